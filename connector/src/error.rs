@@ -1,0 +1,53 @@
+//! One error type for the whole component, classified the way the user must react to it.
+
+use std::fmt;
+
+/// Who has to act: the user (config), nobody yet (transient), or us (system).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Config,
+    Transient,
+    System,
+}
+
+#[derive(Debug, Clone)]
+pub struct Error {
+    pub kind: Kind,
+    pub message: String,
+    /// TikTok's envelope code, when the API itself refused.
+    pub api_code: Option<i64>,
+    /// The stream the failure belongs to.
+    pub stream: Option<String>,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    fn new(kind: Kind, message: String) -> Self {
+        Self { kind, message, api_code: None, stream: None }
+    }
+    pub fn config(message: impl Into<String>) -> Self {
+        Self::new(Kind::Config, message.into())
+    }
+    pub fn transient(message: impl Into<String>) -> Self {
+        Self::new(Kind::Transient, message.into())
+    }
+    pub fn system(message: impl Into<String>) -> Self {
+        Self::new(Kind::System, message.into())
+    }
+    pub fn with_api_code(mut self, code: i64) -> Self {
+        self.api_code = Some(code);
+        self
+    }
+    /// Prefix the message with where it happened, keeping the classification.
+    pub fn context(mut self, what: impl fmt::Display) -> Self {
+        self.message = format!("{what}: {}", self.message);
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}

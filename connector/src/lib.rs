@@ -1,0 +1,77 @@
+//! TikTok Marketing source connector, as a WebAssembly component.
+//!
+//! `spec`, `check`, `discover` and `read` are the exports of the `tiktok:connector/source`
+//! world (see `wit/`). All outbound HTTP goes through wasi:http; records, states and logs go
+//! to the host through the `output` import.
+
+mod api;
+mod config;
+mod error;
+mod fields;
+mod governor;
+mod output;
+mod read;
+mod schema;
+mod spec;
+mod state;
+mod streams;
+
+#[allow(clippy::all)]
+mod bindings {
+    wit_bindgen::generate!({ world: "source", path: "../wit" });
+}
+
+use bindings::tiktok::connector::environment;
+use bindings::tiktok::connector::types::{ConnectorError, FailureKind};
+use config::Config;
+use error::{Error, Kind};
+
+struct Component;
+
+impl bindings::Guest for Component {
+    fn spec() -> String {
+        spec::spec().to_string()
+    }
+
+    fn check(config: String) -> Result<(), ConnectorError> {
+        let config = load_config(&config)?;
+        let base = base_url(&config);
+        read::Reader::new(config, &base).check().map_err(to_wit)
+    }
+
+    fn discover(config: String) -> Result<String, ConnectorError> {
+        let config = load_config(&config)?;
+        let entries: Vec<_> = streams::available(config.is_sandbox()).map(|s| s.catalog_entry()).collect();
+        Ok(serde_json::json!({ "streams": entries }).to_string())
+    }
+
+    fn read(config: String, catalog: String, state: Option<String>) -> Result<(), ConnectorError> {
+        let config = load_config(&config)?;
+        let base = base_url(&config);
+        read::read(config, &base, &catalog, state.as_deref()).map_err(to_wit)
+    }
+}
+
+fn load_config(text: &str) -> Result<Config, ConnectorError> {
+    let config = Config::parse(text).map_err(to_wit)?;
+    output::register_secrets(config.secrets());
+    Ok(config)
+}
+
+fn base_url(config: &Config) -> String {
+    environment::api_base_url().unwrap_or_else(|| config.default_base_url().to_string())
+}
+
+fn to_wit(e: Error) -> ConnectorError {
+    ConnectorError {
+        kind: match e.kind {
+            Kind::Config => FailureKind::ConfigError,
+            Kind::Transient => FailureKind::TransientError,
+            Kind::System => FailureKind::SystemError,
+        },
+        message: output::mask(&e.message),
+        stream_name: e.stream,
+    }
+}
+
+bindings::export!(Component with_types_in bindings);

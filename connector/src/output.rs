@@ -1,0 +1,45 @@
+//! Everything the component says to the host goes through here, so secrets are masked in one
+//! place and records always leave in batches.
+
+use std::cell::RefCell;
+
+use crate::bindings::tiktok::connector::output as host;
+use crate::bindings::tiktok::connector::types::{LogLevel, StreamStatus};
+
+thread_local! {
+    /// Values (token, app secret) replaced by `****` in every log line and error message.
+    static SECRETS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+pub fn register_secrets(secrets: Vec<String>) {
+    SECRETS.with(|s| *s.borrow_mut() = secrets.into_iter().filter(|v| v.len() >= 4).collect());
+}
+
+/// Replace every registered secret in `text`.
+pub fn mask(text: &str) -> String {
+    SECRETS.with(|s| {
+        s.borrow().iter().fold(text.to_string(), |acc, secret| acc.replace(secret.as_str(), "****"))
+    })
+}
+
+pub fn records(stream: &str, records: &[String]) {
+    if !records.is_empty() {
+        host::emit_records(stream, records);
+    }
+}
+
+pub fn state(stream: &str, state: &serde_json::Value) {
+    host::emit_state(stream, &state.to_string());
+}
+
+pub fn status(stream: &str, status: StreamStatus) {
+    host::emit_stream_status(stream, status);
+}
+
+pub fn log_info(message: &str) {
+    host::emit_log(LogLevel::Info, &mask(message));
+}
+
+pub fn log_warn(message: &str) {
+    host::emit_log(LogLevel::Warn, &mask(message));
+}

@@ -1,0 +1,146 @@
+//! Incremental state: one cursor value per advertiser of a stream.
+//!
+//! Emitted as `{"states": [{"partition": {"advertiser_id": "…"}, "cursor": {"<field>": "…"}}]}`,
+//! the per-partition form of Airbyte's low-code connectors. Also accepted on input: the legacy
+//! `{"<advertiser_id>": {"<field>": "…"}}` map and a single global `{"<field>": "…"}`.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use serde_json::{json, Map, Value};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Default, Clone)]
+pub struct PartitionedCursor {
+    field: &'static str,
+    by_advertiser: BTreeMap<String, String>,
+    /// A cursor that applies to advertisers without their own (legacy global state).
+    global: Option<String>,
+}
+
+/// TikTok's timestamp forms: entity `YYYY-MM-DD HH:MM:SS`, creative ISO `…Z`, report days.
+pub fn parse_time(value: &str) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%SZ"))
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S%.fZ"))
+        .or_else(|_| chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map(|d| d.and_hms_opt(0, 0, 0).unwrap()))
+        .ok()
+}
+
+impl PartitionedCursor {
+    pub fn empty(field: &'static str) -> Self {
+        Self { field, ..Self::default() }
+    }
+
+    /// Read a stream's state as the host handed it over; `stream` names it in errors.
+    pub fn parse(stream: &str, field: &'static str, state: Option<&Value>) -> Result<Self> {
+        let mut cursor = Self::empty(field);
+        let Some(state) = state else { return Ok(cursor) };
+        let bad = |why: &str| Error::config(format!("state of stream {stream}: {why}"));
+        let obj = match state {
+            Value::Object(obj) => obj,
+            Value::Null => return Ok(cursor),
+            _ => return Err(bad("must be a JSON object")),
+        };
+        if let Some(states) = obj.get("states") {
+            let states = states.as_array().ok_or_else(|| bad("\"states\" must be a list"))?;
+            for entry in states {
+                let advertiser = entry
+                    .pointer("/partition/advertiser_id")
+                    .and_then(id_text)
+                    .ok_or_else(|| bad("every entry of \"states\" needs partition.advertiser_id"))?;
+                let value = entry
+                    .get("cursor")
+                    .and_then(|c| c.get(field))
+                    .ok_or_else(|| bad(&format!("every entry of \"states\" needs cursor.{field}")))?;
+                cursor.set_checked(advertiser, value, &bad)?;
+            }
+        } else if let Some(value) = obj.get(field) {
+            cursor.global = Some(checked_time(value, &bad)?);
+        } else {
+            for (advertiser, entry) in obj {
+                if !advertiser.chars().all(|c| c.is_ascii_digit()) {
+                    return Err(bad(&format!("unexpected key {advertiser:?}")));
+                }
+                let value = entry.get(field).ok_or_else(|| bad(&format!("advertiser {advertiser} has no {field}")))?;
+                cursor.set_checked(advertiser.clone(), value, &bad)?;
+            }
+        }
+        Ok(cursor)
+    }
+
+    fn set_checked(&mut self, advertiser: String, value: &Value, bad: &dyn Fn(&str) -> Error) -> Result<()> {
+        let value = checked_time(value, bad)?;
+        self.by_advertiser.insert(advertiser, value);
+        Ok(())
+    }
+
+    pub fn get(&self, advertiser: &str) -> Option<&str> {
+        self.by_advertiser.get(advertiser).or(self.global.as_ref()).map(String::as_str)
+    }
+
+    /// Move an advertiser's cursor forward (never back).
+    pub fn advance(&mut self, advertiser: &str, value: &str) {
+        let newer = match self.get(advertiser) {
+            Some(current) => parse_time(value) > parse_time(current),
+            None => true,
+        };
+        if newer {
+            self.by_advertiser.insert(advertiser.to_string(), value.to_string());
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        let states: Vec<Value> = self
+            .by_advertiser
+            .iter()
+            .map(|(adv, value)| json!({"partition": {"advertiser_id": adv}, "cursor": {self.field: value}}))
+            .collect();
+        let mut obj = Map::new();
+        obj.insert("states".into(), Value::Array(states));
+        Value::Object(obj)
+    }
+}
+
+fn id_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) if n.is_u64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn checked_time(value: &Value, bad: &dyn Fn(&str) -> Error) -> Result<String> {
+    match value.as_str() {
+        Some(s) if parse_time(s).is_some() => Ok(s.to_string()),
+        _ => Err(bad(&format!("cursor value {value} is not a TikTok timestamp"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_accepts_legacy_forms() {
+        let mut c = PartitionedCursor::empty("modify_time");
+        c.advance("1", "2024-01-02 00:00:00");
+        c.advance("1", "2024-01-01 00:00:00");
+        let json = c.to_json();
+        let back = PartitionedCursor::parse("s", "modify_time", Some(&json)).unwrap();
+        assert_eq!(back.get("1"), Some("2024-01-02 00:00:00"));
+        let legacy = serde_json::json!({"7": {"modify_time": "2024-01-01 00:00:00"}});
+        assert_eq!(PartitionedCursor::parse("s", "modify_time", Some(&legacy)).unwrap().get("7"), Some("2024-01-01 00:00:00"));
+        let global = serde_json::json!({"modify_time": "2024-01-01 00:00:00"});
+        assert_eq!(PartitionedCursor::parse("s", "modify_time", Some(&global)).unwrap().get("9"), Some("2024-01-01 00:00:00"));
+    }
+
+    #[test]
+    fn rejects_malformed_state_with_the_stream_name() {
+        for bad in [serde_json::json!([1]), serde_json::json!({"states": 3}), serde_json::json!({"modify_time": "yesterday"})] {
+            let e = PartitionedCursor::parse("ads", "modify_time", Some(&bad)).unwrap_err();
+            assert!(e.message.contains("stream ads"), "{}", e.message);
+        }
+    }
+}

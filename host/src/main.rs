@@ -1,0 +1,245 @@
+//! `source-tiktok-marketing`: the TikTok Marketing source connector with the command line of
+//! the reference Airbyte connector (`spec`, `check`, `discover`, `read`). The connector logic
+//! runs as a sandboxed WebAssembly component; this binary is its host.
+
+mod protocol;
+mod runtime;
+mod state_file;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use serde_json::{json, Value};
+
+use protocol::{FailureType, ProtocolWriter};
+use runtime::{Limits, RunFailure, Runtime};
+
+#[derive(Parser)]
+#[command(
+    name = "source-tiktok-marketing",
+    version,
+    about = "TikTok Marketing source connector speaking the Airbyte protocol on stdout",
+    after_help = "Exit status: 0 on success, 1 when the command failed (the TRACE message on stdout \
+                  says why and whether it is a config, transient or system error), 2 on bad usage."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+
+    /// Run this connector component (.wasm) instead of the one built into the binary.
+    #[arg(long, global = true, value_name = "PATH")]
+    component: Option<PathBuf>,
+
+    /// Send every API call to this root (e.g. http://127.0.0.1:8080) instead of TikTok's hosts;
+    /// that authority becomes the only one the connector may reach.
+    #[arg(long, global = true, env = "TIKTOK_API_BASE_URL", value_name = "URL")]
+    api_base_url: Option<String>,
+
+    /// Most memory the connector may use.
+    #[arg(long, global = true, default_value_t = 2048, value_name = "MIB")]
+    max_memory_mib: usize,
+
+    /// Stop a command that runs longer than this.
+    #[arg(long, global = true, default_value_t = 24 * 3600, value_name = "SECONDS")]
+    max_run_seconds: u64,
+
+    /// Give up on an API response that sends nothing for this long.
+    #[arg(long, global = true, default_value_t = 120, value_name = "SECONDS")]
+    http_timeout_seconds: u64,
+
+    /// Where compiled connector code is cached between runs.
+    #[arg(long, global = true, env = "SOURCE_TIKTOK_CACHE_DIR", value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the configuration specification.
+    Spec,
+    /// Validate the config and test that the credentials can read the account.
+    Check {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
+    /// Print the catalog of streams the config can read.
+    Discover {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
+    /// Read the streams of a configured catalog, resuming from a state.
+    Read {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        catalog: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+    let runtime = match runtime {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("source-tiktok-marketing: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(cli))
+}
+
+fn default_cache_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("source-tiktok-marketing")
+}
+
+/// Read a JSON input file, naming the file in the error.
+fn read_json_file(path: &Path, what: &str) -> Result<(String, Value), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read the {what} file {}: {e}", path.display()))?;
+    let value = serde_json::from_str(&text).map_err(|e| format!("the {what} file {} is not valid JSON: {e}", path.display()))?;
+    Ok((text, value))
+}
+
+/// Secrets in the config, masked in everything the host writes.
+fn config_secrets(config: &Value) -> Vec<String> {
+    let creds = config.get("credentials").or_else(|| config.get("environment"));
+    ["access_token", "secret"]
+        .iter()
+        .filter_map(|k| creds.and_then(|c| c.get(*k)).and_then(Value::as_str).map(str::to_string))
+        .collect()
+}
+
+async fn run(cli: Cli) -> ExitCode {
+    // Files first: a missing or malformed file is a config error, before any work.
+    let inputs = match load_inputs(&cli.command) {
+        Ok(inputs) => inputs,
+        Err(message) => {
+            let mut out = ProtocolWriter::new(Vec::new());
+            out.error(FailureType::Config, &message, None);
+            out.flush();
+            return ExitCode::FAILURE;
+        }
+    };
+    let out = ProtocolWriter::new(inputs.config.as_ref().map(|(_, v)| config_secrets(v)).unwrap_or_default());
+
+    let cache_dir = cli.cache_dir.clone().unwrap_or_else(default_cache_dir);
+    let runtime = match Runtime::load(cli.component.as_deref(), Some(&cache_dir)) {
+        Ok(rt) => rt,
+        Err(e) => {
+            let mut out = out;
+            out.error(FailureType::System, &format!("cannot load the connector component: {e:#}"), None);
+            out.flush();
+            return ExitCode::FAILURE;
+        }
+    };
+    let limits = Limits {
+        max_memory_bytes: cli.max_memory_mib.saturating_mul(1 << 20),
+        max_run_time: Duration::from_secs(cli.max_run_seconds),
+        connect_timeout: Duration::from_secs(cli.http_timeout_seconds.min(30)),
+        response_timeout: Duration::from_secs(cli.http_timeout_seconds),
+    };
+    let base_url = cli.api_base_url.clone().map(|u| u.trim_end_matches('/').to_string());
+    let config_text = inputs.config.map(|(text, _)| text).unwrap_or_default();
+
+    let (mut out, ok) = match &cli.command {
+        Command::Spec => {
+            let (mut out, result) = runtime.run(out, base_url, &limits, |i, s| Box::pin(i.call_spec(s))).await;
+            let ok = finish(&mut out, result, |out, spec| match serde_json::from_str::<Value>(&spec) {
+                Ok(spec) => out.message(&json!({"type": "SPEC", "spec": spec})),
+                Err(e) => out.error(FailureType::System, &format!("the connector returned an unreadable spec: {e}"), None),
+            });
+            (out, ok)
+        }
+        Command::Check { .. } => {
+            let (mut out, result) = runtime
+                .run(out, base_url, &limits, move |i, s| Box::pin(async move { i.call_check(s, &config_text).await }))
+                .await;
+            let result = flatten(result);
+            let status = match &result {
+                Ok(()) => json!({"status": "SUCCEEDED"}),
+                Err(f) => json!({"status": "FAILED", "message": out.mask(&f.message)}),
+            };
+            let ok = finish(&mut out, result, |_, ()| {});
+            out.message(&json!({"type": "CONNECTION_STATUS", "connectionStatus": status}));
+            (out, ok)
+        }
+        Command::Discover { .. } => {
+            let (mut out, result) = runtime
+                .run(out, base_url, &limits, move |i, s| Box::pin(async move { i.call_discover(s, &config_text).await }))
+                .await;
+            let ok = finish(&mut out, flatten(result), |out, catalog| match serde_json::from_str::<Value>(&catalog) {
+                Ok(catalog) => out.message(&json!({"type": "CATALOG", "catalog": catalog})),
+                Err(e) => out.error(FailureType::System, &format!("the connector returned an unreadable catalog: {e}"), None),
+            });
+            (out, ok)
+        }
+        Command::Read { .. } => {
+            let catalog = inputs.catalog.unwrap_or_default();
+            let state = inputs.state;
+            let (mut out, result) = runtime
+                .run(out, base_url, &limits, move |i, s| Box::pin(async move { i.call_read(s, &config_text, &catalog, state.as_deref()).await }))
+                .await;
+            let ok = finish(&mut out, flatten(result), |_, ()| {});
+            (out, ok)
+        }
+    };
+    out.flush();
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+struct Inputs {
+    config: Option<(String, Value)>,
+    catalog: Option<String>,
+    /// The state as the component takes it: `{"<stream>": <stream_state>, ...}`.
+    state: Option<String>,
+}
+
+fn load_inputs(command: &Command) -> Result<Inputs, String> {
+    let mut inputs = Inputs { config: None, catalog: None, state: None };
+    match command {
+        Command::Spec => {}
+        Command::Check { config } | Command::Discover { config } => {
+            inputs.config = Some(read_json_file(config, "config")?);
+        }
+        Command::Read { config, catalog, state } => {
+            inputs.config = Some(read_json_file(config, "config")?);
+            inputs.catalog = Some(read_json_file(catalog, "catalog")?.0);
+            if let Some(path) = state {
+                let (_, value) = read_json_file(path, "state")?;
+                let per_stream = state_file::per_stream(value)
+                    .map_err(|why| format!("the state file {}: {why}", path.display()))?;
+                inputs.state = Some(per_stream.to_string());
+            }
+        }
+    }
+    Ok(inputs)
+}
+
+fn flatten<T, E: Into<RunFailure>>(result: Result<Result<T, E>, RunFailure>) -> Result<T, RunFailure> {
+    match result {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(e.into()),
+        Err(f) => Err(f),
+    }
+}
+
+/// Write the success output or the error TRACE; true on success.
+fn finish<T>(out: &mut ProtocolWriter, result: Result<T, RunFailure>, on_ok: impl FnOnce(&mut ProtocolWriter, T)) -> bool {
+    match result {
+        Ok(value) => {
+            on_ok(out, value);
+            true
+        }
+        Err(f) => {
+            out.error(f.failure, &f.message, f.stream.as_deref());
+            false
+        }
+    }
+}
