@@ -186,13 +186,13 @@ impl ApiClient {
             .header("Access-Token", self.access_token.as_str())
             .connect_timeout(CONNECT_TIMEOUT)
             .send()
-            .map_err(transport_error)?;
+            .map_err(|e| transport_error(e, &self.base_url))?;
         let status = response.status_code();
         let ads_throttle = response
             .header("x-tt-ads-throttle")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = read_body(response)?;
+        let body = read_body(response, &self.base_url)?;
         if status != 200 {
             let reason = format!("HTTP {status}");
             let error = CallError::Other(if status == 404 {
@@ -252,12 +252,12 @@ enum Attempt {
     Final(CallError),
 }
 
-fn transport_error(e: anyhow::Error) -> Attempt {
+fn transport_error(e: anyhow::Error, base_url: &str) -> Attempt {
     if let Some(code) = e.downcast_ref::<waki::ErrorCode>() {
         if matches!(code, waki::ErrorCode::HttpRequestDenied) {
-            return Attempt::Final(CallError::Other(Error::config(
-                "the host denied the request: the API host is not on the sandbox's allow-list",
-            )));
+            return Attempt::Final(CallError::Other(Error::config(format!(
+                "the host denied the request to {base_url}: it is not on the sandbox's allow-list of API hosts"
+            ))));
         }
     }
     let message = format!("connection failed: {e}");
@@ -268,13 +268,13 @@ fn transport_error(e: anyhow::Error) -> Attempt {
     }
 }
 
-fn read_body(response: waki::Response) -> std::result::Result<Vec<u8>, Attempt> {
+fn read_body(response: waki::Response, base_url: &str) -> std::result::Result<Vec<u8>, Attempt> {
     let mut body = Vec::new();
     loop {
         match response.chunk(1024 * 1024) {
             Ok(Some(chunk)) => body.extend_from_slice(&chunk),
             Ok(None) => return Ok(body),
-            Err(e) => return Err(transport_error(e)),
+            Err(e) => return Err(transport_error(e, base_url)),
         }
         if body.len() > MAX_BODY_BYTES {
             return Err(Attempt::Final(CallError::Other(Error::transient(format!(

@@ -2,7 +2,7 @@
 //!
 //! A field list is `name:type` pairs separated by spaces. Types: `s` string, `i` integer,
 //! `n` number, `b` boolean, `a` array, `ids` array of id strings, `o` object, `t` timestamp
-//! string (`YYYY-MM-DD HH:MM:SS`, UTC), `x` any (sources disagree on the type).
+//! string (`YYYY-MM-DD HH:MM:SS`, UTC), `tz` ISO-8601 UTC timestamp, `x` any (sources disagree on the type).
 //! Every field is nullable: TikTok leaves fields out or null depending on the object's kind.
 
 use serde_json::{json, Map, Value};
@@ -16,7 +16,11 @@ pub fn field_schema(type_code: &str) -> Value {
         "a" => json!({"type": ["null", "array"]}),
         "ids" => json!({"type": ["null", "array"], "items": {"type": ["null", "string"]}}),
         "o" => json!({"type": ["null", "object"]}),
-        "t" => json!({"type": ["null", "string"], "format": "date-time", "airbyte_type": "timestamp_without_timezone"}),
+        // TikTok's entity times are not RFC 3339 (no `T`, no zone), so no `format: date-time`,
+        // which strict validators would reject; the pattern documents the form instead.
+        "t" => json!({"type": ["null", "string"], "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"}),
+        // Creative-library times are ISO 8601 UTC (`2020-06-10T07:39:14Z`).
+        "tz" => json!({"type": ["null", "string"], "format": "date-time"}),
         "x" => json!({}),
         other => panic!("unknown field type code {other:?} in the stream table"),
     }

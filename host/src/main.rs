@@ -37,6 +37,11 @@ struct Cli {
     #[arg(long, global = true, env = "TIKTOK_API_BASE_URL", value_name = "URL")]
     api_base_url: Option<String>,
 
+    /// Replace the allow-list of authorities (host:port) the connector may reach; by default
+    /// TikTok's production and sandbox hosts, or the --api-base-url authority. Repeatable.
+    #[arg(long = "allowed-authority", global = true, value_name = "HOST:PORT")]
+    allowed_authorities: Vec<String>,
+
     /// Most memory the connector may use.
     #[arg(long, global = true, default_value_t = 2048, value_name = "MIB")]
     max_memory_mib: usize,
@@ -144,6 +149,7 @@ async fn run(cli: Cli) -> ExitCode {
         max_run_time: Duration::from_secs(cli.max_run_seconds),
         connect_timeout: Duration::from_secs(cli.http_timeout_seconds.min(30)),
         response_timeout: Duration::from_secs(cli.http_timeout_seconds),
+        allowed_authorities: cli.allowed_authorities.iter().map(|a| a.to_ascii_lowercase()).collect(),
     };
     let base_url = cli.api_base_url.clone().map(|u| u.trim_end_matches('/').to_string());
     let config_text = inputs.config.map(|(text, _)| text).unwrap_or_default();

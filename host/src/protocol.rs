@@ -100,7 +100,7 @@ impl ProtocolWriter {
         self.line(
             &json!({"type": "TRACE", "trace": {
                 "type": "STREAM_STATUS",
-                "emitted_at": now_millis() as f64,
+                "emitted_at": now_millis(),
                 "stream_status": {"stream_descriptor": {"name": stream}, "status": status},
             }}),
             true,
@@ -117,7 +117,7 @@ impl ProtocolWriter {
         if let Some(stream) = stream {
             error["stream_descriptor"] = json!({"name": stream});
         }
-        self.line(&json!({"type": "TRACE", "trace": {"type": "ERROR", "emitted_at": now_millis() as f64, "error": error}}), true);
+        self.line(&json!({"type": "TRACE", "trace": {"type": "ERROR", "emitted_at": now_millis(), "error": error}}), true);
     }
 
     pub fn message(&mut self, message: &Value) {

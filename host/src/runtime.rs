@@ -37,6 +37,8 @@ pub struct Limits {
     pub connect_timeout: Duration,
     /// Longest wait for the first byte of a response and between bytes of a body.
     pub response_timeout: Duration,
+    /// Replaces the default allow-list when not empty.
+    pub allowed_authorities: Vec<String>,
 }
 
 /// Outbound HTTP policy: exact authorities only, with timeouts filled in where the guest set
@@ -234,7 +236,9 @@ impl Runtime {
         call: impl for<'a> FnOnce(&'a Source, &'a mut Store<HostState>) -> std::pin::Pin<Box<dyn std::future::Future<Output = wasmtime::Result<T>> + Send + 'a>>,
     ) -> (ProtocolWriter, std::result::Result<T, RunFailure>) {
         let mut authorities: Vec<String> = TIKTOK_AUTHORITIES.iter().map(|s| s.to_string()).collect();
-        if let Some(base) = &api_base_url {
+        if !limits.allowed_authorities.is_empty() {
+            authorities = limits.allowed_authorities.clone();
+        } else if let Some(base) = &api_base_url {
             // With another API root, exactly that authority is reachable and nothing else.
             authorities = base.parse::<http::Uri>().ok().as_ref().and_then(normalized_authority).into_iter().collect();
         }

@@ -1,1 +1,188 @@
+#![recursion_limit = "256"]
+//! A TikTok Business API v1.3 simulator for the connector's tests: real HTTP on 127.0.0.1,
+//! generated deterministic data, TikTok's envelope and error codes, strict parameter checks,
+//! pagination, quotas and injectable faults.
 
+pub mod data;
+pub mod endpoints;
+pub mod server;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub use data::{Account, DataSize, Level};
+
+/// A kind of failure the simulator can inject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Code 40100: the app's quota is exhausted.
+    AppThrottle,
+    /// Code 50000.
+    SystemError,
+    /// Code 50002.
+    ProcessingError,
+    /// Code 51001.
+    InternalTimeout,
+    /// HTTP 504 with an HTML body.
+    GatewayTimeout,
+    /// HTTP 200 with a truncated JSON body.
+    MalformedBody,
+    /// The connection closes without an answer.
+    DropConnection,
+    /// A correct answer after `slow_response_ms`.
+    Slow,
+}
+
+pub const ALL_FAULTS: &[Fault] = &[
+    Fault::AppThrottle,
+    Fault::SystemError,
+    Fault::ProcessingError,
+    Fault::InternalTimeout,
+    Fault::GatewayTimeout,
+    Fault::MalformedBody,
+    Fault::DropConnection,
+    Fault::Slow,
+];
+
+/// Knobs of one simulator instance.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub size: DataSize,
+    pub seed: u64,
+    pub app_id: String,
+    pub secret: String,
+    /// The production token: reads every advertiser.
+    pub access_token: String,
+    /// The sandbox token: reads the first advertiser only, and cannot list advertisers.
+    pub sandbox_token: String,
+    /// Tokens answered with 40102 (expired).
+    pub revoked_tokens: Vec<String>,
+    /// App quota; over it the answer is 40100.
+    pub quota_per_second: Option<usize>,
+    pub quota_per_minute: Option<usize>,
+    /// Per-advertiser quota; over it the answer is 40133.
+    pub advertiser_quota_per_second: Option<usize>,
+    /// Share of requests (0.0–1.0) that get one of `faults`.
+    pub fault_rate: f64,
+    pub faults: Vec<Fault>,
+    pub slow_response_ms: u64,
+    /// (advertiser id, endpoint) pairs answered with 40001.
+    pub permission_denied: Vec<(String, String)>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            size: DataSize::default(),
+            seed: 42,
+            app_id: "7000000000000000001".into(),
+            secret: "sim-app-secret-0123456789".into(),
+            access_token: "sim-access-token-abcdef0123456789".into(),
+            sandbox_token: "sim-sandbox-token-9876543210fedcba".into(),
+            revoked_tokens: vec!["sim-revoked-token-0000000000".into()],
+            quota_per_second: None,
+            quota_per_minute: None,
+            advertiser_quota_per_second: None,
+            fault_rate: 0.0,
+            faults: Vec::new(),
+            slow_response_ms: 300,
+            permission_denied: Vec::new(),
+        }
+    }
+}
+
+/// One request the simulator received, for tests to assert on.
+#[derive(Debug, Clone)]
+pub struct LoggedRequest {
+    /// Time since the simulator started.
+    pub at: Duration,
+    pub path: String,
+    pub query: HashMap<String, String>,
+    /// The envelope code answered, when the answer was JSON.
+    pub response_code: Option<i64>,
+}
+
+impl LoggedRequest {
+    /// The endpoint, e.g. `campaign/get`.
+    pub fn endpoint(&self) -> &str {
+        self.path.trim_start_matches(server::API_PREFIX).trim_end_matches('/')
+    }
+}
+
+/// A running simulator; stops when dropped.
+pub struct Simulator {
+    pub port: u16,
+    shared: Arc<server::Shared>,
+    server: Arc<tiny_http::Server>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Simulator {
+    pub fn start(config: SimConfig) -> Simulator {
+        Self::start_on(config, 0)
+    }
+
+    pub fn start_on(config: SimConfig, port: u16) -> Simulator {
+        let account = Account::generate(&config.size, config.seed);
+        let server = Arc::new(tiny_http::Server::http(("127.0.0.1", port)).expect("bind the simulator on 127.0.0.1"));
+        let port = server.server_addr().to_ip().expect("an IP listener").port();
+        let shared = Arc::new(server::Shared::new(config, account));
+        let workers = (0..4)
+            .map(|_| {
+                let (server, shared) = (server.clone(), shared.clone());
+                std::thread::spawn(move || server::worker(server, shared))
+            })
+            .collect();
+        Simulator { port, shared, server, workers }
+    }
+
+    /// The API root to hand the connector, e.g. `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn config(&self) -> SimConfig {
+        self.shared.config.lock().unwrap().clone()
+    }
+
+    pub fn update_config(&self, change: impl FnOnce(&mut SimConfig)) {
+        change(&mut self.shared.config.lock().unwrap());
+    }
+
+    /// A copy of the generated data.
+    pub fn account(&self) -> Account {
+        self.shared.account.lock().unwrap().clone()
+    }
+
+    /// Change an entity as a user would in Ads Manager: its modify_time becomes now.
+    pub fn touch(&self, id: &str) -> String {
+        let mut account = self.shared.account.lock().unwrap();
+        let entity = account.entities.iter_mut().find(|e| e.id == id).expect("no entity with that id");
+        let now = data::fmt_time(chrono::Utc::now().naive_utc());
+        entity.fields["modify_time"] = serde_json::Value::String(now.clone());
+        now
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.shared.log.lock().unwrap().clone()
+    }
+
+    pub fn clear_requests(&self) {
+        self.shared.log.lock().unwrap().clear();
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.server.unblock();
+        for _ in 0..self.workers.len() {
+            self.server.unblock();
+        }
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}

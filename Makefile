@@ -1,0 +1,29 @@
+# One target dir for everything; the component is built first because the host embeds it.
+CARGO ?= cargo
+HOST := target/release/source-tiktok-marketing
+SIM := target/release/tiktok-sim
+COMPONENT := target/wasm32-wasip2/release/tiktok_connector.wasm
+OUT ?= out
+
+.PHONY: build component test demo bench clean
+
+build: component
+	$(CARGO) build --release -p source-tiktok-marketing -p tiktok-sim
+
+component:
+	$(CARGO) build --release --target wasm32-wasip2 -p tiktok-connector
+
+# Unit tests of every crate, then the end-to-end suite against the real binary and simulator.
+test: build
+	$(CARGO) test --release --workspace --exclude tiktok-connector
+	$(CARGO) test --release -p tiktok-connector --lib
+
+# Start the simulator, read every stream into $(OUT)/messages.jsonl, print a per-stream summary.
+demo: build
+	@bash scripts/demo.sh $(OUT)
+
+bench: build
+	$(CARGO) test --release -p tiktok-sim --test bench -- --ignored --nocapture
+
+clean:
+	$(CARGO) clean

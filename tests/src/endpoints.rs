@@ -1,0 +1,256 @@
+//! The v1.3 endpoints the simulator serves, each as strict as the real API about its
+//! parameters (see shared/docs/tiktok-api.md §9).
+
+use chrono::NaiveDateTime;
+use serde_json::{json, Map, Value};
+
+use crate::data::{Account, Entity, Level};
+use crate::server::{api_error, page_of, param_error, ApiError, Query};
+use crate::SimConfig;
+
+/// A successful answer: `data` plus any extra response headers.
+pub struct Served {
+    pub data: Value,
+    pub headers: Vec<(String, String)>,
+}
+
+impl From<Value> for Served {
+    fn from(data: Value) -> Self {
+        Served { data, headers: Vec::new() }
+    }
+}
+
+const ENDPOINTS: &[&str] = &["oauth2/advertiser/get", "advertiser/info", "campaign/get", "adgroup/get", "ad/get"];
+
+pub fn exists(endpoint: &str) -> bool {
+    ENDPOINTS.contains(&endpoint)
+}
+
+pub fn serve(endpoint: &str, q: &Query, account: &Account, config: &SimConfig, sandbox: bool) -> Result<Served, ApiError> {
+    if let Some(adv) = q.get("advertiser_id") {
+        authorize(adv, endpoint, account, config, sandbox)?;
+    }
+    match endpoint {
+        "oauth2/advertiser/get" => advertiser_get(q, account, config, sandbox),
+        "advertiser/info" => advertiser_info(q, account, config, sandbox),
+        "campaign/get" => entity_get(q, account, Level::Campaign),
+        "adgroup/get" => entity_get(q, account, Level::AdGroup),
+        "ad/get" => entity_get(q, account, Level::Ad),
+        _ => Err(api_error(40400, "Route not found")),
+    }
+    .map(Served::from)
+}
+
+/// The advertisers a token may read: all of them, or the sandbox's single one.
+fn authorized_ids(account: &Account, sandbox: bool) -> Vec<&str> {
+    let ids = account.advertisers.iter().map(|a| a.id.as_str());
+    if sandbox { ids.take(1).collect() } else { ids.collect() }
+}
+
+fn authorize(adv: &str, endpoint: &str, account: &Account, config: &SimConfig, sandbox: bool) -> Result<(), ApiError> {
+    if adv.is_empty() || !adv.chars().all(|c| c.is_ascii_digit()) {
+        return Err(param_error("advertiser_id: Not a valid int."));
+    }
+    if !authorized_ids(account, sandbox).contains(&adv) {
+        return Err(api_error(40001, format!("No permission to operate advertiser {adv}.")));
+    }
+    if config.permission_denied.iter().any(|(a, e)| a == adv && e == endpoint) {
+        return Err(api_error(40001, format!("advertiser does not grant you /{endpoint}/:GET permission")));
+    }
+    Ok(())
+}
+
+fn advertiser_get(q: &Query, account: &Account, config: &SimConfig, sandbox: bool) -> Result<Value, ApiError> {
+    let app_id = q.required("app_id")?;
+    let secret = q.required("secret")?;
+    if sandbox {
+        return Err(api_error(40008, "This interface is not supported in the sandbox environment."));
+    }
+    if app_id != config.app_id || secret != config.secret {
+        return Err(api_error(
+            40000,
+            "The app_id is inconsistent with the token's app information. Please retry after correcting it.",
+        ));
+    }
+    let list: Vec<Value> = account
+        .advertisers
+        .iter()
+        .map(|a| json!({"advertiser_id": a.id, "advertiser_name": a.name}))
+        .collect();
+    Ok(json!({ "list": list }))
+}
+
+fn advertiser_info(q: &Query, account: &Account, _config: &SimConfig, sandbox: bool) -> Result<Value, ApiError> {
+    let ids = q.json_array("advertiser_ids")?.ok_or_else(|| param_error("advertiser_ids: Missing data for required field."))?;
+    if ids.is_empty() || ids.len() > 100 {
+        return Err(param_error("advertiser_ids: Length must be between 1 and 100."));
+    }
+    let fields = string_list(q, "fields")?;
+    let authorized = authorized_ids(account, sandbox);
+    let mut list = Vec::new();
+    for id in &ids {
+        let id = id.as_str().ok_or_else(|| param_error("advertiser_ids: Not a valid string."))?;
+        if !authorized.contains(&id) {
+            return Err(api_error(40001, format!("No permission to operate advertiser {id}.")));
+        }
+        let adv = account.advertisers.iter().find(|a| a.id == id).expect("authorized ids exist");
+        list.push(project(&adv.info, fields.as_deref(), false));
+    }
+    Ok(json!({ "list": list }))
+}
+
+fn string_list(q: &Query, key: &str) -> Result<Option<Vec<String>>, ApiError> {
+    match q.json_array(key)? {
+        None => Ok(None),
+        Some(items) => items
+            .into_iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| param_error(format!("{key}: Not a valid string."))))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+    }
+}
+
+/// `fields` projection and `exclude_field_types_in_response=["NULL_FIELD"]`.
+fn project(object: &Value, fields: Option<&[String]>, drop_nulls: bool) -> Value {
+    let Value::Object(map) = object else { return object.clone() };
+    let kept: Map<String, Value> = map
+        .iter()
+        .filter(|(k, _)| fields.is_none_or(|f| f.iter().any(|name| name == *k)))
+        .filter(|(_, v)| !(drop_nulls && v.is_null()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Value::Object(kept)
+}
+
+fn level_prefix(level: Level) -> &'static str {
+    match level {
+        Level::Campaign => "CAMPAIGN",
+        Level::AdGroup => "ADGROUP",
+        Level::Ad => "AD",
+    }
+}
+
+fn allowed_filters(level: Level) -> &'static [&'static str] {
+    const COMMON: &[&str] = &[
+        "campaign_ids", "campaign_name", "campaign_system_origins", "primary_status", "secondary_status",
+        "objective_type", "buying_types", "optimization_goal", "creation_filter_start_time",
+        "creation_filter_end_time", "split_test_enabled", "campaign_automation_type",
+        "is_smart_performance_campaign", "sales_destination", "campaign_type", "campaign_product_source",
+        "creative_campaign_type",
+    ];
+    const ADGROUP: &[&str] = &[
+        "campaign_ids", "adgroup_ids", "adgroup_name", "campaign_system_origins", "primary_status",
+        "secondary_status", "objective_type", "buying_types", "optimization_goal", "promotion_type",
+        "bid_strategy", "creative_material_mode", "billing_events", "creation_filter_start_time",
+        "creation_filter_end_time", "split_test_enabled", "campaign_automation_type",
+    ];
+    const AD: &[&str] = &[
+        "campaign_ids", "adgroup_ids", "ad_ids", "ad_name", "campaign_system_origins", "primary_status",
+        "secondary_status", "objective_type", "buying_types", "optimization_goal", "creative_material_mode",
+        "destination", "creation_filter_start_time", "creation_filter_end_time", "modified_after",
+        "campaign_automation_type",
+    ];
+    match level {
+        Level::Campaign => COMMON,
+        Level::AdGroup => ADGROUP,
+        Level::Ad => AD,
+    }
+}
+
+/// Which deleted-ness a filter asks for: not deleted (the default), deleted only, or all.
+#[derive(Clone, Copy, PartialEq)]
+enum Deleted {
+    Exclude,
+    Only,
+    Include,
+}
+
+fn parse_time(key: &str, v: &Value) -> Result<NaiveDateTime, ApiError> {
+    v.as_str()
+        .and_then(|s| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").ok())
+        .ok_or_else(|| param_error(format!("{key}: Not a valid datetime, use the format YYYY-MM-DD HH:MM:SS.")))
+}
+
+fn id_filter(filtering: &Map<String, Value>, key: &str) -> Result<Option<Vec<String>>, ApiError> {
+    match filtering.get(key) {
+        None => Ok(None),
+        Some(Value::Array(items)) if items.len() <= 100 => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| param_error(format!("filtering.{key}: Not a valid string."))))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(Value::Array(_)) => Err(param_error(format!("filtering.{key}: Length must be between 0 and 100."))),
+        Some(_) => Err(param_error(format!("filtering.{key}: Field must be set to array"))),
+    }
+}
+
+fn entity_get(q: &Query, account: &Account, level: Level) -> Result<Value, ApiError> {
+    let advertiser = q.required("advertiser_id")?;
+    let (page, size) = q.paging(10, 1000)?;
+    let fields = string_list(q, "fields")?;
+    let drop_nulls = match string_list(q, "exclude_field_types_in_response")? {
+        None => false,
+        Some(types) if types.iter().all(|t| t == "NULL_FIELD") => true,
+        Some(_) => return Err(param_error("exclude_field_types_in_response: Must be one of: NULL_FIELD.")),
+    };
+    let filtering = q.json_object("filtering")?.unwrap_or_default();
+    let allowed = allowed_filters(level);
+    if let Some(unknown) = filtering.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(param_error(format!("filtering.{unknown}: Unknown field.")));
+    }
+    let prefix = level_prefix(level);
+    let mut deleted = Deleted::Exclude;
+    let mut secondary: Option<String> = None;
+    if let Some(v) = filtering.get("primary_status") {
+        deleted = match v.as_str() {
+            Some("STATUS_ALL") => Deleted::Include,
+            Some("STATUS_DELETE") => Deleted::Only,
+            Some("STATUS_NOT_DELETE") | Some("STATUS_DELIVERY_OK") | Some("STATUS_DISABLE") => Deleted::Exclude,
+            _ => return Err(param_error("filtering.primary_status: Invalid enum value.")),
+        };
+    }
+    if let Some(v) = filtering.get("secondary_status") {
+        let s = v.as_str().ok_or_else(|| param_error("filtering.secondary_status: Not a valid string."))?;
+        if !s.starts_with(&format!("{prefix}_STATUS_")) && !(level != Level::Campaign && s.starts_with("ADGROUP_STATUS_")) {
+            return Err(param_error(format!("filtering.secondary_status: Invalid enum value {s}.")));
+        }
+        if s == format!("{prefix}_STATUS_ALL") {
+            deleted = Deleted::Include;
+        } else if s == format!("{prefix}_STATUS_DELETE") {
+            deleted = Deleted::Only;
+        } else if s != format!("{prefix}_STATUS_NOT_DELETE") {
+            secondary = Some(s.to_string());
+        }
+    }
+    let modified_after = filtering.get("modified_after").map(|v| parse_time("filtering.modified_after", v)).transpose()?;
+    let campaign_ids = id_filter(&filtering, "campaign_ids")?;
+    let adgroup_ids = id_filter(&filtering, "adgroup_ids")?;
+    let ad_ids = id_filter(&filtering, "ad_ids")?;
+
+    let mut matching: Vec<&Entity> = account
+        .entities
+        .iter()
+        .filter(|e| e.level == level && e.advertiser_id == advertiser)
+        .filter(|e| match deleted {
+            Deleted::Exclude => !e.deleted,
+            Deleted::Only => e.deleted,
+            Deleted::Include => true,
+        })
+        .filter(|e| secondary.as_ref().is_none_or(|s| e.fields["secondary_status"].as_str() == Some(s)))
+        .filter(|e| campaign_ids.as_ref().is_none_or(|ids| ids.contains(&e.campaign_id)))
+        .filter(|e| adgroup_ids.as_ref().is_none_or(|ids| e.adgroup_id.as_ref().is_some_and(|g| ids.contains(g))))
+        .filter(|e| ad_ids.as_ref().is_none_or(|ids| level == Level::Ad && ids.contains(&e.id)))
+        .filter(|e| {
+            modified_after.is_none_or(|after| {
+                e.fields["modify_time"]
+                    .as_str()
+                    .and_then(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok())
+                    .is_some_and(|t| t > after)
+            })
+        })
+        .collect();
+    // TikTok lists newest ids first.
+    matching.sort_by(|a, b| b.id.len().cmp(&a.id.len()).then_with(|| b.id.cmp(&a.id)));
+    let items = matching.into_iter().map(|e| project(&e.fields, fields.as_deref(), drop_nulls)).collect();
+    Ok(page_of(items, "list", page, size))
+}

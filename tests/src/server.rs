@@ -1,0 +1,341 @@
+//! The HTTP side of the simulator: routing, TikTok's envelope and error codes, strict parameter
+//! checks, pagination, rate limits and injected faults.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Map, Value};
+
+use crate::data::{mix, Account};
+use crate::{Fault, LoggedRequest, SimConfig};
+
+pub const API_PREFIX: &str = "/open_api/v1.3/";
+
+/// A business error: HTTP 200 with a non-zero code.
+pub struct ApiError {
+    pub code: i64,
+    pub message: String,
+}
+
+pub fn api_error(code: i64, message: impl Into<String>) -> ApiError {
+    ApiError { code, message: message.into() }
+}
+
+pub fn param_error(message: impl Into<String>) -> ApiError {
+    api_error(40002, message)
+}
+
+pub type ApiResult = Result<Value, ApiError>;
+
+/// What goes back on the wire.
+pub struct Reply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+    pub headers: Vec<(String, String)>,
+    /// Close the connection without an answer.
+    pub drop_connection: bool,
+}
+
+impl Reply {
+    fn text(status: u16, body: &str) -> Reply {
+        Reply { status, content_type: "text/plain; charset=utf-8", body: body.as_bytes().to_vec(), headers: vec![], drop_connection: false }
+    }
+    fn json(value: &Value) -> Reply {
+        Reply { status: 200, content_type: "application/json", body: value.to_string().into_bytes(), headers: vec![], drop_connection: false }
+    }
+}
+
+/// Shared state behind every worker thread.
+pub struct Shared {
+    pub config: Mutex<SimConfig>,
+    pub account: Mutex<Account>,
+    pub log: Mutex<Vec<LoggedRequest>>,
+    pub started: Instant,
+    request_counter: AtomicU64,
+    /// Send times of accepted requests, for the app quota.
+    recent: Mutex<Vec<Instant>>,
+    /// Per advertiser, send times of recent requests, for the 40133 quota.
+    recent_by_advertiser: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+impl Shared {
+    pub fn new(config: SimConfig, account: Account) -> Shared {
+        Shared {
+            config: Mutex::new(config),
+            account: Mutex::new(account),
+            log: Mutex::new(Vec::new()),
+            started: Instant::now(),
+            request_counter: AtomicU64::new(0),
+            recent: Mutex::new(Vec::new()),
+            recent_by_advertiser: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn request_id(&self) -> String {
+        let n = self.request_counter.fetch_add(1, Ordering::Relaxed);
+        format!("{}{:020X}", chrono::Utc::now().format("%Y%m%d%H%M%S"), mix(n))
+    }
+
+    fn envelope(&self, result: ApiResult) -> Value {
+        match result {
+            Ok(data) => json!({"code": 0, "message": "OK", "request_id": self.request_id(), "data": data}),
+            Err(e) => json!({"code": e.code, "message": e.message, "request_id": self.request_id(), "data": {}}),
+        }
+    }
+}
+
+/// Query parameters as TikTok reads them.
+pub struct Query(pub HashMap<String, String>);
+
+impl Query {
+    pub fn parse(raw: &str) -> Query {
+        Query(url::form_urlencoded::parse(raw.as_bytes()).into_owned().collect())
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    pub fn required(&self, key: &str) -> Result<&str, ApiError> {
+        match self.get(key) {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(param_error(format!("{key}: Missing data for required field."))),
+        }
+    }
+
+    /// A JSON-encoded array parameter; anything else is TikTok's 40002.
+    pub fn json_array(&self, key: &str) -> Result<Option<Vec<Value>>, ApiError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(raw) => match serde_json::from_str::<Value>(raw) {
+                Ok(Value::Array(items)) => Ok(Some(items)),
+                _ => Err(param_error(format!("{key}: Field must be set to array"))),
+            },
+        }
+    }
+
+    /// A JSON-encoded object parameter.
+    pub fn json_object(&self, key: &str) -> Result<Option<Map<String, Value>>, ApiError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(raw) => match serde_json::from_str::<Value>(raw) {
+                Ok(Value::Object(obj)) => Ok(Some(obj)),
+                _ => Err(param_error(format!("{key}: Not a valid mapping type."))),
+            },
+        }
+    }
+
+    /// `page` and `page_size` (numbers, possibly sent as strings), checked against the
+    /// endpoint's maximum.
+    pub fn paging(&self, default_size: u64, max_size: u64) -> Result<(u64, u64), ApiError> {
+        let number = |key: &str, default: u64| -> Result<u64, ApiError> {
+            match self.get(key) {
+                None => Ok(default),
+                Some(v) => v.trim().parse::<u64>().map_err(|_| param_error(format!("{key}: Not a valid integer."))),
+            }
+        };
+        let page = number("page", 1)?;
+        if page < 1 {
+            return Err(param_error("page: Must be greater than or equal to 1."));
+        }
+        let size = number("page_size", default_size)?;
+        if size < 1 || size > max_size {
+            return Err(param_error(format!("page_size: Must be greater than or equal to 1 and less than or equal to {max_size}.")));
+        }
+        Ok((page, size))
+    }
+}
+
+/// One page of `items` with TikTok's page_info.
+pub fn page_of(items: Vec<Value>, list_key: &str, page: u64, size: u64) -> Value {
+    let total = items.len() as u64;
+    let total_pages = total.div_ceil(size);
+    let start = ((page - 1) * size) as usize;
+    let list: Vec<Value> = items.into_iter().skip(start).take(size as usize).collect();
+    json!({
+        list_key: list,
+        "page_info": {"page": page, "page_size": size, "total_number": total, "total_page": total_pages},
+    })
+}
+
+pub fn handle(shared: &Arc<Shared>, method: &str, url: &str, token: Option<&str>) -> Reply {
+    let (path, raw_query) = url.split_once('?').unwrap_or((url, ""));
+    let query = Query::parse(raw_query);
+    let logged = LoggedRequest {
+        at: shared.started.elapsed(),
+        path: path.to_string(),
+        query: query.0.clone(),
+        response_code: None,
+    };
+    let reply = route(shared, method, path, &query, token);
+    let mut logged = logged;
+    if reply.status == 200 && reply.content_type == "application/json" {
+        logged.response_code = serde_json::from_slice::<Value>(&reply.body).ok().and_then(|v| v["code"].as_i64());
+    }
+    shared.log.lock().unwrap().push(logged);
+    reply
+}
+
+fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &Query, token: Option<&str>) -> Reply {
+    // Only /open_api/v1.3/<endpoint>/ exists; anything else is the gateway's plain 404.
+    let Some(endpoint) = path.strip_prefix(API_PREFIX).and_then(|p| p.strip_suffix('/')) else {
+        return Reply::text(404, "404 page not found");
+    };
+    if !crate::endpoints::exists(endpoint) {
+        return Reply::text(404, "404 page not found");
+    }
+    if method != "GET" {
+        return Reply::text(405, "405 method not allowed");
+    }
+    match injected_fault(shared) {
+        Some(FaultAction::Answer(reply)) => return reply,
+        Some(FaultAction::Delay(delay)) => std::thread::sleep(delay),
+        None => {}
+    }
+    let served = authenticate(shared, token).and_then(|sandbox| {
+        throttle(shared, query.get("advertiser_id"))?;
+        let config = shared.config.lock().unwrap().clone();
+        let account = shared.account.lock().unwrap();
+        crate::endpoints::serve(endpoint, query, &account, &config, sandbox)
+    });
+    match served {
+        Ok(served) => {
+            let mut reply = Reply::json(&shared.envelope(Ok(served.data)));
+            reply.headers = served.headers;
+            reply
+        }
+        Err(e) => Reply::json(&shared.envelope(Err(e))),
+    }
+}
+
+/// Which token is this: the production one, the sandbox one, or a bad one.
+fn authenticate(shared: &Shared, token: Option<&str>) -> Result<bool, ApiError> {
+    let config = shared.config.lock().unwrap();
+    match token {
+        None | Some("") => Err(api_error(
+            40104,
+            "Access token is null, you should set it in http header with key Access-Token.",
+        )),
+        Some(t) if t == config.access_token => Ok(false),
+        Some(t) if t == config.sandbox_token => Ok(true),
+        Some(t) if config.revoked_tokens.iter().any(|r| r == t) => {
+            Err(api_error(40102, "Access token has expired. Please re-authorize."))
+        }
+        Some(_) => Err(api_error(40105, "Access token is incorrect or has been revoked.")),
+    }
+}
+
+/// The app quota (40100) and the per-advertiser quota (40133), over sliding windows.
+fn throttle(shared: &Shared, advertiser: Option<&str>) -> Result<(), ApiError> {
+    let (per_second, per_minute, advertiser_per_second, app_id) = {
+        let c = shared.config.lock().unwrap();
+        (c.quota_per_second, c.quota_per_minute, c.advertiser_quota_per_second, c.app_id.clone())
+    };
+    let now = Instant::now();
+    {
+        let mut recent = shared.recent.lock().unwrap();
+        recent.retain(|t| now.duration_since(*t) < Duration::from_secs(60));
+        let last_second = recent.iter().filter(|t| now.duration_since(**t) < Duration::from_secs(1)).count();
+        if per_second.is_some_and(|q| last_second >= q) || per_minute.is_some_and(|q| recent.len() >= q) {
+            return Err(api_error(
+                40100,
+                format!("Due to too many requests, requests from App [{app_id}] are temporarily restricted."),
+            ));
+        }
+        recent.push(now);
+    }
+    if let (Some(limit), Some(adv)) = (advertiser_per_second, advertiser) {
+        let mut by_adv = shared.recent_by_advertiser.lock().unwrap();
+        let times = by_adv.entry(adv.to_string()).or_default();
+        times.retain(|t| now.duration_since(*t) < Duration::from_secs(1));
+        if times.len() >= limit {
+            return Err(api_error(
+                40133,
+                format!("Advertiser ({adv})'s QPS ({}) reaches QPS limit {limit} for current path, request is temporarily restricted.", times.len()),
+            ));
+        }
+        times.push(now);
+    }
+    Ok(())
+}
+
+/// What an injected fault does to a request.
+enum FaultAction {
+    /// Answer with this instead of the real answer.
+    Answer(Reply),
+    /// Answer correctly, but only after this long.
+    Delay(Duration),
+}
+
+/// Draw a fault for this request, if the configuration asks for them.
+fn injected_fault(shared: &Shared) -> Option<FaultAction> {
+    let config = shared.config.lock().unwrap();
+    if config.fault_rate <= 0.0 || config.faults.is_empty() {
+        return None;
+    }
+    let n = shared.request_counter.fetch_add(1, Ordering::Relaxed);
+    let r = mix(config.seed ^ n.wrapping_mul(0x9e3779b97f4a7c15));
+    if (r % 10_000) as f64 / 10_000.0 >= config.fault_rate {
+        return None;
+    }
+    let fault = config.faults[(mix(r) % config.faults.len() as u64) as usize];
+    let envelope = |code: i64, message: &str| {
+        Reply::json(&json!({"code": code, "message": message, "request_id": shared.request_id(), "data": {}}))
+    };
+    let answer = match fault {
+        Fault::AppThrottle => envelope(40100, "Due to too many requests, requests from App are temporarily restricted."),
+        Fault::SystemError => envelope(50000, "System error."),
+        Fault::ProcessingError => envelope(50002, "Error processing request on TikTok side."),
+        Fault::InternalTimeout => envelope(51001, "Internal service timeout."),
+        Fault::GatewayTimeout => Reply {
+            status: 504,
+            content_type: "text/html",
+            body: b"<html><body><h1>504 Gateway Time-out</h1></body></html>".to_vec(),
+            headers: vec![],
+            drop_connection: false,
+        },
+        Fault::MalformedBody => Reply {
+            status: 200,
+            content_type: "application/json",
+            body: b"{\"code\": 0, \"message\": \"OK\", \"data\": {\"list\": [{\"advert".to_vec(),
+            headers: vec![],
+            drop_connection: false,
+        },
+        Fault::DropConnection => Reply { drop_connection: true, ..Reply::text(500, "") },
+        Fault::Slow => return Some(FaultAction::Delay(Duration::from_millis(config.slow_response_ms))),
+    };
+    Some(FaultAction::Answer(answer))
+}
+
+/// Serve requests from `server` until it is unblocked.
+pub fn worker(server: Arc<tiny_http::Server>, shared: Arc<Shared>) {
+    while let Ok(mut request) = server.recv() {
+        let token = request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("Access-Token"))
+            .map(|h| h.value.as_str().to_string());
+        // GET bodies are tolerated (TikTok's own examples send `{}`) and ignored.
+        let mut sink = Vec::new();
+        let _ = request.as_reader().take(1 << 20).read_to_end(&mut sink);
+        let method = request.method().as_str().to_string();
+        let url = request.url().to_string();
+        let reply = handle(&shared, &method, &url, token.as_deref());
+        if reply.drop_connection {
+            // Dropping the request without a response makes tiny_http close the socket.
+            drop(request);
+            continue;
+        }
+        let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
+        response.add_header(tiny_http::Header::from_bytes("Content-Type", reply.content_type).unwrap());
+        for (k, v) in reply.headers {
+            response.add_header(tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap());
+        }
+        let _ = request.respond(response);
+    }
+}
+

@@ -1,0 +1,303 @@
+//! End-to-end: the host binary, the embedded component and the simulator over loopback, for the
+//! commands, the entity streams, incremental state, sandbox configs, bad input and the sandbox
+//! policy.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use serde_json::{json, Value};
+use tiktok_sim::{Level, SimConfig};
+
+const ENTITY_STREAMS: &[(&str, Level, &str)] =
+    &[("campaigns", Level::Campaign, "campaign_id"), ("ad_groups", Level::AdGroup, "adgroup_id"), ("ads", Level::Ad, "ad_id")];
+
+fn ids(records: &[Value], key: &str) -> BTreeSet<String> {
+    records.iter().map(|r| r[key].as_str().unwrap_or_else(|| panic!("{key} is not a string in {r}")).to_string()).collect()
+}
+
+fn expected_ids(h: &Harness, level: Level, include_deleted: bool) -> BTreeSet<String> {
+    h.sim.account().entities.iter().filter(|e| e.level == level && (include_deleted || !e.deleted)).map(|e| e.id.clone()).collect()
+}
+
+#[test]
+fn spec_offers_the_reference_fields_and_marks_secrets() {
+    let run = run_host(&scratch_dir("spec"), &["spec"]);
+    run.assert_success();
+    let spec = &run.of_type("SPEC")[0]["spec"]["connectionSpecification"];
+    for field in ["credentials", "start_date", "end_date", "attribution_window", "include_deleted"] {
+        assert!(spec["properties"].get(field).is_some(), "spec lacks {field}");
+    }
+    let oauth = &spec["properties"]["credentials"]["oneOf"][0]["properties"];
+    assert_eq!(oauth["access_token"]["airbyte_secret"], true);
+    assert_eq!(oauth["secret"]["airbyte_secret"], true);
+}
+
+#[test]
+fn check_succeeds_with_valid_credentials_and_names_a_wrong_token() {
+    let h = Harness::new("check", SimConfig::default());
+    let good = h.write("good.json", &h.oauth_config());
+    let run = h.run(&["check", "--config", &good]);
+    run.assert_success();
+    assert_eq!(run.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"], "SUCCEEDED");
+
+    let mut config = h.oauth_config();
+    config["credentials"]["access_token"] = json!("a-wrong-token-123456");
+    let bad = h.write("bad.json", &config);
+    let run = h.run(&["check", "--config", &bad]);
+    assert_eq!(run.exit_code, 1);
+    let status = &run.of_type("CONNECTION_STATUS")[0]["connectionStatus"];
+    assert_eq!(status["status"], "FAILED");
+    let message = status["message"].as_str().unwrap();
+    assert!(message.contains("40105") && message.contains("access token"), "{message}");
+    assert_eq!(run.errors()[0]["failure_type"], "config_error");
+    assert!(!run.stdout.contains("a-wrong-token-123456"), "the token leaked into stdout");
+}
+
+#[test]
+fn discover_lists_streams_with_keys_cursors_and_modes() {
+    let h = Harness::new("discover", SimConfig::default());
+    let catalog = h.discover(&h.oauth_config());
+    let streams = catalog["streams"].as_array().unwrap();
+    let find = |name: &str| streams.iter().find(|s| s["name"] == name).unwrap_or_else(|| panic!("{name} missing"));
+    for (name, _, key) in ENTITY_STREAMS {
+        let s = find(name);
+        assert_eq!(s["source_defined_primary_key"], json!([[key]]));
+        assert_eq!(s["default_cursor_field"], json!(["modify_time"]));
+        assert_eq!(s["supported_sync_modes"], json!(["full_refresh", "incremental"]));
+        assert!(s["json_schema"]["properties"][key].is_object());
+    }
+    assert_eq!(find("advertisers")["supported_sync_modes"], json!(["full_refresh"]));
+    assert_eq!(find("advertiser_ids")["source_defined_primary_key"], json!([["advertiser_id"]]));
+
+    let sandbox = h.discover(&h.sandbox_config());
+    let names: Vec<&str> = sandbox["streams"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert!(!names.contains(&"advertiser_ids"), "the sandbox cannot list advertisers: {names:?}");
+    assert!(names.contains(&"ads"));
+}
+
+#[test]
+fn full_refresh_reads_every_entity_however_old_with_string_ids() {
+    let h = Harness::new("full", SimConfig::default());
+    let mut config = h.oauth_config();
+    // A start date after every generated entity: entities are dimensions, all must come.
+    config["start_date"] = json!("2025-01-01");
+    let run = h.read(&config, &[], true, None);
+    run.assert_success();
+    assert_records_match_schemas(&run, &h.discover(&config));
+    for (stream, level, key) in ENTITY_STREAMS {
+        let records = run.records_of(stream);
+        assert_eq!(ids(&records, key), expected_ids(&h, *level, false), "{stream}");
+        assert_eq!(records.len(), expected_ids(&h, *level, false).len(), "{stream} has duplicates");
+        assert_eq!(run.stream_statuses(stream), ["STARTED", "RUNNING", "COMPLETE"]);
+    }
+    // Smart+ ads without modify_time are kept.
+    assert!(run.records_of("ads").iter().any(|r| r.get("modify_time").is_none()));
+    let advertisers: Vec<String> = h.sim.account().advertisers.iter().map(|a| a.id.clone()).collect();
+    assert_eq!(ids(&run.records_of("advertisers"), "advertiser_id"), advertisers.iter().cloned().collect());
+    assert_eq!(ids(&run.records_of("advertiser_ids"), "advertiser_id"), advertisers.into_iter().collect());
+    // Full refresh keeps no state.
+    assert!(run.of_type("STATE").is_empty());
+    // Every record line carries emitted_at.
+    assert!(run.of_type("RECORD").iter().all(|m| m["record"]["emitted_at"].as_u64().is_some()));
+}
+
+#[test]
+fn paging_walks_every_page_at_the_maximum_page_size() {
+    let mut config = SimConfig::default();
+    config.size = tiktok_sim::DataSize { advertisers: 1, campaigns_per_advertiser: 3, adgroups_per_campaign: 20, ads_per_adgroup: 25 };
+    let h = Harness::new("paging", config);
+    let run = h.read(&h.oauth_config(), &["ads"], true, None);
+    run.assert_success();
+    let expected = expected_ids(&h, Level::Ad, false);
+    assert!(expected.len() > 1000, "the fixture must need two pages, has {}", expected.len());
+    assert_eq!(ids(&run.records_of("ads"), "ad_id"), expected);
+    let pages: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "ad/get").collect();
+    assert_eq!(pages.len(), 2);
+    assert!(pages.iter().all(|r| r.query["page_size"] == "1000"));
+}
+
+#[test]
+fn include_deleted_reads_deleted_entities_too() {
+    let mut sim_config = SimConfig::default();
+    sim_config.size.campaigns_per_advertiser = 4;
+    let h = Harness::new("deleted", sim_config);
+    let mut config = h.oauth_config();
+    config["include_deleted"] = json!(true);
+    let run = h.read(&config, &["campaigns", "ad_groups", "ads"], true, None);
+    run.assert_success();
+    for (stream, level, key) in ENTITY_STREAMS {
+        let all = expected_ids(&h, *level, true);
+        assert!(all.len() > expected_ids(&h, *level, false).len(), "{stream}: fixture has no deleted entity");
+        assert_eq!(ids(&run.records_of(stream), key), all, "{stream}");
+    }
+}
+
+#[test]
+fn incremental_reads_only_what_changed_and_never_loses_the_cursor_records() {
+    let h = Harness::new("incremental", SimConfig::default());
+    let config = h.oauth_config();
+    let streams = ["campaigns", "ad_groups", "ads"];
+    let first = h.read(&config, &streams, false, None);
+    first.assert_success();
+    for (stream, level, key) in ENTITY_STREAMS {
+        assert_eq!(ids(&first.records_of(stream), key), expected_ids(&h, *level, false), "{stream}: first incremental read");
+    }
+    let state = first.final_state();
+
+    // Nothing changed: only records at each advertiser's cursor itself (and Smart+ ads, which
+    // have no cursor value) come back.
+    let second = h.read(&config, &streams, false, Some(&state));
+    second.assert_success();
+    for (stream, _, _) in ENTITY_STREAMS {
+        let cursors: BTreeSet<String> = state
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["stream"]["stream_descriptor"]["name"] == *stream)
+            .flat_map(|s| s["stream"]["stream_state"]["states"].as_array().unwrap().iter().map(|p| p["cursor"]["modify_time"].as_str().unwrap().to_string()))
+            .collect();
+        for record in second.records_of(stream) {
+            match record.get("modify_time").and_then(Value::as_str) {
+                Some(t) => assert!(cursors.contains(t), "{stream}: {t} is not at a cursor {cursors:?}"),
+                None => assert_eq!(*stream, "ads", "only Smart+ ads lack modify_time"),
+            }
+        }
+        assert!(!second.records_of(stream).is_empty(), "{stream}: the records at the cursor must be re-read");
+    }
+
+    // A campaign and an ad change: exactly those come back beyond the cursor records.
+    let account = h.sim.account();
+    let campaign = account.entities.iter().find(|e| e.level == Level::Campaign && !e.deleted).unwrap().id.clone();
+    let ad = account.entities.iter().find(|e| e.level == Level::Ad && !e.deleted && e.fields.get("modify_time").is_some()).unwrap().id.clone();
+    let touched_at = h.sim.touch(&campaign);
+    h.sim.touch(&ad);
+    h.sim.clear_requests();
+    let third = h.read(&config, &streams, false, Some(&second.final_state()));
+    third.assert_success();
+    // Beyond the records at the previous cursors, exactly the changed entities come back.
+    let beyond_cursor = |stream: &str, key: &str| -> BTreeSet<String> {
+        let previous: BTreeSet<String> = ids(&second.records_of(stream), key);
+        ids(&third.records_of(stream), key).difference(&previous).cloned().collect()
+    };
+    assert_eq!(beyond_cursor("campaigns", "campaign_id"), BTreeSet::from([campaign.clone()]));
+    assert_eq!(beyond_cursor("ads", "ad_id"), BTreeSet::from([ad.clone()]));
+    assert!(beyond_cursor("ad_groups", "adgroup_id").is_empty(), "no ad group changed");
+    let changed = third.records_of("campaigns").into_iter().find(|r| r["campaign_id"] == json!(campaign)).unwrap();
+    assert_eq!(changed["modify_time"], json!(touched_at));
+    // ads use the server-side modified_after filter; campaigns have none.
+    let ad_requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "ad/get").collect();
+    assert!(!ad_requests.is_empty());
+    assert!(ad_requests.iter().all(|r| r.query.get("filtering").is_some_and(|f| f.contains("modified_after"))));
+}
+
+#[test]
+fn states_come_after_the_records_they_cover() {
+    let h = Harness::new("order", SimConfig::default());
+    let run = h.read(&h.oauth_config(), &["campaigns"], false, None);
+    run.assert_success();
+    // Replaying the output: every advertiser's cursor in a state must be covered by a record
+    // already seen, with that modify_time.
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut states = 0;
+    for m in &run.messages {
+        match m["type"].as_str().unwrap() {
+            "RECORD" => {
+                let r = &m["record"]["data"];
+                seen.push((r["advertiser_id"].as_str().unwrap().into(), r["modify_time"].as_str().unwrap().into()));
+            }
+            "STATE" => {
+                states += 1;
+                for p in m["state"]["stream"]["stream_state"]["states"].as_array().unwrap() {
+                    let pair = (p["partition"]["advertiser_id"].as_str().unwrap().to_string(), p["cursor"]["modify_time"].as_str().unwrap().to_string());
+                    assert!(seen.contains(&pair), "state {pair:?} was emitted before its record");
+                }
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(states, h.sim.account().advertisers.len(), "one checkpoint per advertiser");
+}
+
+#[test]
+fn sandbox_configs_read_the_configured_advertiser_without_listing_advertisers() {
+    let h = Harness::new("sandbox", SimConfig::default());
+    let config = h.sandbox_config();
+    let run = h.read(&config, &[], true, None);
+    run.assert_success();
+    let advertiser = h.sim.account().advertisers[0].id.clone();
+    for (stream, _, _) in ENTITY_STREAMS {
+        let records = run.records_of(stream);
+        assert!(!records.is_empty(), "{stream}");
+        assert!(records.iter().all(|r| r["advertiser_id"] == json!(advertiser)));
+    }
+    assert!(run.records().get("advertiser_ids").is_none());
+    assert!(h.sim.requests().iter().all(|r| r.endpoint() != "oauth2/advertiser/get"));
+}
+
+#[test]
+fn configured_advertiser_id_limits_the_sync_to_that_advertiser() {
+    let h = Harness::new("one-advertiser", SimConfig::default());
+    let second = h.sim.account().advertisers[1].id.clone();
+    let mut config = h.oauth_config();
+    config["credentials"]["advertiser_id"] = json!(second);
+    let run = h.read(&config, &["campaigns", "advertisers"], true, None);
+    run.assert_success();
+    assert!(run.records_of("campaigns").iter().all(|r| r["advertiser_id"] == json!(second)));
+    assert_eq!(run.records_of("advertisers").len(), 1);
+}
+
+#[test]
+fn bad_configs_are_config_errors_that_name_the_field() {
+    let h = Harness::new("bad-config", SimConfig::default());
+    let cases = [
+        (json!({"credentials": {"auth_type": "oauth2.0", "app_id": "1", "secret": "s"}}), "credentials.access_token"),
+        (json!({"credentials": {"auth_type": "sandbox_access_token", "advertiser_id": "1", "access_token": "t"}, "start_date": "01/02/2024"}), "start_date"),
+        (json!({"credentials": {"auth_type": "sandbox_access_token", "advertiser_id": "1", "access_token": "t"}, "attribution_window": "many"}), "attribution_window"),
+        (json!({"credentials": {"auth_type": "sandbox_access_token", "access_token": "t"}}), "advertiser_id"),
+    ];
+    for (config, field) in cases {
+        let path = h.write("bad.json", &config);
+        for command in ["check", "discover"] {
+            let run = h.run(&[command, "--config", &path]);
+            assert_eq!(run.exit_code, 1, "{command} {config}");
+            let error = run.errors()[0];
+            assert_eq!(error["failure_type"], "config_error");
+            assert!(error["message"].as_str().unwrap().contains(field), "{command}: {error}");
+        }
+    }
+    // Files that are not JSON are named in the error.
+    std::fs::write(h.dir.join("broken.json"), "{not json").unwrap();
+    let run = h.run(&["discover", "--config", "broken.json"]);
+    assert_eq!(run.exit_code, 1);
+    assert!(run.errors()[0]["message"].as_str().unwrap().contains("broken.json"));
+}
+
+#[test]
+fn a_wrong_token_fails_the_read_with_an_auth_error_and_no_secret_in_the_output() {
+    let h = Harness::new("wrong-token", SimConfig::default());
+    let mut config = h.oauth_config();
+    config["credentials"]["access_token"] = json!("sim-revoked-token-0000000000");
+    let run = h.read(&config, &["campaigns"], true, None);
+    assert_eq!(run.exit_code, 1);
+    let error = run.errors()[0];
+    assert_eq!(error["failure_type"], "config_error");
+    assert!(error["message"].as_str().unwrap().contains("40102"), "{error}");
+    let secret = h.sim.config().secret;
+    for leaked in ["sim-revoked-token-0000000000", secret.as_str()] {
+        assert!(!run.stdout.contains(leaked) && !run.stderr.contains(leaked), "{leaked} leaked");
+    }
+}
+
+#[test]
+fn requests_to_hosts_outside_the_allow_list_are_denied_and_named() {
+    let h = Harness::new("denied", SimConfig::default());
+    let config = h.write("config.json", &h.oauth_config());
+    let base = h.sim.base_url();
+    let run = run_host(&h.dir, &["check", "--config", &config, "--api-base-url", &base, "--allowed-authority", "business-api.tiktok.com:443"]);
+    assert_eq!(run.exit_code, 1);
+    let message = run.errors()[0]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("denied") && message.contains(&base), "{message}");
+    assert!(h.sim.requests().is_empty(), "a denied request reached the simulator");
+}
