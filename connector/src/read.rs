@@ -1,7 +1,9 @@
 //! The read engine: advertiser partitions, paging, cursors and checkpoints, shared by every
 //! stream of the table.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Duration, NaiveDate};
 
 use serde_json::{json, Map, Value};
 
@@ -12,7 +14,8 @@ use crate::error::{Error, Result};
 use crate::governor::RateGovernor;
 use crate::output;
 use crate::state::{parse_time, PartitionedCursor};
-use crate::streams::{self, ListSpec, Source, StreamDef};
+use crate::reports::{self, DateWindow};
+use crate::streams::{self, Granularity, ListSpec, ReportSpec, ReportType, Source, StreamDef};
 
 /// advertiser/info takes at most this many ids per call.
 const ADVERTISER_INFO_BATCH: usize = 100;
@@ -97,13 +100,15 @@ pub struct Reader {
     api: ApiClient,
     /// `oauth2/advertiser/get/` answer, fetched once per sync.
     authorized: Option<Vec<Value>>,
+    /// `advertiser/info/` answers, fetched once per sync.
+    advertiser_info: Option<Vec<Value>>,
 }
 
 impl Reader {
     pub fn new(config: Config, base_url: &str) -> Self {
         let governor = RateGovernor::new(config.requests_per_second);
         let api = ApiClient::new(base_url, config.access_token(), governor);
-        Self { config, api, authorized: None }
+        Self { config, api, authorized: None, advertiser_info: None }
     }
 
     fn call(&mut self, request: &ApiRequest) -> Result<api::ApiResponse> {
@@ -168,17 +173,56 @@ impl Reader {
                 };
                 self.read_list(def, spec, cursor, &mut writer)
             }
+            Source::Report(spec) => {
+                let cursor = match (stream.mode, def.cursor) {
+                    (SyncMode::Incremental, Some(field)) => Some(PartitionedCursor::parse(def.name, field, state)?),
+                    _ => None,
+                };
+                self.read_report(def, spec, cursor, &mut writer)
+            }
         }
     }
 
-    fn read_advertiser_info(&mut self, writer: &mut StreamWriter) -> Result<()> {
-        let ids = self.advertiser_ids()?;
-        for batch in ids.chunks(ADVERTISER_INFO_BATCH) {
+    /// `advertiser/info/` for every advertiser of the sync, ids batched.
+    fn advertiser_info(&mut self) -> Result<Vec<Value>> {
+        if let Some(info) = &self.advertiser_info {
+            return Ok(info.clone());
+        }
+        let mut info = Vec::new();
+        for batch in self.advertiser_ids()?.chunks(ADVERTISER_INFO_BATCH) {
             let request = ApiRequest::new("advertiser/info").json_param("advertiser_ids", &json!(batch));
             let mut data = self.call(&request)?.data;
-            writer.records(&api::take_list(&mut data, "list")?);
+            info.extend(api::take_list(&mut data, "list")?);
         }
+        self.advertiser_info = Some(info.clone());
+        Ok(info)
+    }
+
+    fn read_advertiser_info(&mut self, writer: &mut StreamWriter) -> Result<()> {
+        let info = self.advertiser_info()?;
+        writer.records(&info);
         Ok(())
+    }
+
+    /// Today in each advertiser's time zone (report days are local). Where TikTok's
+    /// `timezone` is not an `Etc/GMT±N` offset, or advertiser/info is out of reach (the
+    /// sandbox), UTC's today stands in: the next sync re-reads the cursor day anyway.
+    fn local_todays(&mut self) -> HashMap<String, NaiveDate> {
+        let now = chrono::Utc::now().naive_utc();
+        let info = match self.advertiser_info() {
+            Ok(info) => info,
+            Err(e) => {
+                output::log_info(&format!("advertiser time zones unavailable ({}); using UTC dates", e.message));
+                Vec::new()
+            }
+        };
+        info.iter()
+            .filter_map(|a| {
+                let id = a.get("advertiser_id").and_then(id_string)?;
+                let offset = a.get("timezone").and_then(Value::as_str).and_then(reports::utc_offset_hours)?;
+                Some((id, (now + Duration::hours(offset)).date()))
+            })
+            .collect()
     }
 
     fn read_list(
@@ -211,7 +255,7 @@ impl Reader {
                 writer.records(page);
             });
             match outcome {
-                Ok(()) => {}
+                Ok(_) => {}
                 Err(e) if is_per_advertiser_denial(&e) => {
                     output::log_warn(&format!("{}: skipping advertiser {advertiser}: {}", def.name, e.message));
                     continue;
@@ -227,6 +271,122 @@ impl Reader {
             }
         }
         Ok(())
+    }
+
+    fn read_report(
+        &mut self,
+        def: &StreamDef,
+        spec: &ReportSpec,
+        mut cursor: Option<PartitionedCursor>,
+        writer: &mut StreamWriter,
+    ) -> Result<()> {
+        let todays = self.local_todays();
+        let utc_today = chrono::Utc::now().date_naive();
+        for advertiser in self.advertiser_ids()? {
+            let today = todays.get(&advertiser).copied().unwrap_or(utc_today);
+            let end = self.config.end_date.map_or(today, |e| e.min(today));
+            let outcome = if spec.granularity == Granularity::Lifetime && spec.report_type == ReportType::Basic {
+                self.read_report_window(def, spec, &advertiser, None, writer, None)
+            } else if spec.granularity == Granularity::Lifetime {
+                // Audience reports have no query_lifetime: sum windows of a year instead.
+                let windows = DateWindow::cover(self.config.start_date, end, reports::max_window_days(spec.granularity));
+                let mut rows = Vec::new();
+                let mut outcome = Ok(());
+                for window in windows {
+                    outcome = self.read_report_window(def, spec, &advertiser, Some(window), writer, Some(&mut rows));
+                    if outcome.is_err() {
+                        break;
+                    }
+                }
+                if outcome.is_ok() {
+                    writer.records(&reports::sum_rows(rows));
+                }
+                outcome
+            } else {
+                // Re-read the attribution window before the cursor: late conversions restate it.
+                let since = cursor.as_ref().and_then(|c| c.get(&advertiser)).and_then(parse_time).map(|t| t.date());
+                let start = since.map_or(self.config.start_date, |day| {
+                    (day - Duration::days(self.config.attribution_window as i64)).max(self.config.start_date)
+                });
+                let width = match spec.granularity {
+                    Granularity::Daily => self.config.report_window_days,
+                    _ => reports::max_window_days(spec.granularity),
+                };
+                let mut outcome = Ok(());
+                for window in DateWindow::cover(start, end, width) {
+                    outcome = self.read_report_window(def, spec, &advertiser, Some(window), writer, None);
+                    if outcome.is_err() {
+                        break;
+                    }
+                    // Every record of the window is out: the cursor may move past it.
+                    if let Some(cursor) = cursor.as_mut() {
+                        cursor.advance(&advertiser, &reports::cursor_value(spec.granularity, window.end));
+                        writer.state(&cursor.to_json());
+                    }
+                }
+                outcome
+            };
+            match outcome {
+                Ok(()) => {}
+                Err(e) if is_per_advertiser_denial(&e) => {
+                    output::log_warn(&format!("{}: skipping advertiser {advertiser}: {}", def.name, e.message));
+                }
+                Err(e) => return Err(e.context(format!("advertiser {advertiser}"))),
+            }
+        }
+        Ok(())
+    }
+
+    /// Read one window of a report (the whole lifetime when `window` is None). A window TikTok
+    /// calls too large (40067) is split in halves, down to single days. Records go to the
+    /// writer, or into `collect` when the caller still has to combine them.
+    fn read_report_window(
+        &mut self,
+        def: &StreamDef,
+        spec: &ReportSpec,
+        advertiser: &str,
+        window: Option<DateWindow>,
+        writer: &mut StreamWriter,
+        mut collect: Option<&mut Vec<Value>>,
+    ) -> Result<()> {
+        let request = reports::request(spec, advertiser, window, self.config.include_deleted);
+        let mut unreadable = BTreeMap::new();
+        let outcome = self.paginate(&request, "list", |page| {
+            let records: Vec<Value> =
+                page.drain(..).map(|row| reports::to_record(row, advertiser, &mut unreadable)).collect();
+            match collect.as_deref_mut() {
+                Some(rows) => rows.extend(records),
+                None => writer.records(&records),
+            }
+        });
+        let span = window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end));
+        for (metric, text) in &unreadable {
+            output::log_warn(&format!("{}: advertiser {advertiser} {span}: metric {metric} had an unreadable value {text:?}; emitted as null", def.name));
+        }
+        match outcome {
+            Ok(truncated) => {
+                if truncated {
+                    output::log_warn(&format!(
+                        "{}: advertiser {advertiser} {span}: TikTok truncated the report to the 20,000 most recently created ads (X-Tt-Ads-Throttle)",
+                        def.name
+                    ));
+                }
+                Ok(())
+            }
+            Err(e) if e.api_code == Some(40067) => match window {
+                Some(w) if w.days() > 1 => {
+                    let (first, second) = w.split();
+                    output::log_info(&format!("{}: advertiser {advertiser} {span} is too large for TikTok; reading it in halves", def.name));
+                    self.read_report_window(def, spec, advertiser, Some(first), writer, collect.as_deref_mut())?;
+                    self.read_report_window(def, spec, advertiser, Some(second), writer, collect)
+                }
+                _ => Err(Error::transient(format!(
+                    "TikTok says the report for advertiser {advertiser} {span} is too large even for a single day (40067); \
+                     lower the number of metrics or try again later"
+                ))),
+            },
+            Err(e) => Err(e),
+        }
     }
 
     fn list_request(&self, spec: &ListSpec, advertiser: &str, since: Option<chrono::NaiveDateTime>) -> ApiRequest {
@@ -255,22 +415,26 @@ impl Reader {
     }
 
     /// Fetch every page of a list, handing each page's records to `on_page` in order.
+    /// Returns whether TikTok flagged the answer as truncated to 20k ads (`X-Tt-Ads-Throttle`).
     fn paginate(
         &mut self,
         request: &ApiRequest,
         list_key: &str,
         mut on_page: impl FnMut(&mut Vec<Value>),
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let mut page = 1u64;
+        let mut truncated = false;
         loop {
             let paged = request.clone().param("page", page.to_string());
-            let mut data = self.call(&paged)?.data;
+            let response = self.call(&paged)?;
+            truncated |= response.ads_throttle.is_some();
+            let mut data = response.data;
             let mut records = api::take_list(&mut data, list_key)?;
             let total_pages = api::total_pages(&data);
             let empty = records.is_empty();
             on_page(&mut records);
             if empty || page >= total_pages {
-                return Ok(());
+                return Ok(truncated);
             }
             page += 1;
             if page > MAX_PAGES {

@@ -5,6 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::fields;
+use crate::metrics;
 use crate::schema;
 
 /// Where a stream's records come from.
@@ -16,6 +17,36 @@ pub enum Source {
     AdvertiserInfo,
     /// A paged list read once per advertiser.
     List(ListSpec),
+    /// `report/integrated/get/` per advertiser, over date windows.
+    Report(ReportSpec),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportType {
+    Basic,
+    Audience,
+}
+
+/// How a report's rows are cut in time, which decides its date windows and cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Granularity {
+    /// `stat_time_day`: windows of up to 30 days.
+    Daily,
+    /// `stat_time_hour`: one day per request.
+    Hourly,
+    /// No time dimension: totals since `start_date`.
+    Lifetime,
+}
+
+#[derive(Debug)]
+pub struct ReportSpec {
+    pub report_type: ReportType,
+    pub data_level: &'static str,
+    pub granularity: Granularity,
+    /// Every dimension, time dimension included.
+    pub dimensions: &'static [&'static str],
+    /// Space-separated metric names (see `metrics.rs`).
+    pub metrics: &'static str,
 }
 
 #[derive(Debug)]
@@ -55,6 +86,38 @@ const fn entity_list(endpoint: &'static str, deleted_status: &'static str, modif
         modified_after_filter,
     })
 }
+
+/// Top-level fields of report records: the dimensions lifted out of `dimensions`, the
+/// advertiser, and the `metrics` and `dimensions` objects themselves.
+const REPORT_FIELDS: &str = "advertiser_id:s campaign_id:s adgroup_id:s ad_id:s stat_time_day:t stat_time_hour:t \
+    country_code:s platform:s gender:s age:s province_id:s dimensions:o metrics:o";
+
+const fn report(
+    name: &'static str,
+    report_type: ReportType,
+    data_level: &'static str,
+    granularity: Granularity,
+    dimensions: &'static [&'static str],
+    metrics: &'static str,
+    sandbox: bool,
+) -> StreamDef {
+    StreamDef {
+        name,
+        source: Source::Report(ReportSpec { report_type, data_level, granularity, dimensions, metrics }),
+        // The dimensions are the key of a row; the advertiser is implied by the id dimension.
+        primary_key: dimensions,
+        cursor: match granularity {
+            Granularity::Daily => Some("stat_time_day"),
+            Granularity::Hourly => Some("stat_time_hour"),
+            Granularity::Lifetime => None,
+        },
+        sandbox,
+        fields: REPORT_FIELDS,
+    }
+}
+
+use Granularity::{Daily, Hourly, Lifetime};
+use ReportType::{Audience, Basic};
 
 pub static STREAMS: &[StreamDef] = &[
     StreamDef {
@@ -97,6 +160,40 @@ pub static STREAMS: &[StreamDef] = &[
         sandbox: true,
         fields: fields::ADS,
     },
+    // Basic reports, daily.
+    report("ads_reports_daily", Basic, "AUCTION_AD", Daily, &["ad_id", "stat_time_day"], metrics::AD, true),
+    report("ads_reports_by_country_daily", Basic, "AUCTION_AD", Daily, &["ad_id", "stat_time_day", "country_code"], metrics::AD_BY_COUNTRY, false),
+    report("ad_groups_reports_daily", Basic, "AUCTION_ADGROUP", Daily, &["adgroup_id", "stat_time_day"], metrics::AD_GROUP, true),
+    report("ad_groups_reports_by_country_daily", Basic, "AUCTION_ADGROUP", Daily, &["adgroup_id", "stat_time_day", "country_code"], metrics::AD_GROUP, false),
+    report("advertisers_reports_daily", Basic, "AUCTION_ADVERTISER", Daily, &["advertiser_id", "stat_time_day"], metrics::ADVERTISER_DAILY, false),
+    report("campaigns_reports_daily", Basic, "AUCTION_CAMPAIGN", Daily, &["campaign_id", "stat_time_day"], metrics::CAMPAIGN, true),
+    // Audience reports, daily.
+    report("campaigns_audience_reports_daily", Audience, "AUCTION_CAMPAIGN", Daily, &["campaign_id", "stat_time_day", "gender", "age"], metrics::CAMPAIGN_AUDIENCE, true),
+    report("ad_group_audience_reports_daily", Audience, "AUCTION_ADGROUP", Daily, &["adgroup_id", "stat_time_day", "gender", "age"], metrics::AD_GROUP_AUDIENCE, true),
+    report("ads_audience_reports_daily", Audience, "AUCTION_AD", Daily, &["ad_id", "stat_time_day", "gender", "age"], metrics::AD_AUDIENCE, true),
+    report("advertisers_audience_reports_daily", Audience, "AUCTION_ADVERTISER", Daily, &["advertiser_id", "stat_time_day", "gender", "age"], metrics::ADVERTISER_AUDIENCE, false),
+    report("campaigns_audience_reports_by_country_daily", Audience, "AUCTION_CAMPAIGN", Daily, &["campaign_id", "stat_time_day", "country_code"], metrics::CAMPAIGN_AUDIENCE, true),
+    report("ad_group_audience_reports_by_country_daily", Audience, "AUCTION_ADGROUP", Daily, &["adgroup_id", "stat_time_day", "country_code"], metrics::AD_GROUP_AUDIENCE, true),
+    report("ads_audience_reports_by_country_daily", Audience, "AUCTION_AD", Daily, &["ad_id", "stat_time_day", "country_code"], metrics::AD_AUDIENCE, true),
+    report("advertisers_audience_reports_by_country_daily", Audience, "AUCTION_ADVERTISER", Daily, &["advertiser_id", "stat_time_day", "country_code"], metrics::ADVERTISER_AUDIENCE, false),
+    report("campaigns_audience_reports_by_platform_daily", Audience, "AUCTION_CAMPAIGN", Daily, &["campaign_id", "stat_time_day", "platform"], metrics::CAMPAIGN_AUDIENCE, true),
+    report("ad_group_audience_reports_by_platform_daily", Audience, "AUCTION_ADGROUP", Daily, &["adgroup_id", "stat_time_day", "platform"], metrics::AD_GROUP_AUDIENCE, true),
+    report("ads_audience_reports_by_platform_daily", Audience, "AUCTION_AD", Daily, &["ad_id", "stat_time_day", "platform"], metrics::AD_AUDIENCE, true),
+    report("advertisers_audience_reports_by_platform_daily", Audience, "AUCTION_ADVERTISER", Daily, &["advertiser_id", "stat_time_day", "platform"], metrics::ADVERTISER_AUDIENCE, false),
+    report("ads_audience_reports_by_province_daily", Audience, "AUCTION_AD", Daily, &["ad_id", "stat_time_day", "province_id"], metrics::AD_AUDIENCE, true),
+    // Basic reports, hourly.
+    report("ads_reports_hourly", Basic, "AUCTION_AD", Hourly, &["ad_id", "stat_time_hour"], metrics::AD, true),
+    report("ads_reports_by_country_hourly", Basic, "AUCTION_AD", Hourly, &["ad_id", "stat_time_hour", "country_code"], metrics::AD_BY_COUNTRY, false),
+    report("advertisers_reports_hourly", Basic, "AUCTION_ADVERTISER", Hourly, &["advertiser_id", "stat_time_hour"], metrics::ADVERTISER, false),
+    report("campaigns_reports_hourly", Basic, "AUCTION_CAMPAIGN", Hourly, &["campaign_id", "stat_time_hour"], metrics::CAMPAIGN, true),
+    report("ad_groups_reports_hourly", Basic, "AUCTION_ADGROUP", Hourly, &["adgroup_id", "stat_time_hour"], metrics::AD_GROUP, true),
+    report("ad_groups_reports_by_country_hourly", Basic, "AUCTION_ADGROUP", Hourly, &["adgroup_id", "stat_time_hour", "country_code"], metrics::AD_GROUP, false),
+    // Lifetime totals.
+    report("ads_reports_lifetime", Basic, "AUCTION_AD", Lifetime, &["ad_id"], metrics::AD, true),
+    report("advertisers_reports_lifetime", Basic, "AUCTION_ADVERTISER", Lifetime, &["advertiser_id"], metrics::ADVERTISER, false),
+    report("campaigns_reports_lifetime", Basic, "AUCTION_CAMPAIGN", Lifetime, &["campaign_id"], metrics::CAMPAIGN, true),
+    report("ad_groups_reports_lifetime", Basic, "AUCTION_ADGROUP", Lifetime, &["adgroup_id"], metrics::AD_GROUP, true),
+    report("advertisers_audience_reports_lifetime", Audience, "AUCTION_ADVERTISER", Lifetime, &["advertiser_id", "gender", "age"], metrics::ADVERTISER_AUDIENCE, false),
 ];
 
 pub fn find(name: &str) -> Option<&'static StreamDef> {
@@ -110,7 +207,19 @@ pub fn available(sandbox: bool) -> impl Iterator<Item = &'static StreamDef> {
 
 impl StreamDef {
     pub fn json_schema(&self) -> Value {
-        schema::from_field_list(self.fields)
+        let mut schema = schema::from_field_list(self.fields);
+        if let Source::Report(spec) = &self.source {
+            let metrics = spec
+                .metrics
+                .split_whitespace()
+                .map(|m| (m.to_string(), schema::field_schema(metrics::schema_type(m))))
+                .collect();
+            let mut metrics_schema = schema::object_schema(metrics);
+            metrics_schema["type"] = json!(["null", "object"]);
+            metrics_schema.as_object_mut().unwrap().remove("$schema");
+            schema["properties"]["metrics"] = metrics_schema;
+        }
+        schema
     }
 
     /// The stream as an Airbyte catalog entry.

@@ -20,7 +20,8 @@ impl From<Value> for Served {
     }
 }
 
-const ENDPOINTS: &[&str] = &["oauth2/advertiser/get", "advertiser/info", "campaign/get", "adgroup/get", "ad/get"];
+const ENDPOINTS: &[&str] =
+    &["oauth2/advertiser/get", "advertiser/info", "campaign/get", "adgroup/get", "ad/get", "report/integrated/get"];
 
 pub fn exists(endpoint: &str) -> bool {
     ENDPOINTS.contains(&endpoint)
@@ -29,6 +30,10 @@ pub fn exists(endpoint: &str) -> bool {
 pub fn serve(endpoint: &str, q: &Query, account: &Account, config: &SimConfig, sandbox: bool) -> Result<Served, ApiError> {
     if let Some(adv) = q.get("advertiser_id") {
         authorize(adv, endpoint, account, config, sandbox)?;
+    }
+    if endpoint == "report/integrated/get" {
+        let (data, headers) = crate::reports::serve(q, account, config)?;
+        return Ok(Served { data, headers });
     }
     match endpoint {
         "oauth2/advertiser/get" => advertiser_get(q, account, config, sandbox),

@@ -5,6 +5,7 @@
 
 pub mod data;
 pub mod endpoints;
+pub mod reports;
 pub mod server;
 
 use std::collections::HashMap;
@@ -70,6 +71,10 @@ pub struct SimConfig {
     pub slow_response_ms: u64,
     /// (advertiser id, endpoint) pairs answered with 40001.
     pub permission_denied: Vec<(String, String)>,
+    /// Report queries spanning more days than this get 40067 ("query too large").
+    pub too_large_days: Option<u32>,
+    /// Advertisers with at least this many ads get reports with the X-Tt-Ads-Throttle header.
+    pub ads_throttle_threshold: usize,
 }
 
 impl Default for SimConfig {
@@ -89,6 +94,8 @@ impl Default for SimConfig {
             faults: Vec::new(),
             slow_response_ms: 300,
             permission_denied: Vec::new(),
+            too_large_days: None,
+            ads_throttle_threshold: 20_000,
         }
     }
 }

@@ -1,0 +1,440 @@
+//! `report/integrated/get/`: synchronous reports computed from the generated ads, with TikTok's
+//! validation rules (report types, data levels, dimension and metric combinations, date spans,
+//! filtering) and row semantics (string values, `-` for empty metrics, no zero-spend rows,
+//! deleted entities only with STATUS_ALL).
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use serde_json::{json, Map, Value};
+
+use crate::data::{mix, Account, Entity, Level};
+use crate::server::{api_error, page_of, param_error, ApiError, Query};
+use crate::SimConfig;
+
+/// Counts: additive, rendered as integers.
+pub const COUNT_METRICS: &[&str] = &[
+    "impressions", "clicks", "reach", "conversion", "real_time_conversion", "result", "real_time_result",
+    "video_play_actions", "video_watched_2s", "video_watched_6s", "video_views_p25", "video_views_p50",
+    "video_views_p75", "video_views_p100", "profile_visits", "likes", "comments", "shares", "follows",
+    "clicks_on_music_disc", "real_time_app_install", "app_install", "purchase", "registration", "sales_lead",
+    "total_app_event_add_to_cart", "total_pageview", "complete_payment", "onsite_shopping", "vta_purchase",
+    "vta_conversion", "cta_purchase", "cta_conversion",
+];
+
+/// Money: additive, rendered with two decimals.
+pub const MONEY_METRICS: &[&str] =
+    &["spend", "cash_spend", "voucher_spend", "total_purchase_value", "total_onsite_shopping_value"];
+
+/// Derived from the additive ones (rates in percent units, costs per result).
+pub const RATIO_METRICS: &[&str] = &[
+    "cpc", "cpm", "ctr", "cost_per_1000_reached", "frequency", "cost_per_conversion", "conversion_rate",
+    "real_time_cost_per_conversion", "real_time_conversion_rate", "cost_per_result", "result_rate",
+    "real_time_cost_per_result", "real_time_result_rate", "average_video_play", "average_video_play_per_user",
+    "value_per_complete_payment", "total_complete_payment_rate", "profile_visits_rate", "purchase_rate",
+    "registration_rate", "sales_lead_rate", "cost_per_app_install", "cost_per_purchase", "cost_per_registration",
+    "cost_per_sales_lead", "cost_per_total_sales_lead", "cost_per_total_app_event_add_to_cart",
+    "real_time_app_install_cost",
+];
+
+/// No secondary goal is set on generated ad groups, so these are always `-`.
+pub const EMPTY_METRICS: &[&str] = &["secondary_goal_result", "cost_per_secondary_goal_result", "secondary_goal_result_rate"];
+
+/// Attribute "metrics": names and labels of the row's object.
+pub const ATTRIBUTE_METRICS: &[&str] = &[
+    "campaign_name", "campaign_id", "adgroup_name", "adgroup_id", "ad_name", "ad_text", "placement_type",
+    "tt_app_id", "tt_app_name", "mobile_app_id", "promotion_type", "dpa_target_audience_type", "currency",
+];
+
+const AUDIENCE_DIMENSIONS: &[&str] = &["gender", "age", "country_code", "province_id", "platform", "language", "placement", "ac"];
+const GENDERS: &[&str] = &["MALE", "FEMALE", "NONE"];
+const AGES: &[&str] = &["AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "AGE_55_100"];
+const COUNTRIES: &[&str] = &["US", "GB", "DE", "FR", "JP"];
+const PLATFORMS: &[&str] = &["ANDROID", "IOS", "PC"];
+const PROVINCES: &[&str] = &["6254926", "5332921", "5128638", "4155751"];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Time {
+    Day,
+    Hour,
+    None,
+}
+
+struct ReportQuery {
+    level: Level,
+    advertiser_level: bool,
+    audience: bool,
+    id_dimension: String,
+    time: Time,
+    breakdowns: Vec<String>,
+    metrics: Vec<String>,
+    /// Inclusive local dates; None for lifetime.
+    dates: Option<(NaiveDate, NaiveDate)>,
+    include_deleted: bool,
+}
+
+fn string_array(q: &Query, key: &str, required: bool) -> Result<Vec<String>, ApiError> {
+    match q.json_array(key)? {
+        None if required => Err(param_error(format!("{key}: Missing data for required field."))),
+        None => Ok(Vec::new()),
+        Some(items) => items
+            .into_iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| param_error(format!("{key}: Not a valid string."))))
+            .collect(),
+    }
+}
+
+fn conflict() -> ApiError {
+    param_error("Conflict occurs. The input params including metrics and dimensions have no relation.")
+}
+
+fn parse(q: &Query, config: &SimConfig) -> Result<ReportQuery, ApiError> {
+    let report_type = q.required("report_type")?;
+    let audience = match report_type {
+        "BASIC" => false,
+        "AUDIENCE" => true,
+        "PLAYABLE_MATERIAL" | "CATALOG" | "BC" | "TT_SHOP" => {
+            return Err(api_error(40002, format!("report_type {report_type} is not available for this advertiser.")))
+        }
+        other => return Err(param_error(format!("report_type: Invalid enum value {other}."))),
+    };
+    if let Some(service) = q.get("service_type") {
+        if service != "AUCTION" && service != "RESERVATION" {
+            return Err(param_error(format!("service_type: Invalid enum value {service}.")));
+        }
+    }
+    let data_level = q.required("data_level")?;
+    let (level, advertiser_level, id_dimension) = match data_level {
+        "AUCTION_ADVERTISER" => (Level::Campaign, true, "advertiser_id"),
+        "AUCTION_CAMPAIGN" => (Level::Campaign, false, "campaign_id"),
+        "AUCTION_ADGROUP" => (Level::AdGroup, false, "adgroup_id"),
+        "AUCTION_AD" => (Level::Ad, false, "ad_id"),
+        other => return Err(param_error(format!("data_level: Invalid enum value {other}."))),
+    };
+    let dimensions = string_array(q, "dimensions", true)?;
+    let mut time = Time::None;
+    let mut breakdowns = Vec::new();
+    let mut id_seen = false;
+    for d in &dimensions {
+        match d.as_str() {
+            "stat_time_day" | "stat_time_hour" if time != Time::None => return Err(conflict()),
+            "stat_time_day" => time = Time::Day,
+            "stat_time_hour" if audience => return Err(conflict()),
+            "stat_time_hour" => time = Time::Hour,
+            id if id == id_dimension => id_seen = true,
+            "advertiser_id" | "campaign_id" | "adgroup_id" | "ad_id" => return Err(conflict()),
+            "country_code" => breakdowns.push(d.clone()),
+            b if audience && AUDIENCE_DIMENSIONS.contains(&b) => breakdowns.push(d.clone()),
+            other => return Err(param_error(format!("dimensions: Invalid dimension {other}."))),
+        }
+    }
+    if !id_seen {
+        return Err(conflict());
+    }
+    let metrics = match q.json_array("metrics")? {
+        None => vec!["spend".to_string(), "impressions".to_string()],
+        Some(_) => string_array(q, "metrics", false)?,
+    };
+    let lifetime = match q.get("query_lifetime") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(param_error("query_lifetime: Not a valid boolean.")),
+    };
+    let known = |m: &str| {
+        [COUNT_METRICS, MONEY_METRICS, RATIO_METRICS, EMPTY_METRICS, ATTRIBUTE_METRICS].iter().any(|set| set.contains(&m))
+    };
+    let mut invalid: Vec<&str> = metrics.iter().map(String::as_str).filter(|m| !known(m)).collect();
+    if !advertiser_level || lifetime {
+        invalid.extend(metrics.iter().map(String::as_str).filter(|m| *m == "cash_spend" || *m == "voucher_spend"));
+    }
+    if !invalid.is_empty() {
+        let list: Vec<String> = invalid.iter().map(|m| format!("'{m}'")).collect();
+        return Err(param_error(format!(
+            "Please correct the information in invalid metric fields and try again. Invalid metric fields: [{}].",
+            list.join(", ")
+        )));
+    }
+    let dates = if lifetime {
+        if audience {
+            return Err(param_error("query_lifetime: Lifetime queries are only supported for BASIC reports."));
+        }
+        if time != Time::None || !breakdowns.is_empty() {
+            return Err(conflict());
+        }
+        None
+    } else {
+        let date = |key: &str| -> Result<NaiveDate, ApiError> {
+            let raw = q.required(key)?;
+            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .ok()
+                .filter(|_| raw.len() == 10)
+                .ok_or_else(|| param_error(format!("{key}: Not a valid date, use the format YYYY-MM-DD.")))
+        };
+        let (start, end) = (date("start_date")?, date("end_date")?);
+        if end < start {
+            return Err(param_error("end_date: end_date must be later than or equal to start_date."));
+        }
+        let days = (end - start).num_days() + 1;
+        let max = match time {
+            Time::Day => 30,
+            Time::Hour => 1,
+            Time::None => 365,
+        };
+        if days > max {
+            return Err(param_error(format!(
+                "The time span between start_date and end_date must not exceed {max} day{} for this query.",
+                if max == 1 { "" } else { "s" }
+            )));
+        }
+        if let Some(limit) = config.too_large_days {
+            if days > limit as i64 {
+                return Err(api_error(
+                    40067,
+                    "Your query is too large, please reduce the query size (e.g. fewer metrics or time range) and retry after a while.",
+                ));
+            }
+        }
+        Some((start, end))
+    };
+    Ok(ReportQuery {
+        level,
+        advertiser_level,
+        audience,
+        id_dimension: id_dimension.to_string(),
+        time,
+        breakdowns,
+        metrics,
+        dates,
+        include_deleted: parse_filtering(q, level)?,
+    })
+}
+
+/// The v1.3 `filtering` list; true when it asks for deleted objects (STATUS_ALL) at this level.
+/// The v1.2 `filters` parameter is not read at all, as in v1.3.
+fn parse_filtering(q: &Query, level: Level) -> Result<bool, ApiError> {
+    let Some(raw) = q.get("filtering") else { return Ok(false) };
+    let filters: Vec<Value> = match serde_json::from_str(raw) {
+        Ok(Value::Array(items)) => items,
+        _ => return Err(param_error("filtering: Field must be set to array")),
+    };
+    let mut all = Vec::new();
+    for f in filters {
+        let field = f["field_name"].as_str().ok_or_else(|| param_error("filtering.field_name: Missing data for required field."))?;
+        let filter_type = f["filter_type"].as_str().ok_or_else(|| param_error("filtering.filter_type: Missing data for required field."))?;
+        if !["IN", "NOT_IN", "CONTAIN_ANY_OF", "MATCH", "GREATER_EQUAL", "GREATER_THAN", "LOWER_EQUAL", "LOWER_THAN", "BETWEEN"].contains(&filter_type) {
+            return Err(param_error(format!("filtering.filter_type: Invalid enum value {filter_type}.")));
+        }
+        // filter_value is a JSON array serialized into a string for IN.
+        let values: Vec<String> = match f.get("filter_value") {
+            Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
+                Ok(Value::Array(v)) => v.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+                _ if filter_type == "IN" || filter_type == "NOT_IN" => {
+                    return Err(param_error("filtering.filter_value: Must be a JSON array string for IN and NOT_IN."))
+                }
+                _ => vec![s.clone()],
+            },
+            _ => return Err(param_error("filtering.filter_value: Not a valid string.")),
+        };
+        match field {
+            "ad_status" | "adgroup_status" | "campaign_status" => {
+                if values.iter().any(|v| v != "STATUS_ALL" && v != "STATUS_NOT_DELETE" && v != "STATUS_DELETE") {
+                    return Err(param_error(format!("filtering.{field}: Invalid enum value.")));
+                }
+                if values.iter().any(|v| v == "STATUS_ALL") {
+                    all.push(field.to_string());
+                }
+            }
+            "campaign_ids" | "adgroup_ids" | "ad_ids" | "country_code" | "buying_type" | "promotion_type" | "campaign_automation_type" => {}
+            other => return Err(param_error(format!("filtering.field_name: Invalid field {other}."))),
+        }
+    }
+    // Deleted objects come back when the filter of their own level (or a coarser one) says ALL.
+    let wanted = match level {
+        Level::Ad => "ad_status",
+        Level::AdGroup => "adgroup_status",
+        Level::Campaign => "campaign_status",
+    };
+    Ok(all.iter().any(|f| f == wanted) || all.len() == 3)
+}
+
+/// The additive values of one ad in one local hour; zero outside its delivery.
+fn hour_values(ad: &Entity, day: NaiveDate, hour: u32, seed: u64) -> Option<[f64; 4]> {
+    let created = ad.fields["create_time"].as_str().and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok())?;
+    if day < created.date() {
+        return None;
+    }
+    let key = mix(seed ^ mix(ad.id.parse::<u64>().unwrap_or(0)) ^ ((day.num_days_from_ce() as u64) << 8) ^ hour as u64);
+    // Ads deliver in about two thirds of the hours, more by day than by night.
+    if key % 3 == 0 || (hour < 6 && key % 2 == 0) {
+        return None;
+    }
+    let impressions = 200.0 + (key % 1800) as f64;
+    let clicks = (impressions * ((key >> 12) % 30) as f64 / 1000.0).round();
+    let spend = ((impressions * (4.0 + ((key >> 20) % 60) as f64 / 10.0) / 1000.0) * 100.0).round() / 100.0;
+    let conversions = (clicks * ((key >> 28) % 20) as f64 / 100.0).round();
+    Some([impressions, clicks, spend, conversions])
+}
+
+fn breakdown_values(dimension: &str) -> &'static [&'static str] {
+    match dimension {
+        "gender" => GENDERS,
+        "age" => AGES,
+        "country_code" => COUNTRIES,
+        "platform" => PLATFORMS,
+        "province_id" => PROVINCES,
+        _ => &["UNKNOWN"],
+    }
+}
+
+/// Which bucket of a breakdown an ad-hour falls in (audience reports split each ad's delivery).
+fn bucket(ad: &Entity, day: NaiveDate, hour: u32, dimension: &str, seed: u64) -> &'static str {
+    let values = breakdown_values(dimension);
+    let key = mix(seed ^ mix(ad.id.len() as u64 + ad.id.parse::<u64>().unwrap_or(0)) ^ day.num_days_from_ce() as u64 ^ ((hour as u64) << 40) ^ dimension.len() as u64);
+    values[(key % values.len() as u64) as usize]
+}
+
+use chrono::Datelike;
+
+fn fmt_count(v: f64) -> Value {
+    Value::String(format!("{}", v as u64))
+}
+
+fn fmt_money(v: f64) -> Value {
+    Value::String(format!("{v:.2}"))
+}
+
+fn ratio(numerator: f64, denominator: f64, scale: f64) -> Value {
+    if denominator == 0.0 { Value::String("0.00".into()) } else { Value::String(format!("{:.2}", numerator / denominator * scale)) }
+}
+
+/// Render the requested metrics of one row from its additive totals.
+fn metric_values(metrics: &[String], totals: &[f64; 4], sample: &Entity, level: Level, advertiser_level: bool, key: u64) -> Map<String, Value> {
+    let [impressions, clicks, spend, conversions] = *totals;
+    let mut out = Map::new();
+    for m in metrics {
+        let m = m.as_str();
+        let v = match m {
+            "impressions" => fmt_count(impressions),
+            "clicks" => fmt_count(clicks),
+            "reach" => fmt_count((impressions * 0.8).round()),
+            "conversion" | "result" | "real_time_conversion" | "real_time_result" => fmt_count(conversions),
+            "spend" => fmt_money(spend),
+            "cash_spend" => fmt_money((spend * 0.9 * 100.0).round() / 100.0),
+            "voucher_spend" => fmt_money(spend - (spend * 0.9 * 100.0).round() / 100.0),
+            "cpc" => ratio(spend, clicks, 1.0),
+            "cpm" => ratio(spend, impressions, 1000.0),
+            "ctr" => ratio(clicks, impressions, 100.0),
+            "cost_per_1000_reached" => ratio(spend, (impressions * 0.8).round(), 1000.0),
+            "frequency" => ratio(impressions, (impressions * 0.8).round(), 1.0),
+            "cost_per_conversion" | "cost_per_result" | "real_time_cost_per_conversion" | "real_time_cost_per_result" => ratio(spend, conversions, 1.0),
+            "conversion_rate" | "result_rate" | "real_time_conversion_rate" | "real_time_result_rate" => ratio(conversions, clicks, 100.0),
+            m if EMPTY_METRICS.contains(&m) => Value::String("-".into()),
+            m if COUNT_METRICS.contains(&m) => fmt_count((clicks * ((mix(key ^ m.len() as u64) % 50) as f64) / 100.0).round()),
+            m if MONEY_METRICS.contains(&m) => fmt_money(conversions * 12.5),
+            m if RATIO_METRICS.contains(&m) => ratio(spend, conversions.max(1.0) * 3.0, 1.0),
+            "campaign_name" => sample.fields["campaign_name"].clone(),
+            "campaign_id" if !advertiser_level => sample.fields["campaign_id"].clone(),
+            "adgroup_name" if level != Level::Campaign => sample.fields["adgroup_name"].clone(),
+            "adgroup_id" if level != Level::Campaign => sample.fields["adgroup_id"].clone(),
+            "ad_name" if level == Level::Ad => sample.fields["ad_name"].clone(),
+            "ad_text" if level == Level::Ad => sample.fields["ad_text"].clone(),
+            "placement_type" => Value::String("Select placement".into()),
+            "promotion_type" => Value::String("Website".into()),
+            "tt_app_id" | "mobile_app_id" | "tt_app_name" => Value::String("0".into()),
+            "dpa_target_audience_type" => Value::String("-".into()),
+            "currency" => Value::String("USD".into()),
+            _ => Value::String("-".into()),
+        };
+        out.insert(m.to_string(), v);
+    }
+    out
+}
+
+pub fn serve(q: &Query, account: &Account, config: &SimConfig) -> Result<(Value, Vec<(String, String)>), ApiError> {
+    let advertiser = q.required("advertiser_id")?.to_string();
+    let (page, size) = q.paging(10, 1000)?;
+    let rq = parse(q, config)?;
+    let ads: Vec<&Entity> = account
+        .entities
+        .iter()
+        .filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser && (rq.include_deleted || !e.deleted))
+        .collect();
+    let parents: BTreeMap<&str, &Entity> = account.entities.iter().map(|e| (e.id.as_str(), e)).collect();
+    let today = chrono::Utc::now().date_naive();
+    let (first, last) = match rq.dates {
+        Some(range) => range,
+        None => (today - Duration::days(400), today),
+    };
+    // (row key) -> (totals, a representative entity for attribute metrics)
+    let mut rows: BTreeMap<Vec<String>, ([f64; 4], &Entity)> = BTreeMap::new();
+    let mut day = first;
+    while day <= last.min(today) {
+        for ad in &ads {
+            let group_key = match rq.id_dimension.as_str() {
+                "ad_id" => ad.id.clone(),
+                "adgroup_id" => ad.adgroup_id.clone().unwrap_or_default(),
+                "campaign_id" => ad.campaign_id.clone(),
+                _ => advertiser.clone(),
+            };
+            // A deleted parent hides its children unless deleted rows were asked for.
+            let representative = match rq.level {
+                Level::Ad if !rq.advertiser_level => *ad,
+                Level::AdGroup => parents[ad.adgroup_id.as_deref().unwrap_or("")],
+                _ => parents[ad.campaign_id.as_str()],
+            };
+            if representative.deleted && !rq.include_deleted {
+                continue;
+            }
+            for hour in 0..24 {
+                let Some(values) = hour_values(ad, day, hour, config.seed) else { continue };
+                let mut key = vec![group_key.clone()];
+                match rq.time {
+                    Time::Day => key.push(format!("{} 00:00:00", day.format("%Y-%m-%d"))),
+                    Time::Hour => key.push(format!("{} {hour:02}:00:00", day.format("%Y-%m-%d"))),
+                    Time::None => {}
+                }
+                for b in &rq.breakdowns {
+                    key.push(bucket(ad, day, hour, b, config.seed).to_string());
+                }
+                let entry = rows.entry(key).or_insert(([0.0; 4], representative));
+                for (total, v) in entry.0.iter_mut().zip(values) {
+                    *total += v;
+                }
+            }
+        }
+        day += Duration::days(1);
+    }
+    let mut list: Vec<Value> = Vec::new();
+    for (key, (totals, representative)) in rows {
+        // Only objects with cost come back.
+        if totals[2] <= 0.0 {
+            continue;
+        }
+        let mut dimensions = Map::new();
+        dimensions.insert(rq.id_dimension.clone(), json!(key[0]));
+        let mut rest = key[1..].iter();
+        match rq.time {
+            Time::Day => {
+                dimensions.insert("stat_time_day".into(), json!(rest.next().unwrap()));
+            }
+            Time::Hour => {
+                dimensions.insert("stat_time_hour".into(), json!(rest.next().unwrap()));
+            }
+            Time::None => {}
+        }
+        for (b, v) in rq.breakdowns.iter().zip(rest) {
+            dimensions.insert(b.clone(), json!(v));
+        }
+        let metrics = metric_values(&rq.metrics, &totals, representative, rq.level, rq.advertiser_level, mix(key.join("|").len() as u64));
+        list.push(json!({"dimensions": dimensions, "metrics": metrics}));
+    }
+    let _ = rq.audience;
+    let mut headers = Vec::new();
+    if ads.len() >= config.ads_throttle_threshold {
+        headers.push((
+            "X-Tt-Ads-Throttle".to_string(),
+            "Number of ad ids is equal or more than 20k, only return the top 20k id's results, sorting by create time desc order.".to_string(),
+        ));
+    }
+    Ok((page_of(list, "list", page, size), headers))
+}
