@@ -1,0 +1,295 @@
+//! End-to-end: every report stream through the real host, component and simulator.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Duration, NaiveDate, Utc};
+use common::*;
+use serde_json::{json, Value};
+use tiktok_sim::SimConfig;
+
+fn days_ago(n: i64) -> NaiveDate {
+    Utc::now().date_naive() - Duration::days(n)
+}
+
+/// A production config reading `days` days of reports, fast enough for tests.
+fn config(h: &Harness, start: NaiveDate) -> Value {
+    let mut c = h.oauth_config();
+    c["start_date"] = json!(start.to_string());
+    c["requests_per_second"] = json!(200);
+    c
+}
+
+fn report_streams(catalog: &Value) -> Vec<String> {
+    catalog["streams"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_string()).filter(|n| n.contains("report")).collect()
+}
+
+/// The primary key of a record, as the catalog defines it.
+fn key_of(record: &Value, key: &[String]) -> String {
+    key.iter().map(|k| record[k].as_str().unwrap_or_else(|| panic!("key {k} missing in {record}")).to_string()).collect::<Vec<_>>().join("|")
+}
+
+fn primary_keys(catalog: &Value) -> BTreeMap<String, Vec<String>> {
+    catalog["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let key = s["source_defined_primary_key"].as_array().unwrap().iter().map(|k| k[0].as_str().unwrap().to_string()).collect();
+            (s["name"].as_str().unwrap().to_string(), key)
+        })
+        .collect()
+}
+
+#[test]
+fn every_report_stream_reads_in_full_refresh_and_incremental_with_valid_typed_records() {
+    let h = Harness::new("reports-all", SimConfig::default());
+    let config = config(&h, days_ago(4));
+    let catalog = h.discover(&config);
+    let streams = report_streams(&catalog);
+    assert_eq!(streams.len(), 30, "{streams:?}");
+    let names: Vec<&str> = streams.iter().map(String::as_str).collect();
+    let keys = primary_keys(&catalog);
+    for full in [true, false] {
+        let run = h.read(&config, &names, full, None);
+        run.assert_success();
+        assert_records_match_schemas(&run, &catalog);
+        for stream in &streams {
+            let records = run.records_of(stream);
+            assert!(!records.is_empty(), "{stream} read nothing (full={full})");
+            let unique: BTreeSet<String> = records.iter().map(|r| key_of(r, &keys[stream])).collect();
+            assert_eq!(unique.len(), records.len(), "{stream} has duplicate keys (full={full})");
+            for r in &records {
+                assert!(r["advertiser_id"].is_string(), "{stream}: no advertiser_id in {r}");
+                assert!(r["metrics"]["spend"].is_number(), "{stream}: spend is not a number in {r}");
+                assert!(r["dimensions"].is_object());
+            }
+            let has_state = !run.of_type("STATE").iter().all(|m| m["state"]["stream"]["stream_descriptor"]["name"] != *stream);
+            let incremental = !stream.contains("lifetime");
+            assert_eq!(has_state, !full && incremental, "{stream}: states in full={full}");
+        }
+    }
+}
+
+#[test]
+fn empty_metrics_become_null_and_counts_integers() {
+    let h = Harness::new("reports-types", SimConfig::default());
+    let run = h.read(&config(&h, days_ago(2)), &["ads_reports_daily"], true, None);
+    run.assert_success();
+    let records = run.records_of("ads_reports_daily");
+    assert!(!records.is_empty());
+    for r in &records {
+        let m = &r["metrics"];
+        assert_eq!(m["secondary_goal_result"], Value::Null, "{m}");
+        assert!(m["impressions"].is_u64() && m["clicks"].is_u64(), "{m}");
+        assert!(m["spend"].is_f64() || m["spend"].is_u64(), "{m}");
+        assert!(m["ad_name"].is_string() && m["campaign_id"].is_string(), "{m}");
+        assert_eq!(r["ad_id"], r["dimensions"]["ad_id"]);
+        assert!(r["stat_time_day"].as_str().unwrap().ends_with(" 00:00:00"));
+    }
+    // Money keeps TikTok's two decimals exactly.
+    let raw = run.stdout.lines().find(|l| l.contains("\"RECORD\"")).unwrap();
+    assert!(raw.contains("\"spend\":") && !raw.contains("\"spend\":\""), "spend must be a JSON number: {raw}");
+}
+
+#[test]
+fn daily_windows_span_at_most_the_configured_days_and_cover_every_day_once() {
+    let h = Harness::new("reports-windows", SimConfig::default());
+    let mut config = config(&h, days_ago(75));
+    config["report_window_days"] = json!(20);
+    let run = h.read(&config, &["campaigns_reports_daily"], true, None);
+    run.assert_success();
+    let advertisers = h.sim.account().advertisers.len();
+    let mut covered: BTreeMap<String, BTreeSet<NaiveDate>> = BTreeMap::new();
+    for r in h.sim.requests().iter().filter(|r| r.endpoint() == "report/integrated/get") {
+        let start = NaiveDate::parse_from_str(&r.query["start_date"], "%Y-%m-%d").unwrap();
+        let end = NaiveDate::parse_from_str(&r.query["end_date"], "%Y-%m-%d").unwrap();
+        assert!((end - start).num_days() < 20, "window {start}..{end} is wider than 20 days");
+        let days = covered.entry(r.query["advertiser_id"].clone()).or_default();
+        let mut d = start;
+        while d <= end {
+            assert!(days.insert(d), "{d} requested twice");
+            d += Duration::days(1);
+        }
+    }
+    assert_eq!(covered.len(), advertisers);
+    for days in covered.values() {
+        assert_eq!(days.first(), Some(&days_ago(75)));
+        assert!(days.last().unwrap() >= &days_ago(1));
+        assert_eq!(days.len() as i64, (*days.last().unwrap() - days_ago(75)).num_days() + 1, "a day is missing");
+    }
+}
+
+#[test]
+fn a_second_incremental_read_rereads_exactly_the_attribution_window() {
+    let h = Harness::new("reports-lookback", SimConfig::default());
+    let mut config = config(&h, days_ago(40));
+    config["attribution_window"] = json!(5);
+    let first = h.read(&config, &["ad_groups_reports_daily"], false, None);
+    first.assert_success();
+    let state = first.final_state();
+    let cursors: Vec<String> = state[0]["stream"]["stream_state"]["states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["cursor"]["stat_time_day"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(cursors.len(), h.sim.account().advertisers.len());
+    h.sim.clear_requests();
+    let second = h.read(&config, &["ad_groups_reports_daily"], false, Some(&state));
+    second.assert_success();
+    let requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/integrated/get").collect();
+    for r in &requests {
+        let cursor_day = NaiveDate::parse_from_str(&cursors[0][..10], "%Y-%m-%d").unwrap();
+        assert_eq!(r.query["start_date"], (cursor_day - Duration::days(5)).to_string(), "lookback start");
+    }
+    assert_eq!(requests.len(), h.sim.account().advertisers.len(), "one window per advertiser");
+    // The re-read rows are exactly the first read's rows of those days.
+    let since = (NaiveDate::parse_from_str(&cursors[0][..10], "%Y-%m-%d").unwrap() - Duration::days(5)).to_string();
+    let tail = |run: &Run| -> BTreeSet<String> {
+        run.records_of("ad_groups_reports_daily")
+            .iter()
+            .filter(|r| r["stat_time_day"].as_str().unwrap() >= since.as_str())
+            .map(|r| format!("{}|{}", r["adgroup_id"], r["stat_time_day"]))
+            .collect()
+    };
+    assert_eq!(tail(&second), tail(&first));
+    assert_eq!(second.records_of("ad_groups_reports_daily").len(), tail(&second).len());
+}
+
+#[test]
+fn a_query_too_large_is_split_and_every_day_still_arrives_once() {
+    let clean = Harness::new("reports-40067-clean", SimConfig::default());
+    let start = days_ago(45);
+    let expected = clean.read(&config(&clean, start), &["ads_reports_daily"], true, None);
+    expected.assert_success();
+
+    let mut sim_config = SimConfig::default();
+    sim_config.too_large_days = Some(4);
+    let h = Harness::new("reports-40067", sim_config);
+    let run = h.read(&config(&h, start), &["ads_reports_daily"], true, None);
+    run.assert_success();
+    let keys = |run: &Run| -> Vec<String> {
+        let mut k: Vec<String> = run.records_of("ads_reports_daily").iter().map(|r| format!("{}|{}", r["ad_id"], r["stat_time_day"])).collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&run), keys(&expected), "the split read must give the clean read's rows, each once");
+    let too_large = h.sim.requests().iter().filter(|r| r.response_code == Some(40067)).count();
+    assert!(too_large > 0, "the simulator never said 40067");
+}
+
+#[test]
+fn a_single_day_still_too_large_fails_the_stream_as_transient_and_keeps_the_other_streams() {
+    let mut sim_config = SimConfig::default();
+    sim_config.too_large_days = Some(0);
+    let h = Harness::new("reports-40067-day", sim_config);
+    let run = h.read(&config(&h, days_ago(3)), &["campaigns", "ads_reports_daily"], false, None);
+    assert_eq!(run.exit_code, 1);
+    let error = run.errors()[0];
+    assert_eq!(error["failure_type"], "transient_error");
+    assert!(error["message"].as_str().unwrap().contains("single day"), "{error}");
+    assert!(!run.records_of("campaigns").is_empty());
+    assert_eq!(run.stream_statuses("campaigns").last().unwrap(), "COMPLETE");
+    assert_eq!(run.stream_statuses("ads_reports_daily").last().unwrap(), "INCOMPLETE");
+}
+
+#[test]
+fn hourly_reads_return_every_hour_of_every_day() {
+    let h = Harness::new("reports-hourly", SimConfig::default());
+    let config = config(&h, days_ago(3));
+    let run = h.read(&config, &["ads_reports_hourly", "ads_reports_daily"], true, None);
+    run.assert_success();
+    // Every hour arrived: the hours of each ad-day add up to that day's daily impressions.
+    let mut hourly: BTreeMap<(String, String), (u64, usize)> = BTreeMap::new();
+    for r in run.records_of("ads_reports_hourly") {
+        let day = r["stat_time_hour"].as_str().unwrap()[..10].to_string();
+        let e = hourly.entry((r["ad_id"].as_str().unwrap().into(), day)).or_default();
+        e.0 += r["metrics"]["impressions"].as_u64().unwrap();
+        e.1 += 1;
+    }
+    let daily = run.records_of("ads_reports_daily");
+    assert!(!daily.is_empty());
+    for r in daily {
+        let key = (r["ad_id"].as_str().unwrap().to_string(), r["stat_time_day"].as_str().unwrap()[..10].to_string());
+        let (impressions, hours) = hourly.get(&key).copied().unwrap_or_default();
+        assert_eq!(impressions, r["metrics"]["impressions"].as_u64().unwrap(), "{key:?}");
+        assert!(hours > 1, "{key:?} has only {hours} hour(s)");
+    }
+    // One day per hourly request.
+    for r in h.sim.requests().iter().filter(|r| r.query.get("dimensions").is_some_and(|d| d.contains("stat_time_hour"))) {
+        assert_eq!(r.query["start_date"], r.query["end_date"]);
+    }
+}
+
+#[test]
+fn include_deleted_sends_status_all_on_every_report_request_and_brings_deleted_rows() {
+    let mut sim_config = SimConfig::default();
+    sim_config.size.campaigns_per_advertiser = 4;
+    let h = Harness::new("reports-deleted", sim_config);
+    let mut config = config(&h, days_ago(20));
+    let streams = ["ads_reports_daily", "ads_audience_reports_daily", "ads_reports_lifetime", "advertisers_audience_reports_lifetime"];
+    let without = h.read(&config, &streams, true, None);
+    without.assert_success();
+    config["include_deleted"] = json!(true);
+    h.sim.clear_requests();
+    let with = h.read(&config, &streams, true, None);
+    with.assert_success();
+    let requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/integrated/get").collect();
+    assert!(!requests.is_empty());
+    for r in &requests {
+        let filtering: Value = serde_json::from_str(r.query.get("filtering").expect("filtering on every report request")).unwrap();
+        assert!(filtering.to_string().contains("STATUS_ALL"), "{filtering}");
+        assert!(r.query.get("filters").is_none() && r.query.get("lifetime").is_none(), "v1.2 parameters sent");
+    }
+    let deleted: BTreeSet<String> = h.sim.account().entities.iter().filter(|e| e.deleted).map(|e| e.id.clone()).collect();
+    for stream in ["ads_reports_daily", "ads_audience_reports_daily", "ads_reports_lifetime"] {
+        assert!(without.records_of(stream).iter().all(|r| !deleted.contains(r["ad_id"].as_str().unwrap())), "{stream}");
+        assert!(with.records_of(stream).iter().any(|r| deleted.contains(r["ad_id"].as_str().unwrap())), "{stream}: no deleted ad");
+    }
+}
+
+#[test]
+fn lifetime_reports_use_query_lifetime_and_the_audience_one_sums_year_windows() {
+    let h = Harness::new("reports-lifetime", SimConfig::default());
+    let config = config(&h, days_ago(500));
+    let run = h.read(&config, &["campaigns_reports_lifetime", "advertisers_audience_reports_lifetime"], true, None);
+    run.assert_success();
+    let requests = h.sim.requests();
+    let basic: Vec<_> = requests.iter().filter(|r| r.query.get("data_level").map(String::as_str) == Some("AUCTION_CAMPAIGN")).collect();
+    assert!(basic.iter().all(|r| r.query["query_lifetime"] == "true" && r.query.get("start_date").is_none()));
+    let audience: Vec<_> = requests.iter().filter(|r| r.query.get("report_type").map(String::as_str) == Some("AUDIENCE")).collect();
+    for r in &audience {
+        let start = NaiveDate::parse_from_str(&r.query["start_date"], "%Y-%m-%d").unwrap();
+        let end = NaiveDate::parse_from_str(&r.query["end_date"], "%Y-%m-%d").unwrap();
+        assert!((end - start).num_days() < 365);
+    }
+    assert_eq!(audience.len(), 2 * h.sim.account().advertisers.len(), "500 days are two windows per advertiser");
+    // One row per advertiser, gender and age, with consistent ratios.
+    let rows = run.records_of("advertisers_audience_reports_lifetime");
+    let keys: BTreeSet<String> = rows.iter().map(|r| format!("{}|{}|{}", r["advertiser_id"], r["gender"], r["age"])).collect();
+    assert_eq!(keys.len(), rows.len());
+    for r in rows {
+        let m = &r["metrics"];
+        let expected_ctr = m["clicks"].as_f64().unwrap() / m["impressions"].as_f64().unwrap() * 100.0;
+        assert!((m["ctr"].as_f64().unwrap() - expected_ctr).abs() < 0.01, "{m}");
+    }
+}
+
+#[test]
+fn sandbox_configs_see_only_the_sandbox_report_streams() {
+    let h = Harness::new("reports-sandbox", SimConfig::default());
+    let prod = report_streams(&h.discover(&h.oauth_config()));
+    let sandbox = report_streams(&h.discover(&h.sandbox_config()));
+    assert_eq!(sandbox.len(), 19, "{sandbox:?}");
+    for name in ["advertisers_reports_daily", "ads_reports_by_country_daily", "advertisers_audience_reports_lifetime", "ads_reports_by_country_hourly"] {
+        assert!(prod.contains(&name.to_string()) && !sandbox.contains(&name.to_string()), "{name}");
+    }
+    let mut config = h.sandbox_config();
+    config["start_date"] = json!(days_ago(2).to_string());
+    config["requests_per_second"] = json!(200);
+    let run = h.read(&config, &["ads_reports_daily", "campaigns_reports_hourly"], false, None);
+    run.assert_success();
+    assert!(!run.records_of("ads_reports_daily").is_empty());
+}
