@@ -45,13 +45,6 @@ pub enum CallError {
 }
 
 impl CallError {
-    pub fn code(&self) -> Option<i64> {
-        match self {
-            CallError::Api { code, .. } => Some(*code),
-            CallError::Other(_) => None,
-        }
-    }
-
     /// Turn into the user-facing error, saying what to fix where we know.
     pub fn into_error(self, path: &str) -> Error {
         match self {

@@ -13,7 +13,7 @@ pub const AUDIENCES: &str = "shared:b is_creator:b audience_id:s cover_num:i cre
         expired_time:t name:s audience_type:s calculate_type:s";
 
 pub const CREATIVE_ASSETS_MUSIC: &str = "music_id:s material_id:s sources:a author:s liked:b cover_url:s url:s duration:n style:s \
-        signature:s name:s file_name:s copyright:s create_time:t modify_time:t";
+        signature:s name:s file_name:s copyright:s create_time:s modify_time:s";
 
 pub const CREATIVE_ASSETS_PORTFOLIOS: &str = "creative_portfolio_id:s creative_portfolio_type:s creative_portfolio_preview_url:s";
 
@@ -70,17 +70,17 @@ pub const ADS: &str = "advertiser_id:s campaign_id:s campaign_name:s adgroup_id:
         dynamic_destination:s showcase_products:o tiktok_page_category:s";
 
 pub const CREATIVE_ASSETS_IMAGES: &str = "image_id:s format:s image_url:s height:i width:i signature:s size:i material_id:s \
-        is_carousel_usable:b file_name:s create_time:t modify_time:t displayable:b";
+        is_carousel_usable:b file_name:s create_time:tz modify_time:tz displayable:b";
 
 pub const CREATIVE_ASSETS_VIDEOS: &str = "video_id:s video_cover_url:s format:s preview_url:s preview_url_expire_time:t duration:n \
         height:i width:i bit_rate:n signature:s size:i material_id:s allowed_placements:a \
-        allow_download:b file_name:s create_time:t modify_time:t displayable:b";
+        allow_download:b file_name:s create_time:tz modify_time:tz displayable:b";
 
 pub const SPARK_ADS: &str = "spark_ads_post_id:s user_info:o item_info:o auth_info:o video_info:o";
 
-pub const PIXELS: &str = "pixel_id:s pixel_code:s pixel_name:s pixel_category:s pixel_script:s create_time:t \
+pub const PIXELS: &str = "pixel_id:s pixel_code:s pixel_name:s pixel_category:s pixel_script:s create_time:x \
         pixel_setup_mode:s partner_name:s advanced_matching_fields:o asset_ownership:o events:a";
 
-pub const PIXEL_INSTANT_PAGE_EVENTS: &str = "business_type:s instant_page_events:o";
+pub const PIXEL_INSTANT_PAGE_EVENTS: &str = "advertiser_id:s objective_type:s optimization_goal:s business_type:s instant_page_events:o";
 
-pub const PIXEL_EVENTS_STATISTICS: &str = "pixel_id:s statistics:a";
+pub const PIXEL_EVENTS_STATISTICS: &str = "advertiser_id:s pixel_id:s statistics:a start_date:s end_date:s";

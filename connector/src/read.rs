@@ -15,7 +15,7 @@ use crate::governor::RateGovernor;
 use crate::output;
 use crate::state::{parse_time, PartitionedCursor};
 use crate::reports::{self, DateWindow};
-use crate::streams::{self, Granularity, ListSpec, ReportSpec, ReportType, Source, StreamDef};
+use crate::streams::{self, FanoutSpec, Granularity, ListSpec, ReportSpec, ReportType, Source, StreamDef};
 
 /// advertiser/info takes at most this many ids per call.
 const ADVERTISER_INFO_BATCH: usize = 100;
@@ -173,6 +173,8 @@ impl Reader {
                 };
                 self.read_list(def, spec, cursor, &mut writer)
             }
+            Source::Fanout(spec) => self.read_fanout(def, spec, &mut writer),
+            Source::PixelStats => self.read_pixel_stats(def, &mut writer),
             Source::Report(spec) => {
                 let cursor = match (stream.mode, def.cursor) {
                     (SyncMode::Incremental, Some(field)) => Some(PartitionedCursor::parse(def.name, field, state)?),
@@ -245,6 +247,9 @@ impl Reader {
                     // Objects without a cursor value (Smart+ ads lack modify_time) are always kept.
                     _ => true,
                 });
+                for record in page.iter_mut() {
+                    shape_list_record(record, spec, &advertiser);
+                }
                 if cursor.is_some() {
                     for value in page.iter().filter_map(|r| r.get(cursor_field).and_then(Value::as_str)) {
                         if newest.as_deref().and_then(parse_time) < parse_time(value) {
@@ -389,6 +394,90 @@ impl Reader {
         }
     }
 
+    fn read_fanout(&mut self, def: &StreamDef, spec: &FanoutSpec, writer: &mut StreamWriter) -> Result<()> {
+        let combos = combinations(spec.params);
+        for advertiser in self.advertiser_ids()? {
+            let mut rejected = 0;
+            for combo in &combos {
+                let mut request = ApiRequest::new(spec.endpoint).param("advertiser_id", advertiser.clone());
+                for (name, value) in combo {
+                    request = request.param(name, *value);
+                }
+                match self.call(&request) {
+                    Ok(response) => {
+                        let mut data = response.data;
+                        let mut records = api::take_list(&mut data, spec.list_key)?;
+                        for record in records.iter_mut() {
+                            if let Value::Object(map) = record {
+                                map.insert("advertiser_id".into(), json!(advertiser));
+                                for (name, value) in combo {
+                                    map.insert(name.to_string(), json!(value));
+                                }
+                            }
+                        }
+                        writer.records(&records);
+                    }
+                    // A combination TikTok does not support is not an error of the stream.
+                    Err(e) if e.api_code == Some(40002) => rejected += 1,
+                    Err(e) if is_per_advertiser_denial(&e) => {
+                        output::log_warn(&format!("{}: skipping advertiser {advertiser}: {}", def.name, e.message));
+                        break;
+                    }
+                    Err(e) => return Err(e.context(format!("advertiser {advertiser}"))),
+                }
+            }
+            if rejected > 0 {
+                output::log_info(&format!(
+                    "{}: advertiser {advertiser}: TikTok rejected {rejected} of {} parameter combinations as invalid",
+                    def.name,
+                    combos.len()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Statistics of the last 30 days (UTC dates, as the endpoint counts them) for every pixel,
+    /// ten pixels per call.
+    fn read_pixel_stats(&mut self, def: &StreamDef, writer: &mut StreamWriter) -> Result<()> {
+        const PIXELS_PER_CALL: usize = 10;
+        let end = chrono::Utc::now().date_naive();
+        let start = end - Duration::days(29);
+        let date_range = json!({"start_date": start.to_string(), "end_date": end.to_string()});
+        for advertiser in self.advertiser_ids()? {
+            let list = ApiRequest::new("pixel/list").param("advertiser_id", advertiser.clone()).param("page_size", "20");
+            let mut pixel_ids = Vec::new();
+            let listed = self.paginate(&list, "pixels", |page| {
+                pixel_ids.extend(page.iter().filter_map(|p| p.get("pixel_id").and_then(id_string)));
+            });
+            match listed {
+                Ok(_) => {}
+                Err(e) if is_per_advertiser_denial(&e) => {
+                    output::log_warn(&format!("{}: skipping advertiser {advertiser}: {}", def.name, e.message));
+                    continue;
+                }
+                Err(e) => return Err(e.context(format!("advertiser {advertiser}"))),
+            }
+            for batch in pixel_ids.chunks(PIXELS_PER_CALL) {
+                let request = ApiRequest::new("pixel/event/stats")
+                    .param("advertiser_id", advertiser.clone())
+                    .json_param("pixel_ids", &json!(batch))
+                    .json_param("date_range", &date_range);
+                let mut data = self.call(&request).map_err(|e| e.context(format!("advertiser {advertiser}")))?.data;
+                let mut records = api::take_list(&mut data, "list")?;
+                for record in records.iter_mut() {
+                    if let Value::Object(map) = record {
+                        map.insert("advertiser_id".into(), json!(advertiser));
+                        map.insert("start_date".into(), json!(start.to_string()));
+                        map.insert("end_date".into(), json!(end.to_string()));
+                    }
+                }
+                writer.records(&records);
+            }
+        }
+        Ok(())
+    }
+
     fn list_request(&self, spec: &ListSpec, advertiser: &str, since: Option<chrono::NaiveDateTime>) -> ApiRequest {
         let mut filtering = Map::new();
         if self.config.include_deleted {
@@ -445,6 +534,30 @@ impl Reader {
             }
         }
     }
+}
+
+/// Lift nested keys and name the advertiser on records that do not carry it (creative assets,
+/// audiences, pixels), so rows of several advertisers stay apart.
+fn shape_list_record(record: &mut Value, spec: &ListSpec, advertiser: &str) {
+    let Value::Object(map) = record else { return };
+    if let Some((field, pointer)) = spec.lift {
+        let value = Value::Object(map.clone()).pointer(pointer).cloned().unwrap_or(Value::Null);
+        map.insert(field.to_string(), value);
+    }
+    map.entry("advertiser_id").or_insert_with(|| json!(advertiser));
+}
+
+/// Every combination of the fan-out's parameter values.
+fn combinations(params: &[(&'static str, &'static [&'static str])]) -> Vec<Vec<(&'static str, &'static str)>> {
+    params.iter().fold(vec![Vec::new()], |acc, (name, values)| {
+        acc.iter()
+            .flat_map(|prefix| values.iter().map(move |v| {
+                let mut next = prefix.clone();
+                next.push((*name, *v));
+                next
+            }))
+            .collect()
+    })
 }
 
 /// TikTok answers 40001/40002 for one advertiser the token can no longer read.

@@ -59,14 +59,16 @@ pub fn cursor_value(granularity: Granularity, day: NaiveDate) -> String {
     }
 }
 
-/// `filtering` that asks for deleted campaigns, ad groups and ads too (v1.3's parameter;
-/// `filter_value` is a JSON array inside the JSON).
-fn status_all_filtering() -> Value {
-    let all = json!(["STATUS_ALL"]).to_string();
-    json!(["ad_status", "campaign_status", "adgroup_status"]
-        .iter()
-        .map(|field| json!({"field_name": field, "filter_type": "IN", "filter_value": all}))
-        .collect::<Vec<_>>())
+/// `filtering` that asks for deleted objects of the report's level too (v1.3's parameter;
+/// `filter_value` is a JSON array inside the JSON). The advertiser level counts deleted
+/// campaigns.
+fn status_all_filtering(data_level: &str) -> Value {
+    let field = match data_level {
+        "AUCTION_AD" => "ad_status",
+        "AUCTION_ADGROUP" => "adgroup_status",
+        _ => "campaign_status",
+    };
+    json!([{"field_name": field, "filter_type": "IN", "filter_value": json!(["STATUS_ALL"]).to_string()}])
 }
 
 pub fn request(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>, include_deleted: bool) -> ApiRequest {
@@ -90,7 +92,7 @@ pub fn request(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>, 
         None => request.param("query_lifetime", "true"),
     };
     if include_deleted {
-        request = request.json_param("filtering", &status_all_filtering());
+        request = request.json_param("filtering", &status_all_filtering(spec.data_level));
     }
     request
 }
@@ -242,12 +244,10 @@ mod tests {
 
     #[test]
     fn summed_windows_recompute_ratios() {
-        let mut bad = BTreeMap::new();
         let row = |spend: &str, clicks: &str, imps: &str| {
             to_record(json!({"dimensions": {"advertiser_id": "7", "gender": "MALE"},
                 "metrics": {"spend": spend, "clicks": clicks, "impressions": imps, "ctr": "9.99", "cpc": "9.99"}}), "7", &mut BTreeMap::new())
         };
-        let _ = &mut bad;
         let summed = sum_rows(vec![row("10.00", "10", "1000"), row("30.00", "10", "1000")]);
         assert_eq!(summed.len(), 1);
         let m = &summed[0]["metrics"];

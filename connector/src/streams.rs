@@ -19,6 +19,19 @@ pub enum Source {
     List(ListSpec),
     /// `report/integrated/get/` per advertiser, over date windows.
     Report(ReportSpec),
+    /// One unpaged call per advertiser and per combination of parameter values.
+    Fanout(FanoutSpec),
+    /// `pixel/event/stats/` for every pixel of every advertiser (ids from `pixel/list/`).
+    PixelStats,
+}
+
+#[derive(Debug)]
+pub struct FanoutSpec {
+    pub endpoint: &'static str,
+    pub list_key: &'static str,
+    /// Each parameter with the values to try; every combination is one call, and the
+    /// parameters are added to the records it returns.
+    pub params: &'static [(&'static str, &'static [&'static str])],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +74,14 @@ pub struct ListSpec {
     pub deleted_filter: Option<(&'static str, &'static str)>,
     /// The endpoint filters on `modified_after` itself, so incremental reads fetch less.
     pub modified_after_filter: bool,
+    /// A top-level field copied from inside the record (name, JSON pointer), e.g. a key
+    /// TikTok nests.
+    pub lift: Option<(&'static str, &'static str)>,
+}
+
+/// A paged per-advertiser list without deleted filter or server-side cursor.
+const fn plain_list(endpoint: &'static str, list_key: &'static str, page_size: u32) -> Source {
+    Source::List(ListSpec { endpoint, list_key, page_size, deleted_filter: None, modified_after_filter: false, lift: None })
 }
 
 #[derive(Debug)]
@@ -84,6 +105,7 @@ const fn entity_list(endpoint: &'static str, deleted_status: &'static str, modif
         page_size: 1000,
         deleted_filter: Some(("secondary_status", deleted_status)),
         modified_after_filter,
+        lift: None,
     })
 }
 
@@ -160,6 +182,104 @@ pub static STREAMS: &[StreamDef] = &[
         sandbox: true,
         fields: fields::ADS,
     },
+    StreamDef {
+        name: "audiences",
+        source: plain_list("dmp/custom_audience/list", "list", 100),
+        primary_key: &["audience_id"],
+        cursor: None,
+        sandbox: true,
+        fields: fields::AUDIENCES,
+    },
+    StreamDef {
+        name: "creative_assets_images",
+        source: plain_list("file/image/ad/search", "list", 100),
+        primary_key: &["image_id"],
+        cursor: Some("modify_time"),
+        sandbox: true,
+        fields: fields::CREATIVE_ASSETS_IMAGES,
+    },
+    StreamDef {
+        name: "creative_assets_videos",
+        source: plain_list("file/video/ad/search", "list", 100),
+        primary_key: &["video_id"],
+        cursor: Some("modify_time"),
+        sandbox: true,
+        fields: fields::CREATIVE_ASSETS_VIDEOS,
+    },
+    StreamDef {
+        name: "creative_assets_music",
+        // TikTok's default and maximum page size here is 1000.
+        source: plain_list("file/music/get", "musics", 1000),
+        primary_key: &["music_id"],
+        cursor: None,
+        sandbox: true,
+        fields: fields::CREATIVE_ASSETS_MUSIC,
+    },
+    StreamDef {
+        name: "creative_assets_portfolios",
+        source: plain_list("creative/portfolio/list", "creative_portfolios", 100),
+        primary_key: &["creative_portfolio_id"],
+        cursor: None,
+        sandbox: true,
+        fields: fields::CREATIVE_ASSETS_PORTFOLIOS,
+    },
+    StreamDef {
+        name: "spark_ads",
+        source: Source::List(ListSpec {
+            endpoint: "tt_video/list",
+            list_key: "list",
+            page_size: 50,
+            deleted_filter: None,
+            modified_after_filter: false,
+            lift: Some(("spark_ads_post_id", "/item_info/item_id")),
+        }),
+        primary_key: &["spark_ads_post_id"],
+        cursor: None,
+        sandbox: false,
+        fields: fields::SPARK_ADS,
+    },
+    StreamDef {
+        name: "pixels",
+        source: plain_list("pixel/list", "pixels", 20),
+        primary_key: &["pixel_id"],
+        cursor: None,
+        sandbox: false,
+        fields: fields::PIXELS,
+    },
+    StreamDef {
+        name: "pixel_instant_page_events",
+        source: Source::Fanout(FanoutSpec {
+            endpoint: "pixel/instant_page/event",
+            list_key: "list",
+            // The combinations the reference connector reads.
+            params: &[
+                ("objective_type", &[
+                    "APP_PROMOTION", "WEB_CONVERSIONS", "REACH", "TRAFFIC", "VIDEO_VIEWS", "PRODUCT_SALES",
+                    "ENGAGEMENT", "LEAD_GENERATION", "RF_REACH", "TOPVIEW_REACH",
+                ]),
+                ("optimization_goal", &[
+                    "CLICK", "CONVERT", "INSTALL", "IN_APP_EVENT", "SHOW", "REACH", "LEAD_GENERATION", "CONVERSATION",
+                    "FOLLOWERS", "PAGE_VISIT", "VALUE", "AUTOMATIC_VALUE_OPTIMIZATION", "GMV", "PURCHASES",
+                    "INITIATE_CHECKOUTS", "MT_LIVE_ROOM", "PRODUCT_CLICK_IN_LIVE", "ENGAGED_VIEW",
+                    "ENGAGED_VIEW_FIFTEEN", "TRAFFIC_LANDING_PAGE_VIEW", "DESTINATION_VISIT", "PREFERRED_LEAD",
+                ]),
+            ],
+        }),
+        // The reference has no key; the request parameters make one.
+        primary_key: &["advertiser_id", "objective_type", "optimization_goal", "business_type"],
+        cursor: None,
+        sandbox: false,
+        fields: fields::PIXEL_INSTANT_PAGE_EVENTS,
+    },
+    StreamDef {
+        name: "pixel_events_statistics",
+        source: Source::PixelStats,
+        // The reference has no key; one row per pixel and sync (the last 30 days).
+        primary_key: &["pixel_id"],
+        cursor: None,
+        sandbox: false,
+        fields: fields::PIXEL_EVENTS_STATISTICS,
+    },
     // Basic reports, daily.
     report("ads_reports_daily", Basic, "AUCTION_AD", Daily, &["ad_id", "stat_time_day"], metrics::AD, true),
     report("ads_reports_by_country_daily", Basic, "AUCTION_AD", Daily, &["ad_id", "stat_time_day", "country_code"], metrics::AD_BY_COUNTRY, false),
@@ -218,6 +338,12 @@ impl StreamDef {
             metrics_schema["type"] = json!(["null", "object"]);
             metrics_schema.as_object_mut().unwrap().remove("$schema");
             schema["properties"]["metrics"] = metrics_schema;
+        }
+        if matches!(self.source, Source::Fanout(_) | Source::PixelStats) {
+            schema["description"] = json!(format!(
+                "Primary key {:?}: the reference connector declares none; this one is the natural key of the data.",
+                self.primary_key
+            ));
         }
         schema
     }

@@ -20,8 +20,11 @@ impl From<Value> for Served {
     }
 }
 
-const ENDPOINTS: &[&str] =
-    &["oauth2/advertiser/get", "advertiser/info", "campaign/get", "adgroup/get", "ad/get", "report/integrated/get"];
+const ENDPOINTS: &[&str] = &[
+    "oauth2/advertiser/get", "advertiser/info", "campaign/get", "adgroup/get", "ad/get", "report/integrated/get",
+    "dmp/custom_audience/list", "file/image/ad/search", "file/video/ad/search", "file/music/get",
+    "creative/portfolio/list", "tt_video/list", "pixel/list", "pixel/event/stats", "pixel/instant_page/event",
+];
 
 pub fn exists(endpoint: &str) -> bool {
     ENDPOINTS.contains(&endpoint)
@@ -41,6 +44,9 @@ pub fn serve(endpoint: &str, q: &Query, account: &Account, config: &SimConfig, s
         "campaign/get" => entity_get(q, account, Level::Campaign),
         "adgroup/get" => entity_get(q, account, Level::AdGroup),
         "ad/get" => entity_get(q, account, Level::Ad),
+        "pixel/event/stats" => pixel_event_stats(q, account),
+        "pixel/instant_page/event" => instant_page_events(q),
+        e if asset_list(e).is_some() => asset_get(e, q, account),
         _ => Err(api_error(40400, "Route not found")),
     }
     .map(Served::from)
@@ -258,4 +264,111 @@ fn entity_get(q: &Query, account: &Account, level: Level) -> Result<Value, ApiEr
     matching.sort_by(|a, b| b.id.len().cmp(&a.id.len()).then_with(|| b.id.cmp(&a.id)));
     let items = matching.into_iter().map(|e| project(&e.fields, fields.as_deref(), drop_nulls)).collect();
     Ok(page_of(items, "list", page, size))
+}
+
+/// Page size (default, maximum) and list key of the asset list endpoints.
+fn asset_list(endpoint: &str) -> Option<(u64, u64, &'static str)> {
+    Some(match endpoint {
+        "dmp/custom_audience/list" => (10, 100, "list"),
+        "file/image/ad/search" => (20, 100, "list"),
+        // The SDK documents 100, newer clients 1000; accept the larger.
+        "file/video/ad/search" => (20, 1000, "list"),
+        "file/music/get" => (1000, 1000, "musics"),
+        "creative/portfolio/list" => (20, 100, "creative_portfolios"),
+        "tt_video/list" => (20, 50, "list"),
+        "pixel/list" => (10, 20, "pixels"),
+        _ => return None,
+    })
+}
+
+pub fn asset_get(endpoint: &str, q: &Query, account: &Account) -> Result<Value, ApiError> {
+    let (default_size, max_size, list_key) = asset_list(endpoint).expect("routed asset endpoints");
+    let advertiser = q.required("advertiser_id")?;
+    let (page, size) = q.paging(default_size, max_size)?;
+    if endpoint == "file/music/get" && page * size > 100_000 {
+        return Err(param_error("page * page_size must not exceed 100000."));
+    }
+    q.json_object("filtering")?;
+    if endpoint == "tt_video/list" {
+        if let Some(types) = string_list(q, "item_types")? {
+            if types.iter().any(|t| t != "VIDEO" && t != "CAROUSEL") {
+                return Err(param_error("item_types: Invalid enum value."));
+            }
+        }
+    }
+    let mut items: Vec<Value> = account.assets_of(endpoint, advertiser).into_iter().map(|a| a.fields.clone()).collect();
+    if endpoint == "file/image/ad/search" {
+        // Only the first 10,000 images are reachable.
+        items.truncate(10_000);
+    }
+    Ok(page_of(items, list_key, page, size))
+}
+
+pub fn pixel_event_stats(q: &Query, account: &Account) -> Result<Value, ApiError> {
+    let advertiser = q.required("advertiser_id")?;
+    let ids = string_list(q, "pixel_ids")?.ok_or_else(|| param_error("pixel_ids: Missing data for required field."))?;
+    if ids.is_empty() || ids.len() > 10 {
+        return Err(param_error("pixel_ids: Length must be between 1 and 10."));
+    }
+    let range = q.json_object("date_range")?.ok_or_else(|| param_error("date_range: Missing data for required field."))?;
+    let day = |key: &str| {
+        range
+            .get(key)
+            .and_then(Value::as_str)
+            .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+            .ok_or_else(|| param_error(format!("date_range.{key}: Not a valid date.")))
+    };
+    let (start, end) = (day("start_date")?, day("end_date")?);
+    if end < start || (end - start).num_days() >= 30 {
+        return Err(param_error("date_range: The time span must be between 1 and 30 days."));
+    }
+    let pixels = account.assets_of("pixel/list", advertiser);
+    let mut list = Vec::new();
+    for id in ids {
+        if !pixels.iter().any(|p| p.id == id) {
+            return Err(api_error(40007, format!("The pixel {id} does not exist.")));
+        }
+        let n = crate::data::mix(id.parse::<u64>().unwrap_or(0) ^ start.to_string().len() as u64) % 500;
+        list.push(json!({"pixel_id": id, "statistics": [{
+            "pixel_event_type": "COMPLETE_PAYMENT", "attributed_count": n / 2, "preview_count": 0,
+            "total_count": n, "browser_event_total_count": n - n / 3, "server_event_total_count": n / 3,
+        }]}));
+    }
+    Ok(json!({ "list": list }))
+}
+
+/// Objective types with the optimization goals an Instant Page supports for them.
+const INSTANT_PAGE_GOALS: &[(&str, &[&str])] = &[
+    ("WEB_CONVERSIONS", &["CONVERT", "VALUE", "CLICK", "TRAFFIC_LANDING_PAGE_VIEW"]),
+    ("TRAFFIC", &["CLICK", "TRAFFIC_LANDING_PAGE_VIEW", "PAGE_VISIT"]),
+    ("LEAD_GENERATION", &["LEAD_GENERATION", "PREFERRED_LEAD", "CLICK"]),
+    ("ENGAGEMENT", &["FOLLOWERS", "PAGE_VISIT"]),
+];
+const OBJECTIVE_TYPES: &[&str] = &[
+    "APP_PROMOTION", "WEB_CONVERSIONS", "REACH", "TRAFFIC", "VIDEO_VIEWS", "PRODUCT_SALES", "ENGAGEMENT",
+    "LEAD_GENERATION", "RF_REACH", "TOPVIEW_REACH",
+];
+
+pub fn instant_page_events(q: &Query) -> Result<Value, ApiError> {
+    q.required("advertiser_id")?;
+    let objective = q.required("objective_type")?;
+    let goal = q.required("optimization_goal")?;
+    if !OBJECTIVE_TYPES.contains(&objective) {
+        return Err(param_error(format!("objective_type: Invalid enum value {objective}.")));
+    }
+    if let Some(r) = q.get("is_retargeting") {
+        if r != "true" && r != "false" {
+            return Err(param_error("is_retargeting: Not a valid boolean."));
+        }
+    }
+    let supported = INSTANT_PAGE_GOALS.iter().find(|(o, _)| *o == objective).is_some_and(|(_, goals)| goals.contains(&goal));
+    if !supported {
+        return Err(param_error(format!("optimization_goal {goal} is not supported for objective_type {objective}.")));
+    }
+    Ok(json!({"list": [{
+        "business_type": "TIKTOK_INSTANT_PAGE",
+        "instant_page_events": {"objective_types": [{"objective_type": objective, "optimization_goals": [
+            {"optimization_goal": goal, "optimization_events": ["BUTTON", "PAGE_VIEW"]}
+        ]}]},
+    }]}))
 }

@@ -163,13 +163,19 @@ impl Simulator {
         self.shared.account.lock().unwrap().clone()
     }
 
-    /// Change an entity as a user would in Ads Manager: its modify_time becomes now.
+    /// Change an entity or creative asset as a user would in Ads Manager: its modify_time
+    /// becomes now (in the time format of its endpoint). Returns the new value.
     pub fn touch(&self, id: &str) -> String {
         let mut account = self.shared.account.lock().unwrap();
-        let entity = account.entities.iter_mut().find(|e| e.id == id).expect("no entity with that id");
-        let now = data::fmt_time(chrono::Utc::now().naive_utc());
-        entity.fields["modify_time"] = serde_json::Value::String(now.clone());
-        now
+        let now = chrono::Utc::now().naive_utc();
+        let (fields, value) = if let Some(entity) = account.entities.iter_mut().find(|e| e.id == id) {
+            (&mut entity.fields, data::fmt_time(now))
+        } else {
+            let asset = account.assets.iter_mut().find(|a| a.id == id).expect("no entity or asset with that id");
+            (&mut asset.fields, data::iso(now))
+        };
+        fields["modify_time"] = serde_json::Value::String(value.clone());
+        value
     }
 
     /// Every request received so far.

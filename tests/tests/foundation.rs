@@ -10,6 +10,9 @@ use common::*;
 use serde_json::{json, Value};
 use tiktok_sim::{Level, SimConfig};
 
+/// The streams of this suite (reports and assets have suites of their own).
+const FOUNDATION_STREAMS: &[&str] = &["advertiser_ids", "advertisers", "campaigns", "ad_groups", "ads"];
+
 const ENTITY_STREAMS: &[(&str, Level, &str)] =
     &[("campaigns", Level::Campaign, "campaign_id"), ("ad_groups", Level::AdGroup, "adgroup_id"), ("ads", Level::Ad, "ad_id")];
 
@@ -83,7 +86,7 @@ fn full_refresh_reads_every_entity_however_old_with_string_ids() {
     let mut config = h.oauth_config();
     // A start date after every generated entity: entities are dimensions, all must come.
     config["start_date"] = json!("2025-01-01");
-    let run = h.read(&config, &[], true, None);
+    let run = h.read(&config, FOUNDATION_STREAMS, true, None);
     run.assert_success();
     assert_records_match_schemas(&run, &h.discover(&config));
     for (stream, level, key) in ENTITY_STREAMS {
@@ -106,7 +109,7 @@ fn full_refresh_reads_every_entity_however_old_with_string_ids() {
 #[test]
 fn paging_walks_every_page_at_the_maximum_page_size() {
     let mut config = SimConfig::default();
-    config.size = tiktok_sim::DataSize { advertisers: 1, campaigns_per_advertiser: 3, adgroups_per_campaign: 20, ads_per_adgroup: 25 };
+    config.size = tiktok_sim::DataSize { advertisers: 1, campaigns_per_advertiser: 3, adgroups_per_campaign: 20, ads_per_adgroup: 25, ..Default::default() };
     let h = Harness::new("paging", config);
     let run = h.read(&h.oauth_config(), &["ads"], true, None);
     run.assert_success();
@@ -224,7 +227,7 @@ fn states_come_after_the_records_they_cover() {
 fn sandbox_configs_read_the_configured_advertiser_without_listing_advertisers() {
     let h = Harness::new("sandbox", SimConfig::default());
     let config = h.sandbox_config();
-    let run = h.read(&config, &[], true, None);
+    let run = h.read(&config, &["advertisers", "campaigns", "ad_groups", "ads"], true, None);
     run.assert_success();
     let advertiser = h.sim.account().advertisers[0].id.clone();
     for (stream, _, _) in ENTITY_STREAMS {

@@ -1,0 +1,164 @@
+//! End-to-end: audiences, creative assets, Spark Ads and pixels.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use serde_json::{json, Value};
+use tiktok_sim::SimConfig;
+
+/// (stream, endpoint, key field, page size the connector must ask for)
+const ASSET_STREAMS: &[(&str, &str, &str, &str)] = &[
+    ("audiences", "dmp/custom_audience/list", "audience_id", "100"),
+    ("creative_assets_images", "file/image/ad/search", "image_id", "100"),
+    ("creative_assets_videos", "file/video/ad/search", "video_id", "100"),
+    ("creative_assets_music", "file/music/get", "music_id", "1000"),
+    ("creative_assets_portfolios", "creative/portfolio/list", "creative_portfolio_id", "100"),
+    ("spark_ads", "tt_video/list", "spark_ads_post_id", "50"),
+    ("pixels", "pixel/list", "pixel_id", "20"),
+];
+
+fn fast(h: &Harness) -> Value {
+    let mut c = h.oauth_config();
+    c["requests_per_second"] = json!(300);
+    c
+}
+
+fn keys(records: &[Value], key: &str) -> BTreeSet<(String, String)> {
+    records.iter().map(|r| (r["advertiser_id"].as_str().unwrap().to_string(), r[key].as_str().unwrap().to_string())).collect()
+}
+
+fn expected(h: &Harness, endpoint: &str) -> BTreeSet<(String, String)> {
+    h.sim.account().assets.iter().filter(|a| a.endpoint == endpoint).map(|a| (a.advertiser_id.clone(), a.id.clone())).collect()
+}
+
+#[test]
+fn discover_lists_all_44_streams_and_the_28_sandbox_ones() {
+    let h = Harness::new("assets-discover", SimConfig::default());
+    let prod = h.discover(&h.oauth_config());
+    assert_eq!(prod["streams"].as_array().unwrap().len(), 44);
+    let sandbox = h.discover(&h.sandbox_config());
+    let names: Vec<&str> = sandbox["streams"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 28, "{names:?}");
+    for hidden in ["spark_ads", "pixels", "pixel_events_statistics", "pixel_instant_page_events", "advertiser_ids"] {
+        assert!(!names.contains(&hidden), "{hidden}");
+    }
+    let find = |name: &str| prod["streams"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap().clone();
+    assert_eq!(find("pixel_events_statistics")["source_defined_primary_key"], json!([["pixel_id"]]));
+    assert!(find("pixel_instant_page_events")["json_schema"]["description"].as_str().unwrap().contains("natural key"));
+    assert_eq!(find("creative_assets_images")["default_cursor_field"], json!(["modify_time"]));
+}
+
+#[test]
+fn every_asset_stream_reads_every_record_of_every_advertiser_at_its_page_size() {
+    let mut sim_config = SimConfig::default();
+    sim_config.size.assets_per_kind = 45; // 135 images: two pages of 100
+    let h = Harness::new("assets-full", sim_config);
+    let config = fast(&h);
+    let names: Vec<&str> = ASSET_STREAMS.iter().map(|s| s.0).collect();
+    let run = h.read(&config, &names, true, None);
+    run.assert_success();
+    assert_records_match_schemas(&run, &h.discover(&config));
+    for (stream, endpoint, key, page_size) in ASSET_STREAMS {
+        let records = run.records_of(stream);
+        assert_eq!(keys(&records, key), expected(&h, endpoint), "{stream}");
+        assert_eq!(records.len(), expected(&h, endpoint).len(), "{stream} has duplicates");
+        let requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == *endpoint).collect();
+        assert!(requests.iter().all(|r| r.query["page_size"] == *page_size), "{stream}: page_size");
+    }
+    for r in run.records_of("spark_ads") {
+        assert_eq!(r["spark_ads_post_id"], r["item_info"]["item_id"]);
+    }
+    let image_pages = h.sim.requests().iter().filter(|r| r.endpoint() == "file/image/ad/search").count();
+    assert_eq!(image_pages, 2 * h.sim.account().advertisers.len());
+}
+
+#[test]
+fn images_and_videos_are_incremental_on_their_iso_modify_time() {
+    let h = Harness::new("assets-incremental", SimConfig::default());
+    let config = fast(&h);
+    let streams = ["creative_assets_images", "creative_assets_videos"];
+    let first = h.read(&config, &streams, false, None);
+    first.assert_success();
+    let second = h.read(&config, &streams, false, Some(&first.final_state()));
+    second.assert_success();
+    // Only records at each advertiser's cursor come back.
+    for stream in streams {
+        assert!(second.records_of(stream).len() <= h.sim.account().advertisers.len(), "{stream}: {}", second.records_of(stream).len());
+    }
+    let image = h.sim.account().assets.iter().find(|a| a.endpoint == "file/image/ad/search").unwrap().id.clone();
+    let touched = h.sim.touch(&image);
+    let third = h.read(&config, &streams, false, Some(&second.final_state()));
+    third.assert_success();
+    let images = third.records_of("creative_assets_images");
+    let changed: Vec<_> = images.iter().filter(|r| r["image_id"] == json!(image)).collect();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0]["modify_time"], json!(touched));
+    assert!(touched.ends_with('Z'));
+}
+
+#[test]
+fn a_missing_creative_permission_skips_only_that_advertisers_images() {
+    let mut sim_config = SimConfig::default();
+    let h0 = tiktok_sim::Account::generate(&sim_config.size, sim_config.seed);
+    let denied = h0.advertisers[0].id.clone();
+    sim_config.permission_denied = vec![(denied.clone(), "file/image/ad/search".into())];
+    let h = Harness::new("assets-40001", sim_config);
+    let config = fast(&h);
+    let run = h.read(&config, &["creative_assets_images", "creative_assets_videos", "campaigns"], true, None);
+    run.assert_success();
+    let images = run.records_of("creative_assets_images");
+    assert!(!images.is_empty());
+    assert!(images.iter().all(|r| r["advertiser_id"] != json!(denied)), "images of the denied advertiser");
+    let other = h.sim.account().advertisers[1].id.clone();
+    let expected_other: BTreeSet<_> = expected(&h, "file/image/ad/search").into_iter().filter(|(a, _)| *a == other).collect();
+    assert_eq!(keys(&images, "image_id"), expected_other);
+    assert_eq!(keys(&run.records_of("creative_assets_videos"), "video_id"), expected(&h, "file/video/ad/search"));
+    assert!(!run.records_of("campaigns").is_empty());
+    let warned = run.of_type("LOG").iter().any(|m| {
+        let text = m["log"]["message"].as_str().unwrap();
+        m["log"]["level"] == "WARN" && text.contains(&denied) && text.contains("40001") && text.contains("creative_assets_images")
+    });
+    assert!(warned, "no warning names the advertiser and the permission error");
+    assert_eq!(run.stream_statuses("creative_assets_images").last().unwrap(), "COMPLETE");
+}
+
+#[test]
+fn pixel_statistics_send_json_arrays_of_at_most_ten_pixels_and_a_valid_30_day_range() {
+    let mut sim_config = SimConfig::default();
+    sim_config.size.assets_per_kind = 2;
+    let h = Harness::new("assets-pixel-stats", sim_config);
+    let run = h.read(&fast(&h), &["pixel_events_statistics"], true, None);
+    run.assert_success();
+    let records = run.records_of("pixel_events_statistics");
+    assert_eq!(keys(&records, "pixel_id"), expected(&h, "pixel/list"));
+    for r in &records {
+        assert!(r["statistics"].as_array().is_some_and(|s| !s.is_empty()));
+    }
+    for r in h.sim.requests().iter().filter(|r| r.endpoint() == "pixel/event/stats") {
+        let ids: Value = serde_json::from_str(&r.query["pixel_ids"]).expect("pixel_ids is JSON");
+        assert!(ids.as_array().is_some_and(|a| (1..=10).contains(&a.len())));
+        let range: Value = serde_json::from_str(&r.query["date_range"]).expect("date_range is JSON");
+        assert!(range["start_date"].is_string() && range["end_date"].is_string());
+        assert_eq!(r.response_code, Some(0));
+    }
+}
+
+#[test]
+fn instant_page_events_cover_every_objective_and_goal_and_skip_unsupported_pairs() {
+    let h = Harness::new("assets-instant-page", SimConfig::default());
+    let run = h.read(&fast(&h), &["pixel_instant_page_events"], true, None);
+    run.assert_success();
+    let advertisers = h.sim.account().advertisers.len();
+    let requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "pixel/instant_page/event").collect();
+    assert_eq!(requests.len(), 220 * advertisers, "10 objectives x 22 goals per advertiser");
+    let supported = requests.iter().filter(|r| r.response_code == Some(0)).count();
+    let records = run.records_of("pixel_instant_page_events");
+    assert_eq!(records.len(), supported);
+    let unique: BTreeSet<String> = records
+        .iter()
+        .map(|r| format!("{}|{}|{}|{}", r["advertiser_id"], r["objective_type"], r["optimization_goal"], r["business_type"]))
+        .collect();
+    assert_eq!(unique.len(), records.len());
+}
