@@ -10,12 +10,13 @@ OUT ?= out
 build: component
 	$(CARGO) build --release -p source-tiktok-marketing -p tiktok-sim
 
+# The connector component, and the hostile probe component the sandbox tests run.
 component:
-	$(CARGO) build --release --target wasm32-wasip2 -p tiktok-connector
+	$(CARGO) build --release --target wasm32-wasip2 -p tiktok-connector -p sandbox-probe
 
 # Unit tests of every crate, then the end-to-end suite against the real binary and simulator.
 test: build
-	$(CARGO) test --release --workspace --exclude tiktok-connector
+	$(CARGO) test --release --workspace --exclude tiktok-connector --exclude sandbox-probe
 	$(CARGO) test --release -p tiktok-connector --lib
 
 # Start the simulator, read every stream into $(OUT)/messages.jsonl, print a per-stream summary.

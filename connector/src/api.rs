@@ -112,12 +112,12 @@ pub struct ApiClient {
 }
 
 impl ApiClient {
-    pub fn new(base_url: &str, access_token: &str, governor: RateGovernor) -> Self {
+    pub fn new(base_url: &str, access_token: &str, governor: RateGovernor, retry: RetryPolicy) -> Self {
         Self {
             base_url: base_url.trim_end_matches('/').to_string(),
             access_token: access_token.to_string(),
             governor,
-            retry: RetryPolicy::default(),
+            retry,
             requests_sent: 0,
         }
     }
@@ -145,7 +145,11 @@ impl ApiClient {
                 delay.as_secs_f64()
             ));
             if throttled {
-                self.governor.pause(delay);
+                self.governor.throttled(delay);
+                crate::output::log_warn(&format!(
+                    "throttled by TikTok: the connector now sends at most {} requests per second",
+                    self.governor.per_second()
+                ));
             } else {
                 sleep(delay);
             }
@@ -154,7 +158,9 @@ impl ApiClient {
 
     fn backoff(&self, attempt: u32, throttled: bool) -> Duration {
         let cap = if throttled { self.retry.max_throttle_delay } else { self.retry.max_delay };
-        let exp = self.retry.base_delay.saturating_mul(1u32 << (attempt - 1).min(16));
+        // A throttled app gets its budget back after the next second at the earliest.
+        let base = if throttled { self.retry.base_delay.max(Duration::from_secs(2)) } else { self.retry.base_delay };
+        let exp = base.saturating_mul(1u32 << (attempt - 1).min(16));
         let exp = exp.min(cap);
         // Full jitter on the upper half, so parallel syncs do not retry in lockstep.
         let half = exp / 2;

@@ -29,6 +29,8 @@ pub struct Config {
     pub report_window_days: u32,
     /// Request budget of the developer app (TikTok's basic tier is 10/s and 600/min).
     pub requests_per_second: u32,
+    /// First retry delay; later ones double (with jitter).
+    pub retry_base_delay_ms: u32,
 }
 
 impl Config {
@@ -63,6 +65,7 @@ impl Config {
             include_deleted: optional_bool(obj, "include_deleted")?.unwrap_or(false),
             report_window_days: optional_int(obj, "report_window_days", 1, 30)?.unwrap_or(30),
             requests_per_second: optional_int(obj, "requests_per_second", 1, 1000)?.unwrap_or(10),
+            retry_base_delay_ms: optional_int(obj, "retry_base_delay_ms", 1, 60_000)?.unwrap_or(500),
         })
     }
 

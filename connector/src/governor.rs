@@ -4,6 +4,11 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+/// TikTok counts requests as it receives them; a little margin keeps network jitter from
+/// squeezing one request too many into its window.
+const SECOND: Duration = Duration::from_millis(1_050);
+const MINUTE: Duration = Duration::from_millis(60_500);
+
 pub struct RateGovernor {
     per_second: usize,
     per_minute: usize,
@@ -34,15 +39,14 @@ impl RateGovernor {
                 }
                 self.quiet_until = None;
             }
-            while self.sent.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(60)) {
+            while self.sent.front().is_some_and(|t| now.duration_since(*t) >= MINUTE) {
                 self.sent.pop_front();
             }
-            let wait_minute = (self.sent.len() >= self.per_minute)
-                .then(|| Duration::from_secs(60) - now.duration_since(self.sent[0]));
-            let in_last_second = self.sent.iter().rev().take_while(|t| now.duration_since(**t) < Duration::from_secs(1)).count();
+            let wait_minute = (self.sent.len() >= self.per_minute).then(|| MINUTE - now.duration_since(self.sent[0]));
+            let in_last_second = self.sent.iter().rev().take_while(|t| now.duration_since(**t) < SECOND).count();
             let wait_second = (in_last_second >= self.per_second).then(|| {
                 let oldest_in_window = self.sent[self.sent.len() - in_last_second];
-                Duration::from_secs(1) - now.duration_since(oldest_in_window)
+                SECOND - now.duration_since(oldest_in_window)
             });
             match wait_minute.into_iter().chain(wait_second).max() {
                 Some(wait) => sleep(wait),
@@ -54,10 +58,18 @@ impl RateGovernor {
         }
     }
 
-    /// TikTok throttled us: hold every request of the sync for `quiet`.
-    pub fn pause(&mut self, quiet: Duration) {
+    /// TikTok throttled us: hold every request of the sync for `quiet`, and halve the budget,
+    /// since the app's real quota (or its share left by other clients of the app) is lower
+    /// than the one configured.
+    pub fn throttled(&mut self, quiet: Duration) {
         let until = Instant::now() + quiet;
         self.quiet_until = Some(self.quiet_until.map_or(until, |t| t.max(until)));
+        self.per_second = (self.per_second / 2).max(1);
+        self.per_minute = self.per_second * 60;
+    }
+
+    pub fn per_second(&self) -> usize {
+        self.per_second
     }
 }
 

@@ -21,8 +21,9 @@ use crate::streams::{self, FanoutSpec, Granularity, ListSpec, ReportSpec, Report
 const ADVERTISER_INFO_BATCH: usize = 100;
 /// TikTok asks to keep `modified_after` within six months.
 const MODIFIED_AFTER_MAX_DAYS: i64 = 180;
-/// A list that still has pages after this many is not ending; stop rather than loop forever.
-const MAX_PAGES: u64 = 100_000;
+/// A list may grow while it is read, but not without end: past this many pages beyond what
+/// its first page announced, stop rather than loop forever.
+const MAX_EXTRA_PAGES: u64 = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncMode {
@@ -107,7 +108,8 @@ pub struct Reader {
 impl Reader {
     pub fn new(config: Config, base_url: &str) -> Self {
         let governor = RateGovernor::new(config.requests_per_second);
-        let api = ApiClient::new(base_url, config.access_token(), governor);
+        let retry = api::RetryPolicy { base_delay: std::time::Duration::from_millis(config.retry_base_delay_ms as u64), ..Default::default() };
+        let api = ApiClient::new(base_url, config.access_token(), governor, retry);
         Self { config, api, authorized: None, advertiser_info: None }
     }
 
@@ -513,6 +515,7 @@ impl Reader {
     ) -> Result<bool> {
         let mut page = 1u64;
         let mut truncated = false;
+        let mut announced: Option<u64> = None;
         loop {
             let paged = request.clone().param("page", page.to_string());
             let response = self.call(&paged)?;
@@ -520,15 +523,16 @@ impl Reader {
             let mut data = response.data;
             let mut records = api::take_list(&mut data, list_key)?;
             let total_pages = api::total_pages(&data);
+            let first_total = *announced.get_or_insert(total_pages);
             let empty = records.is_empty();
             on_page(&mut records);
             if empty || page >= total_pages {
                 return Ok(truncated);
             }
             page += 1;
-            if page > MAX_PAGES {
+            if page > first_total + MAX_EXTRA_PAGES {
                 return Err(Error::transient(format!(
-                    "{}/: the list did not end after {MAX_PAGES} pages",
+                    "{}/: the list does not end: its first page announced {first_total} pages, and page {page} still says there are more",
                     request.path
                 )));
             }

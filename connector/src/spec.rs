@@ -70,6 +70,11 @@ pub fn spec() -> Value {
                     "title": "Requests per Second",
                     "description": "The developer app's rate limit tier (basic 10, advanced 20, premium 30, ultimate 50). The connector also keeps under 60 times this per minute.",
                     "type": "integer", "default": 10, "minimum": 1, "maximum": 1000, "order": 6
+                },
+                "retry_base_delay_ms": {
+                    "title": "First Retry Delay (ms)",
+                    "description": "Wait before the first retry of a failed call; each further retry waits about twice as long. Throttled calls back off up to 5 minutes.",
+                    "type": "integer", "default": 500, "minimum": 1, "maximum": 60000, "order": 7
                 }
             }
         }

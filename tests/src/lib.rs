@@ -14,6 +14,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use data::{Account, DataSize, Level};
+pub use server::Query;
 
 /// A kind of failure the simulator can inject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,8 +31,6 @@ pub enum Fault {
     GatewayTimeout,
     /// HTTP 200 with a truncated JSON body.
     MalformedBody,
-    /// The connection closes without an answer.
-    DropConnection,
     /// A correct answer after `slow_response_ms`.
     Slow,
 }
@@ -43,7 +42,6 @@ pub const ALL_FAULTS: &[Fault] = &[
     Fault::InternalTimeout,
     Fault::GatewayTimeout,
     Fault::MalformedBody,
-    Fault::DropConnection,
     Fault::Slow,
 ];
 
@@ -75,6 +73,21 @@ pub struct SimConfig {
     pub too_large_days: Option<u32>,
     /// Advertisers with at least this many ads get reports with the X-Tt-Ads-Throttle header.
     pub ads_throttle_threshold: usize,
+    /// Every page says one more page follows (a list that never ends).
+    pub endless_pages: bool,
+    /// Answer every successful call with a broken body instead.
+    pub hostile_body: Option<HostileBody>,
+}
+
+/// Ways a successful-looking answer can be unusable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostileBody {
+    /// `data.list` is a string, `page_info` numbers are strings.
+    WrongTypes,
+    /// A valid envelope this many bytes long.
+    Huge(usize),
+    /// An HTML error page with HTTP 200.
+    Html,
 }
 
 impl Default for SimConfig {
@@ -96,6 +109,8 @@ impl Default for SimConfig {
             permission_denied: Vec::new(),
             too_large_days: None,
             ads_throttle_threshold: 20_000,
+            endless_pages: false,
+            hostile_body: None,
         }
     }
 }

@@ -36,16 +36,14 @@ pub struct Reply {
     pub content_type: &'static str,
     pub body: Vec<u8>,
     pub headers: Vec<(String, String)>,
-    /// Close the connection without an answer.
-    pub drop_connection: bool,
 }
 
 impl Reply {
     fn text(status: u16, body: &str) -> Reply {
-        Reply { status, content_type: "text/plain; charset=utf-8", body: body.as_bytes().to_vec(), headers: vec![], drop_connection: false }
+        Reply { status, content_type: "text/plain; charset=utf-8", body: body.as_bytes().to_vec(), headers: vec![] }
     }
     fn json(value: &Value) -> Reply {
-        Reply { status: 200, content_type: "application/json", body: value.to_string().into_bytes(), headers: vec![], drop_connection: false }
+        Reply { status: 200, content_type: "application/json", body: value.to_string().into_bytes(), headers: vec![] }
     }
 }
 
@@ -56,6 +54,8 @@ pub struct Shared {
     pub log: Mutex<Vec<LoggedRequest>>,
     pub started: Instant,
     request_counter: AtomicU64,
+    /// Draws of the fault injector, separate from request ids so rates stay exact.
+    fault_counter: AtomicU64,
     /// Send times of accepted requests, for the app quota.
     recent: Mutex<Vec<Instant>>,
     /// Per advertiser, send times of recent requests, for the 40133 quota.
@@ -70,6 +70,7 @@ impl Shared {
             log: Mutex::new(Vec::new()),
             started: Instant::now(),
             request_counter: AtomicU64::new(0),
+            fault_counter: AtomicU64::new(0),
             recent: Mutex::new(Vec::new()),
             recent_by_advertiser: Mutex::new(HashMap::new()),
         }
@@ -196,19 +197,56 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &Query, token: O
         Some(FaultAction::Delay(delay)) => std::thread::sleep(delay),
         None => {}
     }
+    let config = shared.config.lock().unwrap().clone();
+    // A list that never ends: every page is the first page, and announces one more.
+    let requested_page = query.get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1);
+    let endless_query;
+    let query = if config.endless_pages {
+        let mut q = query.0.clone();
+        q.insert("page".into(), "1".into());
+        endless_query = Query(q);
+        &endless_query
+    } else {
+        query
+    };
     let served = authenticate(shared, token).and_then(|sandbox| {
         throttle(shared, query.get("advertiser_id"))?;
-        let config = shared.config.lock().unwrap().clone();
         let account = shared.account.lock().unwrap();
         crate::endpoints::serve(endpoint, query, &account, &config, sandbox)
     });
     match served {
-        Ok(served) => {
+        Ok(mut served) => {
+            if config.endless_pages && served.data.get("page_info").is_some() {
+                served.data["page_info"]["page"] = json!(requested_page);
+                served.data["page_info"]["total_page"] = json!(requested_page + 1);
+            }
+            if let Some(hostile) = config.hostile_body {
+                return hostile_reply(hostile, &shared.request_id());
+            }
             let mut reply = Reply::json(&shared.envelope(Ok(served.data)));
             reply.headers = served.headers;
             reply
         }
         Err(e) => Reply::json(&shared.envelope(Err(e))),
+    }
+}
+
+fn hostile_reply(hostile: crate::HostileBody, request_id: &str) -> Reply {
+    match hostile {
+        crate::HostileBody::WrongTypes => Reply::json(&json!({
+            "code": 0, "message": "OK", "request_id": request_id,
+            "data": {"list": "not a list", "page_info": {"page": "1", "total_page": "many"}},
+        })),
+        crate::HostileBody::Huge(bytes) => {
+            let filler = "x".repeat(bytes);
+            Reply::json(&json!({"code": 0, "message": "OK", "request_id": request_id, "data": {"list": [], "filler": filler}}))
+        }
+        crate::HostileBody::Html => Reply {
+            status: 200,
+            content_type: "text/html",
+            body: b"<!DOCTYPE html><html><body>Service temporarily unavailable</body></html>".to_vec(),
+            headers: vec![],
+        },
     }
 }
 
@@ -277,8 +315,8 @@ fn injected_fault(shared: &Shared) -> Option<FaultAction> {
     if config.fault_rate <= 0.0 || config.faults.is_empty() {
         return None;
     }
-    let n = shared.request_counter.fetch_add(1, Ordering::Relaxed);
-    let r = mix(config.seed ^ n.wrapping_mul(0x9e3779b97f4a7c15));
+    let n = shared.fault_counter.fetch_add(1, Ordering::Relaxed);
+    let r = mix(mix(config.seed) ^ n);
     if (r % 10_000) as f64 / 10_000.0 >= config.fault_rate {
         return None;
     }
@@ -296,16 +334,13 @@ fn injected_fault(shared: &Shared) -> Option<FaultAction> {
             content_type: "text/html",
             body: b"<html><body><h1>504 Gateway Time-out</h1></body></html>".to_vec(),
             headers: vec![],
-            drop_connection: false,
         },
         Fault::MalformedBody => Reply {
             status: 200,
             content_type: "application/json",
             body: b"{\"code\": 0, \"message\": \"OK\", \"data\": {\"list\": [{\"advert".to_vec(),
             headers: vec![],
-            drop_connection: false,
         },
-        Fault::DropConnection => Reply { drop_connection: true, ..Reply::text(500, "") },
         Fault::Slow => return Some(FaultAction::Delay(Duration::from_millis(config.slow_response_ms))),
     };
     Some(FaultAction::Answer(answer))
@@ -325,11 +360,6 @@ pub fn worker(server: Arc<tiny_http::Server>, shared: Arc<Shared>) {
         let method = request.method().as_str().to_string();
         let url = request.url().to_string();
         let reply = handle(&shared, &method, &url, token.as_deref());
-        if reply.drop_connection {
-            // Dropping the request without a response makes tiny_http close the socket.
-            drop(request);
-            continue;
-        }
         let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
         response.add_header(tiny_http::Header::from_bytes("Content-Type", reply.content_type).unwrap());
         for (k, v) in reply.headers {
