@@ -10,6 +10,8 @@ mod api;
 mod config;
 mod error;
 mod fields;
+#[cfg(test)]
+mod fuzz;
 mod governor;
 mod metrics;
 mod output;

@@ -54,7 +54,8 @@ pub fn convert(name: &str, value: Value) -> Result<Value, String> {
         Value::String(s) => s,
         Value::Null => return Ok(Value::Null),
         // A decoder tolerant of numbers: some endpoints send them unquoted.
-        Value::Number(n) if metric_type(name) != MetricType::Text => return Ok(Value::Number(n)),
+        Value::Number(n) if metric_type(name) == MetricType::Decimal => return Ok(Value::Number(n)),
+        Value::Number(n) if metric_type(name) == MetricType::Count => n.to_string(),
         other => other.to_string(),
     };
     let trimmed = text.trim();

@@ -114,7 +114,10 @@ pub fn to_record(row: Value, advertiser: &str, unreadable: &mut BTreeMap<String,
             record.insert(k.clone(), v.clone());
         }
     }
-    record.entry("advertiser_id").or_insert_with(|| json!(advertiser));
+    // The row's own advertiser dimension, when it is a usable id; else the request's.
+    if !record.get("advertiser_id").and_then(Value::as_str).is_some_and(|id| !id.is_empty()) {
+        record.insert("advertiser_id".into(), json!(advertiser));
+    }
     let mut typed = Map::new();
     if let Value::Object(m) = raw_metrics {
         for (name, value) in m {
