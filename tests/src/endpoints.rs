@@ -262,8 +262,8 @@ fn entity_get(q: &Query, account: &Account, level: Level) -> Result<Value, ApiEr
         .collect();
     // TikTok lists newest ids first.
     matching.sort_by(|a, b| b.id.len().cmp(&a.id.len()).then_with(|| b.id.cmp(&a.id)));
-    let items = matching.into_iter().map(|e| project(&e.fields, fields.as_deref(), drop_nulls)).collect();
-    Ok(page_of(items, "list", page, size))
+    let items: Vec<Value> = matching.into_iter().map(|e| project(&e.fields, fields.as_deref(), drop_nulls)).collect();
+    Ok(page_of(&items, "list", page, size))
 }
 
 /// Page size (default, maximum) and list key of the asset list endpoints.
@@ -301,7 +301,7 @@ pub fn asset_get(endpoint: &str, q: &Query, account: &Account) -> Result<Value, 
         // Only the first 10,000 images are reachable.
         items.truncate(10_000);
     }
-    Ok(page_of(items, list_key, page, size))
+    Ok(page_of(&items, list_key, page, size))
 }
 
 pub fn pixel_event_stats(q: &Query, account: &Account) -> Result<Value, ApiError> {

@@ -350,10 +350,43 @@ fn metric_values(metrics: &[String], totals: &[f64; 4], sample: &Entity, level: 
     out
 }
 
+/// Rows of recent queries, so paging through a large report computes it once (keyed by the
+/// query without its paging, the seed and the size of the account).
+static ROW_CACHE: std::sync::Mutex<Vec<(String, std::sync::Arc<Vec<Value>>)>> = std::sync::Mutex::new(Vec::new());
+
 pub fn serve(q: &Query, account: &Account, config: &SimConfig) -> Result<(Value, Vec<(String, String)>), ApiError> {
     let advertiser = q.required("advertiser_id")?.to_string();
     let (page, size) = q.paging(10, 1000)?;
     let rq = parse(q, config)?;
+    let ads_count = account.entities.iter().filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser).count();
+    let mut headers = Vec::new();
+    if ads_count >= config.ads_throttle_threshold {
+        headers.push((
+            "X-Tt-Ads-Throttle".to_string(),
+            "Number of ad ids is equal or more than 20k, only return the top 20k id's results, sorting by create time desc order.".to_string(),
+        ));
+    }
+    let mut key_parts: Vec<String> = q.0.iter().filter(|(k, _)| k.as_str() != "page" && k.as_str() != "page_size").map(|(k, v)| format!("{k}={v}")).collect();
+    key_parts.sort();
+    let key = format!("{}|{}|{}|{}", config.seed, account.entities.len(), chrono::Utc::now().date_naive(), key_parts.join("&"));
+    let cached = ROW_CACHE.lock().unwrap().iter().find(|(k, _)| *k == key).map(|(_, rows)| rows.clone());
+    let rows = match cached {
+        Some(rows) => rows,
+        None => {
+            let rows = std::sync::Arc::new(compute_rows(&rq, &advertiser, account, config));
+            let mut cache = ROW_CACHE.lock().unwrap();
+            if cache.len() >= 32 {
+                cache.remove(0);
+            }
+            cache.push((key, rows.clone()));
+            rows
+        }
+    };
+    Ok((page_of(&rows, "list", page, size), headers))
+}
+
+fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account, config: &SimConfig) -> Vec<Value> {
+    let advertiser = advertiser.to_string();
     let ads: Vec<&Entity> = account
         .entities
         .iter()
@@ -429,12 +462,5 @@ pub fn serve(q: &Query, account: &Account, config: &SimConfig) -> Result<(Value,
         list.push(json!({"dimensions": dimensions, "metrics": metrics}));
     }
     let _ = rq.audience;
-    let mut headers = Vec::new();
-    if ads.len() >= config.ads_throttle_threshold {
-        headers.push((
-            "X-Tt-Ads-Throttle".to_string(),
-            "Number of ad ids is equal or more than 20k, only return the top 20k id's results, sorting by create time desc order.".to_string(),
-        ));
-    }
-    Ok((page_of(list, "list", page, size), headers))
+    list
 }

@@ -152,11 +152,11 @@ impl Query {
 }
 
 /// One page of `items` with TikTok's page_info.
-pub fn page_of(items: Vec<Value>, list_key: &str, page: u64, size: u64) -> Value {
+pub fn page_of(items: &[Value], list_key: &str, page: u64, size: u64) -> Value {
     let total = items.len() as u64;
     let total_pages = total.div_ceil(size);
     let start = ((page - 1) * size) as usize;
-    let list: Vec<Value> = items.into_iter().skip(start).take(size as usize).collect();
+    let list: Vec<Value> = items.iter().skip(start).take(size as usize).cloned().collect();
     json!({
         list_key: list,
         "page_info": {"page": page, "page_size": size, "total_number": total, "total_page": total_pages},
