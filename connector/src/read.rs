@@ -261,13 +261,8 @@ impl Reader {
                 }
                 writer.records(page);
             });
-            match outcome {
-                Ok(_) => {}
-                Err(e) if is_per_advertiser_denial(&e) => {
-                    output::log_warn(&format!("{}: skipping advertiser {advertiser}: {}", def.name, e.message));
-                    continue;
-                }
-                Err(e) => return Err(e.context(format!("advertiser {advertiser}"))),
+            if advertiser_outcome(def.name, &advertiser, outcome)?.is_none() {
+                continue;
             }
             // Every record of this advertiser is out: its cursor may move.
             if let Some(cursor) = cursor.as_mut() {
@@ -333,13 +328,7 @@ impl Reader {
                 }
                 outcome
             };
-            match outcome {
-                Ok(()) => {}
-                Err(e) if is_per_advertiser_denial(&e) => {
-                    output::log_warn(&format!("{}: skipping advertiser {advertiser}: {}", def.name, e.message));
-                }
-                Err(e) => return Err(e.context(format!("advertiser {advertiser}"))),
-            }
+            advertiser_outcome(def.name, &advertiser, outcome)?;
         }
         Ok(())
     }
@@ -421,11 +410,10 @@ impl Reader {
                     }
                     // A combination TikTok does not support is not an error of the stream.
                     Err(e) if e.api_code == Some(40002) => rejected += 1,
-                    Err(e) if is_per_advertiser_denial(&e) => {
-                        output::log_warn(&format!("{}: skipping advertiser {advertiser}: {}", def.name, e.message));
+                    Err(e) => {
+                        advertiser_outcome(def.name, &advertiser, Err::<(), _>(e))?;
                         break;
                     }
-                    Err(e) => return Err(e.context(format!("advertiser {advertiser}"))),
                 }
             }
             if rejected > 0 {
@@ -452,13 +440,8 @@ impl Reader {
             let listed = self.paginate(&list, "pixels", |page| {
                 pixel_ids.extend(page.iter().filter_map(|p| p.get("pixel_id").and_then(id_string)));
             });
-            match listed {
-                Ok(_) => {}
-                Err(e) if is_per_advertiser_denial(&e) => {
-                    output::log_warn(&format!("{}: skipping advertiser {advertiser}: {}", def.name, e.message));
-                    continue;
-                }
-                Err(e) => return Err(e.context(format!("advertiser {advertiser}"))),
+            if advertiser_outcome(def.name, &advertiser, listed)?.is_none() {
+                continue;
             }
             for batch in pixel_ids.chunks(PIXELS_PER_CALL) {
                 let request = ApiRequest::new("pixel/event/stats")
@@ -564,9 +547,25 @@ fn combinations(params: &[(&'static str, &'static [&'static str])]) -> Vec<Vec<(
     })
 }
 
-/// TikTok answers 40001/40002 for one advertiser the token can no longer read.
-fn is_per_advertiser_denial(e: &Error) -> bool {
-    matches!(e.api_code, Some(40001 | 40002))
+/// One advertiser's part of a stream: its value, or None when TikTok denies the token that
+/// advertiser (40001, or a 40002 about that advertiser: no longer authorized, or no
+/// permission for this endpoint), which skips the advertiser with a warning instead of failing
+/// the stream. Other 40002s are parameter errors and fail the stream: skipping them would
+/// hide lost data behind a warning.
+fn advertiser_outcome<T>(stream: &str, advertiser: &str, outcome: Result<T>) -> Result<Option<T>> {
+    let denied = |e: &Error| match e.api_code {
+        Some(40001) => true,
+        Some(40002) => e.message.contains(advertiser),
+        _ => false,
+    };
+    match outcome {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if denied(&e) => {
+            output::log_warn(&format!("{stream}: skipping advertiser {advertiser}: {}", e.message));
+            Ok(None)
+        }
+        Err(e) => Err(e.context(format!("advertiser {advertiser}"))),
+    }
 }
 
 fn id_string(v: &Value) -> Option<String> {
