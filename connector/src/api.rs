@@ -192,56 +192,83 @@ impl ApiClient {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let body = read_body(response, &self.base_url)?;
-        if status != 200 {
-            let reason = format!("HTTP {status}");
-            let error = CallError::Other(if status == 404 {
-                Error::system(format!("HTTP 404 (endpoint not found: {})", snippet(&body)))
-            } else if status >= 500 || status == 429 {
-                Error::transient(format!("HTTP {status} (retries exhausted): {}", snippet(&body)))
-            } else {
-                Error::system(format!("HTTP {status}: {}", snippet(&body)))
-            });
-            return if status >= 500 || status == 429 {
-                Err(Attempt::Retry { throttled: status == 429, reason, error })
-            } else {
-                Err(Attempt::Final(error))
-            };
+        interpret(status, ads_throttle, body)
+    }
+
+    /// Send several requests at once, each within the rate budget, and return their answers
+    /// in order. Answers that fail in a way worth retrying are retried one by one through
+    /// [`Self::get`]. waki is blocking, so the batch goes through wasi:http directly.
+    pub fn get_many(&mut self, requests: &[ApiRequest]) -> Vec<std::result::Result<ApiResponse, CallError>> {
+        let mut started = Vec::with_capacity(requests.len());
+        for request in requests {
+            self.governor.acquire();
+            self.requests_sent += 1;
+            started.push(concurrent::start(&self.url(request), &self.access_token, &self.base_url));
         }
-        let envelope: Value = serde_json::from_slice(&body).map_err(|e| Attempt::Retry {
-            throttled: false,
-            reason: format!("unreadable response ({e})"),
-            error: CallError::Other(Error::transient(format!(
-                "the API answered with a body that is not the JSON envelope ({e}): {}",
-                snippet(&body)
-            ))),
-        })?;
-        let code = match envelope.get("code").and_then(Value::as_i64) {
-            Some(code) => code,
-            None => {
-                return Err(Attempt::Retry {
-                    throttled: false,
-                    reason: "response without a code".into(),
-                    error: CallError::Other(Error::transient(format!(
-                        "the API answered without an envelope code: {}",
-                        snippet(&body)
-                    ))),
-                })
-            }
-        };
-        let message = envelope.get("message").and_then(Value::as_str).unwrap_or("").to_string();
-        if code == 0 {
-            let data = match envelope {
-                Value::Object(mut map) => map.remove("data").unwrap_or(Value::Null),
-                _ => Value::Null,
-            };
-            return Ok(ApiResponse { data, ads_throttle });
-        }
-        let error = CallError::Api { code, message: message.clone() };
-        if is_retryable_code(code) {
-            Err(Attempt::Retry { throttled: is_throttle_code(code), reason: format!("TikTok code {code} ({message})"), error })
+        let answers = concurrent::finish(started, &self.base_url);
+        answers
+            .into_iter()
+            .zip(requests)
+            .map(|(answer, request)| match answer.and_then(|(status, throttle, body)| interpret(status, throttle, body)) {
+                Ok(response) => Ok(response),
+                Err(Attempt::Final(error)) => Err(error),
+                Err(Attempt::Retry { .. }) => self.get(request),
+            })
+            .collect()
+    }
+}
+
+/// Read an answer: HTTP status, TikTok's envelope, and whether a failure may pass.
+fn interpret(status: u16, ads_throttle: Option<String>, body: Vec<u8>) -> std::result::Result<ApiResponse, Attempt> {
+    if status != 200 {
+        let reason = format!("HTTP {status}");
+        let error = CallError::Other(if status == 404 {
+            Error::system(format!("HTTP 404 (endpoint not found: {})", snippet(&body)))
+        } else if status >= 500 || status == 429 {
+            Error::transient(format!("HTTP {status} (retries exhausted): {}", snippet(&body)))
+        } else {
+            Error::system(format!("HTTP {status}: {}", snippet(&body)))
+        });
+        return if status >= 500 || status == 429 {
+            Err(Attempt::Retry { throttled: status == 429, reason, error })
         } else {
             Err(Attempt::Final(error))
+        };
+    }
+    let envelope: Value = serde_json::from_slice(&body).map_err(|e| Attempt::Retry {
+        throttled: false,
+        reason: format!("unreadable response ({e})"),
+        error: CallError::Other(Error::transient(format!(
+            "the API answered with a body that is not the JSON envelope ({e}): {}",
+            snippet(&body)
+        ))),
+    })?;
+    let code = match envelope.get("code").and_then(Value::as_i64) {
+        Some(code) => code,
+        None => {
+            return Err(Attempt::Retry {
+                throttled: false,
+                reason: "response without a code".into(),
+                error: CallError::Other(Error::transient(format!(
+                    "the API answered without an envelope code: {}",
+                    snippet(&body)
+                ))),
+            })
         }
+    };
+    let message = envelope.get("message").and_then(Value::as_str).unwrap_or("").to_string();
+    if code == 0 {
+        let data = match envelope {
+            Value::Object(mut map) => map.remove("data").unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+        return Ok(ApiResponse { data, ads_throttle });
+    }
+    let error = CallError::Api { code, message: message.clone() };
+    if is_retryable_code(code) {
+        Err(Attempt::Retry { throttled: is_throttle_code(code), reason: format!("TikTok code {code} ({message})"), error })
+    } else {
+        Err(Attempt::Final(error))
     }
 }
 
@@ -252,18 +279,125 @@ enum Attempt {
 }
 
 fn transport_error(e: anyhow::Error, base_url: &str) -> Attempt {
-    if let Some(code) = e.downcast_ref::<waki::ErrorCode>() {
-        if matches!(code, waki::ErrorCode::HttpRequestDenied) {
-            return Attempt::Final(CallError::Other(Error::config(format!(
-                "the host denied the request to {base_url}: it is not on the sandbox's allow-list of API hosts"
-            ))));
-        }
+    match e.downcast_ref::<waki::ErrorCode>() {
+        Some(waki::ErrorCode::HttpRequestDenied) => denied(base_url),
+        _ => connection_failed(format!("connection failed: {e}")),
     }
-    let message = format!("connection failed: {e}");
+}
+
+fn denied(base_url: &str) -> Attempt {
+    Attempt::Final(CallError::Other(Error::config(format!(
+        "the host denied the request to {base_url}: it is not on the sandbox's allow-list of API hosts"
+    ))))
+}
+
+fn connection_failed(message: String) -> Attempt {
     Attempt::Retry {
         throttled: false,
         reason: message.clone(),
         error: CallError::Other(Error::transient(format!("{message} (retries exhausted)"))),
+    }
+}
+
+fn too_large() -> Attempt {
+    Attempt::Final(CallError::Other(Error::transient(format!(
+        "the API sent a body larger than {} MiB; refusing it",
+        MAX_BODY_BYTES / (1024 * 1024)
+    ))))
+}
+
+/// Several requests in flight at once through raw wasi:http (waki only blocks on one).
+mod concurrent {
+    use wasi::http::outgoing_handler;
+    use wasi::http::types::{ErrorCode, Fields, FutureIncomingResponse, Method, OutgoingBody, OutgoingRequest, RequestOptions, Scheme};
+    use wasi::io::streams::StreamError;
+
+    use super::{connection_failed, denied, too_large, Attempt, CONNECT_TIMEOUT, MAX_BODY_BYTES};
+
+    /// Status, `X-Tt-Ads-Throttle` and body of one answer.
+    pub type Raw = (u16, Option<String>, Vec<u8>);
+
+    fn failed(code: ErrorCode, base_url: &str) -> Attempt {
+        match code {
+            ErrorCode::HttpRequestDenied => denied(base_url),
+            other => connection_failed(format!("connection failed: {other:?}")),
+        }
+    }
+
+    /// Send one GET and return the pending answer.
+    pub fn start(url: &str, token: &str, base_url: &str) -> Result<FutureIncomingResponse, Attempt> {
+        let bad_url = || connection_failed(format!("cannot build a request for {base_url}"));
+        let (scheme, rest) = url.split_once("://").ok_or_else(bad_url)?;
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let headers = Fields::from_list(&[("Access-Token".to_string(), token.as_bytes().to_vec())]).map_err(|_| bad_url())?;
+        let request = OutgoingRequest::new(headers);
+        let scheme = if scheme == "https" { Scheme::Https } else { Scheme::Http };
+        request.set_method(&Method::Get).map_err(|_| bad_url())?;
+        request.set_scheme(Some(&scheme)).map_err(|_| bad_url())?;
+        request.set_authority(Some(authority)).map_err(|_| bad_url())?;
+        request.set_path_with_query(Some(path)).map_err(|_| bad_url())?;
+        let options = RequestOptions::new();
+        let _ = options.set_connect_timeout(Some(CONNECT_TIMEOUT.as_nanos() as u64));
+        let body = request.body().map_err(|_| bad_url())?;
+        let pending = outgoing_handler::handle(request, Some(options)).map_err(|code| failed(code, base_url))?;
+        OutgoingBody::finish(body, None).map_err(|code| failed(code, base_url))?;
+        Ok(pending)
+    }
+
+    /// Wait for every started request, in any order, and return the answers in order.
+    pub fn finish(started: Vec<Result<FutureIncomingResponse, Attempt>>, base_url: &str) -> Vec<Result<Raw, Attempt>> {
+        let mut answers: Vec<Option<Result<Raw, Attempt>>> = Vec::with_capacity(started.len());
+        let mut pending = Vec::new();
+        for (i, start) in started.into_iter().enumerate() {
+            match start {
+                Ok(future) => {
+                    answers.push(None);
+                    pending.push((i, future));
+                }
+                Err(attempt) => answers.push(Some(Err(attempt))),
+            }
+        }
+        while !pending.is_empty() {
+            let ready = {
+                // Pollables are children of their futures: dropped before the futures move.
+                let pollables: Vec<_> = pending.iter().map(|(_, future)| future.subscribe()).collect();
+                let refs: Vec<_> = pollables.iter().collect();
+                let mut ready = wasi::io::poll::poll(&refs);
+                ready.sort_unstable_by(|a, b| b.cmp(a));
+                ready
+            };
+            for index in ready {
+                let (i, future) = pending.remove(index as usize);
+                answers[i] = Some(receive(future, base_url));
+            }
+        }
+        answers.into_iter().map(|a| a.expect("every request answered")).collect()
+    }
+
+    fn receive(future: FutureIncomingResponse, base_url: &str) -> Result<Raw, Attempt> {
+        let response = match future.get() {
+            Some(Ok(Ok(response))) => response,
+            Some(Ok(Err(code))) => return Err(failed(code, base_url)),
+            _ => return Err(connection_failed("the response was lost".into())),
+        };
+        let status = response.status();
+        let throttle = response.headers().get("x-tt-ads-throttle").first().map(|v| String::from_utf8_lossy(v).into_owned());
+        let body = response.consume().map_err(|_| connection_failed("the response body was lost".into()))?;
+        let stream = body.stream().map_err(|_| connection_failed("the response body was lost".into()))?;
+        let mut bytes = Vec::new();
+        let outcome = loop {
+            match stream.blocking_read(1 << 20) {
+                Ok(chunk) => bytes.extend_from_slice(&chunk),
+                Err(StreamError::Closed) => break Ok(()),
+                Err(e) => break Err(connection_failed(format!("reading the response failed: {e:?}"))),
+            }
+            if bytes.len() > MAX_BODY_BYTES {
+                break Err(too_large());
+            }
+        };
+        drop(stream);
+        drop(body);
+        outcome.map(|()| (status, throttle, bytes))
     }
 }
 
@@ -276,10 +410,7 @@ fn read_body(response: waki::Response, base_url: &str) -> std::result::Result<Ve
             Err(e) => return Err(transport_error(e, base_url)),
         }
         if body.len() > MAX_BODY_BYTES {
-            return Err(Attempt::Final(CallError::Other(Error::transient(format!(
-                "the API sent a body larger than {} MiB; refusing it",
-                MAX_BODY_BYTES / (1024 * 1024)
-            )))));
+            return Err(too_large());
         }
     }
 }

@@ -17,6 +17,8 @@ use crate::state::{parse_time, PartitionedCursor};
 use crate::reports::{self, DateWindow};
 use crate::streams::{self, FanoutSpec, Granularity, ListSpec, ReportSpec, ReportType, Source, StreamDef};
 
+/// Requests of one advertiser in flight at once (TikTok advises at most two).
+const IN_FLIGHT_PER_ADVERTISER: usize = 2;
 /// advertiser/info takes at most this many ids per call.
 const ADVERTISER_INFO_BATCH: usize = 100;
 /// TikTok asks to keep `modified_after` within six months.
@@ -242,7 +244,7 @@ impl Reader {
             let since_time = since.as_deref().and_then(parse_time);
             let mut newest: Option<String> = None;
             let request = self.list_request(spec, &advertiser, since_time);
-            let outcome = self.paginate(&request, spec.list_key, |page| {
+            let outcome = self.paginate(&request, spec.list_key, None, |page| {
                 // Records at the cursor itself are kept: another object may share that second.
                 page.retain(|record| match (since_time, record.get(cursor_field).and_then(Value::as_str)) {
                     (Some(since), Some(value)) => parse_time(value).is_none_or(|t| t >= since),
@@ -288,14 +290,14 @@ impl Reader {
             let today = todays.get(&advertiser).copied().unwrap_or(utc_today);
             let end = self.config.end_date.map_or(today, |e| e.min(today));
             let outcome = if spec.granularity == Granularity::Lifetime && spec.report_type == ReportType::Basic {
-                self.read_report_window(def, spec, &advertiser, None, writer, None)
+                self.read_report_window(def, spec, &advertiser, None, writer, None, None)
             } else if spec.granularity == Granularity::Lifetime {
                 // Audience reports have no query_lifetime: sum windows of a year instead.
                 let windows = DateWindow::cover(self.config.start_date, end, reports::max_window_days(spec.granularity));
                 let mut rows = Vec::new();
                 let mut outcome = Ok(());
                 for window in windows {
-                    outcome = self.read_report_window(def, spec, &advertiser, Some(window), writer, Some(&mut rows));
+                    outcome = self.read_report_window(def, spec, &advertiser, Some(window), writer, Some(&mut rows), None);
                     if outcome.is_err() {
                         break;
                     }
@@ -315,15 +317,25 @@ impl Reader {
                     _ => reports::max_window_days(spec.granularity),
                 };
                 let mut outcome = Ok(());
-                for window in DateWindow::cover(start, end, width) {
-                    outcome = self.read_report_window(def, spec, &advertiser, Some(window), writer, None);
-                    if outcome.is_err() {
-                        break;
-                    }
-                    // Every record of the window is out: the cursor may move past it.
-                    if let Some(cursor) = cursor.as_mut() {
-                        cursor.advance(&advertiser, &reports::cursor_value(spec.granularity, window.end));
-                        writer.state(&cursor.to_json());
+                let windows = DateWindow::cover(start, end, width);
+                'windows: for batch in windows.chunks(IN_FLIGHT_PER_ADVERTISER) {
+                    // The first pages of a few windows travel together; records and states
+                    // still go out window by window, in order.
+                    let requests: Vec<ApiRequest> = batch
+                        .iter()
+                        .map(|w| reports::request(spec, &advertiser, Some(*w), self.config.include_deleted))
+                        .collect();
+                    let firsts = self.prefetch_first_pages(&requests);
+                    for (window, first) in batch.iter().zip(firsts) {
+                        outcome = self.read_report_window(def, spec, &advertiser, Some(*window), writer, None, Some(first));
+                        if outcome.is_err() {
+                            break 'windows;
+                        }
+                        // Every record of the window is out: the cursor may move past it.
+                        if let Some(cursor) = cursor.as_mut() {
+                            cursor.advance(&advertiser, &reports::cursor_value(spec.granularity, window.end));
+                            writer.state(&cursor.to_json());
+                        }
                     }
                 }
                 outcome
@@ -344,10 +356,11 @@ impl Reader {
         window: Option<DateWindow>,
         writer: &mut StreamWriter,
         mut collect: Option<&mut Vec<Value>>,
+        first: Option<Result<api::ApiResponse>>,
     ) -> Result<()> {
         let request = reports::request(spec, advertiser, window, self.config.include_deleted);
         let mut unreadable = BTreeMap::new();
-        let outcome = self.paginate(&request, "list", |page| {
+        let outcome = self.paginate(&request, "list", first, |page| {
             let records: Vec<Value> =
                 page.drain(..).map(|row| reports::to_record(row, advertiser, &mut unreadable)).collect();
             match collect.as_deref_mut() {
@@ -373,8 +386,8 @@ impl Reader {
                 Some(w) if w.days() > 1 => {
                     let (first, second) = w.split();
                     output::log_info(&format!("{}: advertiser {advertiser} {span} is too large for TikTok; reading it in halves", def.name));
-                    self.read_report_window(def, spec, advertiser, Some(first), writer, collect.as_deref_mut())?;
-                    self.read_report_window(def, spec, advertiser, Some(second), writer, collect)
+                    self.read_report_window(def, spec, advertiser, Some(first), writer, collect.as_deref_mut(), None)?;
+                    self.read_report_window(def, spec, advertiser, Some(second), writer, collect, None)
                 }
                 _ => Err(Error::transient(format!(
                     "TikTok says the report for advertiser {advertiser} {span} is too large even for a single day (40067); \
@@ -389,30 +402,35 @@ impl Reader {
         let combos = combinations(spec.params);
         for advertiser in self.advertiser_ids()? {
             let mut rejected = 0;
-            for combo in &combos {
-                let mut request = ApiRequest::new(spec.endpoint).param("advertiser_id", advertiser.clone());
-                for (name, value) in combo {
-                    request = request.param(name, *value);
-                }
-                match self.call(&request) {
-                    Ok(response) => {
-                        let mut data = response.data;
-                        let mut records = api::take_list(&mut data, spec.list_key)?;
-                        for record in records.iter_mut() {
-                            if let Value::Object(map) = record {
-                                map.insert("advertiser_id".into(), json!(advertiser));
-                                for (name, value) in combo {
-                                    map.insert(name.to_string(), json!(value));
+            'combos: for batch in combos.chunks(IN_FLIGHT_PER_ADVERTISER) {
+                let requests: Vec<ApiRequest> = batch
+                    .iter()
+                    .map(|combo| {
+                        combo.iter().fold(ApiRequest::new(spec.endpoint).param("advertiser_id", advertiser.clone()), |r, (name, value)| r.param(name, *value))
+                    })
+                    .collect();
+                let answers = self.api.get_many(&requests);
+                for (combo, answer) in batch.iter().zip(answers) {
+                    match answer.map_err(|e| e.into_error(spec.endpoint)) {
+                        Ok(response) => {
+                            let mut data = response.data;
+                            let mut records = api::take_list(&mut data, spec.list_key)?;
+                            for record in records.iter_mut() {
+                                if let Value::Object(map) = record {
+                                    map.insert("advertiser_id".into(), json!(advertiser));
+                                    for (name, value) in combo {
+                                        map.insert(name.to_string(), json!(value));
+                                    }
                                 }
                             }
+                            writer.records(&records);
                         }
-                        writer.records(&records);
-                    }
-                    // A combination TikTok does not support is not an error of the stream.
-                    Err(e) if e.api_code == Some(40002) => rejected += 1,
-                    Err(e) => {
-                        advertiser_outcome(def.name, &advertiser, Err::<(), _>(e))?;
-                        break;
+                        // A combination TikTok does not support is not an error of the stream.
+                        Err(e) if e.api_code == Some(40002) && !e.message.contains(&advertiser) => rejected += 1,
+                        Err(e) => {
+                            advertiser_outcome(def.name, &advertiser, Err::<(), _>(e))?;
+                            break 'combos;
+                        }
                     }
                 }
             }
@@ -437,7 +455,7 @@ impl Reader {
         for advertiser in self.advertiser_ids()? {
             let list = ApiRequest::new("pixel/list").param("advertiser_id", advertiser.clone()).param("page_size", "20");
             let mut pixel_ids = Vec::new();
-            let listed = self.paginate(&list, "pixels", |page| {
+            let listed = self.paginate(&list, "pixels", None, |page| {
                 pixel_ids.extend(page.iter().filter_map(|p| p.get("pixel_id").and_then(id_string)));
             });
             if advertiser_outcome(def.name, &advertiser, listed)?.is_none() {
@@ -461,6 +479,17 @@ impl Reader {
             }
         }
         Ok(())
+    }
+
+    /// Page 1 of each request, fetched concurrently.
+    fn prefetch_first_pages(&mut self, requests: &[ApiRequest]) -> Vec<Result<api::ApiResponse>> {
+        let paged: Vec<ApiRequest> = requests.iter().map(|r| paged_request(r, 1)).collect();
+        self.api
+            .get_many(&paged)
+            .into_iter()
+            .zip(&paged)
+            .map(|(answer, request)| answer.map_err(|e| e.into_error(request.path)))
+            .collect()
     }
 
     fn list_request(&self, spec: &ListSpec, advertiser: &str, since: Option<chrono::NaiveDateTime>) -> ApiRequest {
@@ -490,18 +519,22 @@ impl Reader {
 
     /// Fetch every page of a list, handing each page's records to `on_page` in order.
     /// Returns whether TikTok flagged the answer as truncated to 20k ads (`X-Tt-Ads-Throttle`).
+    /// `first` is page 1 when it was already fetched (see [`Self::prefetch_first_pages`]).
     fn paginate(
         &mut self,
         request: &ApiRequest,
         list_key: &str,
+        mut first: Option<Result<api::ApiResponse>>,
         mut on_page: impl FnMut(&mut Vec<Value>),
     ) -> Result<bool> {
         let mut page = 1u64;
         let mut truncated = false;
         let mut announced: Option<u64> = None;
         loop {
-            let paged = request.clone().param("page", page.to_string());
-            let response = self.call(&paged)?;
+            let response = match first.take() {
+                Some(prefetched) => prefetched?,
+                None => self.call(&paged_request(request, page))?,
+            };
             truncated |= response.ads_throttle.is_some();
             let mut data = response.data;
             let mut records = api::take_list(&mut data, list_key)?;
@@ -545,6 +578,10 @@ fn combinations(params: &[(&'static str, &'static [&'static str])]) -> Vec<Vec<(
             }))
             .collect()
     })
+}
+
+fn paged_request(request: &ApiRequest, page: u64) -> ApiRequest {
+    request.clone().param("page", page.to_string())
 }
 
 /// One advertiser's part of a stream: its value, or None when TikTok denies the token that

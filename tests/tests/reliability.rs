@@ -343,3 +343,27 @@ fn guest_memory_and_run_time_are_capped_with_clear_errors() {
     assert!(message.contains("run-time limit of 2 s"), "{message}");
     assert!(started.elapsed() < Duration::from_secs(20));
 }
+
+#[test]
+fn report_windows_of_an_advertiser_travel_two_at_a_time() {
+    let mut sim_config = SimConfig::default();
+    sim_config.fault_rate = 1.0;
+    sim_config.faults = vec![Fault::Slow];
+    sim_config.slow_response_ms = 400;
+    let h = Harness::new("in-flight", sim_config);
+    let mut config = config(&h, 100);
+    config["start_date"] = json!(days_ago(7));
+    config["credentials"]["advertiser_id"] = json!(h.sim.account().advertisers[0].id);
+    let started = Instant::now();
+    let run = h.read(&config, &["campaigns_reports_hourly"], true, None);
+    let elapsed = started.elapsed();
+    run.assert_success();
+    let mut times: Vec<Duration> = h.sim.requests().iter().filter(|r| r.endpoint() == "report/integrated/get").map(|r| r.at).collect();
+    times.sort();
+    assert_eq!(times.len(), 8);
+    // Pairs arrive together, each pair a slow answer after the previous one.
+    let together = times.windows(2).filter(|w| w[1] - w[0] < Duration::from_millis(150)).count();
+    assert!(together >= 3, "requests did not overlap: {times:?}");
+    assert!(times.windows(3).all(|w| w[2] - w[0] >= Duration::from_millis(300)), "more than two in flight: {times:?}");
+    println!("in-flight: 8 one-day windows at 400 ms each took {:.2}s", elapsed.as_secs_f64());
+}
