@@ -71,6 +71,17 @@ pub fn is_retryable_code(code: i64) -> bool {
         || (50000..=53999).contains(&code)
 }
 
+/// TikTok's throttling messages name the quota that was hit ("QPM", "QPD", or words).
+fn mentions_minute_quota(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("qpm") || m.contains("per minute")
+}
+
+fn mentions_daily_quota(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("qpd") || m.contains("per day") || m.contains("daily")
+}
+
 fn is_throttle_code(code: i64) -> bool {
     matches!(code, 40016 | 40100 | 40132 | 40133 | 61000)
 }
@@ -137,7 +148,11 @@ impl ApiClient {
             if attempt >= self.retry.max_attempts {
                 return Err(error);
             }
-            let delay = self.backoff(attempt, throttled);
+            // TikTok wants about five minutes of quiet after a per-minute quota breach.
+            let delay = match throttled.then(|| mentions_minute_quota(&reason)) {
+                Some(true) => Duration::from_secs(300).min(self.retry.max_throttle_delay),
+                _ => self.backoff(attempt, throttled),
+            };
             crate::output::log_warn(&format!(
                 "{}/: {reason}; retry {attempt} of {} in {:.1}s",
                 request.path,
@@ -265,6 +280,15 @@ fn interpret(status: u16, ads_throttle: Option<String>, body: Vec<u8>) -> std::r
         return Ok(ApiResponse { data, ads_throttle });
     }
     let error = CallError::Api { code, message: message.clone() };
+    if is_throttle_code(code) && mentions_daily_quota(&message) {
+        // Waiting until 00:00 UTC is not a retry: report it and let the next sync resume.
+        return Err(Attempt::Final(CallError::Other(
+            Error::transient(format!(
+                "TikTok code {code}: the app's daily request quota is used up ({message}); it resets at 00:00 UTC, and the next sync resumes from the last state"
+            ))
+            .with_api_code(code),
+        )));
+    }
     if is_retryable_code(code) {
         Err(Attempt::Retry { throttled: is_throttle_code(code), reason: format!("TikTok code {code} ({message})"), error })
     } else {
@@ -469,6 +493,17 @@ mod tests {
         let mut s = String::new();
         percent_encode_into(&mut s, r#"["a","b c"]"#);
         assert_eq!(s, "%5B%22a%22%2C%22b%20c%22%5D");
+    }
+
+    #[test]
+    fn quota_windows_are_read_from_the_message() {
+        assert!(mentions_minute_quota("App [1] reaches the QPM limit 600"));
+        assert!(!mentions_minute_quota("App [1] reaches the QPS limit 10, current QPS is 12"));
+        assert!(mentions_daily_quota("App [1] reaches the QPD limit 864000"));
+        let daily = interpret(200, None, br#"{"code":40100,"message":"App reaches the QPD limit","data":{}}"#.to_vec());
+        assert!(matches!(daily, Err(Attempt::Final(CallError::Other(ref e))) if e.kind == crate::error::Kind::Transient && e.message.contains("00:00 UTC")));
+        let second = interpret(200, None, br#"{"code":40100,"message":"App reaches the QPS limit 10","data":{}}"#.to_vec());
+        assert!(matches!(second, Err(Attempt::Retry { throttled: true, .. })));
     }
 
     #[test]

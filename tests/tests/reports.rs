@@ -293,3 +293,20 @@ fn sandbox_configs_see_only_the_sandbox_report_streams() {
     run.assert_success();
     assert!(!run.records_of("ads_reports_daily").is_empty());
 }
+
+#[test]
+fn a_report_truncated_to_20k_ads_is_never_accepted_silently() {
+    let mut sim_config = SimConfig::default();
+    // Every advertiser counts as one with 20k ads or more.
+    sim_config.ads_throttle_threshold = 1;
+    let h = Harness::new("reports-20k", sim_config);
+    let run = h.read(&config(&h, days_ago(3)), &["ads_reports_daily"], true, None);
+    run.assert_success();
+    for advertiser in h.sim.account().advertisers {
+        let warned = run.of_type("LOG").iter().any(|m| {
+            let text = m["log"]["message"].as_str().unwrap();
+            m["log"]["level"] == "WARN" && text.contains("X-Tt-Ads-Throttle") && text.contains(&advertiser.id) && text.contains(&days_ago(3).to_string())
+        });
+        assert!(warned, "no warning names advertiser {} and the window", advertiser.id);
+    }
+}
