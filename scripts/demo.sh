@@ -16,7 +16,7 @@ base="http://127.0.0.1:$SIM_PORT"
 
 cat > "$out/config.json" <<JSON
 {"credentials": {"auth_type": "oauth2.0", "app_id": "$SIM_APP_ID", "secret": "$SIM_SECRET",
- "access_token": "$SIM_ACCESS_TOKEN"}, "start_date": "$(date -u -d '-7 days' +%F)"}
+ "access_token": "$SIM_ACCESS_TOKEN"}, "start_date": "$(date -u -d "-7 days" +%F)", "requests_per_second": 50}
 JSON
 "$host" discover --config "$out/config.json" --api-base-url "$base" > "$out/catalog_message.json"
 python3 - "$out" <<'PY'

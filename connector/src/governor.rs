@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 /// TikTok counts requests as it receives them; a little margin keeps network jitter from
 /// squeezing one request too many into its window.
-const SECOND: Duration = Duration::from_millis(1_050);
-const MINUTE: Duration = Duration::from_millis(60_500);
+const SECOND: Duration = Duration::from_millis(1_100);
+const MINUTE: Duration = Duration::from_millis(61_000);
 
 pub struct RateGovernor {
     per_second: usize,
