@@ -105,6 +105,8 @@ pub struct Reader {
     authorized: Option<Vec<Value>>,
     /// `advertiser/info/` answers, fetched once per sync.
     advertiser_info: Option<Vec<Value>>,
+    /// Each advertiser's local date, worked out once per sync.
+    local_todays: Option<HashMap<String, NaiveDate>>,
 }
 
 impl Reader {
@@ -112,7 +114,7 @@ impl Reader {
         let governor = RateGovernor::new(config.requests_per_second);
         let retry = api::RetryPolicy { base_delay: std::time::Duration::from_millis(config.retry_base_delay_ms as u64), ..Default::default() };
         let api = ApiClient::new(base_url, config.access_token(), governor, retry);
-        Self { config, api, authorized: None, advertiser_info: None }
+        Self { config, api, authorized: None, advertiser_info: None, local_todays: None }
     }
 
     fn call(&mut self, request: &ApiRequest) -> Result<api::ApiResponse> {
@@ -214,6 +216,9 @@ impl Reader {
     /// `timezone` is not an `Etc/GMT±N` offset, or advertiser/info is out of reach (the
     /// sandbox), UTC's today stands in: the next sync re-reads the cursor day anyway.
     fn local_todays(&mut self) -> HashMap<String, NaiveDate> {
+        if let Some(todays) = &self.local_todays {
+            return todays.clone();
+        }
         let now = chrono::Utc::now().naive_utc();
         let info = match self.advertiser_info() {
             Ok(info) => info,
@@ -222,13 +227,16 @@ impl Reader {
                 Vec::new()
             }
         };
-        info.iter()
+        let todays: HashMap<String, NaiveDate> = info
+            .iter()
             .filter_map(|a| {
                 let id = a.get("advertiser_id").and_then(id_string)?;
                 let offset = a.get("timezone").and_then(Value::as_str).and_then(reports::utc_offset_hours)?;
                 Some((id, (now + Duration::hours(offset)).date()))
             })
-            .collect()
+            .collect();
+        self.local_todays = Some(todays.clone());
+        todays
     }
 
     fn read_list(
@@ -284,12 +292,14 @@ impl Reader {
         mut cursor: Option<PartitionedCursor>,
         writer: &mut StreamWriter,
     ) -> Result<()> {
-        let todays = self.local_todays();
+        let query_lifetime = spec.granularity == Granularity::Lifetime && spec.report_type == ReportType::Basic;
+        // Lifetime queries take no dates, so they need no time zones.
+        let todays = if query_lifetime { HashMap::new() } else { self.local_todays() };
         let utc_today = chrono::Utc::now().date_naive();
         for advertiser in self.advertiser_ids()? {
             let today = todays.get(&advertiser).copied().unwrap_or(utc_today);
             let end = self.config.end_date.map_or(today, |e| e.min(today));
-            let outcome = if spec.granularity == Granularity::Lifetime && spec.report_type == ReportType::Basic {
+            let outcome = if query_lifetime {
                 self.read_report_window(def, spec, &advertiser, None, writer, None, None)
             } else if spec.granularity == Granularity::Lifetime {
                 // Audience reports have no query_lifetime: sum windows of a year instead.
