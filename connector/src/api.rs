@@ -19,11 +19,19 @@ pub struct ApiRequest {
     /// Endpoint path without slashes around it, e.g. `campaign/get`.
     pub path: &'static str,
     pub query: Vec<(&'static str, String)>,
+    /// A JSON body makes the request a POST (async report tasks).
+    pub body: Option<Value>,
+    /// The answer is a file (a CSV download), not the JSON envelope, when it succeeds.
+    pub file_answer: bool,
 }
 
 impl ApiRequest {
     pub fn new(path: &'static str) -> Self {
-        Self { path, query: Vec::new() }
+        Self { path, query: Vec::new(), body: None, file_answer: false }
+    }
+
+    pub fn post(path: &'static str, body: Value) -> Self {
+        Self { path, query: Vec::new(), body: Some(body), file_answer: false }
     }
     pub fn param(mut self, key: &'static str, value: impl Into<String>) -> Self {
         self.query.push((key, value.into()));
@@ -134,7 +142,7 @@ impl ApiClient {
     }
 
     /// Send one request, retrying what TikTok says may pass.
-    pub fn get(&mut self, request: &ApiRequest) -> std::result::Result<ApiResponse, CallError> {
+    pub fn send(&mut self, request: &ApiRequest) -> std::result::Result<ApiResponse, CallError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -195,8 +203,15 @@ impl ApiClient {
     }
 
     fn send_once(&self, request: &ApiRequest) -> std::result::Result<ApiResponse, Attempt> {
-        let response = waki::Client::new()
-            .get(&self.url(request))
+        let client = waki::Client::new();
+        let builder = match &request.body {
+            Some(body) => client
+                .post(&self.url(request))
+                .header("Content-Type", "application/json")
+                .body(body.to_string().into_bytes()),
+            None => client.get(&self.url(request)),
+        };
+        let response = builder
             .header("Access-Token", self.access_token.as_str())
             .connect_timeout(CONNECT_TIMEOUT)
             .send()
@@ -207,12 +222,16 @@ impl ApiClient {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let body = read_body(response, &self.base_url)?;
+        // A download is the file itself; its errors still come as the envelope.
+        if request.file_answer && status == 200 && !body.starts_with(b"{") {
+            return Ok(ApiResponse { data: Value::String(String::from_utf8_lossy(&body).into_owned()), ads_throttle });
+        }
         interpret(status, ads_throttle, body)
     }
 
     /// Send several requests at once, each within the rate budget, and return their answers
     /// in order. Answers that fail in a way worth retrying are retried one by one through
-    /// [`Self::get`]. waki is blocking, so the batch goes through wasi:http directly.
+    /// [`Self::send`]. waki is blocking, so the batch goes through wasi:http directly.
     pub fn get_many(&mut self, requests: &[ApiRequest]) -> Vec<std::result::Result<ApiResponse, CallError>> {
         let mut started = Vec::with_capacity(requests.len());
         for request in requests {
@@ -227,7 +246,7 @@ impl ApiClient {
             .map(|(answer, request)| match answer.and_then(|(status, throttle, body)| interpret(status, throttle, body)) {
                 Ok(response) => Ok(response),
                 Err(Attempt::Final(error)) => Err(error),
-                Err(Attempt::Retry { .. }) => self.get(request),
+                Err(Attempt::Retry { .. }) => self.send(request),
             })
             .collect()
     }

@@ -118,7 +118,7 @@ impl Reader {
     }
 
     fn call(&mut self, request: &ApiRequest) -> Result<api::ApiResponse> {
-        self.api.get(request).map_err(|e| e.into_error(request.path))
+        self.api.send(request).map_err(|e| e.into_error(request.path))
     }
 
     /// Advertisers the token may read, as `oauth2/advertiser/get/` lists them.
@@ -369,6 +369,37 @@ impl Reader {
         first: Option<Result<api::ApiResponse>>,
     ) -> Result<()> {
         let request = reports::request(spec, advertiser, window, self.config.include_deleted);
+        let first = match first {
+            Some(first) => first,
+            None => self.call(&paged_request(&request, 1)),
+        };
+        // TikTok cut the report to its 20k newest ads: read the window as an async task
+        // instead, which is not truncated.
+        let truncated = matches!(&first, Ok(response) if response.ads_throttle.is_some());
+        let span = window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end));
+        if truncated {
+            match self.read_report_task(spec, advertiser, window) {
+                Ok(rows) => {
+                    output::log_info(&format!(
+                        "{}: advertiser {advertiser} {span}: the synchronous report was truncated to 20,000 ads; read {} rows from an async report task instead",
+                        def.name,
+                        rows.len()
+                    ));
+                    let mut unreadable = BTreeMap::new();
+                    let records: Vec<Value> = rows.into_iter().map(|row| reports::to_record(row, advertiser, &mut unreadable)).collect();
+                    match collect {
+                        Some(all) => all.extend(records),
+                        None => writer.records(&records),
+                    }
+                    return Ok(());
+                }
+                Err(e) => output::log_warn(&format!(
+                    "{}: advertiser {advertiser} {span}: the async report task failed ({}); keeping the truncated synchronous report",
+                    def.name, e.message
+                )),
+            }
+        }
+        let first = Some(first);
         let mut unreadable = BTreeMap::new();
         let outcome = self.paginate(&request, "list", first, |page| {
             let records: Vec<Value> =
@@ -378,7 +409,6 @@ impl Reader {
                 None => writer.records(&records),
             }
         });
-        let span = window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end));
         for (metric, text) in &unreadable {
             output::log_warn(&format!("{}: advertiser {advertiser} {span}: metric {metric} had an unreadable value {text:?}; emitted as null", def.name));
         }
@@ -489,6 +519,35 @@ impl Reader {
             }
         }
         Ok(())
+    }
+
+    /// One report window through TikTok's async task API: create, poll (at most one check a
+    /// second, as TikTok asks), download the CSV.
+    fn read_report_task(&mut self, spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>) -> Result<Vec<Value>> {
+        const MAX_CHECKS: u32 = 600;
+        let body = reports::task_body(spec, advertiser, window, self.config.include_deleted);
+        let created = self.call(&ApiRequest::post("report/task/create", body))?.data;
+        let task_id = created.get("task_id").and_then(id_string).ok_or_else(|| Error::transient("report/task/create/ answered without a task_id"))?;
+        for _ in 0..MAX_CHECKS {
+            let check = ApiRequest::new("report/task/check").param("advertiser_id", advertiser).param("task_id", task_id.clone());
+            let status = self.call(&check)?.data;
+            match status.get("status").and_then(Value::as_str) {
+                Some("SUCCESS") => {
+                    let mut download = ApiRequest::new("report/task/download")
+                        .param("advertiser_id", advertiser)
+                        .param("task_id", task_id.clone());
+                    download.file_answer = true;
+                    let csv = self.call(&download)?.data;
+                    let csv = csv.as_str().ok_or_else(|| Error::transient("report/task/download/ did not answer with a CSV file"))?;
+                    return reports::rows_from_csv(csv, spec).map_err(|why| Error::transient(format!("report/task/download/: {why}")));
+                }
+                Some("FAILED") | Some("CANCELED") => {
+                    return Err(Error::transient(format!("report task {task_id} ended as {status}")));
+                }
+                _ => crate::governor::sleep(std::time::Duration::from_secs(1)),
+            }
+        }
+        Err(Error::transient(format!("report task {task_id} was not ready after {MAX_CHECKS} checks")))
     }
 
     /// Page 1 of each request, fetched concurrently.

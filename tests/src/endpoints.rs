@@ -8,22 +8,29 @@ use crate::data::{Account, Entity, Level};
 use crate::server::{api_error, page_of, param_error, ApiError, Query};
 use crate::SimConfig;
 
-/// A successful answer: `data` plus any extra response headers.
+/// A successful answer: `data` plus any extra response headers, or a raw body (a CSV
+/// download) instead of the envelope.
 pub struct Served {
     pub data: Value,
     pub headers: Vec<(String, String)>,
+    pub raw: Option<(&'static str, Vec<u8>)>,
 }
 
 impl From<Value> for Served {
     fn from(data: Value) -> Self {
-        Served { data, headers: Vec::new() }
+        Served { data, headers: Vec::new(), raw: None }
     }
+}
+
+pub fn is_post(endpoint: &str) -> bool {
+    matches!(endpoint, "report/task/create" | "report/task/cancel")
 }
 
 const ENDPOINTS: &[&str] = &[
     "oauth2/advertiser/get", "advertiser/info", "campaign/get", "adgroup/get", "ad/get", "report/integrated/get",
     "dmp/custom_audience/list", "file/image/ad/search", "file/video/ad/search", "file/music/get",
     "creative/portfolio/list", "tt_video/list", "pixel/list", "pixel/event/stats", "pixel/instant_page/event",
+    "report/task/create", "report/task/check", "report/task/download", "report/task/cancel",
 ];
 
 pub fn exists(endpoint: &str) -> bool {
@@ -36,7 +43,10 @@ pub fn serve(endpoint: &str, q: &Query, account: &Account, config: &SimConfig, s
     }
     if endpoint == "report/integrated/get" {
         let (data, headers) = crate::reports::serve(q, account, config)?;
-        return Ok(Served { data, headers });
+        return Ok(Served { data, headers, raw: None });
+    }
+    if endpoint.starts_with("report/task/") {
+        return crate::reports::serve_task(endpoint, q, account, config);
     }
     match endpoint {
         "oauth2/advertiser/get" => advertiser_get(q, account, config, sandbox),

@@ -163,9 +163,27 @@ pub fn page_of(items: &[Value], list_key: &str, page: u64, size: u64) -> Value {
     })
 }
 
-pub fn handle(shared: &Arc<Shared>, method: &str, url: &str, token: Option<&str>) -> Reply {
+pub fn handle(shared: &Arc<Shared>, method: &str, url: &str, token: Option<&str>, body: &[u8]) -> Reply {
     let (path, raw_query) = url.split_once('?').unwrap_or((url, ""));
-    let query = Query::parse(raw_query);
+    let mut query = Query::parse(raw_query);
+    // POST endpoints take a JSON body; its fields are read like query parameters.
+    if method == "POST" {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(fields)) => {
+                for (k, v) in fields {
+                    let text = match v {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    query.0.insert(k, text);
+                }
+            }
+            _ => {
+                let reply = Reply::json(&shared.envelope(Err(param_error("The request body must be a JSON object."))));
+                return reply;
+            }
+        }
+    }
     let logged = LoggedRequest {
         at: shared.started.elapsed(),
         path: path.to_string(),
@@ -189,7 +207,8 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &Query, token: O
     if !crate::endpoints::exists(endpoint) {
         return Reply::text(404, "404 page not found");
     }
-    if method != "GET" {
+    let expected_method = if crate::endpoints::is_post(endpoint) { "POST" } else { "GET" };
+    if method != expected_method {
         return Reply::text(405, "405 method not allowed");
     }
     match injected_fault(shared) {
@@ -222,6 +241,9 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &Query, token: O
             }
             if let Some(hostile) = config.hostile_body {
                 return hostile_reply(hostile, &shared.request_id());
+            }
+            if let Some((content_type, body)) = served.raw {
+                return Reply { status: 200, content_type, body, headers: served.headers };
             }
             let mut reply = Reply::json(&shared.envelope(Ok(served.data)));
             reply.headers = served.headers;
@@ -355,11 +377,11 @@ pub fn worker(server: Arc<tiny_http::Server>, shared: Arc<Shared>) {
             .find(|h| h.field.equiv("Access-Token"))
             .map(|h| h.value.as_str().to_string());
         // GET bodies are tolerated (TikTok's own examples send `{}`) and ignored.
-        let mut sink = Vec::new();
-        let _ = request.as_reader().take(1 << 20).read_to_end(&mut sink);
+        let mut body = Vec::new();
+        let _ = request.as_reader().take(1 << 20).read_to_end(&mut body);
         let method = request.method().as_str().to_string();
         let url = request.url().to_string();
-        let reply = handle(&shared, &method, &url, token.as_deref());
+        let reply = handle(&shared, &method, &url, token.as_deref(), &body);
         let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
         response.add_header(tiny_http::Header::from_bytes("Content-Type", reply.content_type).unwrap());
         for (k, v) in reply.headers {

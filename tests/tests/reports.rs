@@ -295,18 +295,31 @@ fn sandbox_configs_see_only_the_sandbox_report_streams() {
 }
 
 #[test]
-fn a_report_truncated_to_20k_ads_is_never_accepted_silently() {
+fn a_report_truncated_to_20k_ads_is_read_again_through_an_async_task() {
+    let clean = Harness::new("reports-20k-clean", SimConfig::default());
+    let expected = clean.read(&config(&clean, days_ago(3)), &["ads_reports_daily"], true, None);
+    expected.assert_success();
+
     let mut sim_config = SimConfig::default();
     // Every advertiser counts as one with 20k ads or more.
     sim_config.ads_throttle_threshold = 1;
     let h = Harness::new("reports-20k", sim_config);
     let run = h.read(&config(&h, days_ago(3)), &["ads_reports_daily"], true, None);
     run.assert_success();
+    let mut got: Vec<String> = run.records_of("ads_reports_daily").iter().map(Value::to_string).collect();
+    let mut want: Vec<String> = expected.records_of("ads_reports_daily").iter().map(Value::to_string).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "the async task must give the same records as an untruncated report");
+    let endpoints: Vec<String> = h.sim.requests().iter().map(|r| r.endpoint().to_string()).collect();
+    for endpoint in ["report/task/create", "report/task/check", "report/task/download"] {
+        assert!(endpoints.iter().any(|e| e == endpoint), "{endpoint} not called");
+    }
     for advertiser in h.sim.account().advertisers {
-        let warned = run.of_type("LOG").iter().any(|m| {
+        let told = run.of_type("LOG").iter().any(|m| {
             let text = m["log"]["message"].as_str().unwrap();
-            m["log"]["level"] == "WARN" && text.contains("X-Tt-Ads-Throttle") && text.contains(&advertiser.id) && text.contains(&days_ago(3).to_string())
+            text.contains("truncated") && text.contains("async") && text.contains(&advertiser.id) && text.contains(&days_ago(3).to_string())
         });
-        assert!(warned, "no warning names advertiser {} and the window", advertiser.id);
+        assert!(told, "no log names advertiser {} and the window", advertiser.id);
     }
 }
