@@ -65,20 +65,25 @@ enum Command {
     Spec,
     /// Validate the config and test that the credentials can read the account.
     Check {
+        /// The connector config (JSON), as the reference connector takes it.
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
     },
     /// Print the catalog of streams the config can read.
     Discover {
+        /// The connector config (JSON).
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
     },
     /// Read the streams of a configured catalog, resuming from a state.
     Read {
+        /// The connector config (JSON).
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
+        /// Airbyte's configured catalog (JSON): the streams to read and their sync modes.
         #[arg(long, value_name = "FILE")]
         catalog: PathBuf,
+        /// The last state messages (a JSON list of per-stream states, or the legacy map).
         #[arg(long, value_name = "FILE")]
         state: Option<PathBuf>,
     },
