@@ -465,8 +465,11 @@ impl Reader {
                             }
                             writer.records(&records);
                         }
-                        // A combination TikTok does not support is not an error of the stream.
-                        Err(e) if e.api_code == Some(40002) && !e.message.contains(&advertiser) => rejected += 1,
+                        // A combination TikTok does not support (a parameter error about it) is not
+                        // an error of the stream.
+                        Err(e) if matches!(e.api_code, Some(40002 | 40006 | 40007)) && !e.message.contains(&advertiser) => {
+                            rejected += 1
+                        }
                         Err(e) => {
                             advertiser_outcome(def.name, &advertiser, Err::<(), _>(e))?;
                             break 'combos;
