@@ -449,9 +449,9 @@ impl Reader {
                         combo.iter().fold(ApiRequest::new(spec.endpoint).param("advertiser_id", advertiser.clone()), |r, (name, value)| r.param(name, *value))
                     })
                     .collect();
-                let answers = self.api.get_many(&requests);
+                let answers = self.fetch_concurrently(&requests);
                 for (combo, answer) in batch.iter().zip(answers) {
-                    match answer.map_err(|e| e.into_error(spec.endpoint)) {
+                    match answer {
                         Ok(response) => {
                             let mut data = response.data;
                             let mut records = api::take_list(&mut data, spec.list_key)?;
@@ -556,10 +556,14 @@ impl Reader {
     /// Page 1 of each request, fetched concurrently.
     fn prefetch_first_pages(&mut self, requests: &[ApiRequest]) -> Vec<Result<api::ApiResponse>> {
         let paged: Vec<ApiRequest> = requests.iter().map(|r| paged_request(r, 1)).collect();
+        self.fetch_concurrently(&paged)
+    }
+
+    fn fetch_concurrently(&mut self, requests: &[ApiRequest]) -> Vec<Result<api::ApiResponse>> {
         self.api
-            .get_many(&paged)
+            .get_many(requests)
             .into_iter()
-            .zip(&paged)
+            .zip(requests)
             .map(|(answer, request)| answer.map_err(|e| e.into_error(request.path)))
             .collect()
     }
@@ -602,15 +606,28 @@ impl Reader {
         let mut page = 1u64;
         let mut truncated = false;
         let mut announced: Option<u64> = None;
+        let mut latest_total = 0u64;
+        // Pages fetched ahead, in order: the pages after the first travel two at a time.
+        let mut ahead: std::collections::VecDeque<Result<api::ApiResponse>> = std::collections::VecDeque::new();
         loop {
-            let response = match first.take() {
-                Some(prefetched) => prefetched?,
-                None => self.call(&paged_request(request, page))?,
+            let response = match first.take().or_else(|| ahead.pop_front()) {
+                Some(fetched) => fetched?,
+                None => {
+                    let last = (page + IN_FLIGHT_PER_ADVERTISER as u64 - 1).min(latest_total.max(page));
+                    if last == page {
+                        self.call(&paged_request(request, page))?
+                    } else {
+                        let requests: Vec<ApiRequest> = (page..=last).map(|p| paged_request(request, p)).collect();
+                        ahead.extend(self.fetch_concurrently(&requests));
+                        ahead.pop_front().expect("at least one page was fetched")?
+                    }
+                }
             };
             truncated |= response.ads_throttle.is_some();
             let mut data = response.data;
             let mut records = api::take_list(&mut data, list_key)?;
             let total_pages = api::total_pages(&data);
+            latest_total = total_pages;
             let first_total = *announced.get_or_insert(total_pages);
             let empty = records.is_empty();
             on_page(&mut records);
