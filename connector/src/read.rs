@@ -165,6 +165,10 @@ impl Reader {
     pub fn read_stream(&mut self, stream: &SelectedStream, state: Option<&Value>) -> Result<()> {
         let def = stream.def;
         let mut writer = StreamWriter { name: def.name, running: false };
+        let cursor = match (stream.mode, def.cursor) {
+            (SyncMode::Incremental, Some(field)) => Some(PartitionedCursor::parse(def.name, field, state)?),
+            _ => None,
+        };
         match &def.source {
             Source::AdvertiserIds => {
                 let list = self.authorized_advertisers()?;
@@ -172,22 +176,10 @@ impl Reader {
                 Ok(())
             }
             Source::AdvertiserInfo => self.read_advertiser_info(&mut writer),
-            Source::List(spec) => {
-                let cursor = match (stream.mode, def.cursor) {
-                    (SyncMode::Incremental, Some(field)) => Some(PartitionedCursor::parse(def.name, field, state)?),
-                    _ => None,
-                };
-                self.read_list(def, spec, cursor, &mut writer)
-            }
+            Source::List(spec) => self.read_list(def, spec, cursor, &mut writer),
             Source::Fanout(spec) => self.read_fanout(def, spec, &mut writer),
             Source::PixelStats => self.read_pixel_stats(def, &mut writer),
-            Source::Report(spec) => {
-                let cursor = match (stream.mode, def.cursor) {
-                    (SyncMode::Incremental, Some(field)) => Some(PartitionedCursor::parse(def.name, field, state)?),
-                    _ => None,
-                };
-                self.read_report(def, spec, cursor, &mut writer)
-            }
+            Source::Report(spec) => self.read_report(def, spec, cursor, &mut writer),
         }
     }
 
@@ -305,13 +297,9 @@ impl Reader {
                 // Audience reports have no query_lifetime: sum windows of a year instead.
                 let windows = DateWindow::cover(self.config.start_date, end, reports::max_window_days(spec.granularity));
                 let mut rows = Vec::new();
-                let mut outcome = Ok(());
-                for window in windows {
-                    outcome = self.read_report_window(def, spec, &advertiser, Some(window), writer, Some(&mut rows), None);
-                    if outcome.is_err() {
-                        break;
-                    }
-                }
+                let outcome = windows.into_iter().try_for_each(|window| {
+                    self.read_report_window(def, spec, &advertiser, Some(window), writer, Some(&mut rows), None)
+                });
                 if outcome.is_ok() {
                     writer.records(&reports::sum_rows(rows));
                 }

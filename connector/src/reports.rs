@@ -71,31 +71,40 @@ fn status_all_filtering(data_level: &str) -> Value {
     json!([{"field_name": field, "filter_type": "IN", "filter_value": json!(["STATUS_ALL"]).to_string()}])
 }
 
+/// The parameters that define a report query, shared by the synchronous request and the async
+/// task, so both always ask for the same report.
+fn query_fields(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>, include_deleted: bool) -> Vec<(&'static str, Value)> {
+    let metrics: Vec<&str> = spec.metrics.split_whitespace().collect();
+    let report_type = match spec.report_type {
+        ReportType::Basic => "BASIC",
+        ReportType::Audience => "AUDIENCE",
+    };
+    let mut fields = vec![
+        ("advertiser_id", json!(advertiser)),
+        ("service_type", json!("AUCTION")),
+        ("report_type", json!(report_type)),
+        ("data_level", json!(spec.data_level)),
+        ("dimensions", json!(spec.dimensions)),
+        ("metrics", json!(metrics)),
+    ];
+    match window {
+        Some(w) => fields.extend([("start_date", json!(w.start.to_string())), ("end_date", json!(w.end.to_string()))]),
+        None => fields.push(("query_lifetime", json!(true))),
+    }
+    if include_deleted {
+        fields.push(("filtering", status_all_filtering(spec.data_level)));
+    }
+    fields
+}
+
 /// The body of an async report task (`report/task/create/`) for the same report: raw field
 /// names as CSV headers, no date-span limit, no 20k-ads truncation.
 pub fn task_body(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>, include_deleted: bool) -> Value {
-    let metrics: Vec<&str> = spec.metrics.split_whitespace().collect();
-    let mut body = json!({
-        "advertiser_id": advertiser,
-        "service_type": "AUCTION",
-        "report_type": match spec.report_type { ReportType::Basic => "BASIC", ReportType::Audience => "AUDIENCE" },
-        "data_level": spec.data_level,
-        "dimensions": spec.dimensions,
-        "metrics": metrics,
-        "output_format": "CSV_STRING",
-        "enable_report_title_translation": false,
-    });
-    match window {
-        Some(w) => {
-            body["start_date"] = json!(w.start.to_string());
-            body["end_date"] = json!(w.end.to_string());
-        }
-        None => body["query_lifetime"] = json!(true),
-    }
-    if include_deleted {
-        body["filtering"] = status_all_filtering(spec.data_level);
-    }
-    body
+    let mut body: Map<String, Value> =
+        query_fields(spec, advertiser, window, include_deleted).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    body.insert("output_format".into(), json!("CSV_STRING"));
+    body.insert("enable_report_title_translation".into(), json!(false));
+    Value::Object(body)
 }
 
 /// Rows of a downloaded task CSV in the synchronous report's shape: the report's dimensions
@@ -151,29 +160,14 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 }
 
 pub fn request(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>, include_deleted: bool) -> ApiRequest {
-    let metrics: Vec<&str> = spec.metrics.split_whitespace().collect();
-    let mut request = ApiRequest::new("report/integrated/get")
-        .param("advertiser_id", advertiser)
-        .param("service_type", "AUCTION")
-        .param(
-            "report_type",
-            match spec.report_type {
-                ReportType::Basic => "BASIC",
-                ReportType::Audience => "AUDIENCE",
-            },
-        )
-        .param("data_level", spec.data_level)
-        .json_param("dimensions", &json!(spec.dimensions))
-        .json_param("metrics", &json!(metrics))
-        .param("page_size", "1000");
-    request = match window {
-        Some(w) => request.param("start_date", w.start.to_string()).param("end_date", w.end.to_string()),
-        None => request.param("query_lifetime", "true"),
-    };
-    if include_deleted {
-        request = request.json_param("filtering", &status_all_filtering(spec.data_level));
-    }
-    request
+    // Scalars go as they are; arrays and objects as JSON text (`ApiRequest::json_param`).
+    query_fields(spec, advertiser, window, include_deleted)
+        .into_iter()
+        .fold(ApiRequest::new("report/integrated/get"), |request, (key, value)| match value {
+            Value::String(text) => request.param(key, text),
+            other => request.json_param(key, &other),
+        })
+        .param("page_size", "1000")
 }
 
 /// A report row in the reference's record shape: `dimensions` and `metrics` objects, every
