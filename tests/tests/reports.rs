@@ -129,31 +129,43 @@ fn a_second_incremental_read_rereads_exactly_the_attribution_window() {
     let first = h.read(&config, &["ad_groups_reports_daily"], false, None);
     first.assert_success();
     let state = first.final_state();
-    let cursors: Vec<String> = state[0]["stream"]["stream_state"]["states"]
+    // Each advertiser has its own cursor: the simulated advertisers sit in different time
+    // zones, so their local "today" (and cursor day) differ at some hours of the UTC day.
+    let cursor_days: BTreeMap<String, NaiveDate> = state[0]["stream"]["stream_state"]["states"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p["cursor"]["stat_time_day"].as_str().unwrap().to_string())
+        .map(|p| {
+            let advertiser = p["partition"]["advertiser_id"].as_str().unwrap().to_string();
+            let day = &p["cursor"]["stat_time_day"].as_str().unwrap()[..10];
+            (advertiser, NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap())
+        })
         .collect();
-    assert_eq!(cursors.len(), h.sim.account().advertisers.len());
+    assert_eq!(cursor_days.len(), h.sim.account().advertisers.len());
+    let lookback_start = |advertiser: &str| (cursor_days[advertiser] - Duration::days(5)).to_string();
     h.sim.clear_requests();
     let second = h.read(&config, &["ad_groups_reports_daily"], false, Some(&state));
     second.assert_success();
     let requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/integrated/get").collect();
     for r in &requests {
-        let cursor_day = NaiveDate::parse_from_str(&cursors[0][..10], "%Y-%m-%d").unwrap();
-        assert_eq!(r.query["start_date"], (cursor_day - Duration::days(5)).to_string(), "lookback start");
+        let advertiser = r.query["advertiser_id"].as_str();
+        assert_eq!(r.query["start_date"], lookback_start(advertiser), "lookback start of advertiser {advertiser}");
     }
-    assert_eq!(requests.len(), h.sim.account().advertisers.len(), "one window per advertiser");
-    // The re-read rows are exactly the first read's rows of those days.
-    let since = (NaiveDate::parse_from_str(&cursors[0][..10], "%Y-%m-%d").unwrap() - Duration::days(5)).to_string();
+    let asked: BTreeSet<&str> = requests.iter().map(|r| r.query["advertiser_id"].as_str()).collect();
+    assert_eq!(requests.len(), cursor_days.len(), "one window per advertiser");
+    assert_eq!(asked.len(), cursor_days.len(), "every advertiser re-read");
+    // The re-read rows are exactly the first read's rows of those days, advertiser by advertiser.
     let tail = |run: &Run| -> BTreeSet<String> {
         run.records_of("ad_groups_reports_daily")
             .iter()
-            .filter(|r| r["stat_time_day"].as_str().unwrap() >= since.as_str())
-            .map(|r| format!("{}|{}", r["adgroup_id"], r["stat_time_day"]))
+            .filter(|r| {
+                let advertiser = r["advertiser_id"].as_str().unwrap();
+                r["stat_time_day"].as_str().unwrap() >= lookback_start(advertiser).as_str()
+            })
+            .map(|r| format!("{}|{}|{}", r["advertiser_id"], r["adgroup_id"], r["stat_time_day"]))
             .collect()
     };
+    assert!(!tail(&first).is_empty(), "the lookback days have rows to compare");
     assert_eq!(tail(&second), tail(&first));
     assert_eq!(second.records_of("ad_groups_reports_daily").len(), tail(&second).len());
 }
