@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::api::refusal::Refusal;
+
 /// Who has to act: the user (config), nobody yet (transient), or us (system).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -14,8 +16,10 @@ pub enum Kind {
 pub struct Error {
     pub kind: Kind,
     pub message: String,
-    /// TikTok's envelope code, when the API itself refused.
-    pub api_code: Option<i64>,
+    /// TikTok's refusal, when the API itself said no: what the refusal policy decides from.
+    pub refusal: Option<Box<Refusal>>,
+    /// The last attempt timed out (51001, HTTP 504, no answer in time).
+    pub timed_out: bool,
     /// The stream the failure belongs to.
     pub stream: Option<String>,
 }
@@ -24,7 +28,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     fn new(kind: Kind, message: String) -> Self {
-        Self { kind, message, api_code: None, stream: None }
+        Self { kind, message, refusal: None, timed_out: false, stream: None }
     }
     pub fn config(message: impl Into<String>) -> Self {
         Self::new(Kind::Config, message.into())
@@ -35,9 +39,9 @@ impl Error {
     pub fn system(message: impl Into<String>) -> Self {
         Self::new(Kind::System, message.into())
     }
-    pub fn with_api_code(mut self, code: i64) -> Self {
-        self.api_code = Some(code);
-        self
+    /// TikTok's envelope code, when the API itself refused.
+    pub fn api_code(&self) -> Option<i64> {
+        self.refusal.as_ref().map(|r| r.code)
     }
     /// Prefix the message with where it happened, keeping the classification.
     pub fn context(mut self, what: impl fmt::Display) -> Self {

@@ -64,10 +64,10 @@ proptest! {
         let _ = crate::api::total_pages(&data);
         let _ = crate::api::take_list(&mut data.clone(), "list");
         let mut unreadable = std::collections::BTreeMap::new();
-        let record = crate::reports::to_record(data.take(), "7", &mut unreadable);
+        let record = crate::report::to_record(data.take(), "7", &mut unreadable);
         prop_assert!(record["advertiser_id"].as_str().is_some_and(|id| !id.is_empty()), "{}", record);
         prop_assert!(record["metrics"].is_object() && record.get("dimensions").is_some());
-        let _ = crate::reports::sum_rows(vec![record.clone(), record]);
+        let _ = crate::report::sum_rows(vec![record.clone(), record]);
     }
 
     #[test]

@@ -12,12 +12,13 @@ mod error;
 mod fields;
 #[cfg(test)]
 mod fuzz;
-mod governor;
 mod metrics;
 mod output;
 mod read;
-mod reports;
+mod report;
+mod scheduler;
 mod schema;
+mod sources;
 mod spec;
 mod state;
 mod streams;
@@ -42,7 +43,7 @@ impl bindings::Guest for Component {
     fn check(config: String) -> Result<(), ConnectorError> {
         let config = load_config(&config)?;
         let base = base_url(&config);
-        read::Reader::new(config, &base).check().map_err(to_wit)
+        wstd::runtime::block_on(read::check(config, &base)).map_err(to_wit)
     }
 
     fn discover(config: String) -> Result<String, ConnectorError> {
@@ -54,7 +55,7 @@ impl bindings::Guest for Component {
     fn read(config: String, catalog: String, state: Option<String>) -> Result<(), ConnectorError> {
         let config = load_config(&config)?;
         let base = base_url(&config);
-        read::read(config, &base, &catalog, state.as_deref()).map_err(to_wit)
+        wstd::runtime::block_on(read::read(config, &base, &catalog, state.as_deref())).map_err(to_wit)
     }
 }
 

@@ -21,8 +21,14 @@ pub enum Source {
     Report(ReportSpec),
     /// One unpaged call per advertiser and per combination of parameter values.
     Fanout(FanoutSpec),
-    /// `pixel/event/stats/` for every pixel of every advertiser (ids from `pixel/list/`).
-    PixelStats,
+    /// `pixel/event/stats/` for every pixel of every advertiser (ids from the pixel list).
+    PixelStats(PixelStatsSpec),
+}
+
+#[derive(Debug)]
+pub struct PixelStatsSpec {
+    /// Where the pixel ids come from: the `pixels` stream's list.
+    pub pixels: &'static ListSpec,
 }
 
 #[derive(Debug)]
@@ -62,6 +68,13 @@ pub struct ReportSpec {
     pub metrics: &'static str,
 }
 
+impl ReportSpec {
+    /// Every report but a basic lifetime one (`query_lifetime`) asks for dates.
+    pub fn has_dates(&self) -> bool {
+        !(self.granularity == Granularity::Lifetime && self.report_type == ReportType::Basic)
+    }
+}
+
 #[derive(Debug)]
 pub struct ListSpec {
     /// Endpoint path under `/open_api/v1.3/`, without slashes around it.
@@ -96,6 +109,10 @@ pub struct StreamDef {
     /// Record fields, see `schema.rs`.
     pub fields: &'static str,
 }
+
+/// `pixel/list/`: read by the `pixels` stream, and for the pixel ids of `pixel_events_statistics`.
+const PIXEL_LIST: ListSpec =
+    ListSpec { endpoint: "pixel/list", list_key: "pixels", page_size: 20, deleted_filter: None, modified_after_filter: false, lift: None };
 
 /// Entity lists (campaigns, ad groups, ads) share paging and the deleted filter.
 const fn entity_list(endpoint: &'static str, deleted_status: &'static str, modified_after_filter: bool) -> Source {
@@ -240,7 +257,7 @@ pub static STREAMS: &[StreamDef] = &[
     },
     StreamDef {
         name: "pixels",
-        source: plain_list("pixel/list", "pixels", 20),
+        source: Source::List(PIXEL_LIST),
         primary_key: &["pixel_id"],
         cursor: None,
         sandbox: false,
@@ -273,7 +290,7 @@ pub static STREAMS: &[StreamDef] = &[
     },
     StreamDef {
         name: "pixel_events_statistics",
-        source: Source::PixelStats,
+        source: Source::PixelStats(PixelStatsSpec { pixels: &PIXEL_LIST }),
         // The reference has no key; one row per pixel and sync (the last 30 days).
         primary_key: &["pixel_id"],
         cursor: None,
@@ -339,7 +356,7 @@ impl StreamDef {
             metrics_schema.as_object_mut().unwrap().remove("$schema");
             schema["properties"]["metrics"] = metrics_schema;
         }
-        if matches!(self.source, Source::Fanout(_) | Source::PixelStats) {
+        if matches!(self.source, Source::Fanout(_) | Source::PixelStats(_)) {
             schema["description"] = json!(format!(
                 "Primary key {:?}: the reference connector declares none; this one is the natural key of the data.",
                 self.primary_key

@@ -67,6 +67,9 @@ pub struct SimConfig {
     pub fault_rate: f64,
     pub faults: Vec<Fault>,
     pub slow_response_ms: u64,
+    /// Every answer leaves this long after its request arrived (and was counted against the
+    /// quotas): TikTok's reports take 0.5–2 s.
+    pub latency_ms: u64,
     /// (advertiser id, endpoint) pairs answered with 40001.
     pub permission_denied: Vec<(String, String)>,
     /// Report queries spanning more days than this get 40067 ("query too large").
@@ -106,6 +109,7 @@ impl Default for SimConfig {
             fault_rate: 0.0,
             faults: Vec::new(),
             slow_response_ms: 300,
+            latency_ms: 0,
             permission_denied: Vec::new(),
             too_large_days: None,
             ads_throttle_threshold: 20_000,
@@ -133,6 +137,9 @@ impl LoggedRequest {
     }
 }
 
+/// Requests the simulator serves at once.
+pub const SIMULATOR_WORKERS: usize = 96;
+
 /// A running simulator; stops when dropped.
 pub struct Simulator {
     pub port: u16,
@@ -151,7 +158,9 @@ impl Simulator {
         let server = Arc::new(tiny_http::Server::http(("127.0.0.1", port)).expect("bind the simulator on 127.0.0.1"));
         let port = server.server_addr().to_ip().expect("an IP listener").port();
         let shared = Arc::new(server::Shared::new(config, account));
-        let workers = (0..4)
+        // Enough workers that slow answers do not queue behind each other: TikTok serves
+        // every request in flight at once.
+        let workers = (0..SIMULATOR_WORKERS)
             .map(|_| {
                 let (server, shared) = (server.clone(), shared.clone());
                 std::thread::spawn(move || server::worker(server, shared))

@@ -191,6 +191,10 @@ pub fn handle(shared: &Arc<Shared>, method: &str, url: &str, token: Option<&str>
         response_code: None,
     };
     let reply = route(shared, method, path, &query, token);
+    let latency = shared.config.lock().unwrap().latency_ms;
+    if latency > 0 {
+        std::thread::sleep(Duration::from_millis(latency));
+    }
     let mut logged = logged;
     if reply.status == 200 && reply.content_type == "application/json" {
         logged.response_code = serde_json::from_slice::<Value>(&reply.body).ok().and_then(|v| v["code"].as_i64());

@@ -345,25 +345,28 @@ fn guest_memory_and_run_time_are_capped_with_clear_errors() {
 }
 
 #[test]
-fn report_windows_of_an_advertiser_travel_two_at_a_time() {
+fn report_windows_overlap_in_flight_within_the_rate_budget() {
     let mut sim_config = SimConfig::default();
-    sim_config.fault_rate = 1.0;
-    sim_config.faults = vec![Fault::Slow];
-    sim_config.slow_response_ms = 400;
+    sim_config.latency_ms = 400;
+    sim_config.quota_per_second = Some(10);
     let h = Harness::new("in-flight", sim_config);
-    let mut config = config(&h, 100);
-    config["start_date"] = json!(days_ago(7));
+    let mut config = config(&h, 10);
+    config["start_date"] = json!(days_ago(15));
     config["credentials"]["advertiser_id"] = json!(h.sim.account().advertisers[0].id);
-    let started = Instant::now();
     let run = h.read(&config, &["campaigns_reports_hourly"], true, None);
-    let elapsed = started.elapsed();
     run.assert_success();
-    let mut times: Vec<Duration> = h.sim.requests().iter().filter(|r| r.endpoint() == "report/integrated/get").map(|r| r.at).collect();
+    let requests = h.sim.requests();
+    let mut times: Vec<Duration> = requests.iter().filter(|r| r.endpoint() == "report/integrated/get").map(|r| r.at).collect();
     times.sort();
-    assert_eq!(times.len(), 8);
-    // Pairs arrive together, each pair a slow answer after the previous one.
-    let together = times.windows(2).filter(|w| w[1] - w[0] < Duration::from_millis(150)).count();
-    assert!(together >= 3, "requests did not overlap: {times:?}");
-    assert!(times.windows(3).all(|w| w[2] - w[0] >= Duration::from_millis(300)), "more than two in flight: {times:?}");
-    println!("in-flight: 8 one-day windows at 400 ms each took {:.2}s", elapsed.as_secs_f64());
+    assert_eq!(times.len(), 16, "one request per day");
+    // Each answer takes 400 ms; at 10 per second about four are in flight at any moment,
+    // where one-at-a-time reading would have none overlap.
+    let overlapping = times.windows(4).filter(|w| w[3] - w[0] < Duration::from_millis(400)).count();
+    assert!(overlapping >= 8, "requests did not overlap: {times:?}");
+    // Never more than the budget: any eleven arrivals span more than a second.
+    assert!(times.windows(11).all(|w| w[10] - w[0] >= Duration::from_secs(1)), "over 10 per second: {times:?}");
+    assert!(requests.iter().all(|r| r.response_code == Some(0)), "throttled answers: {:?}", requests.iter().filter(|r| r.response_code != Some(0)).count());
+    // Records still leave day by day, in order.
+    let hours: Vec<String> = run.records_of("campaigns_reports_hourly").iter().map(|r| r["stat_time_hour"].as_str().unwrap()[..10].to_string()).collect();
+    assert!(hours.windows(2).all(|w| w[0] <= w[1]), "days out of order");
 }

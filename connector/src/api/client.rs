@@ -1,0 +1,211 @@
+//! The API client: every request of the sync goes through [`ApiClient::send`], which waits for
+//! the scheduler, reads TikTok's envelope, and retries what the refusal policy says may pass.
+//! A request behaves the same whether it travels alone or with many others.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::refusal::{decide, Action, Refusal, Scope, SECOND_QUOTA_QUIET};
+use super::transport::{self, Failed, RawAnswer};
+use super::{ApiRequest, ApiResponse};
+use crate::error::{Error, Result};
+use crate::output;
+use crate::scheduler::{sleep, Outcome, Scheduler};
+
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// TikTok blocks a report request that timed out three times within ten minutes
+    /// (tiktok-api.md §6): a timed-out report window is sent at most this often, then split.
+    pub max_report_window_timeouts: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 7,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            max_report_window_timeouts: 2,
+        }
+    }
+}
+
+pub struct ApiClient {
+    base_url: String,
+    access_token: String,
+    pub scheduler: Scheduler,
+    retry: RetryPolicy,
+}
+
+/// What one attempt came to.
+enum Step {
+    Done(ApiResponse),
+    Fail(Error),
+    /// Worth another attempt: why, the error to report if attempts run out, and how to wait.
+    Again { error: Error, quiet: Option<Duration> },
+}
+
+impl ApiClient {
+    pub fn new(base_url: &str, access_token: &str, scheduler: Scheduler, retry: RetryPolicy) -> Self {
+        Self { base_url: base_url.trim_end_matches('/').to_string(), access_token: access_token.to_string(), scheduler, retry }
+    }
+
+    /// Send one request, retrying what may pass.
+    pub async fn send(&self, request: &ApiRequest) -> Result<ApiResponse> {
+        let url = request.url(&self.base_url);
+        let body = request.body.as_ref().map(|b| b.to_string().into_bytes());
+        let (mut attempt, mut timeouts) = (0, 0);
+        loop {
+            attempt += 1;
+            let permit = self.scheduler.permit().await;
+            let answer = transport::exchange(&url, &self.access_token, body.as_deref()).await;
+            let step = interpret(answer, request);
+            let timed_out = matches!(&step, Step::Again { error, .. } if error.timed_out);
+            permit.finish(if timed_out { Outcome::TimedOut } else { Outcome::Answered });
+            let (error, quiet) = match step {
+                Step::Done(response) => return Ok(response),
+                Step::Fail(error) => return Err(located(error, request)),
+                Step::Again { error, quiet } => (error, quiet),
+            };
+            timeouts += u32::from(timed_out);
+            let timeouts_exhausted = request.scope == Scope::ReportWindow && timeouts >= self.retry.max_report_window_timeouts;
+            if attempt >= self.retry.max_attempts || timeouts_exhausted {
+                return Err(located(error, request));
+            }
+            let delay = quiet.unwrap_or_else(|| self.backoff(attempt));
+            output::log_warn(&format!(
+                "{}/: {}; retry {attempt} of {} in {:.1}s",
+                request.path,
+                error.message,
+                self.retry.max_attempts - 1,
+                delay.as_secs_f64()
+            ));
+            match quiet {
+                Some(quiet) => {
+                    self.scheduler.throttled(quiet);
+                    output::log_warn(&format!(
+                        "throttled by TikTok: the connector now sends at most {} requests per second",
+                        self.scheduler.rate()
+                    ));
+                }
+                None => sleep(delay).await,
+            }
+        }
+    }
+
+    /// Exponential backoff with full jitter on the upper half, so parallel syncs do not retry
+    /// in lockstep.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self.retry.base_delay.saturating_mul(1u32 << (attempt - 1).min(16)).min(self.retry.max_delay);
+        let half = exp / 2;
+        let mut random = [0u8; 8];
+        wstd::rand::get_insecure_random_bytes(&mut random);
+        half + Duration::from_millis(u64::from_le_bytes(random) % (half.as_millis() as u64 + 1))
+    }
+}
+
+/// Read an answer: HTTP status, TikTok's envelope, and what the refusal policy says.
+fn interpret(answer: std::result::Result<RawAnswer, Failed>, request: &ApiRequest) -> Step {
+    let RawAnswer { status, ads_throttle, body } = match answer {
+        Ok(answer) => answer,
+        Err(Failed::Final(error)) => return Step::Fail(error),
+        Err(Failed::Passing { reason, timed_out }) => {
+            let mut error = Error::transient(format!("{reason} (retries exhausted)"));
+            error.timed_out = timed_out;
+            return Step::Again { error, quiet: None };
+        }
+    };
+    if status != 200 {
+        let error = format!("HTTP {status}: {}", snippet(&body));
+        return match status {
+            404 => Step::Fail(Error::system(format!("{error} (endpoint not found)"))),
+            429 => Step::Again { error: Error::transient(error), quiet: Some(SECOND_QUOTA_QUIET) },
+            500.. => {
+                let mut error = Error::transient(format!("{error} (retries exhausted)"));
+                error.timed_out = status == 504;
+                Step::Again { error, quiet: None }
+            }
+            _ => Step::Fail(Error::system(error)),
+        };
+    }
+    // A download is the file itself; its errors still come as the envelope.
+    if request.file_answer && !body.starts_with(b"{") {
+        let data = Value::String(String::from_utf8_lossy(&body).into_owned());
+        return Step::Done(ApiResponse { data, ads_throttle });
+    }
+    let not_an_envelope = |why: String| Step::Again {
+        error: Error::transient(format!("the API answered with {why}: {}", snippet(&body))),
+        quiet: None,
+    };
+    let envelope: Value = match serde_json::from_slice(&body) {
+        Ok(envelope) => envelope,
+        Err(e) => return not_an_envelope(format!("a body that is not the JSON envelope ({e})")),
+    };
+    let Some(code) = envelope.get("code").and_then(Value::as_i64) else {
+        return not_an_envelope("no envelope code".into());
+    };
+    let Value::Object(mut envelope) = envelope else { unreachable!("an object has a code") };
+    if code == 0 {
+        let data = envelope.remove("data").unwrap_or(Value::Null);
+        return Step::Done(ApiResponse { data, ads_throttle });
+    }
+    let text = |key: &str| envelope.get(key).and_then(Value::as_str).map(str::to_string);
+    let refusal = Refusal {
+        code,
+        message: text("message").unwrap_or_default(),
+        request_id: text("request_id"),
+        path: request.path,
+        advertiser: request.advertiser.clone(),
+    };
+    match decide(&refusal, request.scope) {
+        Action::Retry | Action::RetryTimedOut => Step::Again { error: refusal.into_error(request.scope), quiet: None },
+        Action::Throttle { quiet } => Step::Again { error: refusal.into_error(request.scope), quiet: Some(quiet) },
+        _ => Step::Fail(refusal.into_error(request.scope)),
+    }
+}
+
+/// Name the endpoint in an error, unless TikTok's refusal already does.
+fn located(error: Error, request: &ApiRequest) -> Error {
+    if error.refusal.is_some() {
+        error
+    } else {
+        error.context(format!("{}/", request.path))
+    }
+}
+
+/// The start of a body, for error messages.
+fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> std::result::Result<RawAnswer, Failed> {
+        Ok(RawAnswer { status, ads_throttle: None, body: body.as_bytes().to_vec() })
+    }
+
+    #[test]
+    fn envelopes_are_read_into_data_or_refusals() {
+        let request = ApiRequest::for_advertiser("campaign/get", "7");
+        assert!(matches!(interpret(answer(200, r#"{"code":0,"data":{"list":[]}}"#), &request), Step::Done(r) if r.data["list"].is_array()));
+        let throttled = interpret(answer(200, r#"{"code":40100,"message":"App reaches the QPS limit 10","data":{}}"#), &request);
+        assert!(matches!(throttled, Step::Again { quiet: Some(_), .. }));
+        let denied = interpret(answer(200, r#"{"code":40001,"message":"no permission","request_id":"r1","data":{}}"#), &request);
+        assert!(matches!(denied, Step::Fail(e) if e.action(Scope::Plain) == Some(Action::SkipAdvertiser)));
+    }
+
+    #[test]
+    fn gateway_failures_and_broken_bodies_pass_again() {
+        let request = ApiRequest::new("campaign/get");
+        assert!(matches!(interpret(answer(504, "<html>"), &request), Step::Again { error, .. } if error.timed_out));
+        assert!(matches!(interpret(answer(200, "{\"code\": 0, \"da"), &request), Step::Again { .. }));
+        assert!(matches!(interpret(answer(200, "<html>"), &request), Step::Again { .. }));
+        assert!(matches!(interpret(answer(404, "404 page not found"), &request), Step::Fail(_)));
+    }
+}

@@ -1,0 +1,169 @@
+//! The sync: every selected stream read at once, each stream's advertisers at once, all
+//! requests through one scheduler. Records of one advertiser's part of a stream leave in a
+//! deterministic order, and a state leaves only after every record it covers.
+//!
+//! - `catalog`: which streams, in which mode;
+//! - `partitions`: the advertisers of the sync, and running a stream once per advertiser;
+//! - `ahead`: answers fetched ahead of the reader, handed out in order;
+//! - `paging`: the pages of one list, fetched ahead;
+//! - `crate::sources`: what each kind of stream does with its advertiser.
+
+pub mod ahead;
+pub mod catalog;
+pub mod paging;
+pub mod partitions;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use serde_json::{Map, Value};
+
+use crate::api::{ApiClient, ApiRequest, ApiResponse, RetryPolicy};
+use crate::bindings::tiktok::connector::types::StreamStatus;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::output;
+use crate::scheduler::Scheduler;
+use crate::state::PartitionedCursor;
+use crate::streams::StreamDef;
+use catalog::SyncMode;
+use partitions::Advertisers;
+
+/// What every stream of one sync shares: the config, the API client with its scheduler, and
+/// the advertisers.
+pub struct SyncContext {
+    pub config: Config,
+    pub api: ApiClient,
+    pub advertisers: Advertisers,
+}
+
+impl SyncContext {
+    pub async fn call(&self, request: &ApiRequest) -> Result<ApiResponse> {
+        self.api.send(request).await
+    }
+}
+
+/// One stream being read: its definition, its cursor, and its output.
+pub struct StreamRun {
+    pub sync: Rc<SyncContext>,
+    pub def: &'static StreamDef,
+    /// Per-advertiser cursor, for incremental reads.
+    cursor: Option<RefCell<PartitionedCursor>>,
+    running: Cell<bool>,
+}
+
+impl StreamRun {
+    /// Hand a batch of records (typically one page) to the host; RUNNING goes before the first.
+    pub fn emit(&self, records: &[Value]) {
+        if records.is_empty() {
+            return;
+        }
+        if !self.running.replace(true) {
+            output::status(self.def.name, StreamStatus::Running);
+        }
+        let texts: Vec<String> = records.iter().map(Value::to_string).collect();
+        output::records(self.def.name, &texts);
+    }
+
+    pub fn is_incremental(&self) -> bool {
+        self.cursor.is_some()
+    }
+
+    /// The advertiser's cursor value from the last sync, for incremental reads.
+    pub fn cursor_of(&self, advertiser: &str) -> Option<String> {
+        self.cursor.as_ref().and_then(|c| c.borrow().get(advertiser).map(str::to_string))
+    }
+
+    /// Every record of `advertiser` up to `value` is out: move its cursor and checkpoint the
+    /// stream (other advertisers' entries only ever cover what they emitted).
+    pub fn checkpoint(&self, advertiser: &str, value: Option<&str>) {
+        let Some(cursor) = &self.cursor else { return };
+        let mut cursor = cursor.borrow_mut();
+        if let Some(value) = value {
+            cursor.advance(advertiser, value);
+        }
+        output::state(self.def.name, &cursor.to_json());
+    }
+}
+
+fn client(config: &Config, base_url: &str) -> ApiClient {
+    let retry = RetryPolicy { base_delay: std::time::Duration::from_millis(config.retry_base_delay_ms as u64), ..Default::default() };
+    ApiClient::new(base_url, config.access_token(), Scheduler::new(config.requests_per_second), retry)
+}
+
+/// Prove the credentials work: find the advertisers and read one campaign of the first.
+pub async fn check(config: Config, base_url: &str) -> Result<()> {
+    let api = client(&config, base_url);
+    let advertisers = Advertisers::discover(&config, &api, partitions::Needs::ids_only()).await?;
+    let first = advertisers.ids.first().ok_or_else(|| Error::config("the access token is not authorized for any advertiser"))?;
+    api.send(&ApiRequest::for_advertiser("campaign/get", first).param("page_size", "1")).await?;
+    Ok(())
+}
+
+/// Read every selected stream; a failing stream does not stop the others.
+pub async fn read(config: Config, base_url: &str, catalog: &str, state: Option<&str>) -> Result<()> {
+    let selected = catalog::parse(catalog, &config)?;
+    let state = parse_state(state)?;
+    // Every cursor is read before the first request, so a bad state fails at once.
+    let mut cursors = Vec::with_capacity(selected.len());
+    for stream in &selected {
+        cursors.push(match (stream.mode, stream.def.cursor) {
+            (SyncMode::Incremental, Some(field)) => Some(PartitionedCursor::parse(stream.def.name, field, state.get(stream.def.name))?),
+            _ => None,
+        });
+    }
+    let api = client(&config, base_url);
+    let needs = partitions::Needs::of(&selected, &config);
+    let advertisers = Advertisers::discover(&config, &api, needs).await?;
+    let sync = Rc::new(SyncContext { config, api, advertisers });
+    let tasks: Vec<_> = selected
+        .iter()
+        .zip(cursors)
+        .map(|(stream, cursor)| {
+            let run = Rc::new(StreamRun { sync: sync.clone(), def: stream.def, cursor: cursor.map(RefCell::new), running: Cell::new(false) });
+            wstd::runtime::spawn(read_stream(run))
+        })
+        .collect();
+    let mut failures = Vec::new();
+    for task in tasks {
+        if let Err(e) = task.await {
+            failures.push(e);
+        }
+    }
+    let (sent, throttled, peak) = sync.api.scheduler.totals();
+    output::log_info(&format!("sync finished: {sent} API requests, {throttled} throttled answers, at most {peak} in flight"));
+    let Some(mut error) = failures.first().cloned() else { return Ok(()) };
+    if failures.len() > 1 {
+        error.message.push_str(&format!(" (and {} more failed streams)", failures.len() - 1));
+    }
+    Err(error)
+}
+
+async fn read_stream(run: Rc<StreamRun>) -> Result<()> {
+    let name = run.def.name;
+    output::status(name, StreamStatus::Started);
+    match crate::sources::read(&run).await {
+        Ok(()) => {
+            output::status(name, StreamStatus::Complete);
+            Ok(())
+        }
+        Err(e) => {
+            output::status(name, StreamStatus::Incomplete);
+            output::log_warn(&format!("stream {name} failed: {}", e.message));
+            let mut error = e.context(format!("stream {name}"));
+            error.stream = Some(name.to_string());
+            Err(error)
+        }
+    }
+}
+
+fn parse_state(state: Option<&str>) -> Result<Map<String, Value>> {
+    match state {
+        None => Ok(Map::new()),
+        Some(text) => match serde_json::from_str(text) {
+            Ok(Value::Object(map)) => Ok(map),
+            Ok(_) => Err(Error::config("state must be a JSON object keyed by stream name")),
+            Err(e) => Err(Error::config(format!("state is not valid JSON: {e}"))),
+        },
+    }
+}

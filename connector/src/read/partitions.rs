@@ -1,0 +1,200 @@
+//! Advertiser partitions: the advertisers of a sync, found once before any stream starts, and
+//! the one loop that reads a stream per advertiser and applies the refusal policy to each part.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+
+use super::catalog::SelectedStream;
+use super::StreamRun;
+use crate::api::refusal::{Action, Scope};
+use crate::api::{self, ApiClient, ApiRequest};
+use crate::config::{Config, Credentials};
+use crate::error::{Error, Result};
+use crate::output;
+use crate::report::utc_offset_hours;
+use crate::streams::Source;
+
+/// advertiser/info takes at most this many ids per call.
+const ADVERTISER_INFO_BATCH: usize = 100;
+
+/// What the selected streams need to know about the advertisers, so no request is made whose
+/// answer cannot change anything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Needs {
+    /// `oauth2/advertiser/get`'s list itself (the `advertiser_ids` stream).
+    authorized_list: bool,
+    /// `advertiser/info` records (the `advertisers` stream).
+    info: bool,
+    /// Each advertiser's local today (report windows that end today).
+    time_zones: bool,
+}
+
+impl Needs {
+    pub fn ids_only() -> Self {
+        Self::default()
+    }
+
+    pub fn of(selected: &[SelectedStream], config: &Config) -> Self {
+        let has = |want: fn(&Source) -> bool| selected.iter().any(|s| want(&s.def.source));
+        // A window ending before UTC yesterday ends before every advertiser's today as well.
+        let utc_yesterday = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
+        let end_is_local_today = config.end_date.is_none_or(|end| end >= utc_yesterday);
+        Self {
+            authorized_list: has(|s| matches!(s, Source::AdvertiserIds)),
+            info: has(|s| matches!(s, Source::AdvertiserInfo)),
+            time_zones: end_is_local_today && has(|s| matches!(s, Source::Report(r) if r.has_dates())),
+        }
+    }
+}
+
+/// The advertisers of the sync and what the streams need to know about them.
+pub struct Advertisers {
+    pub ids: Vec<String>,
+    /// `oauth2/advertiser/get`'s records, when the sync reads them.
+    pub authorized: Option<Vec<Value>>,
+    /// `advertiser/info`'s records, or why they could not be read, when the sync needs them.
+    pub info: Option<Result<Vec<Value>>>,
+    todays: HashMap<String, NaiveDate>,
+}
+
+impl Advertisers {
+    /// The one advertiser the config names, or every one the token may read.
+    pub async fn discover(config: &Config, api: &ApiClient, needs: Needs) -> Result<Self> {
+        let configured = match &config.credentials {
+            Credentials::OAuth { advertiser_id, .. } => advertiser_id.clone(),
+            Credentials::Sandbox { advertiser_id, .. } => Some(advertiser_id.clone()),
+        };
+        let authorized = match (&configured, needs.authorized_list) {
+            (Some(_), false) => None,
+            _ => Some(authorized_advertisers(config, api).await?),
+        };
+        let ids = match configured {
+            Some(id) => vec![id],
+            None => {
+                let listed = authorized.iter().flatten();
+                let ids: Vec<String> = listed.filter_map(|a| a.get("advertiser_id").and_then(api::id_string)).collect();
+                if ids.is_empty() {
+                    return Err(Error::config("the access token is not authorized for any advertiser"));
+                }
+                ids
+            }
+        };
+        let info = match needs.info || needs.time_zones {
+            true => Some(advertiser_info(api, &ids).await),
+            false => None,
+        };
+        let todays = match (&info, needs.time_zones) {
+            (Some(Ok(info)), true) => local_todays(info),
+            (Some(Err(e)), true) => {
+                output::log_info(&format!("advertiser time zones unavailable ({}); using UTC dates", e.message));
+                HashMap::new()
+            }
+            _ => HashMap::new(),
+        };
+        Ok(Self { ids, authorized, info, todays })
+    }
+
+    /// Today in the advertiser's time zone (report days are local). Where TikTok's `timezone`
+    /// is not an `Etc/GMT±N` offset, or advertiser/info is out of reach (the sandbox), UTC's
+    /// today stands in: the next sync re-reads the cursor day anyway.
+    pub fn local_today(&self, advertiser: &str) -> NaiveDate {
+        self.todays.get(advertiser).copied().unwrap_or_else(|| chrono::Utc::now().date_naive())
+    }
+}
+
+/// Advertisers the token may read, as `oauth2/advertiser/get/` lists them.
+async fn authorized_advertisers(config: &Config, api: &ApiClient) -> Result<Vec<Value>> {
+    let Credentials::OAuth { app_id, secret, .. } = &config.credentials else {
+        return Err(Error::config("the sandbox cannot list advertisers; set credentials.advertiser_id"));
+    };
+    let request = ApiRequest::new("oauth2/advertiser/get").param("app_id", app_id.clone()).param("secret", secret.clone());
+    api::take_list(&mut api.send(&request).await?.data, "list")
+}
+
+/// `advertiser/info/` for every advertiser, ids batched. A batch with a denied advertiser is
+/// asked again one advertiser at a time, so one denial skips one advertiser, not a hundred.
+async fn advertiser_info(api: &ApiClient, ids: &[String]) -> Result<Vec<Value>> {
+    let mut info = Vec::with_capacity(ids.len());
+    for batch in ids.chunks(ADVERTISER_INFO_BATCH) {
+        let request = ApiRequest::new("advertiser/info").json_param("advertiser_ids", &json!(batch)).scoped(Scope::AdvertiserBatch);
+        match api.send(&request).await {
+            Ok(mut answer) => info.extend(api::take_list(&mut answer.data, "list")?),
+            Err(e) if e.action(Scope::AdvertiserBatch) == Some(Action::SplitBatch) => {
+                for id in batch {
+                    let mut single = ApiRequest::new("advertiser/info").json_param("advertiser_ids", &json!([id]));
+                    single.advertiser = Some(id.clone());
+                    match api.send(&single).await {
+                        Ok(mut answer) => info.extend(api::take_list(&mut answer.data, "list")?),
+                        Err(e) if e.action(Scope::Plain) == Some(Action::SkipAdvertiser) => {
+                            output::log_warn(&format!("advertisers: skipping advertiser {id}: {}", e.message))
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(info)
+}
+
+fn local_todays(info: &[Value]) -> HashMap<String, NaiveDate> {
+    let now = chrono::Utc::now().naive_utc();
+    info.iter()
+        .filter_map(|a| {
+            let id = a.get("advertiser_id").and_then(api::id_string)?;
+            let offset = a.get("timezone").and_then(Value::as_str).and_then(utc_offset_hours)?;
+            Some((id, (now + chrono::Duration::hours(offset)).date()))
+        })
+        .collect()
+}
+
+/// A kind of stream that reads one advertiser's part of a stream.
+#[allow(async_fn_in_trait)]
+pub trait PartitionSource {
+    async fn read_partition(&'static self, run: Rc<StreamRun>, advertiser: String) -> Result<()>;
+}
+
+/// Read `source` for every advertiser of the sync, all at once. An advertiser the token may
+/// not read is skipped with a warning; any other failure fails the stream after the other
+/// advertisers finished.
+pub async fn for_each(run: &Rc<StreamRun>, source: &'static impl PartitionSource) -> Result<()> {
+    let parts: Vec<_> = run
+        .sync
+        .advertisers
+        .ids
+        .iter()
+        .map(|id| (id.clone(), wstd::runtime::spawn(source.read_partition(run.clone(), id.clone()))))
+        .collect();
+    let mut failures = Vec::new();
+    for (advertiser, part) in parts {
+        match part.await {
+            Ok(()) => {}
+            Err(e) if e.action(Scope::Plain) == Some(Action::SkipAdvertiser) => {
+                output::log_warn(&format!("{}: skipping advertiser {advertiser}: {}", run.def.name, e.message))
+            }
+            Err(e) => failures.push(e.context(format!("advertiser {advertiser}"))),
+        }
+    }
+    let Some(mut error) = failures.first().cloned() else { return Ok(()) };
+    if failures.len() > 1 {
+        error.message.push_str(&format!(" (and {} more advertisers failed)", failures.len() - 1));
+    }
+    Err(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn todays_follow_posix_offsets() {
+        let todays = local_todays(&[json!({"advertiser_id": "1", "timezone": "Etc/GMT-14"}), json!({"advertiser_id": "2", "timezone": "Asia/Tokyo"})]);
+        let utc = chrono::Utc::now().naive_utc();
+        assert_eq!(todays["1"], (utc + chrono::Duration::hours(14)).date());
+        assert!(!todays.contains_key("2"));
+    }
+}

@@ -1,0 +1,299 @@
+//! The request scheduler: one per sync, shared by every stream, advertiser, window and page.
+//!
+//! It decides two things for each request: *when* it may leave (the app's rate budget, paced
+//! evenly, with quiet periods after TikTok throttles us) and *whether* there is room in flight
+//! (enough requests to fill the budget at the latency we observe — Little's law: in flight =
+//! rate × latency — and fewer after timeouts). TikTok limits rate, not concurrency; the
+//! in-flight bound keeps sockets and buffered answers proportional to the budget.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+use std::time::{Duration, Instant};
+
+/// TikTok counts requests as they arrive; this margin on every second keeps network jitter
+/// from squeezing one request too many into its window.
+const SECOND_WITH_MARGIN: Duration = Duration::from_millis(1_050);
+/// Room in flight beyond rate × latency, so the budget stays full while latency wobbles.
+const IN_FLIGHT_HEADROOM: f64 = 1.5;
+/// The most requests in flight at once, whatever the latency.
+pub const MAX_IN_FLIGHT: usize = 64;
+/// Before any answer arrived, assume TikTok's typical report latency.
+const INITIAL_LATENCY: Duration = Duration::from_secs(1);
+/// How long the budget must stay clean before it is raised again after throttling.
+const RECOVERY_INTERVAL: Duration = Duration::from_secs(10);
+
+/// How one request ended, as far as pacing is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// An answer (of any code) arrived in time.
+    Answered,
+    /// TikTok or the gateway timed out (51001, 504, no answer in time).
+    TimedOut,
+}
+
+#[derive(Clone)]
+pub struct Scheduler(Rc<RefCell<State>>);
+
+struct State {
+    configured_rate: f64,
+    /// Requests per second now allowed (lowered by throttling, raised again slowly).
+    rate: f64,
+    /// The earliest moment the next request may leave.
+    next_slot: Instant,
+    /// No request before this instant (TikTok asked for quiet).
+    quiet_until: Instant,
+    last_change: Instant,
+    in_flight: usize,
+    /// Exponentially weighted mean time from send to full answer.
+    latency: Duration,
+    /// Halved on each timeout, restored step by step on answers in time.
+    timeout_share: f64,
+    /// Requests waiting for room in flight, first come first served.
+    waiting: VecDeque<(u64, Waker)>,
+    next_ticket: u64,
+    /// Statistics for the end-of-sync log line.
+    pub sent: u64,
+    throttled: u64,
+    peak_in_flight: usize,
+}
+
+/// A request waiting in line for room in flight; leaving the line (drop) lets the next one on.
+struct Room {
+    scheduler: Scheduler,
+    ticket: u64,
+}
+
+impl std::future::Future for Room {
+    type Output = Permit;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Permit> {
+        let mut s = self.scheduler.0.borrow_mut();
+        let ticket = self.ticket;
+        let first_in_line = s.waiting.front().is_none_or(|(t, _)| *t == ticket);
+        if first_in_line && s.in_flight < s.in_flight_limit() {
+            s.waiting.retain(|(t, _)| *t != ticket);
+            s.in_flight += 1;
+            s.peak_in_flight = s.peak_in_flight.max(s.in_flight);
+            s.wake_next();
+            return Poll::Ready(Permit { scheduler: self.scheduler.clone(), sent_at: Instant::now(), done: false });
+        }
+        match s.waiting.iter_mut().find(|(t, _)| *t == ticket) {
+            Some((_, waker)) => waker.clone_from(cx.waker()),
+            None => s.waiting.push_back((ticket, cx.waker().clone())),
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for Room {
+    fn drop(&mut self) {
+        let mut s = self.scheduler.0.borrow_mut();
+        let ticket = self.ticket;
+        s.waiting.retain(|(t, _)| *t != ticket);
+        s.wake_next();
+    }
+}
+
+/// A place in flight; dropping it gives the place back.
+pub struct Permit {
+    scheduler: Scheduler,
+    sent_at: Instant,
+    done: bool,
+}
+
+impl Scheduler {
+    pub fn new(requests_per_second: u32) -> Self {
+        let now = Instant::now();
+        let rate = requests_per_second.max(1) as f64;
+        Self(Rc::new(RefCell::new(State {
+            configured_rate: rate,
+            rate,
+            next_slot: now,
+            quiet_until: now,
+            last_change: now,
+            in_flight: 0,
+            latency: INITIAL_LATENCY,
+            timeout_share: 1.0,
+            waiting: VecDeque::new(),
+            next_ticket: 0,
+            sent: 0,
+            throttled: 0,
+            peak_in_flight: 0,
+        })))
+    }
+
+    /// Wait for room in flight and for the request's slot in the rate budget. Dropping the
+    /// future at any point gives back what it held.
+    pub async fn permit(&self) -> Permit {
+        let mut permit = self.room().await;
+        loop {
+            let at = self.0.borrow_mut().reserve_slot();
+            sleep_until(at).await;
+            // A throttle answer that arrived while we slept moves the quiet period.
+            if self.0.borrow().quiet_until <= Instant::now() {
+                break;
+            }
+        }
+        self.0.borrow_mut().sent += 1;
+        permit.sent_at = Instant::now();
+        permit
+    }
+
+    fn room(&self) -> Room {
+        let mut s = self.0.borrow_mut();
+        s.next_ticket += 1;
+        Room { scheduler: self.clone(), ticket: s.next_ticket }
+    }
+
+    /// TikTok said the app (or an advertiser) sends too much: nothing leaves for `quiet`, and
+    /// the budget is halved, since the real quota (or the share other clients of the app leave
+    /// us) is lower than configured.
+    pub fn throttled(&self, quiet: Duration) {
+        let mut s = self.0.borrow_mut();
+        let now = Instant::now();
+        s.quiet_until = s.quiet_until.max(now + quiet);
+        s.rate = (s.rate / 2.0).max(1.0);
+        s.last_change = now;
+        s.throttled += 1;
+    }
+
+    /// Requests per second the scheduler now sends at most.
+    pub fn rate(&self) -> f64 {
+        self.0.borrow().rate
+    }
+
+    /// How many answers a reader may usefully fetch ahead of the one it consumes.
+    pub fn look_ahead(&self) -> usize {
+        self.0.borrow().in_flight_limit()
+    }
+
+    /// Requests sent, retries included, and throttled answers.
+    pub fn totals(&self) -> (u64, u64, usize) {
+        let s = self.0.borrow();
+        (s.sent, s.throttled, s.peak_in_flight)
+    }
+}
+
+impl Permit {
+    /// The request ended: learn its latency, and give its place back.
+    pub fn finish(mut self, outcome: Outcome) {
+        self.done = true;
+        let elapsed = self.sent_at.elapsed();
+        let mut s = self.scheduler.0.borrow_mut();
+        match outcome {
+            Outcome::Answered => {
+                s.latency = s.latency.mul_f64(0.8) + elapsed.mul_f64(0.2);
+                s.timeout_share = (s.timeout_share * 1.1).min(1.0);
+            }
+            Outcome::TimedOut => s.timeout_share = (s.timeout_share / 2.0).max(0.0),
+        }
+        s.recover();
+        s.release();
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        if !self.done {
+            self.scheduler.0.borrow_mut().release();
+        }
+    }
+}
+
+impl State {
+    fn in_flight_limit(&self) -> usize {
+        let wanted = (self.rate * self.latency.as_secs_f64() * IN_FLIGHT_HEADROOM).ceil() as usize + 2;
+        // Timeouts mean TikTok is struggling: fewer at once, down to one.
+        ((wanted as f64 * self.timeout_share) as usize).clamp(1, MAX_IN_FLIGHT)
+    }
+
+    /// The next free slot in an evenly paced budget, taken for the caller.
+    fn reserve_slot(&mut self) -> Instant {
+        let interval = SECOND_WITH_MARGIN.div_f64(self.rate);
+        let at = self.next_slot.max(Instant::now()).max(self.quiet_until);
+        self.next_slot = at + interval;
+        at
+    }
+
+    /// After a clean stretch, raise a lowered budget by a tenth of the configured one.
+    fn recover(&mut self) {
+        let now = Instant::now();
+        if self.rate < self.configured_rate && now.duration_since(self.last_change) >= RECOVERY_INTERVAL {
+            self.rate = (self.rate + self.configured_rate / 10.0).min(self.configured_rate);
+            self.last_change = now;
+        }
+    }
+
+    fn release(&mut self) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        self.wake_next();
+    }
+
+    fn wake_next(&self) {
+        if let Some((_, waker)) = self.waiting.front() {
+            waker.wake_by_ref();
+        }
+    }
+}
+
+/// Sleep without blocking the other requests of the sync.
+pub async fn sleep(duration: Duration) {
+    if !duration.is_zero() {
+        wstd::task::sleep(duration.into()).await;
+    }
+}
+
+pub async fn sleep_until(at: Instant) {
+    sleep(at.saturating_duration_since(Instant::now())).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(rate: f64, latency_ms: u64) -> State {
+        let s = Scheduler::new(rate as u32);
+        let mut state = Rc::try_unwrap(s.0).ok().unwrap().into_inner();
+        state.latency = Duration::from_millis(latency_ms);
+        state
+    }
+
+    #[test]
+    fn room_in_flight_follows_rate_times_latency() {
+        assert_eq!(state(10.0, 100).in_flight_limit(), 4);
+        assert_eq!(state(10.0, 500).in_flight_limit(), 10);
+        assert_eq!(state(10.0, 2000).in_flight_limit(), 32);
+        assert_eq!(state(50.0, 5000).in_flight_limit(), MAX_IN_FLIGHT);
+    }
+
+    #[test]
+    fn timeouts_shrink_the_room_to_one() {
+        let mut s = state(10.0, 2000);
+        for _ in 0..10 {
+            s.timeout_share /= 2.0;
+        }
+        assert_eq!(s.in_flight_limit(), 1);
+    }
+
+    #[test]
+    fn slots_are_paced_evenly_within_the_budget() {
+        let mut s = state(10.0, 100);
+        let first = s.reserve_slot();
+        let slots: Vec<Instant> = (0..20).map(|_| s.reserve_slot()).collect();
+        // Any 11 consecutive slots span more than a second: at most 10 per second.
+        assert!(slots[10].duration_since(first) > Duration::from_secs(1));
+        assert!(slots[9].duration_since(first) < Duration::from_millis(1_100));
+    }
+
+    #[test]
+    fn throttling_halves_the_budget_and_a_clean_stretch_restores_it() {
+        let s = Scheduler::new(10);
+        s.throttled(Duration::from_millis(0));
+        assert_eq!(s.rate(), 5.0);
+        s.0.borrow_mut().last_change -= RECOVERY_INTERVAL;
+        s.0.borrow_mut().recover();
+        assert_eq!(s.rate(), 6.0);
+    }
+}

@@ -1,0 +1,24 @@
+//! The account-level streams: the advertisers the token may read, and their details. Both were
+//! read once for the whole sync (see `read::partitions::Advertisers`).
+
+use crate::error::{Error, Result};
+use crate::read::StreamRun;
+
+/// `advertiser_ids`: `oauth2/advertiser/get/`'s list.
+pub fn read_ids(run: &StreamRun) -> Result<()> {
+    let list = run.sync.advertisers.authorized.as_ref().ok_or_else(|| Error::system("the advertiser list was not read"))?;
+    run.emit(list);
+    Ok(())
+}
+
+/// `advertisers`: `advertiser/info/` of every advertiser of the sync.
+pub fn read_info(run: &StreamRun) -> Result<()> {
+    match &run.sync.advertisers.info {
+        Some(Ok(info)) => {
+            run.emit(info);
+            Ok(())
+        }
+        Some(Err(e)) => Err(e.clone()),
+        None => Err(Error::system("advertiser/info was not read")),
+    }
+}

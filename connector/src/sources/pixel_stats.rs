@@ -1,0 +1,53 @@
+//! `pixel_events_statistics`: statistics of the last 30 days (UTC dates, as the endpoint counts
+//! them) for every pixel of an advertiser, read from the `pixels` stream's list, ten pixels a call.
+
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+
+use super::PartitionSource;
+use crate::api::{self, id_string, ApiRequest};
+use crate::error::Result;
+use crate::read::ahead::FetchAhead;
+use crate::read::paging::Pages;
+use crate::read::StreamRun;
+use crate::streams::PixelStatsSpec;
+
+/// `pixel/event/stats/` takes at most this many pixel ids.
+const PIXELS_PER_CALL: usize = 10;
+
+impl PartitionSource for PixelStatsSpec {
+    async fn read_partition(&'static self, run: Rc<StreamRun>, advertiser: String) -> Result<()> {
+        let end = chrono::Utc::now().date_naive();
+        let start = end - chrono::Duration::days(29);
+        let date_range = json!({"start_date": start.to_string(), "end_date": end.to_string()});
+        let list = self.pixels;
+        let mut pixels = Pages::new(&run.sync, ApiRequest::for_advertiser(list.endpoint, &advertiser).param("page_size", list.page_size.to_string()), list.list_key);
+        let mut pixel_ids = Vec::new();
+        while let Some(page) = pixels.next().await {
+            pixel_ids.extend(page?.iter().filter_map(|p| p.get("pixel_id").and_then(id_string)));
+        }
+        let requests = pixel_ids
+            .chunks(PIXELS_PER_CALL)
+            .map(|batch| {
+                let request = ApiRequest::for_advertiser("pixel/event/stats", &advertiser)
+                    .json_param("pixel_ids", &json!(batch))
+                    .json_param("date_range", &date_range);
+                ((), request)
+            })
+            .collect();
+        let mut answers = FetchAhead::new(&run.sync, requests);
+        while let Some(((), answer)) = answers.next().await {
+            let mut records = api::take_list(&mut answer?.data, "list")?;
+            for record in records.iter_mut() {
+                if let Value::Object(map) = record {
+                    map.insert("advertiser_id".into(), json!(advertiser));
+                    map.insert("start_date".into(), json!(start.to_string()));
+                    map.insert("end_date".into(), json!(end.to_string()));
+                }
+            }
+            run.emit(&records);
+        }
+        Ok(())
+    }
+}
