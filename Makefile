@@ -24,7 +24,7 @@ demo: build
 	@bash scripts/demo.sh $(OUT)
 
 bench: build
-	$(CARGO) test --release -p tiktok-sim --test bench -- --ignored --nocapture
+	$(CARGO) test --release -p tiktok-sim --test bench -- --ignored --nocapture --test-threads=1
 
 clean:
 	$(CARGO) clean

@@ -67,7 +67,7 @@ proptest! {
         let record = crate::report::to_record(data.take(), "7", &mut unreadable);
         prop_assert!(record["advertiser_id"].as_str().is_some_and(|id| !id.is_empty()), "{}", record);
         prop_assert!(record["metrics"].is_object() && record.get("dimensions").is_some());
-        let _ = crate::report::sum_rows(vec![record.clone(), record]);
+        let _ = crate::report::sum_records(vec![record.clone(), record]);
     }
 
     #[test]
@@ -75,7 +75,7 @@ proptest! {
         if let Ok(v) = crate::metrics::convert(name, value) {
             match crate::metrics::metric_type(name) {
                 crate::metrics::MetricType::Count => prop_assert!(v.is_null() || v.is_i64() || v.is_u64()),
-                crate::metrics::MetricType::Decimal => prop_assert!(v.is_null() || v.is_number()),
+                crate::metrics::MetricType::Money | crate::metrics::MetricType::Ratio => prop_assert!(v.is_null() || v.is_number()),
                 crate::metrics::MetricType::Text => prop_assert!(v.is_null() || v.is_string()),
             }
         }

@@ -4,38 +4,91 @@
 
 use serde_json::{Number, Value};
 
-/// Metrics that are names, labels or ids: kept as strings.
-const TEXT: &[&str] = &[
-    "campaign_name", "campaign_id", "adgroup_name", "adgroup_id", "ad_name", "ad_text", "placement_type",
-    "tt_app_id", "tt_app_name", "mobile_app_id", "promotion_type", "dpa_target_audience_type", "currency",
-    "timezone", "advertiser_id", "advertiser_name",
-];
+/// The metrics of a report: named groups, composed per stream as the reference manifest does.
+pub type MetricSet = &'static [&'static [&'static str]];
 
-/// Metrics that count things: whole numbers.
-const COUNTS: &[&str] = &[
-    "impressions", "clicks", "reach", "conversion", "real_time_conversion", "result", "real_time_result",
-    "secondary_goal_result", "video_play_actions", "video_watched_2s", "video_watched_6s", "video_views_p25",
-    "video_views_p50", "video_views_p75", "video_views_p100", "profile_visits", "likes", "comments", "shares",
-    "follows", "clicks_on_music_disc", "real_time_app_install", "app_install", "purchase", "registration",
-    "sales_lead", "total_app_event_add_to_cart", "total_pageview", "complete_payment", "onsite_shopping",
-    "vta_purchase", "vta_conversion", "cta_purchase", "cta_conversion",
+/// Delivery: what every report has.
+const DELIVERY: &[&str] = &["spend", "cpc", "cpm", "impressions", "clicks", "ctr"];
+/// Reach-type (UV) metrics.
+const REACH: &[&str] = &["reach", "cost_per_1000_reached", "frequency"];
+const ENGAGEMENT: &[&str] = &[
+    "video_play_actions", "video_watched_2s", "video_watched_6s", "average_video_play", "average_video_play_per_user",
+    "video_views_p25", "video_views_p50", "video_views_p75", "video_views_p100", "profile_visits", "likes", "comments",
+    "shares", "follows", "clicks_on_music_disc", "real_time_app_install", "real_time_app_install_cost", "app_install",
 ];
+const CAMPAIGN_NAME: &[&str] = &["campaign_name"];
+/// Attributes of the campaign and ad group a row belongs to.
+const AD_GROUP_ATTRIBUTES: &[&str] = &[
+    "campaign_name", "campaign_id", "adgroup_name", "placement_type", "tt_app_id", "tt_app_name", "mobile_app_id",
+    "promotion_type", "dpa_target_audience_type",
+];
+const AD_ATTRIBUTES: &[&str] = &["adgroup_id", "ad_name", "ad_text"];
+const CONVERSIONS: &[&str] = &[
+    "conversion", "cost_per_conversion", "conversion_rate", "real_time_conversion", "real_time_cost_per_conversion",
+    "real_time_conversion_rate", "result", "cost_per_result", "result_rate", "real_time_result",
+    "real_time_cost_per_result", "real_time_result_rate",
+];
+const SECONDARY_GOAL: &[&str] = &["secondary_goal_result", "cost_per_secondary_goal_result", "secondary_goal_result_rate"];
+const SHOPPING: &[&str] = &[
+    "total_purchase_value", "total_onsite_shopping_value", "onsite_shopping", "vta_purchase", "vta_conversion",
+    "cta_purchase", "cta_conversion", "total_pageview", "complete_payment", "value_per_complete_payment",
+    "total_complete_payment_rate", "profile_visits_rate",
+];
+/// Purchases, which TikTok does not break down by country.
+const PURCHASES: &[&str] = &["purchase", "purchase_rate", "cost_per_purchase"];
+const LEADS_AND_EVENTS: &[&str] = &[
+    "registration", "registration_rate", "sales_lead", "sales_lead_rate", "cost_per_app_install",
+    "cost_per_registration", "cost_per_sales_lead", "cost_per_total_sales_lead", "cost_per_total_app_event_add_to_cart",
+    "total_app_event_add_to_cart",
+];
+/// Advertiser level, daily only.
+const CASH: &[&str] = &["cash_spend", "voucher_spend"];
+
+/// The metric sets of the reference connector's report streams.
+pub const AD: MetricSet =
+    &[AD_GROUP_ATTRIBUTES, CONVERSIONS, SECONDARY_GOAL, AD_ATTRIBUTES, SHOPPING, PURCHASES, LEADS_AND_EVENTS, DELIVERY, REACH, ENGAGEMENT];
+pub const AD_BY_COUNTRY: MetricSet =
+    &[AD_GROUP_ATTRIBUTES, CONVERSIONS, SECONDARY_GOAL, AD_ATTRIBUTES, SHOPPING, LEADS_AND_EVENTS, DELIVERY, REACH, ENGAGEMENT];
+pub const AD_GROUP: MetricSet = &[AD_GROUP_ATTRIBUTES, CONVERSIONS, SECONDARY_GOAL, DELIVERY, REACH, ENGAGEMENT];
+pub const CAMPAIGN: MetricSet = &[CAMPAIGN_NAME, DELIVERY, REACH, ENGAGEMENT];
+/// Advertiser level, hourly and lifetime.
+pub const ADVERTISER: MetricSet = &[DELIVERY, REACH, ENGAGEMENT];
+pub const ADVERTISER_DAILY: MetricSet = &[CASH, DELIVERY, REACH, ENGAGEMENT];
+pub const CAMPAIGN_AUDIENCE: MetricSet = &[CAMPAIGN_NAME, DELIVERY];
+pub const AD_GROUP_AUDIENCE: MetricSet = &[AD_GROUP_ATTRIBUTES, CONVERSIONS, DELIVERY];
+pub const AD_AUDIENCE: MetricSet = &[AD_GROUP_ATTRIBUTES, CONVERSIONS, AD_ATTRIBUTES, DELIVERY];
+pub const ADVERTISER_AUDIENCE: MetricSet = &[DELIVERY];
+
+/// Every metric name of a set, in request order.
+pub fn names(set: MetricSet) -> impl Iterator<Item = &'static str> {
+    set.iter().flat_map(|group| group.iter().copied())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MetricType {
+    /// Names, labels and ids: kept as strings.
     Text,
+    /// Whole numbers of things: additive.
     Count,
-    /// Money, rates (percent units, as TikTok sends them), averages and costs.
-    Decimal,
+    /// Amounts of the account's currency: additive, kept with TikTok's exact decimals.
+    Money,
+    /// Rates (percent units, as TikTok sends them), averages and costs per unit: not additive.
+    Ratio,
 }
 
 pub fn metric_type(name: &str) -> MetricType {
-    if TEXT.contains(&name) {
-        MetricType::Text
-    } else if COUNTS.contains(&name) {
-        MetricType::Count
-    } else {
-        MetricType::Decimal
+    match name {
+        "campaign_name" | "campaign_id" | "adgroup_name" | "adgroup_id" | "ad_name" | "ad_text" | "placement_type"
+        | "tt_app_id" | "tt_app_name" | "mobile_app_id" | "promotion_type" | "dpa_target_audience_type" | "currency"
+        | "timezone" | "advertiser_id" | "advertiser_name" => MetricType::Text,
+        "impressions" | "clicks" | "reach" | "conversion" | "real_time_conversion" | "result" | "real_time_result"
+        | "secondary_goal_result" | "video_play_actions" | "video_watched_2s" | "video_watched_6s" | "video_views_p25"
+        | "video_views_p50" | "video_views_p75" | "video_views_p100" | "profile_visits" | "likes" | "comments" | "shares"
+        | "follows" | "clicks_on_music_disc" | "real_time_app_install" | "app_install" | "purchase" | "registration"
+        | "sales_lead" | "total_app_event_add_to_cart" | "total_pageview" | "complete_payment" | "onsite_shopping"
+        | "vta_purchase" | "vta_conversion" | "cta_purchase" | "cta_conversion" => MetricType::Count,
+        "spend" | "cash_spend" | "voucher_spend" | "total_purchase_value" | "total_onsite_shopping_value" => MetricType::Money,
+        _ => MetricType::Ratio,
     }
 }
 
@@ -43,118 +96,128 @@ pub fn schema_type(name: &str) -> &'static str {
     match metric_type(name) {
         MetricType::Text => "s",
         MetricType::Count => "i",
-        MetricType::Decimal => "n",
+        MetricType::Money | MetricType::Ratio => "n",
     }
 }
 
-/// Convert one metric value as TikTok sent it. `Err` carries the unreadable text: the value
+/// A metric value as TikTok sent it, before typing.
+#[derive(Debug, Clone, Copy)]
+pub enum Raw<'a> {
+    Null,
+    /// The content of a JSON string.
+    Text(&'a str),
+    /// The text of a JSON number.
+    Number(&'a str),
+}
+
+/// A typed metric value, ready to be written as JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Typed<'a> {
+    Null,
+    Integer(i64),
+    /// A JSON number in TikTok's exact text ("20.00").
+    Exact(std::borrow::Cow<'a, str>),
+    Text(&'a str),
+}
+
+/// Type one metric value. `Err` means the text cannot be read as the metric's type: the value
 /// becomes null and the caller warns, rather than breaking the record's type.
-pub fn convert(name: &str, value: Value) -> Result<Value, String> {
-    let text = match value {
-        Value::String(s) => s,
-        Value::Null => return Ok(Value::Null),
+pub fn type_value<'a>(name: &str, raw: Raw<'a>) -> Result<Typed<'a>, ()> {
+    let kind = metric_type(name);
+    let text = match raw {
+        Raw::Null => return Ok(Typed::Null),
         // A decoder tolerant of numbers: some endpoints send them unquoted.
-        Value::Number(n) if metric_type(name) == MetricType::Decimal => return Ok(Value::Number(n)),
-        Value::Number(n) if metric_type(name) == MetricType::Count => n.to_string(),
-        other => other.to_string(),
+        Raw::Number(n) if matches!(kind, MetricType::Money | MetricType::Ratio) => return Ok(Typed::Exact(n.into())),
+        Raw::Number(n) | Raw::Text(n) => n,
     };
     let trimmed = text.trim();
     if trimmed == "-" || trimmed.is_empty() {
-        return Ok(Value::Null);
+        return Ok(Typed::Null);
     }
-    match metric_type(name) {
-        MetricType::Text => Ok(Value::String(text)),
+    let cleaned = |s: &'a str| if s.contains(',') { std::borrow::Cow::Owned(s.replace(',', "")) } else { std::borrow::Cow::Borrowed(s) };
+    match kind {
+        MetricType::Text => Ok(Typed::Text(text)),
         MetricType::Count => {
-            let cleaned = trimmed.replace(',', "");
-            if let Ok(n) = cleaned.parse::<i64>() {
-                return Ok(Value::from(n));
+            let digits = cleaned(trimmed);
+            if let Ok(n) = digits.parse::<i64>() {
+                return Ok(Typed::Integer(n));
             }
             // "12.00" is still a whole number.
-            match cleaned.parse::<f64>() {
-                Ok(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Value::from(f as i64)),
-                _ => Err(text),
+            match digits.parse::<f64>() {
+                Ok(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Typed::Integer(f as i64)),
+                _ => Err(()),
             }
         }
-        MetricType::Decimal => {
-            let cleaned = trimmed.trim_end_matches('%').replace(',', "");
-            // Keep TikTok's exact decimal text ("20.00") as the JSON number.
-            match cleaned.parse::<Number>() {
-                Ok(n) if cleaned.parse::<f64>().is_ok_and(f64::is_finite) => Ok(Value::Number(n)),
-                _ => Err(text),
+        MetricType::Money | MetricType::Ratio => {
+            let number = cleaned(trimmed.trim_end_matches('%'));
+            if is_json_number(&number) && number.parse::<f64>().is_ok_and(f64::is_finite) {
+                Ok(Typed::Exact(number))
+            } else {
+                Err(())
             }
         }
     }
 }
 
-/// The metric sets of the reference connector's report streams.
-pub const AD: &str = "campaign_name campaign_id adgroup_name placement_type tt_app_id tt_app_name mobile_app_id \
-    promotion_type dpa_target_audience_type conversion cost_per_conversion conversion_rate real_time_conversion \
-    real_time_cost_per_conversion real_time_conversion_rate result cost_per_result result_rate real_time_result \
-    real_time_cost_per_result real_time_result_rate secondary_goal_result cost_per_secondary_goal_result \
-    secondary_goal_result_rate adgroup_id ad_name ad_text total_purchase_value total_onsite_shopping_value \
-    onsite_shopping vta_purchase vta_conversion cta_purchase cta_conversion total_pageview complete_payment \
-    value_per_complete_payment total_complete_payment_rate profile_visits_rate purchase purchase_rate registration \
-    registration_rate sales_lead sales_lead_rate cost_per_app_install cost_per_purchase cost_per_registration \
-    cost_per_sales_lead cost_per_total_sales_lead cost_per_total_app_event_add_to_cart total_app_event_add_to_cart \
-    spend cpc cpm impressions clicks ctr reach cost_per_1000_reached frequency video_play_actions video_watched_2s \
-    video_watched_6s average_video_play average_video_play_per_user video_views_p25 video_views_p50 video_views_p75 \
-    video_views_p100 profile_visits likes comments shares follows clicks_on_music_disc real_time_app_install \
-    real_time_app_install_cost app_install";
+/// RFC 8259's number grammar: `-? int frac? exp?`.
+fn is_json_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i > start
+    };
+    let int_start = i;
+    if !digits(&mut i) || (b[int_start] == b'0' && i - int_start > 1) {
+        return false;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    if i < b.len() && (b[i] | 0x20) == b'e' {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    i == b.len()
+}
 
-/// `AD` without the purchase metrics, which TikTok does not break down by country.
-pub const AD_BY_COUNTRY: &str = "campaign_name campaign_id adgroup_name placement_type tt_app_id tt_app_name \
-    mobile_app_id promotion_type dpa_target_audience_type conversion cost_per_conversion conversion_rate \
-    real_time_conversion real_time_cost_per_conversion real_time_conversion_rate result cost_per_result result_rate \
-    real_time_result real_time_cost_per_result real_time_result_rate secondary_goal_result \
-    cost_per_secondary_goal_result secondary_goal_result_rate adgroup_id ad_name ad_text total_purchase_value \
-    total_onsite_shopping_value onsite_shopping vta_purchase vta_conversion cta_purchase cta_conversion \
-    total_pageview complete_payment value_per_complete_payment total_complete_payment_rate profile_visits_rate \
-    registration registration_rate sales_lead sales_lead_rate cost_per_app_install cost_per_registration \
-    cost_per_sales_lead cost_per_total_sales_lead cost_per_total_app_event_add_to_cart total_app_event_add_to_cart \
-    spend cpc cpm impressions clicks ctr reach cost_per_1000_reached frequency video_play_actions video_watched_2s \
-    video_watched_6s average_video_play average_video_play_per_user video_views_p25 video_views_p50 video_views_p75 \
-    video_views_p100 profile_visits likes comments shares follows clicks_on_music_disc real_time_app_install \
-    real_time_app_install_cost app_install";
-
-pub const AD_GROUP: &str = "campaign_name campaign_id adgroup_name placement_type tt_app_id tt_app_name \
-    mobile_app_id promotion_type dpa_target_audience_type conversion cost_per_conversion conversion_rate \
-    real_time_conversion real_time_cost_per_conversion real_time_conversion_rate result cost_per_result result_rate \
-    real_time_result real_time_cost_per_result real_time_result_rate secondary_goal_result \
-    cost_per_secondary_goal_result secondary_goal_result_rate spend cpc cpm impressions clicks ctr reach \
-    cost_per_1000_reached frequency video_play_actions video_watched_2s video_watched_6s average_video_play \
-    average_video_play_per_user video_views_p25 video_views_p50 video_views_p75 video_views_p100 profile_visits \
-    likes comments shares follows clicks_on_music_disc real_time_app_install real_time_app_install_cost app_install";
-
-pub const CAMPAIGN: &str = "campaign_name spend cpc cpm impressions clicks ctr reach cost_per_1000_reached frequency \
-    video_play_actions video_watched_2s video_watched_6s average_video_play average_video_play_per_user \
-    video_views_p25 video_views_p50 video_views_p75 video_views_p100 profile_visits likes comments shares follows \
-    clicks_on_music_disc real_time_app_install real_time_app_install_cost app_install";
-
-/// Advertiser level, hourly and lifetime (cash and voucher spend are daily-only).
-pub const ADVERTISER: &str = "spend cpc cpm impressions clicks ctr reach cost_per_1000_reached frequency \
-    video_play_actions video_watched_2s video_watched_6s average_video_play average_video_play_per_user \
-    video_views_p25 video_views_p50 video_views_p75 video_views_p100 profile_visits likes comments shares follows \
-    clicks_on_music_disc real_time_app_install real_time_app_install_cost app_install";
-
-pub const ADVERTISER_DAILY: &str = "cash_spend voucher_spend spend cpc cpm impressions clicks ctr reach \
-    cost_per_1000_reached frequency video_play_actions video_watched_2s video_watched_6s average_video_play \
-    average_video_play_per_user video_views_p25 video_views_p50 video_views_p75 video_views_p100 profile_visits \
-    likes comments shares follows clicks_on_music_disc real_time_app_install real_time_app_install_cost app_install";
-
-pub const CAMPAIGN_AUDIENCE: &str = "campaign_name spend cpc cpm impressions clicks ctr";
-
-pub const AD_GROUP_AUDIENCE: &str = "campaign_name campaign_id adgroup_name placement_type tt_app_id tt_app_name \
-    mobile_app_id promotion_type dpa_target_audience_type conversion cost_per_conversion conversion_rate \
-    real_time_conversion real_time_cost_per_conversion real_time_conversion_rate result cost_per_result result_rate \
-    real_time_result real_time_cost_per_result real_time_result_rate spend cpc cpm impressions clicks ctr";
-
-pub const AD_AUDIENCE: &str = "campaign_name campaign_id adgroup_name placement_type tt_app_id tt_app_name \
-    mobile_app_id promotion_type dpa_target_audience_type conversion cost_per_conversion conversion_rate \
-    real_time_conversion real_time_cost_per_conversion real_time_conversion_rate result cost_per_result result_rate \
-    real_time_result real_time_cost_per_result real_time_result_rate adgroup_id ad_name ad_text spend cpc cpm \
-    impressions clicks ctr";
-
-pub const ADVERTISER_AUDIENCE: &str = "spend cpc cpm impressions clicks ctr";
+/// Convert one metric value held as JSON. `Err` carries the unreadable text.
+pub fn convert(name: &str, value: Value) -> Result<Value, String> {
+    let other;
+    let raw = match &value {
+        Value::Null => Raw::Null,
+        Value::String(s) => Raw::Text(s),
+        Value::Number(n) => {
+            other = n.to_string();
+            Raw::Number(&other)
+        }
+        v => {
+            other = v.to_string();
+            Raw::Text(&other)
+        }
+    };
+    let unreadable = || match &value {
+        Value::String(s) => s.clone(),
+        v => v.to_string(),
+    };
+    Ok(match type_value(name, raw).map_err(|()| unreadable())? {
+        Typed::Null => Value::Null,
+        Typed::Integer(n) => Value::from(n),
+        Typed::Exact(text) => Value::Number(text.parse::<Number>().map_err(|_| unreadable())?),
+        Typed::Text(text) => Value::String(text.to_string()),
+    })
+}
 
 #[cfg(test)]
 mod tests {
@@ -171,20 +234,29 @@ mod tests {
         assert_eq!(convert("tt_app_id", json!("0")).unwrap(), json!("0"));
         assert!(convert("spend", json!("N/A")).is_err());
         assert!(convert("clicks", json!("1.5")).is_err());
+        assert_eq!(convert("clicks", json!("1,204")).unwrap(), json!(1204));
+        assert!(convert("spend", json!("1e400")).is_err());
+        assert!(convert("spend", json!("0x10")).is_err());
+        assert_eq!(metric_type("spend"), MetricType::Money);
+        assert_eq!(metric_type("cost_per_conversion"), MetricType::Ratio);
     }
 
     #[test]
     fn every_metric_set_is_unique_names() {
         for set in [AD, AD_BY_COUNTRY, AD_GROUP, CAMPAIGN, ADVERTISER, ADVERTISER_DAILY, CAMPAIGN_AUDIENCE, AD_GROUP_AUDIENCE, AD_AUDIENCE, ADVERTISER_AUDIENCE] {
-            let mut names: Vec<_> = set.split_whitespace().collect();
+            let mut names: Vec<_> = super::names(set).collect();
             let n = names.len();
             names.sort();
             names.dedup();
             assert_eq!(names.len(), n);
         }
-        assert_eq!(AD.split_whitespace().count(), 79);
-        assert_eq!(AD_BY_COUNTRY.split_whitespace().count(), 76);
-        assert_eq!(AD_GROUP.split_whitespace().count(), 51);
-        assert_eq!(ADVERTISER_DAILY.split_whitespace().count(), 29);
+        assert_eq!(super::names(AD).count(), 79);
+        assert_eq!(super::names(AD_BY_COUNTRY).count(), 76);
+        assert_eq!(super::names(AD_GROUP).count(), 51);
+        assert_eq!(super::names(ADVERTISER_DAILY).count(), 29);
+        // The by-country set is the ad set without purchases.
+        let by_country: Vec<_> = super::names(AD_BY_COUNTRY).collect();
+        let missing: Vec<_> = super::names(AD).filter(|m| !by_country.contains(m)).collect();
+        assert_eq!(missing, ["purchase", "purchase_rate", "cost_per_purchase"]);
     }
 }

@@ -19,8 +19,10 @@ const SECOND_WITH_MARGIN: Duration = Duration::from_millis(1_050);
 const IN_FLIGHT_HEADROOM: f64 = 1.5;
 /// The most requests in flight at once, whatever the latency.
 pub const MAX_IN_FLIGHT: usize = 64;
-/// Before any answer arrived, assume TikTok's typical report latency.
-const INITIAL_LATENCY: Duration = Duration::from_secs(1);
+/// Before any answer arrived, assume TikTok's slow report latency: room in flight is only a
+/// cap (the pacing decides the rate), and starting low would leave the budget unused while
+/// the first answers are on their way.
+const INITIAL_LATENCY: Duration = Duration::from_secs(2);
 /// How long the budget must stay clean before it is raised again after throttling.
 const RECOVERY_INTERVAL: Duration = Duration::from_secs(10);
 
@@ -53,10 +55,22 @@ struct State {
     /// Requests waiting for room in flight, first come first served.
     waiting: VecDeque<(u64, Waker)>,
     next_ticket: u64,
+    /// Answers fetched ahead that no reader consumed yet, sent or not.
+    fetched_ahead: usize,
     /// Statistics for the end-of-sync log line.
     pub sent: u64,
     throttled: u64,
     peak_in_flight: usize,
+}
+
+/// One answer fetched ahead and not consumed yet.
+pub struct AheadMark(Scheduler);
+
+impl Drop for AheadMark {
+    fn drop(&mut self) {
+        let mut s = self.0 .0.borrow_mut();
+        s.fetched_ahead = s.fetched_ahead.saturating_sub(1);
+    }
 }
 
 /// A request waiting in line for room in flight; leaving the line (drop) lets the next one on.
@@ -118,6 +132,7 @@ impl Scheduler {
             timeout_share: 1.0,
             waiting: VecDeque::new(),
             next_ticket: 0,
+            fetched_ahead: 0,
             sent: 0,
             throttled: 0,
             peak_in_flight: 0,
@@ -169,6 +184,21 @@ impl Scheduler {
         self.0.borrow().in_flight_limit()
     }
 
+    /// Whether one more answer may be fetched ahead: all readers together keep at most twice
+    /// what fits in flight (the rest are answers arrived while their reader waits for an
+    /// earlier one), so memory follows the budget, not the size of the account. A reader's
+    /// next answer is never held back by this.
+    pub fn room_ahead(&self) -> bool {
+        let s = self.0.borrow();
+        s.fetched_ahead < 2 * s.in_flight_limit()
+    }
+
+    /// Count one answer fetched ahead until the returned mark is dropped (when it is consumed).
+    pub fn fetch_ahead(&self) -> AheadMark {
+        self.0.borrow_mut().fetched_ahead += 1;
+        AheadMark(self.clone())
+    }
+
     /// Requests sent, retries included, and throttled answers.
     pub fn totals(&self) -> (u64, u64, usize) {
         let s = self.0.borrow();
@@ -184,7 +214,7 @@ impl Permit {
         let mut s = self.scheduler.0.borrow_mut();
         match outcome {
             Outcome::Answered => {
-                s.latency = s.latency.mul_f64(0.8) + elapsed.mul_f64(0.2);
+                s.latency = s.latency.mul_f64(0.7) + elapsed.mul_f64(0.3);
                 s.timeout_share = (s.timeout_share * 1.1).min(1.0);
             }
             Outcome::TimedOut => s.timeout_share = (s.timeout_share / 2.0).max(0.0),

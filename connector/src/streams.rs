@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::fields;
-use crate::metrics;
+use crate::metrics::{self, MetricSet};
 use crate::schema;
 
 /// Where a stream's records come from.
@@ -57,15 +57,56 @@ pub enum Granularity {
     Lifetime,
 }
 
+/// The level of the objects a report row describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataLevel {
+    Advertiser,
+    Campaign,
+    AdGroup,
+    Ad,
+}
+
+impl DataLevel {
+    /// `data_level` as the API names it.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            DataLevel::Advertiser => "AUCTION_ADVERTISER",
+            DataLevel::Campaign => "AUCTION_CAMPAIGN",
+            DataLevel::AdGroup => "AUCTION_ADGROUP",
+            DataLevel::Ad => "AUCTION_AD",
+        }
+    }
+
+    /// The dimension that identifies a row's object.
+    pub const fn id_dimension(self) -> &'static str {
+        match self {
+            DataLevel::Advertiser => "advertiser_id",
+            DataLevel::Campaign => "campaign_id",
+            DataLevel::AdGroup => "adgroup_id",
+            DataLevel::Ad => "ad_id",
+        }
+    }
+
+    /// The report filter on the objects' status (`include_deleted`); the advertiser level has
+    /// none (the reference sends none there, and TikTok documents none).
+    pub fn status_field(self) -> Option<&'static str> {
+        match self {
+            DataLevel::Advertiser => None,
+            DataLevel::Campaign => Some("campaign_status"),
+            DataLevel::AdGroup => Some("adgroup_status"),
+            DataLevel::Ad => Some("ad_status"),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct ReportSpec {
     pub report_type: ReportType,
-    pub data_level: &'static str,
+    pub data_level: DataLevel,
     pub granularity: Granularity,
     /// Every dimension, time dimension included.
     pub dimensions: &'static [&'static str],
-    /// Space-separated metric names (see `metrics.rs`).
-    pub metrics: &'static str,
+    pub metrics: MetricSet,
 }
 
 impl ReportSpec {
@@ -134,12 +175,14 @@ const REPORT_FIELDS: &str = "advertiser_id:s campaign_id:s adgroup_id:s ad_id:s 
 const fn report(
     name: &'static str,
     report_type: ReportType,
-    data_level: &'static str,
+    data_level: DataLevel,
     granularity: Granularity,
     dimensions: &'static [&'static str],
-    metrics: &'static str,
+    metrics: MetricSet,
     sandbox: bool,
 ) -> StreamDef {
+    // Checked when the table is compiled: a row is keyed by its level's id dimension first.
+    assert!(same_text(dimensions[0], data_level.id_dimension()), "a report's first dimension must be its data level's id");
     StreamDef {
         name,
         source: Source::Report(ReportSpec { report_type, data_level, granularity, dimensions, metrics }),
@@ -155,6 +198,22 @@ const fn report(
     }
 }
 
+const fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+use DataLevel::{Ad, AdGroup, Advertiser, Campaign};
 use Granularity::{Daily, Hourly, Lifetime};
 use ReportType::{Audience, Basic};
 
@@ -298,39 +357,39 @@ pub static STREAMS: &[StreamDef] = &[
         fields: fields::PIXEL_EVENTS_STATISTICS,
     },
     // Basic reports, daily.
-    report("ads_reports_daily", Basic, "AUCTION_AD", Daily, &["ad_id", "stat_time_day"], metrics::AD, true),
-    report("ads_reports_by_country_daily", Basic, "AUCTION_AD", Daily, &["ad_id", "stat_time_day", "country_code"], metrics::AD_BY_COUNTRY, false),
-    report("ad_groups_reports_daily", Basic, "AUCTION_ADGROUP", Daily, &["adgroup_id", "stat_time_day"], metrics::AD_GROUP, true),
-    report("ad_groups_reports_by_country_daily", Basic, "AUCTION_ADGROUP", Daily, &["adgroup_id", "stat_time_day", "country_code"], metrics::AD_GROUP, false),
-    report("advertisers_reports_daily", Basic, "AUCTION_ADVERTISER", Daily, &["advertiser_id", "stat_time_day"], metrics::ADVERTISER_DAILY, false),
-    report("campaigns_reports_daily", Basic, "AUCTION_CAMPAIGN", Daily, &["campaign_id", "stat_time_day"], metrics::CAMPAIGN, true),
+    report("ads_reports_daily", Basic, Ad, Daily, &["ad_id", "stat_time_day"], metrics::AD, true),
+    report("ads_reports_by_country_daily", Basic, Ad, Daily, &["ad_id", "stat_time_day", "country_code"], metrics::AD_BY_COUNTRY, false),
+    report("ad_groups_reports_daily", Basic, AdGroup, Daily, &["adgroup_id", "stat_time_day"], metrics::AD_GROUP, true),
+    report("ad_groups_reports_by_country_daily", Basic, AdGroup, Daily, &["adgroup_id", "stat_time_day", "country_code"], metrics::AD_GROUP, false),
+    report("advertisers_reports_daily", Basic, Advertiser, Daily, &["advertiser_id", "stat_time_day"], metrics::ADVERTISER_DAILY, false),
+    report("campaigns_reports_daily", Basic, Campaign, Daily, &["campaign_id", "stat_time_day"], metrics::CAMPAIGN, true),
     // Audience reports, daily.
-    report("campaigns_audience_reports_daily", Audience, "AUCTION_CAMPAIGN", Daily, &["campaign_id", "stat_time_day", "gender", "age"], metrics::CAMPAIGN_AUDIENCE, true),
-    report("ad_group_audience_reports_daily", Audience, "AUCTION_ADGROUP", Daily, &["adgroup_id", "stat_time_day", "gender", "age"], metrics::AD_GROUP_AUDIENCE, true),
-    report("ads_audience_reports_daily", Audience, "AUCTION_AD", Daily, &["ad_id", "stat_time_day", "gender", "age"], metrics::AD_AUDIENCE, true),
-    report("advertisers_audience_reports_daily", Audience, "AUCTION_ADVERTISER", Daily, &["advertiser_id", "stat_time_day", "gender", "age"], metrics::ADVERTISER_AUDIENCE, false),
-    report("campaigns_audience_reports_by_country_daily", Audience, "AUCTION_CAMPAIGN", Daily, &["campaign_id", "stat_time_day", "country_code"], metrics::CAMPAIGN_AUDIENCE, true),
-    report("ad_group_audience_reports_by_country_daily", Audience, "AUCTION_ADGROUP", Daily, &["adgroup_id", "stat_time_day", "country_code"], metrics::AD_GROUP_AUDIENCE, true),
-    report("ads_audience_reports_by_country_daily", Audience, "AUCTION_AD", Daily, &["ad_id", "stat_time_day", "country_code"], metrics::AD_AUDIENCE, true),
-    report("advertisers_audience_reports_by_country_daily", Audience, "AUCTION_ADVERTISER", Daily, &["advertiser_id", "stat_time_day", "country_code"], metrics::ADVERTISER_AUDIENCE, false),
-    report("campaigns_audience_reports_by_platform_daily", Audience, "AUCTION_CAMPAIGN", Daily, &["campaign_id", "stat_time_day", "platform"], metrics::CAMPAIGN_AUDIENCE, true),
-    report("ad_group_audience_reports_by_platform_daily", Audience, "AUCTION_ADGROUP", Daily, &["adgroup_id", "stat_time_day", "platform"], metrics::AD_GROUP_AUDIENCE, true),
-    report("ads_audience_reports_by_platform_daily", Audience, "AUCTION_AD", Daily, &["ad_id", "stat_time_day", "platform"], metrics::AD_AUDIENCE, true),
-    report("advertisers_audience_reports_by_platform_daily", Audience, "AUCTION_ADVERTISER", Daily, &["advertiser_id", "stat_time_day", "platform"], metrics::ADVERTISER_AUDIENCE, false),
-    report("ads_audience_reports_by_province_daily", Audience, "AUCTION_AD", Daily, &["ad_id", "stat_time_day", "province_id"], metrics::AD_AUDIENCE, true),
+    report("campaigns_audience_reports_daily", Audience, Campaign, Daily, &["campaign_id", "stat_time_day", "gender", "age"], metrics::CAMPAIGN_AUDIENCE, true),
+    report("ad_group_audience_reports_daily", Audience, AdGroup, Daily, &["adgroup_id", "stat_time_day", "gender", "age"], metrics::AD_GROUP_AUDIENCE, true),
+    report("ads_audience_reports_daily", Audience, Ad, Daily, &["ad_id", "stat_time_day", "gender", "age"], metrics::AD_AUDIENCE, true),
+    report("advertisers_audience_reports_daily", Audience, Advertiser, Daily, &["advertiser_id", "stat_time_day", "gender", "age"], metrics::ADVERTISER_AUDIENCE, false),
+    report("campaigns_audience_reports_by_country_daily", Audience, Campaign, Daily, &["campaign_id", "stat_time_day", "country_code"], metrics::CAMPAIGN_AUDIENCE, true),
+    report("ad_group_audience_reports_by_country_daily", Audience, AdGroup, Daily, &["adgroup_id", "stat_time_day", "country_code"], metrics::AD_GROUP_AUDIENCE, true),
+    report("ads_audience_reports_by_country_daily", Audience, Ad, Daily, &["ad_id", "stat_time_day", "country_code"], metrics::AD_AUDIENCE, true),
+    report("advertisers_audience_reports_by_country_daily", Audience, Advertiser, Daily, &["advertiser_id", "stat_time_day", "country_code"], metrics::ADVERTISER_AUDIENCE, false),
+    report("campaigns_audience_reports_by_platform_daily", Audience, Campaign, Daily, &["campaign_id", "stat_time_day", "platform"], metrics::CAMPAIGN_AUDIENCE, true),
+    report("ad_group_audience_reports_by_platform_daily", Audience, AdGroup, Daily, &["adgroup_id", "stat_time_day", "platform"], metrics::AD_GROUP_AUDIENCE, true),
+    report("ads_audience_reports_by_platform_daily", Audience, Ad, Daily, &["ad_id", "stat_time_day", "platform"], metrics::AD_AUDIENCE, true),
+    report("advertisers_audience_reports_by_platform_daily", Audience, Advertiser, Daily, &["advertiser_id", "stat_time_day", "platform"], metrics::ADVERTISER_AUDIENCE, false),
+    report("ads_audience_reports_by_province_daily", Audience, Ad, Daily, &["ad_id", "stat_time_day", "province_id"], metrics::AD_AUDIENCE, true),
     // Basic reports, hourly.
-    report("ads_reports_hourly", Basic, "AUCTION_AD", Hourly, &["ad_id", "stat_time_hour"], metrics::AD, true),
-    report("ads_reports_by_country_hourly", Basic, "AUCTION_AD", Hourly, &["ad_id", "stat_time_hour", "country_code"], metrics::AD_BY_COUNTRY, false),
-    report("advertisers_reports_hourly", Basic, "AUCTION_ADVERTISER", Hourly, &["advertiser_id", "stat_time_hour"], metrics::ADVERTISER, false),
-    report("campaigns_reports_hourly", Basic, "AUCTION_CAMPAIGN", Hourly, &["campaign_id", "stat_time_hour"], metrics::CAMPAIGN, true),
-    report("ad_groups_reports_hourly", Basic, "AUCTION_ADGROUP", Hourly, &["adgroup_id", "stat_time_hour"], metrics::AD_GROUP, true),
-    report("ad_groups_reports_by_country_hourly", Basic, "AUCTION_ADGROUP", Hourly, &["adgroup_id", "stat_time_hour", "country_code"], metrics::AD_GROUP, false),
+    report("ads_reports_hourly", Basic, Ad, Hourly, &["ad_id", "stat_time_hour"], metrics::AD, true),
+    report("ads_reports_by_country_hourly", Basic, Ad, Hourly, &["ad_id", "stat_time_hour", "country_code"], metrics::AD_BY_COUNTRY, false),
+    report("advertisers_reports_hourly", Basic, Advertiser, Hourly, &["advertiser_id", "stat_time_hour"], metrics::ADVERTISER, false),
+    report("campaigns_reports_hourly", Basic, Campaign, Hourly, &["campaign_id", "stat_time_hour"], metrics::CAMPAIGN, true),
+    report("ad_groups_reports_hourly", Basic, AdGroup, Hourly, &["adgroup_id", "stat_time_hour"], metrics::AD_GROUP, true),
+    report("ad_groups_reports_by_country_hourly", Basic, AdGroup, Hourly, &["adgroup_id", "stat_time_hour", "country_code"], metrics::AD_GROUP, false),
     // Lifetime totals.
-    report("ads_reports_lifetime", Basic, "AUCTION_AD", Lifetime, &["ad_id"], metrics::AD, true),
-    report("advertisers_reports_lifetime", Basic, "AUCTION_ADVERTISER", Lifetime, &["advertiser_id"], metrics::ADVERTISER, false),
-    report("campaigns_reports_lifetime", Basic, "AUCTION_CAMPAIGN", Lifetime, &["campaign_id"], metrics::CAMPAIGN, true),
-    report("ad_groups_reports_lifetime", Basic, "AUCTION_ADGROUP", Lifetime, &["adgroup_id"], metrics::AD_GROUP, true),
-    report("advertisers_audience_reports_lifetime", Audience, "AUCTION_ADVERTISER", Lifetime, &["advertiser_id", "gender", "age"], metrics::ADVERTISER_AUDIENCE, false),
+    report("ads_reports_lifetime", Basic, Ad, Lifetime, &["ad_id"], metrics::AD, true),
+    report("advertisers_reports_lifetime", Basic, Advertiser, Lifetime, &["advertiser_id"], metrics::ADVERTISER, false),
+    report("campaigns_reports_lifetime", Basic, Campaign, Lifetime, &["campaign_id"], metrics::CAMPAIGN, true),
+    report("ad_groups_reports_lifetime", Basic, AdGroup, Lifetime, &["adgroup_id"], metrics::AD_GROUP, true),
+    report("advertisers_audience_reports_lifetime", Audience, Advertiser, Lifetime, &["advertiser_id", "gender", "age"], metrics::ADVERTISER_AUDIENCE, false),
 ];
 
 pub fn find(name: &str) -> Option<&'static StreamDef> {
@@ -346,9 +405,7 @@ impl StreamDef {
     pub fn json_schema(&self) -> Value {
         let mut schema = schema::from_field_list(self.fields);
         if let Source::Report(spec) = &self.source {
-            let metrics = spec
-                .metrics
-                .split_whitespace()
+            let metrics = metrics::names(spec.metrics)
                 .map(|m| (m.to_string(), schema::field_schema(metrics::schema_type(m))))
                 .collect();
             let mut metrics_schema = schema::object_schema(metrics);

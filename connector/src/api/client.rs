@@ -107,6 +107,14 @@ impl ApiClient {
     }
 }
 
+/// What the client reads of every envelope; `data` is skipped over, not built.
+#[derive(serde::Deserialize)]
+struct EnvelopeHead {
+    code: Option<i64>,
+    message: Option<Value>,
+    request_id: Option<Value>,
+}
+
 /// Read an answer: HTTP status, TikTok's envelope, and what the refusal policy says.
 fn interpret(answer: std::result::Result<RawAnswer, Failed>, request: &ApiRequest) -> Step {
     let RawAnswer { status, ads_throttle, body } = match answer {
@@ -133,30 +141,30 @@ fn interpret(answer: std::result::Result<RawAnswer, Failed>, request: &ApiReques
     }
     // A download is the file itself; its errors still come as the envelope.
     if request.file_answer && !body.starts_with(b"{") {
-        let data = Value::String(String::from_utf8_lossy(&body).into_owned());
-        return Step::Done(ApiResponse { data, ads_throttle });
+        return Step::Done(ApiResponse { body, is_file: true, ads_throttle });
     }
-    let not_an_envelope = |why: String| Step::Again {
-        error: Error::transient(format!("the API answered with {why}: {}", snippet(&body))),
-        quiet: None,
+    // Only the envelope's head is read here: `data` stays as bytes until its reader parses it.
+    let head: EnvelopeHead = match serde_json::from_slice(&body) {
+        Ok(head) => head,
+        Err(e) => {
+            return Step::Again {
+                error: Error::transient(format!("the API answered with a body that is not the JSON envelope ({e}): {}", snippet(&body))),
+                quiet: None,
+            }
+        }
     };
-    let envelope: Value = match serde_json::from_slice(&body) {
-        Ok(envelope) => envelope,
-        Err(e) => return not_an_envelope(format!("a body that is not the JSON envelope ({e})")),
+    let Some(code) = head.code else {
+        let error = Error::transient(format!("the API answered without an envelope code: {}", snippet(&body)));
+        return Step::Again { error, quiet: None };
     };
-    let Some(code) = envelope.get("code").and_then(Value::as_i64) else {
-        return not_an_envelope("no envelope code".into());
-    };
-    let Value::Object(mut envelope) = envelope else { unreachable!("an object has a code") };
     if code == 0 {
-        let data = envelope.remove("data").unwrap_or(Value::Null);
-        return Step::Done(ApiResponse { data, ads_throttle });
+        return Step::Done(ApiResponse { body, is_file: false, ads_throttle });
     }
-    let text = |key: &str| envelope.get(key).and_then(Value::as_str).map(str::to_string);
+    let text = |v: Option<Value>| v.map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
     let refusal = Refusal {
         code,
-        message: text("message").unwrap_or_default(),
-        request_id: text("request_id"),
+        message: text(head.message).unwrap_or_default(),
+        request_id: text(head.request_id),
         path: request.path,
         advertiser: request.advertiser.clone(),
     };
@@ -193,7 +201,8 @@ mod tests {
     #[test]
     fn envelopes_are_read_into_data_or_refusals() {
         let request = ApiRequest::for_advertiser("campaign/get", "7");
-        assert!(matches!(interpret(answer(200, r#"{"code":0,"data":{"list":[]}}"#), &request), Step::Done(r) if r.data["list"].is_array()));
+        let Step::Done(ok) = interpret(answer(200, r#"{"code":0,"data":{"list":[]}}"#), &request) else { panic!("not done") };
+        assert!(ok.into_data().unwrap()["list"].is_array());
         let throttled = interpret(answer(200, r#"{"code":40100,"message":"App reaches the QPS limit 10","data":{}}"#), &request);
         assert!(matches!(throttled, Step::Again { quiet: Some(_), .. }));
         let denied = interpret(answer(200, r#"{"code":40001,"message":"no permission","request_id":"r1","data":{}}"#), &request);

@@ -74,12 +74,28 @@ impl ApiRequest {
     }
 }
 
-/// A successful answer: the envelope's `data` plus the headers callers look at.
+/// A successful answer, kept as the bytes that came (compact while it waits to be read), plus
+/// the headers callers look at.
 #[derive(Debug)]
 pub struct ApiResponse {
-    pub data: Value,
+    /// The JSON envelope (code 0), or the file itself for a download.
+    pub body: Vec<u8>,
+    pub is_file: bool,
     /// `X-Tt-Ads-Throttle`: the report was truncated to 20k ads.
     pub ads_throttle: Option<String>,
+}
+
+impl ApiResponse {
+    /// The envelope's `data` (a downloaded file as a JSON string).
+    pub fn into_data(self) -> Result<Value> {
+        if self.is_file {
+            return Ok(Value::String(String::from_utf8_lossy(&self.body).into_owned()));
+        }
+        match serde_json::from_slice::<Value>(&self.body) {
+            Ok(Value::Object(mut envelope)) => Ok(envelope.remove("data").unwrap_or(Value::Null)),
+            Ok(_) | Err(_) => Err(Error::transient("the API answer is not a JSON envelope")),
+        }
+    }
 }
 
 /// RFC 3986 percent-encoding of a query value (space as %20, not '+').
@@ -96,6 +112,11 @@ fn percent_encode_into(out: &mut String, value: &str) {
 /// The `page_info` of a paginated answer; missing or odd values mean "no more pages".
 pub fn total_pages(data: &Value) -> u64 {
     data.get("page_info").and_then(|p| p.get("total_page")).and_then(Value::as_u64).unwrap_or(0)
+}
+
+/// The records of an answer's `data` under `list_key`.
+pub fn list_of(answer: ApiResponse, list_key: &str) -> Result<Vec<Value>> {
+    take_list(&mut answer.into_data()?, list_key)
 }
 
 /// The records of an answer under `list_key`; a missing or null list is an empty page.

@@ -33,7 +33,7 @@ use partitions::Advertisers;
 /// the advertisers.
 pub struct SyncContext {
     pub config: Config,
-    pub api: ApiClient,
+    pub api: Rc<ApiClient>,
     pub advertisers: Advertisers,
 }
 
@@ -55,14 +55,18 @@ pub struct StreamRun {
 impl StreamRun {
     /// Hand a batch of records (typically one page) to the host; RUNNING goes before the first.
     pub fn emit(&self, records: &[Value]) {
+        self.emit_texts(records.iter().map(Value::to_string).collect());
+    }
+
+    /// The same for records already written as JSON object texts.
+    pub fn emit_texts(&self, records: Vec<String>) {
         if records.is_empty() {
             return;
         }
         if !self.running.replace(true) {
             output::status(self.def.name, StreamStatus::Running);
         }
-        let texts: Vec<String> = records.iter().map(Value::to_string).collect();
-        output::records(self.def.name, &texts);
+        output::records(self.def.name, &records);
     }
 
     pub fn is_incremental(&self) -> bool {
@@ -86,9 +90,9 @@ impl StreamRun {
     }
 }
 
-fn client(config: &Config, base_url: &str) -> ApiClient {
+fn client(config: &Config, base_url: &str) -> Rc<ApiClient> {
     let retry = RetryPolicy { base_delay: std::time::Duration::from_millis(config.retry_base_delay_ms as u64), ..Default::default() };
-    ApiClient::new(base_url, config.access_token(), Scheduler::new(config.requests_per_second), retry)
+    Rc::new(ApiClient::new(base_url, config.access_token(), Scheduler::new(config.requests_per_second), retry))
 }
 
 /// Prove the credentials work: find the advertisers and read one campaign of the first.

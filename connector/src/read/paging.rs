@@ -5,9 +5,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use serde_json::Value;
-use wstd::runtime::Task;
-
-use super::ahead::spawn_send;
+use super::ahead::{spawn_send, Ahead};
 use super::SyncContext;
 use crate::api::{self, ApiRequest, ApiResponse};
 use crate::error::{Error, Result};
@@ -16,16 +14,26 @@ use crate::error::{Error, Result};
 /// its first page announced, stop rather than loop forever.
 const MAX_EXTRA_PAGES: u64 = 100;
 
-pub struct Pages {
+/// What a decoder makes of one page's answer.
+pub struct Page<T> {
+    pub items: T,
+    pub is_empty: bool,
+    pub total_pages: u64,
+}
+
+/// Turns one answer into a page of items.
+pub type Decode<T> = Box<dyn Fn(ApiResponse) -> Result<Page<T>>>;
+
+pub struct Pages<T> {
     sync: Rc<SyncContext>,
     request: ApiRequest,
-    list_key: &'static str,
+    decode: Decode<T>,
     /// Page 1's answer, when the caller fetched it already.
     first: Option<Result<ApiResponse>>,
     /// The number of the page `next` hands out next.
     page: u64,
-    /// Pages after `page` already on their way, in order.
-    ahead: VecDeque<Task<Result<ApiResponse>>>,
+    /// Pages from `page` on already on their way, in order.
+    ahead: VecDeque<Ahead>,
     /// What page 1 announced, and what the latest page said.
     announced: Option<u64>,
     latest_total: u64,
@@ -34,17 +42,25 @@ pub struct Pages {
     pub truncated: bool,
 }
 
-impl Pages {
-    pub fn new(sync: &Rc<SyncContext>, request: ApiRequest, list_key: &'static str) -> Self {
-        Self::with_first(sync, request, list_key, None)
+impl Pages<Vec<Value>> {
+    /// The JSON records under `list_key` of every page.
+    pub fn list(sync: &Rc<SyncContext>, request: ApiRequest, list_key: &'static str) -> Self {
+        let decode = move |answer: ApiResponse| {
+            let mut data = answer.into_data()?;
+            let items = api::take_list(&mut data, list_key)?;
+            Ok(Page { is_empty: items.is_empty(), total_pages: api::total_pages(&data), items })
+        };
+        Self::decoded(sync, request, None, Box::new(decode))
     }
+}
 
+impl<T> Pages<T> {
     /// `first` is page 1's answer when it was fetched ahead (see `FetchAhead`).
-    pub fn with_first(sync: &Rc<SyncContext>, request: ApiRequest, list_key: &'static str, first: Option<Result<ApiResponse>>) -> Self {
+    pub fn decoded(sync: &Rc<SyncContext>, request: ApiRequest, first: Option<Result<ApiResponse>>, decode: Decode<T>) -> Self {
         Self {
             sync: sync.clone(),
             request,
-            list_key,
+            decode,
             first,
             page: 1,
             ahead: VecDeque::new(),
@@ -55,8 +71,8 @@ impl Pages {
         }
     }
 
-    /// The records of the next page, in order; `None` after the last.
-    pub async fn next(&mut self) -> Option<Result<Vec<Value>>> {
+    /// The items of the next page, in order; `None` after the last.
+    pub async fn next(&mut self) -> Option<Result<T>> {
         if self.done {
             return None;
         }
@@ -67,22 +83,20 @@ impl Pages {
         Some(outcome)
     }
 
-    async fn next_page(&mut self) -> Result<Vec<Value>> {
+    async fn next_page(&mut self) -> Result<T> {
         let answer = match (self.first.take(), self.ahead.pop_front()) {
             (Some(first), _) => first,
-            (None, Some(task)) => task.await,
+            (None, Some(ahead)) => ahead.answer().await,
             (None, None) => self.sync.call(&self.request.page(self.page)).await,
         }?;
         self.truncated |= answer.ads_throttle.is_some();
-        let mut data = answer.data;
-        let records = api::take_list(&mut data, self.list_key)?;
-        let total = api::total_pages(&data);
+        let Page { items, is_empty, total_pages: total } = (self.decode)(answer)?;
         self.latest_total = total;
         let announced = *self.announced.get_or_insert(total);
-        if records.is_empty() || self.page >= total {
+        if is_empty || self.page >= total {
             self.done = true;
             self.ahead.clear();
-            return Ok(records);
+            return Ok(items);
         }
         self.page += 1;
         if self.page > announced + MAX_EXTRA_PAGES {
@@ -92,15 +106,15 @@ impl Pages {
             )));
         }
         self.fetch_ahead();
-        Ok(records)
+        Ok(items)
     }
 
     /// Keep the pages known to exist on their way, as many as the scheduler has room for.
     fn fetch_ahead(&mut self) {
-        let room = self.sync.api.scheduler.look_ahead().max(1) as u64;
-        let last = self.latest_total.min(self.page + room - 1);
+        let scheduler = &self.sync.api.scheduler;
+        let last = self.latest_total.min(self.page + scheduler.look_ahead().max(1) as u64 - 1);
         let mut next = self.page + self.ahead.len() as u64;
-        while next <= last {
+        while next <= last && scheduler.room_ahead() {
             self.ahead.push_back(spawn_send(&self.sync, self.request.page(next)));
             next += 1;
         }

@@ -1,12 +1,14 @@
 //! Advertiser partitions: the advertisers of a sync, found once before any stream starts, and
 //! the one loop that reads a stream per advertiser and applies the refusal policy to each part.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
+use super::ahead::Shared;
 use super::catalog::SelectedStream;
 use super::StreamRun;
 use crate::api::refusal::{Action, Scope};
@@ -55,14 +57,16 @@ pub struct Advertisers {
     pub ids: Vec<String>,
     /// `oauth2/advertiser/get`'s records, when the sync reads them.
     pub authorized: Option<Vec<Value>>,
-    /// `advertiser/info`'s records, or why they could not be read, when the sync needs them.
-    pub info: Option<Result<Vec<Value>>>,
-    todays: HashMap<String, NaiveDate>,
+    /// `advertiser/info`'s records, or why they could not be read, when the sync needs them:
+    /// read in the background while the streams that do not need them start.
+    info: Option<Shared<Result<Vec<Value>>>>,
+    /// Each advertiser's local today, worked out once from `info`.
+    todays: OnceCell<HashMap<String, NaiveDate>>,
 }
 
 impl Advertisers {
     /// The one advertiser the config names, or every one the token may read.
-    pub async fn discover(config: &Config, api: &ApiClient, needs: Needs) -> Result<Self> {
+    pub async fn discover(config: &Config, api: &Rc<ApiClient>, needs: Needs) -> Result<Self> {
         let configured = match &config.credentials {
             Credentials::OAuth { advertiser_id, .. } => advertiser_id.clone(),
             Credentials::Sandbox { advertiser_id, .. } => Some(advertiser_id.clone()),
@@ -82,26 +86,37 @@ impl Advertisers {
                 ids
             }
         };
-        let info = match needs.info || needs.time_zones {
-            true => Some(advertiser_info(api, &ids).await),
-            false => None,
-        };
-        let todays = match (&info, needs.time_zones) {
-            (Some(Ok(info)), true) => local_todays(info),
-            (Some(Err(e)), true) => {
-                output::log_info(&format!("advertiser time zones unavailable ({}); using UTC dates", e.message));
-                HashMap::new()
-            }
-            _ => HashMap::new(),
-        };
-        Ok(Self { ids, authorized, info, todays })
+        let info = (needs.info || needs.time_zones).then(|| {
+            let (api, ids) = (api.clone(), ids.clone());
+            Shared::spawn(async move { advertiser_info(&api, &ids).await })
+        });
+        Ok(Self { ids, authorized, info, todays: OnceCell::new() })
+    }
+
+    /// `advertiser/info/` of every advertiser of the sync.
+    pub async fn info(&self) -> Result<Vec<Value>> {
+        match &self.info {
+            Some(info) => info.get().await,
+            None => Err(Error::system("advertiser/info was not read")),
+        }
     }
 
     /// Today in the advertiser's time zone (report days are local). Where TikTok's `timezone`
     /// is not an `Etc/GMT±N` offset, or advertiser/info is out of reach (the sandbox), UTC's
     /// today stands in: the next sync re-reads the cursor day anyway.
-    pub fn local_today(&self, advertiser: &str) -> NaiveDate {
-        self.todays.get(advertiser).copied().unwrap_or_else(|| chrono::Utc::now().date_naive())
+    pub async fn local_today(&self, advertiser: &str) -> NaiveDate {
+        if self.todays.get().is_none() {
+            let todays = match self.info().await {
+                Ok(info) => local_todays(&info),
+                Err(e) => {
+                    output::log_info(&format!("advertiser time zones unavailable ({}); using UTC dates", e.message));
+                    HashMap::new()
+                }
+            };
+            let _ = self.todays.set(todays);
+        }
+        let todays = self.todays.get().expect("set above");
+        todays.get(advertiser).copied().unwrap_or_else(|| chrono::Utc::now().date_naive())
     }
 }
 
@@ -111,7 +126,7 @@ async fn authorized_advertisers(config: &Config, api: &ApiClient) -> Result<Vec<
         return Err(Error::config("the sandbox cannot list advertisers; set credentials.advertiser_id"));
     };
     let request = ApiRequest::new("oauth2/advertiser/get").param("app_id", app_id.clone()).param("secret", secret.clone());
-    api::take_list(&mut api.send(&request).await?.data, "list")
+    api::list_of(api.send(&request).await?, "list")
 }
 
 /// `advertiser/info/` for every advertiser, ids batched. A batch with a denied advertiser is
@@ -121,13 +136,13 @@ async fn advertiser_info(api: &ApiClient, ids: &[String]) -> Result<Vec<Value>> 
     for batch in ids.chunks(ADVERTISER_INFO_BATCH) {
         let request = ApiRequest::new("advertiser/info").json_param("advertiser_ids", &json!(batch)).scoped(Scope::AdvertiserBatch);
         match api.send(&request).await {
-            Ok(mut answer) => info.extend(api::take_list(&mut answer.data, "list")?),
+            Ok(answer) => info.extend(api::list_of(answer, "list")?),
             Err(e) if e.action(Scope::AdvertiserBatch) == Some(Action::SplitBatch) => {
                 for id in batch {
                     let mut single = ApiRequest::new("advertiser/info").json_param("advertiser_ids", &json!([id]));
                     single.advertiser = Some(id.clone());
                     match api.send(&single).await {
-                        Ok(mut answer) => info.extend(api::take_list(&mut answer.data, "list")?),
+                        Ok(answer) => info.extend(api::list_of(answer, "list")?),
                         Err(e) if e.action(Scope::Plain) == Some(Action::SkipAdvertiser) => {
                             output::log_warn(&format!("advertisers: skipping advertiser {id}: {}", e.message))
                         }

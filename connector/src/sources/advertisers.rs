@@ -12,13 +12,7 @@ pub fn read_ids(run: &StreamRun) -> Result<()> {
 }
 
 /// `advertisers`: `advertiser/info/` of every advertiser of the sync.
-pub fn read_info(run: &StreamRun) -> Result<()> {
-    match &run.sync.advertisers.info {
-        Some(Ok(info)) => {
-            run.emit(info);
-            Ok(())
-        }
-        Some(Err(e)) => Err(e.clone()),
-        None => Err(Error::system("advertiser/info was not read")),
-    }
+pub async fn read_info(run: &StreamRun) -> Result<()> {
+    run.emit(&run.sync.advertisers.info().await?);
+    Ok(())
 }

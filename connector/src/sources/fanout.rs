@@ -35,8 +35,8 @@ impl PartitionSource for FanoutSpec {
         let mut refused: BTreeMap<i64, usize> = BTreeMap::new();
         while let Some((combination, answer)) = answers.next().await {
             match answer {
-                Ok(mut answer) => {
-                    let mut records = api::take_list(&mut answer.data, self.list_key)?;
+                Ok(answer) => {
+                    let mut records = api::list_of(answer, self.list_key)?;
                     for record in records.iter_mut() {
                         if let Value::Object(map) = record {
                             map.insert("advertiser_id".into(), json!(advertiser));

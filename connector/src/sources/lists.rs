@@ -24,7 +24,7 @@ impl PartitionSource for ListSpec {
         let cursor_field = run.def.cursor.unwrap_or_default();
         let since = run.cursor_of(&advertiser).as_deref().and_then(parse_time);
         let mut newest: Option<(NaiveDateTime, String)> = None;
-        let mut pages = Pages::new(&run.sync, self.request(&run.sync.config, &advertiser, since), self.list_key);
+        let mut pages = Pages::list(&run.sync, self.request(&run.sync.config, &advertiser, since), self.list_key);
         while let Some(page) = pages.next().await {
             let mut page = page?;
             // Records at the cursor itself are kept: another object may share that second.

@@ -24,7 +24,7 @@ use crate::streams::Source;
 pub async fn read(run: &Rc<StreamRun>) -> Result<()> {
     match &run.def.source {
         Source::AdvertiserIds => advertisers::read_ids(run),
-        Source::AdvertiserInfo => advertisers::read_info(run),
+        Source::AdvertiserInfo => advertisers::read_info(run).await,
         Source::List(spec) => for_each(run, spec).await,
         Source::Report(spec) => for_each(run, spec).await,
         Source::Fanout(spec) => for_each(run, spec).await,

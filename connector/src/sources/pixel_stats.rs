@@ -22,7 +22,7 @@ impl PartitionSource for PixelStatsSpec {
         let start = end - chrono::Duration::days(29);
         let date_range = json!({"start_date": start.to_string(), "end_date": end.to_string()});
         let list = self.pixels;
-        let mut pixels = Pages::new(&run.sync, ApiRequest::for_advertiser(list.endpoint, &advertiser).param("page_size", list.page_size.to_string()), list.list_key);
+        let mut pixels = Pages::list(&run.sync, ApiRequest::for_advertiser(list.endpoint, &advertiser).param("page_size", list.page_size.to_string()), list.list_key);
         let mut pixel_ids = Vec::new();
         while let Some(page) = pixels.next().await {
             pixel_ids.extend(page?.iter().filter_map(|p| p.get("pixel_id").and_then(id_string)));
@@ -38,7 +38,7 @@ impl PartitionSource for PixelStatsSpec {
             .collect();
         let mut answers = FetchAhead::new(&run.sync, requests);
         while let Some(((), answer)) = answers.next().await {
-            let mut records = api::take_list(&mut answer?.data, "list")?;
+            let mut records = api::list_of(answer?, "list")?;
             for record in records.iter_mut() {
                 if let Value::Object(map) = record {
                     map.insert("advertiser_id".into(), json!(advertiser));

@@ -21,13 +21,13 @@ const TASK_DEADLINE: Duration = Duration::from_secs(30 * 60);
 /// Create a task for the window, wait for it, and return its rows in the synchronous shape.
 pub async fn read(sync: &SyncContext, spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>) -> Result<Vec<Value>> {
     let body = report::task_body(spec, advertiser, window, sync.config.include_deleted);
-    let created = sync.call(&ApiRequest::post("report/task/create", body)).await?.data;
+    let created = sync.call(&ApiRequest::post("report/task/create", body)).await?.into_data()?;
     let task_id = created.get("task_id").and_then(id_string).ok_or_else(|| Error::transient("report/task/create/ answered without a task_id"))?;
     let started = Instant::now();
     let mut interval = Duration::from_secs(1);
     loop {
         let check = ApiRequest::for_advertiser("report/task/check", advertiser).param("task_id", task_id.clone());
-        let status = sync.call(&check).await?.data;
+        let status = sync.call(&check).await?.into_data()?;
         match status.get("status").and_then(Value::as_str) {
             Some("SUCCESS") => break,
             Some(ended @ ("FAILED" | "CANCELED")) => {
@@ -48,7 +48,7 @@ pub async fn read(sync: &SyncContext, spec: &ReportSpec, advertiser: &str, windo
     }
     let mut download = ApiRequest::for_advertiser("report/task/download", advertiser).param("task_id", task_id);
     download.file_answer = true;
-    let csv = sync.call(&download).await?.data;
+    let csv = sync.call(&download).await?.into_data()?;
     let csv = csv.as_str().ok_or_else(|| Error::transient("report/task/download/ did not answer with a CSV file"))?;
     report::rows_from_csv(csv, spec).map_err(|why| Error::transient(format!("report/task/download/: {why}")))
 }

@@ -16,7 +16,7 @@ use crate::api::ApiResponse;
 use crate::error::{Error, Result};
 use crate::output;
 use crate::read::ahead::FetchAhead;
-use crate::read::paging::Pages;
+use crate::read::paging::{Page, Pages};
 use crate::read::StreamRun;
 use crate::report::{self, DateWindow};
 use crate::state::parse_time;
@@ -26,18 +26,19 @@ impl PartitionSource for ReportSpec {
     async fn read_partition(&'static self, run: Rc<StreamRun>, advertiser: String) -> Result<()> {
         let window = WindowReader { run: &run, spec: self, advertiser: &advertiser };
         if !self.has_dates() {
-            return window.read(None, None, &mut |records| run.emit(&records)).await;
+            return window.read(None, None, &mut |records| run.emit_texts(records)).await;
         }
         let config = &run.sync.config;
-        let today = run.sync.advertisers.local_today(&advertiser);
+        let today = run.sync.advertisers.local_today(&advertiser).await;
         let end = config.end_date.map_or(today, |e| e.min(today));
         if self.granularity == Granularity::Lifetime {
             // Audience reports have no query_lifetime: sum windows of a year instead.
-            let mut rows = Vec::new();
+            let mut records = Vec::new();
             for window_days in DateWindow::cover(config.start_date, end, report::max_window_days(self.granularity)) {
-                window.read(Some(window_days), None, &mut |records| rows.extend(records)).await?;
+                let mut collect = |texts: Vec<String>| records.extend(texts.iter().filter_map(|t| serde_json::from_str::<Value>(t).ok()));
+                window.read(Some(window_days), None, &mut collect).await?;
             }
-            run.emit(&report::sum_rows(rows));
+            run.emit(&report::sum_records(records));
             return Ok(());
         }
         // Re-read the attribution window before the cursor: late conversions restate it.
@@ -54,7 +55,7 @@ impl PartitionSource for ReportSpec {
         let firsts = DateWindow::cover(start, end, width).into_iter().map(|w| (w, window.request(Some(w)).page(1))).collect();
         let mut firsts = FetchAhead::new(&run.sync, firsts);
         while let Some((days, first)) = firsts.next().await {
-            window.read(Some(days), Some(first), &mut |records| run.emit(&records)).await?;
+            window.read(Some(days), Some(first), &mut |records| run.emit_texts(records)).await?;
             // Every record of the window is out: the cursor may move past it.
             run.checkpoint(&advertiser, Some(&report::cursor_value(self.granularity, days.end)));
         }
@@ -69,7 +70,8 @@ struct WindowReader<'a> {
     advertiser: &'a str,
 }
 
-type Sink<'s> = &'s mut dyn FnMut(Vec<Value>);
+/// Where a window's record texts go: out to the host, or into a sum.
+type Sink<'s> = &'s mut dyn FnMut(Vec<String>);
 
 impl WindowReader<'_> {
     fn request(&self, window: Option<DateWindow>) -> crate::api::ApiRequest {
@@ -91,14 +93,20 @@ impl WindowReader<'_> {
             if matches!(&first, Ok(answer) if answer.ads_throttle.is_some()) && self.read_task(window, &span, sink).await {
                 return Ok(());
             }
-            let mut pages = Pages::with_first(&self.run.sync, self.request(window), "list", Some(first));
+            let advertiser = self.advertiser.to_string();
+            let decode = move |answer: ApiResponse| {
+                let page = report::page_records(&answer.body, &advertiser).map_err(Error::transient)?;
+                Ok(Page { is_empty: page.records.is_empty(), total_pages: page.total_pages, items: (page.records, page.unreadable) })
+            };
+            let mut pages = Pages::decoded(&self.run.sync, self.request(window), Some(first), Box::new(decode));
             let mut unreadable = BTreeMap::new();
             let mut emitted = false;
             while let Some(page) = pages.next().await {
                 match page {
-                    Ok(rows) => {
+                    Ok((records, page_unreadable)) => {
                         emitted = true;
-                        sink(rows.into_iter().map(|row| report::to_record(row, self.advertiser, &mut unreadable)).collect());
+                        unreadable.extend(page_unreadable);
+                        sink(records);
                     }
                     Err(e) if !emitted && self.should_split(&e) => return self.read_halves(window, &span, e, sink).await,
                     Err(e) => return Err(e.context(span)),
@@ -155,7 +163,7 @@ impl WindowReader<'_> {
                     rows.len()
                 ));
                 let mut unreadable = BTreeMap::new();
-                sink(rows.into_iter().map(|row| report::to_record(row, advertiser, &mut unreadable)).collect());
+                sink(rows.into_iter().map(|row| report::to_record(row, advertiser, &mut unreadable).to_string()).collect());
                 true
             }
             Err(e) => {

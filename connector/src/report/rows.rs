@@ -1,0 +1,467 @@
+//! What a report answer becomes: records in the reference's shape (`dimensions` and `metrics`
+//! objects, every dimension lifted to the top level, the advertiser added, metrics typed).
+//!
+//! Synchronous pages are read straight from the answer's bytes into record texts
+//! ([`page_records`]): no JSON tree is built for the thousands of rows of a page. Rows from a
+//! task CSV and summed windows go through [`to_record`], which gives the same records.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::marker::PhantomData;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{json, Map, Number, Value};
+
+use crate::metrics::{self, MetricType, Raw, Typed};
+use crate::streams::ReportSpec;
+
+/// One page of a synchronous report, as record texts.
+pub struct ReportPage {
+    pub records: Vec<String>,
+    pub total_pages: u64,
+    /// Metrics whose value could not be read (emitted as null), with the text that came.
+    pub unreadable: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow, default)]
+    data: Option<Data<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Data<'a> {
+    #[serde(borrow, default)]
+    list: Option<Vec<Row<'a>>>,
+    #[serde(borrow, default)]
+    page_info: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct Row<'a> {
+    #[serde(borrow, default)]
+    dimensions: Option<Fields<'a>>,
+    #[serde(borrow, default)]
+    metrics: Option<Fields<'a>>,
+}
+
+/// A JSON object's entries in order, values left as their JSON text.
+#[derive(Default)]
+struct Fields<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+/// An object key, borrowed from the answer unless it had escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for KeyVisitor<'a> {
+            type Value = Key<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(KeyVisitor(PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Fields<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct FieldsVisitor<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for FieldsVisitor<'a> {
+            type Value = Fields<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(16));
+                while let Some((Key(key), value)) = map.next_entry::<Key<'a>, &'a RawValue>()? {
+                    fields.push((key, value));
+                }
+                Ok(Fields(fields))
+            }
+        }
+        d.deserialize_map(FieldsVisitor(PhantomData))
+    }
+}
+
+/// Read one synchronous report page into record texts.
+pub fn page_records(body: &[u8], advertiser: &str) -> Result<ReportPage, String> {
+    let envelope: Envelope = serde_json::from_slice(body).map_err(|e| format!("the report page is not in TikTok's shape ({e})"))?;
+    let data = envelope.data.unwrap_or(Data { list: None, page_info: None });
+    let total_pages = data
+        .page_info
+        .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+        .and_then(|info| info.get("total_page").and_then(Value::as_u64))
+        .unwrap_or(0);
+    let mut unreadable = BTreeMap::new();
+    let rows = data.list.unwrap_or_default();
+    let records = rows.iter().map(|row| record_text(row, advertiser, &mut unreadable)).collect();
+    Ok(ReportPage { records, total_pages, unreadable })
+}
+
+fn record_text(row: &Row, advertiser: &str, unreadable: &mut BTreeMap<String, String>) -> String {
+    let empty = Fields::default();
+    let dimensions = row.dimensions.as_ref().unwrap_or(&empty);
+    let metrics = row.metrics.as_ref().unwrap_or(&empty);
+    let mut out = String::with_capacity(64 + 48 * metrics.0.len());
+    out.push('{');
+    // The row's own advertiser dimension, when it is a usable id; else the request's.
+    let own_advertiser = dimensions.0.iter().any(|(k, v)| k == "advertiser_id" && v.get().len() > 2 && v.get().starts_with('"'));
+    for (key, value) in &dimensions.0 {
+        let shadowed = key == "metrics" || key == "dimensions" || (key == "advertiser_id" && !own_advertiser);
+        if !shadowed {
+            push_entry(&mut out, key, value.get());
+        }
+    }
+    if !own_advertiser {
+        push_json_str(&mut out, "advertiser_id");
+        out.push(':');
+        push_json_str(&mut out, advertiser);
+        out.push(',');
+    }
+    out.push_str("\"metrics\":{");
+    for (name, value) in &metrics.0 {
+        let mut owned = String::new();
+        let raw = raw_of(value.get(), &mut owned);
+        push_json_str(&mut out, name);
+        out.push(':');
+        match metrics::type_value(name, raw) {
+            Ok(typed) => push_typed(&mut out, &typed),
+            Err(()) => {
+                unreadable.insert(name.to_string(), raw_text(raw));
+                out.push_str("null");
+            }
+        }
+        out.push(',');
+    }
+    close(&mut out, '}');
+    out.push_str(",\"dimensions\":{");
+    for (key, value) in &dimensions.0 {
+        push_entry(&mut out, key, value.get());
+    }
+    close(&mut out, '}');
+    out.push('}');
+    out
+}
+
+/// A metric's JSON text as a value to type; `owned` holds an unescaped string if needed.
+fn raw_of<'a>(json: &'a str, owned: &'a mut String) -> Raw<'a> {
+    match json.as_bytes().first() {
+        Some(b'"') if !json.contains('\\') => Raw::Text(&json[1..json.len() - 1]),
+        Some(b'"') => {
+            *owned = serde_json::from_str(json).unwrap_or_default();
+            Raw::Text(owned)
+        }
+        Some(b'n') => Raw::Null,
+        Some(b'-' | b'0'..=b'9') => Raw::Number(json),
+        _ => Raw::Text(json),
+    }
+}
+
+fn raw_text(raw: Raw) -> String {
+    match raw {
+        Raw::Null => "null".into(),
+        Raw::Text(t) | Raw::Number(t) => t.to_string(),
+    }
+}
+
+fn push_typed(out: &mut String, typed: &Typed) {
+    match typed {
+        Typed::Null => out.push_str("null"),
+        Typed::Integer(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Typed::Exact(text) => out.push_str(text),
+        Typed::Text(text) => push_json_str(out, text),
+    }
+}
+
+fn push_entry(out: &mut String, key: &str, raw_json: &str) {
+    push_json_str(out, key);
+    out.push(':');
+    out.push_str(raw_json);
+    out.push(',');
+}
+
+/// Replace a trailing comma (or open an empty object) and close.
+fn close(out: &mut String, bracket: char) {
+    if out.ends_with(',') {
+        out.pop();
+    }
+    out.push(bracket);
+}
+
+fn push_json_str(out: &mut String, s: &str) {
+    if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    } else {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    }
+}
+
+/// A report row in the reference's record shape: `dimensions` and `metrics` objects, every
+/// dimension lifted to the top level, the advertiser added, metrics typed. Metric values that
+/// cannot be read are nulled and named in `unreadable`.
+pub fn to_record(row: Value, advertiser: &str, unreadable: &mut BTreeMap<String, String>) -> Value {
+    let (dimensions, raw_metrics) = match row {
+        Value::Object(mut obj) => (
+            obj.remove("dimensions").unwrap_or_else(|| json!({})),
+            obj.remove("metrics").unwrap_or_else(|| json!({})),
+        ),
+        _ => (json!({}), json!({})),
+    };
+    let mut record = Map::new();
+    if let Value::Object(dims) = &dimensions {
+        for (k, v) in dims {
+            record.insert(k.clone(), v.clone());
+        }
+    }
+    // The row's own advertiser dimension, when it is a usable id; else the request's.
+    if !record.get("advertiser_id").and_then(Value::as_str).is_some_and(|id| !id.is_empty()) {
+        record.insert("advertiser_id".into(), json!(advertiser));
+    }
+    let mut typed = Map::new();
+    if let Value::Object(m) = raw_metrics {
+        for (name, value) in m {
+            let converted = metrics::convert(&name, value).unwrap_or_else(|text| {
+                unreadable.insert(name.clone(), text);
+                Value::Null
+            });
+            typed.insert(name, converted);
+        }
+    }
+    record.insert("metrics".into(), Value::Object(typed));
+    record.insert("dimensions".into(), dimensions);
+    Value::Object(record)
+}
+
+/// Sum the records of several windows into one per dimension key. Counts and money add up
+/// exactly; cpc, cpm and ctr are recomputed from the sums; other ratios cannot be rebuilt and
+/// become null.
+pub fn sum_records(records: Vec<Value>) -> Vec<Value> {
+    let mut by_key: BTreeMap<String, Value> = BTreeMap::new();
+    for record in records {
+        let key = record["dimensions"].to_string();
+        let Some(total) = by_key.get_mut(&key) else {
+            by_key.insert(key, record);
+            continue;
+        };
+        let (Some(sum), Some(add)) = (total["metrics"].as_object_mut(), record["metrics"].as_object()) else { continue };
+        for (name, value) in add {
+            if matches!(metrics::metric_type(name), MetricType::Count | MetricType::Money) {
+                let summed = Decimal::of(sum.get(name)).add(Decimal::of(Some(value)));
+                sum.insert(name.clone(), summed.to_json());
+            }
+        }
+    }
+    by_key.into_values().map(recompute_ratios).collect()
+}
+
+fn recompute_ratios(mut record: Value) -> Value {
+    let Some(m) = record["metrics"].as_object_mut() else { return record };
+    let get = |m: &Map<String, Value>, k: &str| m.get(k).and_then(Value::as_f64);
+    let (spend, clicks, impressions) = (get(m, "spend"), get(m, "clicks"), get(m, "impressions"));
+    let ratio = |n: Option<f64>, d: Option<f64>, scale: f64| match (n, d) {
+        (Some(n), Some(d)) if d > 0.0 => json!((n / d * scale * 100.0).round() / 100.0),
+        _ => Value::Null,
+    };
+    let names: Vec<String> = m.keys().cloned().collect();
+    for name in names {
+        let value = match name.as_str() {
+            "cpc" => ratio(spend, clicks, 1.0),
+            "cpm" => ratio(spend, impressions, 1000.0),
+            "ctr" => ratio(clicks, impressions, 100.0),
+            n if metrics::metric_type(n) == MetricType::Ratio => Value::Null,
+            _ => continue,
+        };
+        m.insert(name, value);
+    }
+    record
+}
+
+/// An exact decimal (units × 10^-scale), so money sums never round through binary floats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Decimal {
+    units: i128,
+    scale: u32,
+}
+
+impl Decimal {
+    /// A metric value (null and unreadable values count as zero).
+    fn of(value: Option<&Value>) -> Decimal {
+        let text = match value {
+            Some(Value::Number(n)) => n.to_string(),
+            _ => return Decimal { units: 0, scale: 0 },
+        };
+        let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+        match format!("{int}{frac}").parse::<i128>() {
+            Ok(units) => Decimal { units, scale: frac.len() as u32 },
+            // Exponent forms are not TikTok's; keep them as close as a float allows.
+            Err(_) => Decimal { units: (text.parse::<f64>().unwrap_or(0.0) * 100.0).round() as i128, scale: 2 },
+        }
+    }
+
+    fn add(self, other: Decimal) -> Decimal {
+        let scale = self.scale.max(other.scale);
+        let widen = |d: Decimal| d.units * 10i128.pow(scale - d.scale);
+        Decimal { units: widen(self) + widen(other), scale }
+    }
+
+    fn to_json(self) -> Value {
+        if self.scale == 0 {
+            return Value::from(self.units as i64);
+        }
+        let digits = format!("{:0width$}", self.units.abs(), width = self.scale as usize + 1);
+        let (int, frac) = digits.split_at(digits.len() - self.scale as usize);
+        let sign = if self.units < 0 { "-" } else { "" };
+        format!("{sign}{int}.{frac}").parse::<Number>().map(Value::Number).unwrap_or(Value::Null)
+    }
+}
+
+/// Rows of a downloaded task CSV in the synchronous report's shape: the report's dimensions
+/// go to `dimensions`, every other column to `metrics`.
+pub fn rows_from_csv(csv: &str, spec: &ReportSpec) -> Result<Vec<Value>, String> {
+    let mut lines = parse_csv(csv).into_iter();
+    let Some(header) = lines.next() else { return Ok(Vec::new()) };
+    let mut rows = Vec::new();
+    for (n, cells) in lines.enumerate() {
+        if cells.len() == 1 && cells[0].is_empty() {
+            continue;
+        }
+        if cells.len() != header.len() {
+            return Err(format!("CSV row {} has {} cells for {} columns", n + 2, cells.len(), header.len()));
+        }
+        let (mut dims, mut mets) = (Map::new(), Map::new());
+        for (name, cell) in header.iter().zip(cells) {
+            let target = if spec.dimensions.contains(&name.as_str()) { &mut dims } else { &mut mets };
+            target.insert(name.clone(), Value::String(cell));
+        }
+        rows.push(json!({"dimensions": dims, "metrics": mets}));
+    }
+    Ok(rows)
+}
+
+/// RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and line breaks.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', true) => quoted = false,
+            ('"', false) if field.is_empty() => quoted = true,
+            (',', false) => row.push(std::mem::take(&mut field)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (c, _) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_csv_becomes_report_rows() {
+        let spec = crate::streams::find("ads_reports_daily").map(|d| match &d.source {
+            crate::streams::Source::Report(r) => r,
+            _ => unreachable!(),
+        }).unwrap();
+        let csv = "ad_id,stat_time_day,ad_name,spend\r\n1,2024-01-01 00:00:00,\"Sale, \"\"big\"\"\",20.00\r\n";
+        let rows = rows_from_csv(csv, spec).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0]["dimensions"]["ad_id"], "1");
+        assert_eq!(rows[0]["metrics"]["ad_name"], "Sale, \"big\"");
+        assert_eq!(rows[0]["metrics"]["spend"], "20.00");
+        assert!(rows_from_csv("a,b\n1\n", spec).is_err());
+    }
+
+    #[test]
+    fn rows_become_reference_shaped_typed_records() {
+        let row = json!({"dimensions": {"ad_id": "1", "stat_time_day": "2024-01-03 00:00:00"},
+                         "metrics": {"spend": "20.00", "impressions": "5830", "secondary_goal_result": "-", "ad_name": "A"}});
+        let mut bad = BTreeMap::new();
+        let r = to_record(row, "7", &mut bad);
+        assert_eq!(r["ad_id"], "1");
+        assert_eq!(r["advertiser_id"], "7");
+        assert_eq!(r["stat_time_day"], "2024-01-03 00:00:00");
+        assert_eq!(r["metrics"]["impressions"], 5830);
+        assert_eq!(r["metrics"]["spend"].to_string(), "20.00");
+        assert_eq!(r["metrics"]["secondary_goal_result"], Value::Null);
+        assert_eq!(r["dimensions"]["ad_id"], "1");
+        assert!(bad.is_empty());
+    }
+
+    #[test]
+    fn summed_windows_recompute_ratios() {
+        let row = |spend: &str, clicks: &str, imps: &str| {
+            to_record(json!({"dimensions": {"advertiser_id": "7", "gender": "MALE"},
+                "metrics": {"spend": spend, "clicks": clicks, "impressions": imps, "ctr": "9.99", "cpc": "9.99"}}), "7", &mut BTreeMap::new())
+        };
+        let summed = sum_records(vec![row("10.00", "10", "1000"), row("30.00", "10", "1000")]);
+        assert_eq!(summed.len(), 1);
+        let m = &summed[0]["metrics"];
+        assert_eq!(m["clicks"], 20);
+        assert_eq!(m["spend"].to_string(), "40.00", "money keeps its two decimals");
+        assert_eq!(m["cpc"].as_f64(), Some(2.0));
+        assert_eq!(m["ctr"].as_f64(), Some(1.0));
+    }
+
+    #[test]
+    fn money_sums_are_exact() {
+        let row = |spend: &str| to_record(json!({"dimensions": {"gender": "MALE"}, "metrics": {"spend": spend, "clicks": "1"}}), "7", &mut BTreeMap::new());
+        let summed = sum_records(vec![row("0.10"), row("0.20"), row("1234567890123.45")]);
+        assert_eq!(summed[0]["metrics"]["spend"].to_string(), "1234567890123.75");
+        let summed = sum_records(vec![row("-1.5"), row("0.25")]);
+        assert_eq!(summed[0]["metrics"]["spend"].to_string(), "-1.25");
+    }
+
+    #[test]
+    fn page_records_equal_the_json_tree_path() {
+        let rows = json!([
+            {"dimensions": {"ad_id": "1", "stat_time_day": "2024-01-03 00:00:00"},
+             "metrics": {"spend": "20.00", "impressions": "5,830", "ctr": "1.18%", "secondary_goal_result": "-",
+                         "ad_name": "Sale, \"big\"\n", "clicks": "1.5", "cpc": 0.5, "tt_app_id": "0"}},
+            {"dimensions": {"advertiser_id": "99", "gender": "MALE"}, "metrics": {}},
+            {"dimensions": {"advertiser_id": "", "age": "AGE_13_17"}, "metrics": {"reach": null}},
+            {"metrics": {"likes": "3"}}
+        ]);
+        let body = json!({"code": 0, "message": "OK", "data": {"list": rows, "page_info": {"page": 1, "total_page": 3}}}).to_string();
+        let page = page_records(body.as_bytes(), "7").unwrap();
+        assert_eq!(page.total_pages, 3);
+        let mut unreadable = BTreeMap::new();
+        for (text, row) in page.records.iter().zip(rows.as_array().unwrap()) {
+            let fast: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"));
+            assert_eq!(fast, to_record(row.clone(), "7", &mut unreadable), "{text}");
+        }
+        assert_eq!(page.unreadable, unreadable);
+        assert_eq!(page.unreadable.get("clicks").map(String::as_str), Some("1.5"));
+        assert!(page_records(br#"{"code":0,"data":{"list":"not a list"}}"#, "7").is_err());
+        assert!(page_records(br#"{"code":0,"data":{}}"#, "7").unwrap().records.is_empty());
+    }
+}
