@@ -55,7 +55,7 @@ pub fn serve(endpoint: &str, q: &Query, account: &Account, config: &SimConfig, s
         "adgroup/get" => entity_get(q, account, Level::AdGroup),
         "ad/get" => entity_get(q, account, Level::Ad),
         "pixel/event/stats" => pixel_event_stats(q, account),
-        "pixel/instant_page/event" => instant_page_events(q),
+        "pixel/instant_page/event" => instant_page_events(q, config),
         e if asset_list(e).is_some() => asset_get(e, q, account),
         _ => Err(api_error(40400, "Route not found")),
     }
@@ -101,7 +101,7 @@ fn advertiser_get(q: &Query, account: &Account, config: &SimConfig, sandbox: boo
     Ok(json!({ "list": list }))
 }
 
-fn advertiser_info(q: &Query, account: &Account, _config: &SimConfig, sandbox: bool) -> Result<Value, ApiError> {
+fn advertiser_info(q: &Query, account: &Account, config: &SimConfig, sandbox: bool) -> Result<Value, ApiError> {
     let ids = q.json_array("advertiser_ids")?.ok_or_else(|| param_error("advertiser_ids: Missing data for required field."))?;
     if ids.is_empty() || ids.len() > 100 {
         return Err(param_error("advertiser_ids: Length must be between 1 and 100."));
@@ -111,7 +111,9 @@ fn advertiser_info(q: &Query, account: &Account, _config: &SimConfig, sandbox: b
     let mut list = Vec::new();
     for id in &ids {
         let id = id.as_str().ok_or_else(|| param_error("advertiser_ids: Not a valid string."))?;
-        if !authorized.contains(&id) {
+        // One advertiser the token may not read fails the whole batch.
+        let denied = config.permission_denied.iter().any(|(a, e)| a == id && e == "advertiser/info");
+        if !authorized.contains(&id) || denied {
             return Err(api_error(40001, format!("No permission to operate advertiser {id}.")));
         }
         let adv = account.advertisers.iter().find(|a| a.id == id).expect("authorized ids exist");
@@ -359,8 +361,11 @@ const OBJECTIVE_TYPES: &[&str] = &[
     "LEAD_GENERATION", "RF_REACH", "TOPVIEW_REACH",
 ];
 
-pub fn instant_page_events(q: &Query) -> Result<Value, ApiError> {
+pub fn instant_page_events(q: &Query, config: &SimConfig) -> Result<Value, ApiError> {
     q.required("advertiser_id")?;
+    if config.instant_page_parameter_error {
+        return Err(param_error("is_retargeting: Missing data for required field."));
+    }
     let objective = q.required("objective_type")?;
     let goal = q.required("optimization_goal")?;
     if !OBJECTIVE_TYPES.contains(&objective) {

@@ -76,6 +76,9 @@ pub struct SimConfig {
     pub too_large_days: Option<u32>,
     /// Advertisers with at least this many ads get reports with the X-Tt-Ads-Throttle header.
     pub ads_throttle_threshold: usize,
+    /// Every `pixel/instant_page/event` call is refused with a parameter error (40002), as
+    /// TikTok answers a request it never accepts.
+    pub instant_page_parameter_error: bool,
     /// Every page says one more page follows (a list that never ends).
     pub endless_pages: bool,
     /// Answer every successful call with a broken body instead.
@@ -113,6 +116,7 @@ impl Default for SimConfig {
             permission_denied: Vec::new(),
             too_large_days: None,
             ads_throttle_threshold: 20_000,
+            instant_page_parameter_error: false,
             endless_pages: false,
             hostile_body: None,
         }

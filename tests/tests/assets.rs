@@ -162,3 +162,54 @@ fn instant_page_events_cover_every_objective_and_goal_and_skip_unsupported_pairs
         .collect();
     assert_eq!(unique.len(), records.len());
 }
+
+#[test]
+fn instant_page_events_refused_for_every_combination_fail_the_stream_loudly() {
+    let mut sim_config = SimConfig::default();
+    sim_config.instant_page_parameter_error = true;
+    let h = Harness::new("assets-instant-page-refused", sim_config);
+    let run = h.read(&fast(&h), &["pixel_instant_page_events", "pixels"], true, None);
+    assert_eq!(run.exit_code, 1, "a stream TikTok never answers must not end COMPLETE");
+    assert_eq!(run.stream_statuses("pixel_instant_page_events").last().unwrap(), "INCOMPLETE");
+    assert_eq!(run.stream_statuses("pixels").last().unwrap(), "COMPLETE", "the other stream is read");
+    let error = run.errors()[0];
+    assert_eq!(error["stream_descriptor"]["name"], "pixel_instant_page_events");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains("refused every one of the 220") && message.contains("220 x 40002"), "{message}");
+}
+
+#[test]
+fn a_denied_advertiser_is_skipped_in_pixel_statistics_and_the_others_are_read() {
+    let mut sim_config = SimConfig::default();
+    let account = tiktok_sim::Account::generate(&sim_config.size, sim_config.seed);
+    let denied = account.advertisers[0].id.clone();
+    sim_config.permission_denied = vec![(denied.clone(), "pixel/event/stats".into())];
+    let h = Harness::new("assets-pixel-stats-denied", sim_config);
+    let run = h.read(&fast(&h), &["pixel_events_statistics"], true, None);
+    run.assert_success();
+    let read = keys(&run.records_of("pixel_events_statistics"), "pixel_id");
+    let others: BTreeSet<_> = expected(&h, "pixel/list").into_iter().filter(|(a, _)| *a != denied).collect();
+    assert!(!others.is_empty());
+    assert_eq!(read, others, "every pixel of the other advertisers, none of the denied one");
+    let warned = run.of_type("LOG").iter().any(|m| {
+        let text = m["log"]["message"].as_str().unwrap();
+        m["log"]["level"] == "WARN" && text.contains(&denied) && text.contains("40001")
+    });
+    assert!(warned, "no warning names the skipped advertiser");
+}
+
+#[test]
+fn a_denied_advertiser_in_an_advertiser_info_batch_skips_only_that_advertiser() {
+    let mut sim_config = SimConfig::default();
+    sim_config.size.advertisers = 3;
+    let account = tiktok_sim::Account::generate(&sim_config.size, sim_config.seed);
+    let denied = account.advertisers[1].id.clone();
+    sim_config.permission_denied = vec![(denied.clone(), "advertiser/info".into())];
+    let h = Harness::new("advertisers-denied", sim_config);
+    let run = h.read(&fast(&h), &["advertisers"], true, None);
+    run.assert_success();
+    let read: BTreeSet<String> = run.records_of("advertisers").iter().map(|r| r["advertiser_id"].as_str().unwrap().to_string()).collect();
+    let others: BTreeSet<String> = account.advertisers.iter().map(|a| a.id.clone()).filter(|id| *id != denied).collect();
+    assert_eq!(read, others);
+    assert!(run.of_type("LOG").iter().any(|m| m["log"]["level"] == "WARN" && m["log"]["message"].as_str().unwrap().contains(&denied)));
+}
