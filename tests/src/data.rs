@@ -282,7 +282,8 @@ impl Account {
                             "advertiser_id": adv_id, "campaign_id": campaign_id, "campaign_name": campaign_name,
                             "adgroup_id": adgroup_id, "adgroup_name": adgroup_name, "ad_id": ad_id,
                             "ad_name": format!("Ad {}-{}-{}-{}", a + 1, c + 1, g + 1, d + 1),
-                            "ad_text": "Try it today", "ad_texts": null, "ad_format": "SINGLE_VIDEO",
+                            // Some texts need CSV quoting: a comma, quotes and a line break.
+                            "ad_text": if d % 3 == 1 { "Try it, \"today\"\nwhile it lasts" } else { "Try it today" }, "ad_texts": null, "ad_format": "SINGLE_VIDEO",
                             "video_id": format!("v10033g50000c5nsqcbc77ubdn{:06}", ad_n % 1_000_000), "image_ids": [],
                             "identity_id": "7001", "identity_type": "CUSTOMIZED_USER", "display_name": "Sim",
                             "landing_page_url": format!("https://example.com/p/{ad_n}"), "landing_page_urls": null,

@@ -37,16 +37,16 @@ pub fn exists(endpoint: &str) -> bool {
     ENDPOINTS.contains(&endpoint)
 }
 
-pub fn serve(endpoint: &str, q: &Query, account: &Account, config: &SimConfig, sandbox: bool) -> Result<Served, ApiError> {
+pub fn serve(endpoint: &str, q: &Query, account: &Account, config: &SimConfig, sandbox: bool, reports: &crate::reports::ReportState) -> Result<Served, ApiError> {
     if let Some(adv) = q.get("advertiser_id") {
         authorize(adv, endpoint, account, config, sandbox)?;
     }
     if endpoint == "report/integrated/get" {
-        let (data, headers) = crate::reports::serve(q, account, config)?;
+        let (data, headers) = crate::reports::serve(q, account, config, reports)?;
         return Ok(Served { data, headers, raw: None });
     }
     if endpoint.starts_with("report/task/") {
-        return crate::reports::serve_task(endpoint, q, account, config);
+        return crate::reports::serve_task(endpoint, q, account, config, reports);
     }
     match endpoint {
         "oauth2/advertiser/get" => advertiser_get(q, account, config, sandbox),

@@ -351,11 +351,17 @@ fn metric_values(metrics: &[String], totals: &[f64; 4], sample: &Entity, level: 
     out
 }
 
-/// Rows of recent queries, so paging through a large report computes it once (keyed by the
-/// query without its paging, the seed and the size of the account).
-static ROW_CACHE: std::sync::Mutex<Vec<(String, std::sync::Arc<Vec<Value>>)>> = std::sync::Mutex::new(Vec::new());
+/// What one simulator remembers between report requests.
+#[derive(Default)]
+pub struct ReportState {
+    /// Rows of recent queries, so paging through a large report computes it once (keyed by
+    /// the query without its paging, and the size of the account).
+    rows: std::sync::Mutex<Vec<(String, std::sync::Arc<Vec<Value>>)>>,
+    /// Async report tasks by id.
+    tasks: std::sync::Mutex<Vec<(String, Task)>>,
+}
 
-pub fn serve(q: &Query, account: &Account, config: &SimConfig) -> Result<(Value, Vec<(String, String)>), ApiError> {
+pub fn serve(q: &Query, account: &Account, config: &SimConfig, state: &ReportState) -> Result<(Value, Vec<(String, String)>), ApiError> {
     let advertiser = q.required("advertiser_id")?.to_string();
     let (page, size) = q.paging(10, 1000)?;
     let rq = parse(q, config, false)?;
@@ -370,12 +376,12 @@ pub fn serve(q: &Query, account: &Account, config: &SimConfig) -> Result<(Value,
     let mut key_parts: Vec<String> = q.0.iter().filter(|(k, _)| k.as_str() != "page" && k.as_str() != "page_size").map(|(k, v)| format!("{k}={v}")).collect();
     key_parts.sort();
     let key = format!("{}|{}|{}|{}", config.seed, account.entities.len(), chrono::Utc::now().date_naive(), key_parts.join("&"));
-    let cached = ROW_CACHE.lock().unwrap().iter().find(|(k, _)| *k == key).map(|(_, rows)| rows.clone());
+    let cached = state.rows.lock().unwrap().iter().find(|(k, _)| *k == key).map(|(_, rows)| rows.clone());
     let rows = match cached {
         Some(rows) => rows,
         None => {
             let rows = std::sync::Arc::new(compute_rows(&rq, &advertiser, account, config));
-            let mut cache = ROW_CACHE.lock().unwrap();
+            let mut cache = state.rows.lock().unwrap();
             if cache.len() >= 32 {
                 cache.remove(0);
             }
@@ -475,9 +481,7 @@ struct Task {
     canceled: bool,
 }
 
-static TASKS: std::sync::Mutex<Vec<(String, Task)>> = std::sync::Mutex::new(Vec::new());
-
-pub fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &SimConfig) -> Result<crate::endpoints::Served, ApiError> {
+pub fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &SimConfig, state: &ReportState) -> Result<crate::endpoints::Served, ApiError> {
     let advertiser = q.required("advertiser_id")?.to_string();
     let data = match endpoint {
         "report/task/create" => {
@@ -486,14 +490,14 @@ pub fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &SimConf
                 "CSV_STRING" | "CSV_DOWNLOAD" | "XLSX_DOWNLOAD" => {}
                 other => return Err(param_error(format!("output_format: Invalid enum value {other}."))),
             }
-            let mut tasks = TASKS.lock().unwrap();
+            let mut tasks = state.tasks.lock().unwrap();
             let task_id = format!("{}", 7_800_000_000_000_000u64 + tasks.len() as u64 + mix(config.seed) % 1000 * 1000);
             tasks.push((task_id.clone(), Task { advertiser, query: Query(q.0.clone()), checks: 0, canceled: false }));
             json!({"task_id": task_id})
         }
         "report/task/check" | "report/task/download" | "report/task/cancel" => {
             let task_id = q.required("task_id")?;
-            let mut tasks = TASKS.lock().unwrap();
+            let mut tasks = state.tasks.lock().unwrap();
             let Some((_, task)) = tasks.iter_mut().find(|(id, t)| id == task_id && t.advertiser == advertiser) else {
                 return Err(api_error(40007, format!("The task {task_id} does not exist.")));
             };
@@ -520,20 +524,18 @@ pub fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &SimConf
                         columns.extend(first["dimensions"].as_object().unwrap().keys().cloned());
                         columns.extend(first["metrics"].as_object().unwrap().keys().cloned());
                     }
-                    let mut csv = String::new();
                     let header: Vec<String> = columns.iter().map(|c| if translate { title_case(c) } else { c.clone() }).collect();
-                    csv.push_str(&header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(","));
-                    csv.push('\n');
-                    for row in &rows {
-                        let cells: Vec<String> = columns
-                            .iter()
-                            .map(|c| row["dimensions"].get(c).or_else(|| row["metrics"].get(c)).and_then(Value::as_str).unwrap_or("").to_string())
-                            .map(|v| csv_field(&v))
-                            .collect();
-                        csv.push_str(&cells.join(","));
-                        csv.push('\n');
+                    let cell = |row: &Value, c: &str| row["dimensions"].get(c).or_else(|| row["metrics"].get(c)).and_then(Value::as_str).unwrap_or("").to_string();
+                    // TikTok's files start with a UTF-8 byte order mark.
+                    let mut csv = "\u{feff}".as_bytes().to_vec();
+                    {
+                        let mut writer = csv::Writer::from_writer(&mut csv);
+                        let written = std::iter::once(header)
+                            .chain(rows.iter().map(|row| columns.iter().map(|c| cell(row, c)).collect()))
+                            .try_for_each(|record| writer.write_record(&record));
+                        written.and_then(|()| writer.flush().map_err(csv::Error::from)).map_err(|e| api_error(50000, format!("System error: {e}")))?;
                     }
-                    return Ok(crate::endpoints::Served { data: Value::Null, headers: Vec::new(), raw: Some(("text/csv", csv.into_bytes())) });
+                    return Ok(crate::endpoints::Served { data: Value::Null, headers: Vec::new(), raw: Some(("text/csv", csv)) });
                 }
             }
         }
@@ -552,6 +554,3 @@ fn title_case(name: &str) -> String {
         .join(" ")
 }
 
-fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value.to_string() }
-}

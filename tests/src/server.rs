@@ -60,6 +60,8 @@ pub struct Shared {
     recent: Mutex<Vec<Instant>>,
     /// Per advertiser, send times of recent requests, for the 40133 quota.
     recent_by_advertiser: Mutex<HashMap<String, Vec<Instant>>>,
+    /// Cached report rows and async tasks of this simulator.
+    pub reports: crate::reports::ReportState,
 }
 
 impl Shared {
@@ -73,6 +75,7 @@ impl Shared {
             fault_counter: AtomicU64::new(0),
             recent: Mutex::new(Vec::new()),
             recent_by_advertiser: Mutex::new(HashMap::new()),
+            reports: Default::default(),
         }
     }
 
@@ -235,7 +238,7 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &Query, token: O
     let served = authenticate(shared, token).and_then(|sandbox| {
         throttle(shared, query.get("advertiser_id"))?;
         let account = shared.account.lock().unwrap();
-        crate::endpoints::serve(endpoint, query, &account, &config, sandbox)
+        crate::endpoints::serve(endpoint, query, &account, &config, sandbox, &shared.reports)
     });
     match served {
         Ok(mut served) => {

@@ -333,7 +333,8 @@ impl Decimal {
 /// Rows of a downloaded task CSV in the synchronous report's shape: the report's dimensions
 /// go to `dimensions`, every other column to `metrics`.
 pub fn rows_from_csv(csv: &str, spec: &ReportSpec) -> Result<Vec<Value>, String> {
-    let mut lines = parse_csv(csv).into_iter();
+    // TikTok's files may start with a UTF-8 byte order mark.
+    let mut lines = parse_csv(csv.strip_prefix('\u{feff}').unwrap_or(csv)).into_iter();
     let Some(header) = lines.next() else { return Ok(Vec::new()) };
     let mut rows = Vec::new();
     for (n, cells) in lines.enumerate() {
@@ -392,7 +393,7 @@ mod tests {
             crate::streams::Source::Report(r) => r,
             _ => unreachable!(),
         }).unwrap();
-        let csv = "ad_id,stat_time_day,ad_name,spend\r\n1,2024-01-01 00:00:00,\"Sale, \"\"big\"\"\",20.00\r\n";
+        let csv = "\u{feff}ad_id,stat_time_day,ad_name,spend\r\n1,2024-01-01 00:00:00,\"Sale, \"\"big\"\"\",20.00\r\n";
         let rows = rows_from_csv(csv, spec).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0]["dimensions"]["ad_id"], "1");

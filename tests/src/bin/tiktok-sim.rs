@@ -1,40 +1,71 @@
 //! Run the TikTok API simulator until killed. Prints `PORT=<port>` and the credentials a
 //! connector config needs, one per line, then serves.
-//!
-//! Usage: tiktok-sim [--port N] [--advertisers N] [--campaigns N] [--adgroups N] [--ads N]
-//!                   [--seed N] [--fault-rate F] [--qps N] [--qpm N]
 
 use std::io::Write;
 
+use clap::Parser;
 use tiktok_sim::{SimConfig, Simulator, ALL_FAULTS};
 
-fn main() {
-    let mut config = SimConfig::default();
-    let mut port = 0u16;
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut i = 0;
-    while i < args.len() {
-        let value = args.get(i + 1).cloned().unwrap_or_default();
-        let number = || value.parse::<u64>().unwrap_or_else(|_| usage(&format!("{} needs a number", args[i])));
-        match args[i].as_str() {
-            "--port" => port = number() as u16,
-            "--advertisers" => config.size.advertisers = number() as usize,
-            "--campaigns" => config.size.campaigns_per_advertiser = number() as usize,
-            "--adgroups" => config.size.adgroups_per_campaign = number() as usize,
-            "--ads" => config.size.ads_per_adgroup = number() as usize,
-            "--seed" => config.seed = number(),
-            "--qps" => config.quota_per_second = Some(number() as usize),
-            "--qpm" => config.quota_per_minute = Some(number() as usize),
-            "--fault-rate" => {
-                config.fault_rate = value.parse().unwrap_or_else(|_| usage("--fault-rate needs a number from 0 to 1"));
-                config.faults = ALL_FAULTS.to_vec();
-            }
-            "-h" | "--help" => usage(""),
-            other => usage(&format!("unknown option {other}")),
-        }
-        i += 2;
+/// A TikTok Business API v1.3 simulator on 127.0.0.1, with generated data.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Advertisers the token may read.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    advertisers: Option<u64>,
+    /// Campaigns per advertiser.
+    #[arg(long)]
+    campaigns: Option<usize>,
+    /// Ad groups per campaign.
+    #[arg(long)]
+    adgroups: Option<usize>,
+    /// Ads per ad group.
+    #[arg(long)]
+    ads: Option<usize>,
+    /// Seed of the generated data.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Share of requests (0 to 1) answered with one of TikTok's passing faults.
+    #[arg(long, value_parser = share)]
+    fault_rate: Option<f64>,
+    /// App quota per second; requests over it get code 40100.
+    #[arg(long)]
+    qps: Option<usize>,
+    /// App quota per minute.
+    #[arg(long)]
+    qpm: Option<usize>,
+    /// Milliseconds every answer takes (TikTok's reports take 500 to 2000).
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+}
+
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
+        _ => Err("a number from 0 to 1".into()),
     }
-    let sim = Simulator::start_on(config.clone(), port);
+}
+
+fn main() {
+    let args = Args::parse();
+    let mut config = SimConfig::default();
+    let size = &mut config.size;
+    size.advertisers = args.advertisers.map_or(size.advertisers, |n| n as usize);
+    size.campaigns_per_advertiser = args.campaigns.unwrap_or(size.campaigns_per_advertiser);
+    size.adgroups_per_campaign = args.adgroups.unwrap_or(size.adgroups_per_campaign);
+    size.ads_per_adgroup = args.ads.unwrap_or(size.ads_per_adgroup);
+    config.seed = args.seed.unwrap_or(config.seed);
+    config.quota_per_second = args.qps;
+    config.quota_per_minute = args.qpm;
+    config.latency_ms = args.latency_ms;
+    if let Some(rate) = args.fault_rate {
+        config.fault_rate = rate;
+        config.faults = ALL_FAULTS.to_vec();
+    }
+    let sim = Simulator::start_on(config.clone(), args.port);
     let mut out = std::io::stdout();
     let _ = writeln!(out, "PORT={}", sim.port);
     let _ = writeln!(out, "APP_ID={}", config.app_id);
@@ -46,12 +77,4 @@ fn main() {
     loop {
         std::thread::park();
     }
-}
-
-fn usage(problem: &str) -> ! {
-    if !problem.is_empty() {
-        eprintln!("tiktok-sim: {problem}");
-    }
-    eprintln!("usage: tiktok-sim [--port N] [--advertisers N] [--campaigns N] [--adgroups N] [--ads N] [--seed N] [--fault-rate F] [--qps N] [--qpm N]");
-    std::process::exit(2);
 }

@@ -1,0 +1,74 @@
+//! The simulator itself: its command line, and state that belongs to one instance.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::Command;
+
+use common::workspace_root;
+use serde_json::{json, Value};
+use tiktok_sim::{SimConfig, Simulator};
+
+fn sim_binary() -> std::path::PathBuf {
+    workspace_root().join("target/release/tiktok-sim")
+}
+
+/// One raw HTTP/1.0 exchange with a simulator: (status line, body).
+fn call(sim: &Simulator, method: &str, path_and_query: &str, body: &str) -> (String, Vec<u8>) {
+    let mut stream = TcpStream::connect(("127.0.0.1", sim.port)).unwrap();
+    let token = sim.config().access_token;
+    write!(
+        stream,
+        "{method} /open_api/v1.3/{path_and_query} HTTP/1.0\r\nAccess-Token: {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&response[..split]).lines().next().unwrap().to_string();
+    (head, response[split + 4..].to_vec())
+}
+
+#[test]
+fn the_command_line_validates_its_numbers_and_help_succeeds() {
+    let bad = Command::new(sim_binary()).args(["--port", "70000"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("70000"), "the error names the bad value");
+    let bad = Command::new(sim_binary()).args(["--fault-rate", "1.5"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let help = Command::new(sim_binary()).arg("--help").output().unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--latency-ms"));
+}
+
+#[test]
+fn report_tasks_belong_to_the_simulator_that_created_them_and_download_as_csv_with_a_bom() {
+    let a = Simulator::start(SimConfig::default());
+    let b = Simulator::start(SimConfig::default());
+    let advertiser = a.account().advertisers[0].id.clone();
+    let today = chrono::Utc::now().date_naive();
+    let body = json!({
+        "advertiser_id": advertiser, "report_type": "BASIC", "data_level": "AUCTION_AD",
+        "dimensions": ["ad_id", "stat_time_day"], "metrics": ["spend", "ad_text"],
+        "start_date": (today - chrono::Duration::days(3)).to_string(), "end_date": today.to_string(),
+        "enable_report_title_translation": false,
+    });
+    let (_, created) = call(&a, "POST", "report/task/create/", &body.to_string());
+    let created: Value = serde_json::from_slice(&created).unwrap();
+    let task_id = created["data"]["task_id"].as_str().expect("a task id").to_string();
+    let query = format!("advertiser_id={advertiser}&task_id={task_id}");
+    let (_, unknown) = call(&b, "GET", &format!("report/task/check/?{query}"), "");
+    assert_eq!(serde_json::from_slice::<Value>(&unknown).unwrap()["code"], 40007, "another simulator saw the task");
+    for _ in 0..3 {
+        call(&a, "GET", &format!("report/task/check/?{query}"), "");
+    }
+    let (status, csv) = call(&a, "GET", &format!("report/task/download/?{query}"), "");
+    assert!(status.contains("200"), "{status}");
+    assert!(csv.starts_with("\u{feff}".as_bytes()), "no byte order mark");
+    let mut reader = csv::Reader::from_reader(&csv[3..]);
+    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), ["ad_id", "stat_time_day", "ad_text", "spend"]);
+    let texts: Vec<String> = reader.records().map(|r| r.unwrap()[2].to_string()).collect();
+    assert!(texts.iter().any(|t| t.contains(',') && t.contains('"') && t.contains('\n')), "no cell needs quoting: {texts:?}");
+}
