@@ -4,17 +4,18 @@
 
 mod protocol;
 mod runtime;
+mod sandbox;
 mod state_file;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
 
 use protocol::{FailureType, ProtocolWriter};
-use runtime::{Limits, RunFailure, Runtime};
+use runtime::{Answer, Export, Runtime};
+use sandbox::{SandboxOptions, SandboxPolicy};
 
 #[derive(Parser)]
 #[command(
@@ -117,15 +118,6 @@ fn read_json_file(path: &Path, what: &str) -> Result<(String, Value), String> {
     Ok((text, value))
 }
 
-/// Secrets in the config, masked in everything the host writes.
-fn config_secrets(config: &Value) -> Vec<String> {
-    let creds = config.get("credentials").or_else(|| config.get("environment"));
-    ["access_token", "secret"]
-        .iter()
-        .filter_map(|k| creds.and_then(|c| c.get(*k)).and_then(Value::as_str).map(str::to_string))
-        .collect()
-}
-
 async fn run(cli: Cli) -> ExitCode {
     // Files first: a missing or malformed file is a config error, before any work.
     let inputs = match load_inputs(&cli.command) {
@@ -137,72 +129,73 @@ async fn run(cli: Cli) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let out = ProtocolWriter::new(inputs.config.as_ref().map(|(_, v)| config_secrets(v)).unwrap_or_default());
-
     let cache_dir = cli.cache_dir.clone().unwrap_or_else(default_cache_dir);
     let runtime = match Runtime::load(cli.component.as_deref(), Some(&cache_dir)) {
         Ok(rt) => rt,
         Err(e) => {
-            let mut out = out;
+            let mut out = ProtocolWriter::new(Vec::new());
             out.error(FailureType::System, &format!("cannot load the connector component: {e:#}"), None);
             out.flush();
             return ExitCode::FAILURE;
         }
     };
-    let limits = Limits {
-        max_memory_bytes: cli.max_memory_mib.saturating_mul(1 << 20),
-        max_run_time: Duration::from_secs(cli.max_run_seconds),
-        connect_timeout: Duration::from_secs(cli.http_timeout_seconds.min(30)),
-        response_timeout: Duration::from_secs(cli.http_timeout_seconds),
-        allowed_authorities: cli.allowed_authorities.iter().map(|a| a.to_ascii_lowercase()).collect(),
-    };
     let base_url = cli.api_base_url.clone().map(|u| u.trim_end_matches('/').to_string());
-    let config_text = inputs.config.map(|(text, _)| text).unwrap_or_default();
-
-    let (mut out, ok) = match &cli.command {
-        Command::Spec => {
-            let (mut out, result) = runtime.run(out, base_url, &limits, |i, s| Box::pin(i.call_spec(s))).await;
-            let ok = finish(&mut out, result, |out, spec| match serde_json::from_str::<Value>(&spec) {
-                Ok(spec) => out.message(&json!({"type": "SPEC", "spec": spec})),
-                Err(e) => out.error(FailureType::System, &format!("the connector returned an unreadable spec: {e}"), None),
-            });
-            (out, ok)
+    let policy = SandboxPolicy::new(SandboxOptions {
+        api_base_url: base_url.as_deref(),
+        allowed_authorities: &cli.allowed_authorities,
+        http_timeout_seconds: cli.http_timeout_seconds,
+        max_memory_mib: cli.max_memory_mib,
+        max_run_seconds: cli.max_run_seconds,
+    });
+    // The spec says which config fields are secrets: their values are masked in every message.
+    let (out, spec) = runtime.call(Export::Spec, ProtocolWriter::new(Vec::new()), base_url.clone(), &policy).await;
+    let secrets = match (&spec, &inputs.config) {
+        (Ok(Answer::Spec(spec)), Some((_, config))) => {
+            serde_json::from_str(spec).map(|spec| protocol::secrets_of(&spec, config)).unwrap_or_default()
         }
-        Command::Check { .. } => {
-            let (mut out, result) = runtime
-                .run(out, base_url, &limits, move |i, s| Box::pin(async move { i.call_check(s, &config_text).await }))
-                .await;
-            let result = flatten(result);
-            let status = match &result {
-                Ok(()) => json!({"status": "SUCCEEDED"}),
-                Err(f) => json!({"status": "FAILED", "message": out.mask(&f.message)}),
-            };
-            let ok = finish(&mut out, result, |_, ()| {});
-            out.message(&json!({"type": "CONNECTION_STATUS", "connectionStatus": status}));
-            (out, ok)
-        }
-        Command::Discover { .. } => {
-            let (mut out, result) = runtime
-                .run(out, base_url, &limits, move |i, s| Box::pin(async move { i.call_discover(s, &config_text).await }))
-                .await;
-            let ok = finish(&mut out, flatten(result), |out, catalog| match serde_json::from_str::<Value>(&catalog) {
-                Ok(catalog) => out.message(&json!({"type": "CATALOG", "catalog": catalog})),
-                Err(e) => out.error(FailureType::System, &format!("the connector returned an unreadable catalog: {e}"), None),
-            });
-            (out, ok)
-        }
+        _ => Vec::new(),
+    };
+    let out = out.with_secrets(secrets);
+    let config = inputs.config.map(|(text, _)| text).unwrap_or_default();
+    let (mut out, result) = match cli.command {
+        Command::Spec => (out, spec),
+        Command::Check { .. } => runtime.call(Export::Check { config }, out, base_url, &policy).await,
+        Command::Discover { .. } => runtime.call(Export::Discover { config }, out, base_url, &policy).await,
         Command::Read { .. } => {
-            let catalog = inputs.catalog.unwrap_or_default();
-            let state = inputs.state;
-            let (mut out, result) = runtime
-                .run(out, base_url, &limits, move |i, s| Box::pin(async move { i.call_read(s, &config_text, &catalog, state.as_deref()).await }))
-                .await;
-            let ok = finish(&mut out, flatten(result), |_, ()| {});
-            (out, ok)
+            let export = Export::Read { config, catalog: inputs.catalog.unwrap_or_default(), state: inputs.state };
+            runtime.call(export, out, base_url, &policy).await
+        }
+    };
+    let ok = match result {
+        Ok(answer) => {
+            answer_message(&mut out, answer);
+            true
+        }
+        Err(f) => {
+            out.error(f.failure, &f.message, f.stream.as_deref());
+            if matches!(cli.command, Command::Check { .. }) {
+                out.message(&json!({"type": "CONNECTION_STATUS", "connectionStatus": {"status": "FAILED", "message": out.mask(&f.message)}}));
+            }
+            false
         }
     };
     out.flush();
     if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// The message a successful command prints.
+fn answer_message(out: &mut ProtocolWriter, answer: Answer) {
+    let parsed = |text: &str, what: &str| serde_json::from_str::<Value>(text).map_err(|e| format!("the connector returned an unreadable {what}: {e}"));
+    let message = match answer {
+        Answer::Spec(spec) => parsed(&spec, "spec").map(|spec| json!({"type": "SPEC", "spec": spec})),
+        Answer::Catalog(catalog) => parsed(&catalog, "catalog").map(|catalog| json!({"type": "CATALOG", "catalog": catalog})),
+        Answer::Checked => Ok(json!({"type": "CONNECTION_STATUS", "connectionStatus": {"status": "SUCCEEDED"}})),
+        Answer::Read => return,
+    };
+    match message {
+        Ok(message) => out.message(&message),
+        Err(e) => out.error(FailureType::System, &e, None),
+    }
 }
 
 struct Inputs {
@@ -231,26 +224,4 @@ fn load_inputs(command: &Command) -> Result<Inputs, String> {
         }
     }
     Ok(inputs)
-}
-
-fn flatten<T, E: Into<RunFailure>>(result: Result<Result<T, E>, RunFailure>) -> Result<T, RunFailure> {
-    match result {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(e.into()),
-        Err(f) => Err(f),
-    }
-}
-
-/// Write the success output or the error TRACE; true on success.
-fn finish<T>(out: &mut ProtocolWriter, result: Result<T, RunFailure>, on_ok: impl FnOnce(&mut ProtocolWriter, T)) -> bool {
-    match result {
-        Ok(value) => {
-            on_ok(out, value);
-            true
-        }
-        Err(f) => {
-            out.error(f.failure, &f.message, f.stream.as_deref());
-            false
-        }
-    }
 }

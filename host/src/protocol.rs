@@ -6,6 +6,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
+use crate::runtime::bindings::tiktok::connector::{output, types};
+use types::{LogLevel, StreamStatus};
+
 /// How the user should read a failure (Airbyte's `failure_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureType {
@@ -35,8 +38,6 @@ pub struct ProtocolWriter {
     out: io::BufWriter<io::Stdout>,
     /// Records per stream since that stream's last state (`sourceStats.recordCount`).
     since_state: HashMap<String, u64>,
-    /// Records per stream in this run.
-    pub totals: HashMap<String, u64>,
     /// Values masked in every message the host writes besides records.
     secrets: Vec<String>,
 }
@@ -46,9 +47,14 @@ impl ProtocolWriter {
         Self {
             out: io::BufWriter::with_capacity(1 << 20, io::stdout()),
             since_state: HashMap::new(),
-            totals: HashMap::new(),
             secrets: secrets.into_iter().filter(|s| s.len() >= 4).collect(),
         }
+    }
+
+    /// The same writer, masking `secrets` from now on.
+    pub fn with_secrets(mut self, secrets: Vec<String>) -> Self {
+        self.secrets = secrets.into_iter().filter(|s| s.len() >= 4).collect();
+        self
     }
 
     pub fn mask(&self, text: &str) -> String {
@@ -76,7 +82,6 @@ impl ProtocolWriter {
             );
         }
         *self.since_state.entry(stream.to_string()).or_default() += records.len() as u64;
-        *self.totals.entry(stream.to_string()).or_default() += records.len() as u64;
     }
 
     pub fn state(&mut self, stream: &str, state: Value) {
@@ -126,5 +131,102 @@ impl ProtocolWriter {
 
     pub fn flush(&mut self) {
         let _ = self.out.flush();
+    }
+}
+
+/// What the component emits through its `output` import, written as Airbyte messages.
+impl output::Host for ProtocolWriter {
+    fn emit_records(&mut self, stream_name: String, records: Vec<String>) {
+        self.records(&stream_name, &records);
+    }
+
+    fn emit_state(&mut self, stream_name: String, state: String) {
+        match serde_json::from_str(&state) {
+            Ok(state) => self.state(&stream_name, state),
+            Err(e) => self.log("ERROR", &format!("the connector emitted an unreadable state for {stream_name}: {e}")),
+        }
+    }
+
+    fn emit_log(&mut self, level: LogLevel, message: String) {
+        let level = match level {
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Info => "INFO",
+            LogLevel::Warn => "WARN",
+            LogLevel::Error => "ERROR",
+        };
+        self.log(level, &message);
+    }
+
+    fn emit_stream_status(&mut self, stream_name: String, status: StreamStatus) {
+        let status = match status {
+            StreamStatus::Started => "STARTED",
+            StreamStatus::Running => "RUNNING",
+            StreamStatus::Complete => "COMPLETE",
+            StreamStatus::Incomplete => "INCOMPLETE",
+        };
+        self.stream_status(&stream_name, status);
+    }
+}
+
+impl types::Host for ProtocolWriter {}
+
+/// The values to mask in everything the host writes: every string in `config` under a property
+/// the spec marks `airbyte_secret` (matched by name at any depth, so a legacy block holding the
+/// same fields is covered too).
+pub fn secrets_of(spec: &Value, config: &Value) -> Vec<String> {
+    let mut names = Vec::new();
+    secret_names(spec, &mut names);
+    let mut found = Vec::new();
+    secret_values(config, &names, &mut found);
+    found
+}
+
+fn secret_names(schema: &Value, names: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::Object(properties)) = map.get("properties") {
+                for (name, property) in properties {
+                    if property.get("airbyte_secret") == Some(&Value::Bool(true)) && !names.contains(name) {
+                        names.push(name.clone());
+                    }
+                }
+            }
+            map.values().for_each(|v| secret_names(v, names));
+        }
+        Value::Array(items) => items.iter().for_each(|v| secret_names(v, names)),
+        _ => {}
+    }
+}
+
+fn secret_values(config: &Value, names: &[String], found: &mut Vec<String>) {
+    match config {
+        Value::Object(map) => {
+            for (key, value) in map {
+                match value {
+                    Value::String(s) if names.contains(key) => found.push(s.clone()),
+                    other => secret_values(other, names, found),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| secret_values(v, names, found)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_the_config_values_the_spec_marks() {
+        let spec = json!({"connectionSpecification": {"properties": {"credentials": {"oneOf": [
+            {"properties": {"app_id": {"airbyte_secret": false}, "secret": {"airbyte_secret": true}, "access_token": {"airbyte_secret": true}}},
+            {"properties": {"access_token": {"airbyte_secret": true}}}
+        ]}, "start_date": {"type": "string"}}}});
+        let config = json!({"credentials": {"app_id": "123", "secret": "s3cret", "access_token": "tok"},
+                            "environment": {"access_token": "legacy-tok"}, "start_date": "2024-01-01"});
+        let mut secrets = secrets_of(&spec, &config);
+        secrets.sort();
+        assert_eq!(secrets, ["legacy-tok", "s3cret", "tok"]);
     }
 }

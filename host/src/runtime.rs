@@ -1,6 +1,6 @@
-//! The sandbox: engine, compiled-component cache, store limits, and which hosts the component
-//! may reach. The connector logic stays in the component; this module only decides what it may
-//! touch and turns its output into protocol messages.
+//! The runtime: engine, compiled-component cache, and one call of one export in a fresh store
+//! set up by the sandbox policy (`sandbox.rs`). What the component emits is written by
+//! `protocol.rs`.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -8,105 +8,44 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use wasmtime::{format_err, Result};
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
-use wasmtime::{Config, Engine, ResourceLimiter, Store};
+use wasmtime::{format_err, Result};
+use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
-use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::protocol::{FailureType, ProtocolWriter};
+use crate::sandbox::{AllowList, MemoryCap, SandboxPolicy};
 
-wasmtime::component::bindgen!({
-    world: "source",
-    path: "../wit",
-    exports: { default: async },
-});
+/// The host side of the WIT contract (`wit/connector.wit`).
+pub mod bindings {
+    wasmtime::component::bindgen!({
+        world: "source",
+        path: "../wit",
+        exports: { default: async },
+    });
+}
 
-use tiktok::connector::types::{FailureKind, LogLevel, StreamStatus};
+use bindings::tiktok::connector::types::FailureKind;
+use bindings::{ConnectorError, Source};
 
 /// The component this binary was built with.
 pub static EMBEDDED_COMPONENT: &[u8] = include_bytes!(env!("TIKTOK_CONNECTOR_WASM"));
 
-/// TikTok's production and sandbox API hosts: the only ones reachable by default.
-pub const TIKTOK_AUTHORITIES: &[&str] = &["business-api.tiktok.com:443", "sandbox-ads.tiktok.com:443"];
-
-/// What the sandbox allows the component.
-pub struct Limits {
-    pub max_memory_bytes: usize,
-    pub max_run_time: Duration,
-    pub connect_timeout: Duration,
-    /// Longest wait for the first byte of a response and between bytes of a body.
-    pub response_timeout: Duration,
-    /// Replaces the default allow-list when not empty.
-    pub allowed_authorities: Vec<String>,
+/// One export of the component, with its inputs.
+pub enum Export {
+    Spec,
+    Check { config: String },
+    Discover { config: String },
+    Read { config: String, catalog: String, state: Option<String> },
 }
 
-/// Outbound HTTP policy: exact authorities only, with timeouts filled in where the guest set
-/// none (wasmtime's defaults are 600 s).
-struct AllowList {
-    authorities: Vec<String>,
-    connect_timeout: Duration,
-    response_timeout: Duration,
-}
-
-/// `host:port`, lowercase, with the scheme's default port made explicit.
-fn normalized_authority(uri: &http::Uri) -> Option<String> {
-    let host = uri.host()?.to_ascii_lowercase();
-    let port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("http") { 80 } else { 443 });
-    Some(format!("{host}:{port}"))
-}
-
-impl WasiHttpHooks for AllowList {
-    fn send_request(
-        &mut self,
-        request: http::Request<wasmtime_wasi_http::WasiBody>,
-        options: Option<wasmtime_wasi_http::RequestOptions>,
-        fut: Box<dyn std::future::Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
-    ) -> Box<
-        dyn std::future::Future<
-                Output = wasmtime_wasi_http::Result<(
-                    http::Response<wasmtime_wasi_http::WasiBody>,
-                    Box<dyn std::future::Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
-                )>,
-            > + Send,
-    > {
-        drop(fut);
-        let allowed = normalized_authority(request.uri()).is_some_and(|a| self.authorities.contains(&a));
-        if !allowed {
-            return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
-        }
-        let mut options = options.unwrap_or_default();
-        options.connect_timeout.get_or_insert(self.connect_timeout);
-        options.first_byte_timeout.get_or_insert(self.response_timeout);
-        options.between_bytes_timeout.get_or_insert(self.response_timeout);
-        Box::new(async move {
-            use http_body_util::BodyExt;
-            let (response, io) = wasmtime_wasi_http::default_send_request(request, Some(options)).await?;
-            Ok((
-                response.map(BodyExt::boxed_unsync),
-                Box::new(io) as Box<dyn std::future::Future<Output = _> + Send>,
-            ))
-        })
-    }
-}
-
-/// Caps guest memory and remembers whether the cap was what stopped it.
-struct MemoryCap {
-    max_bytes: usize,
-    hit: Arc<AtomicBool>,
-}
-
-impl ResourceLimiter for MemoryCap {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool> {
-        let ok = desired <= self.max_bytes;
-        if !ok {
-            self.hit.store(true, Ordering::Relaxed);
-        }
-        Ok(ok)
-    }
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool> {
-        Ok(desired <= 1_000_000)
-    }
+/// What an export answered, when it succeeded.
+pub enum Answer {
+    Spec(String),
+    Checked,
+    Catalog(String),
+    Read,
 }
 
 /// Everything the component can reach through its imports.
@@ -132,42 +71,7 @@ impl WasiHttpView for HostState {
     }
 }
 
-impl tiktok::connector::types::Host for HostState {}
-
-impl tiktok::connector::output::Host for HostState {
-    fn emit_records(&mut self, stream_name: String, records: Vec<String>) {
-        self.out.records(&stream_name, &records);
-    }
-
-    fn emit_state(&mut self, stream_name: String, state: String) {
-        match serde_json::from_str(&state) {
-            Ok(state) => self.out.state(&stream_name, state),
-            Err(e) => self.out.log("ERROR", &format!("the connector emitted an unreadable state for {stream_name}: {e}")),
-        }
-    }
-
-    fn emit_log(&mut self, level: LogLevel, message: String) {
-        let level = match level {
-            LogLevel::Debug => "DEBUG",
-            LogLevel::Info => "INFO",
-            LogLevel::Warn => "WARN",
-            LogLevel::Error => "ERROR",
-        };
-        self.out.log(level, &message);
-    }
-
-    fn emit_stream_status(&mut self, stream_name: String, status: StreamStatus) {
-        let status = match status {
-            StreamStatus::Started => "STARTED",
-            StreamStatus::Running => "RUNNING",
-            StreamStatus::Complete => "COMPLETE",
-            StreamStatus::Incomplete => "INCOMPLETE",
-        };
-        self.out.stream_status(&stream_name, status);
-    }
-}
-
-impl tiktok::connector::environment::Host for HostState {
+impl bindings::tiktok::connector::environment::Host for HostState {
     fn api_base_url(&mut self) -> Option<String> {
         self.api_base_url.clone()
     }
@@ -221,75 +125,51 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-        tiktok::connector::output::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
-        tiktok::connector::environment::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
-        tiktok::connector::types::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
+        use bindings::tiktok::connector::{environment, output, types};
+        output::add_to_linker::<HostState, HasSelf<ProtocolWriter>>(&mut linker, |s| &mut s.out)?;
+        types::add_to_linker::<HostState, HasSelf<ProtocolWriter>>(&mut linker, |s| &mut s.out)?;
+        environment::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
         Ok(Runtime { engine, component, linker })
     }
 
-    /// Run one export in a fresh sandboxed store. `call` gets the instance and the store.
-    pub async fn run<T>(
+    /// Call one export in a fresh store confined by `policy`; the writer comes back with
+    /// everything the component emitted written out.
+    pub async fn call(
         &self,
+        export: Export,
         out: ProtocolWriter,
         api_base_url: Option<String>,
-        limits: &Limits,
-        call: impl for<'a> FnOnce(&'a Source, &'a mut Store<HostState>) -> std::pin::Pin<Box<dyn std::future::Future<Output = wasmtime::Result<T>> + Send + 'a>>,
-    ) -> (ProtocolWriter, std::result::Result<T, RunFailure>) {
-        let mut authorities: Vec<String> = TIKTOK_AUTHORITIES.iter().map(|s| s.to_string()).collect();
-        if !limits.allowed_authorities.is_empty() {
-            authorities = limits.allowed_authorities.clone();
-        } else if let Some(base) = &api_base_url {
-            // With another API root, exactly that authority is reachable and nothing else.
-            authorities = base.parse::<http::Uri>().ok().as_ref().and_then(normalized_authority).into_iter().collect();
-        }
-        let memory_hit = Arc::new(AtomicBool::new(false));
+        policy: &SandboxPolicy,
+    ) -> (ProtocolWriter, std::result::Result<Answer, RunFailure>) {
         // The guest's stderr (where a Rust panic message goes) is kept for the crash report.
         let guest_stderr = wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(64 * 1024);
+        let limiter = policy.memory_cap();
+        let memory_hit = limiter.was_hit();
         let state = HostState {
-            // No preopened directories, no environment, no arguments, no sockets.
-            wasi: WasiCtx::builder()
-                .stderr(guest_stderr.clone())
-                .allow_tcp(false)
-                .allow_udp(false)
-                .allow_ip_name_lookup(false)
-                .build(),
+            wasi: policy.wasi_ctx(guest_stderr.clone()),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
-            hooks: AllowList {
-                authorities,
-                connect_timeout: limits.connect_timeout,
-                response_timeout: limits.response_timeout,
-            },
-            limiter: MemoryCap { max_bytes: limits.max_memory_bytes, hit: memory_hit.clone() },
+            hooks: policy.http_hooks(),
+            limiter,
             out,
             api_base_url,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
         store.epoch_deadline_async_yield_and_update(1);
-
-        let ticker_engine = self.engine.clone();
-        let stop_ticker = Arc::new(AtomicBool::new(false));
-        let ticker_stop = stop_ticker.clone();
-        let ticker = std::thread::spawn(move || {
-            while !ticker_stop.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(50));
-                ticker_engine.increment_epoch();
-            }
-        });
-
+        let ticker = EpochTicker::start(&self.engine);
         let outcome = async {
             let instance = Source::instantiate_async(&mut store, &self.component, &self.linker).await?;
-            call(&instance, &mut store).await
+            call_export(&instance, &mut store, export).await
         };
-        let result = match tokio::time::timeout(limits.max_run_time, outcome).await {
-            Ok(Ok(value)) => Ok(value),
+        let result = match tokio::time::timeout(policy.max_run_time, outcome).await {
+            Ok(Ok(answer)) => answer.map_err(RunFailure::from),
             Ok(Err(trap)) => Err(RunFailure {
                 failure: FailureType::System,
                 message: if memory_hit.load(Ordering::Relaxed) {
                     format!(
                         "the connector ran out of memory: it reached the guest memory limit of {} MiB (--max-memory-mib)",
-                        limits.max_memory_bytes >> 20
+                        policy.max_memory_bytes >> 20
                     )
                 } else {
                     crash_report(&trap, &guest_stderr.contents())
@@ -300,14 +180,58 @@ impl Runtime {
                 failure: FailureType::Transient,
                 message: format!(
                     "the connector did not finish within the run-time limit of {} s (--max-run-seconds)",
-                    limits.max_run_time.as_secs()
+                    policy.max_run_time.as_secs()
                 ),
                 stream: None,
             }),
         };
-        stop_ticker.store(true, Ordering::Relaxed);
-        let _ = ticker.join();
+        drop(ticker);
         (store.into_data().out, result)
+    }
+}
+
+async fn call_export(
+    instance: &Source,
+    store: &mut Store<HostState>,
+    export: Export,
+) -> wasmtime::Result<std::result::Result<Answer, ConnectorError>> {
+    Ok(match export {
+        Export::Spec => Ok(Answer::Spec(instance.call_spec(store).await?)),
+        Export::Check { config } => instance.call_check(store, &config).await?.map(|()| Answer::Checked),
+        Export::Discover { config } => instance.call_discover(store, &config).await?.map(Answer::Catalog),
+        Export::Read { config, catalog, state } => {
+            instance.call_read(store, &config, &catalog, state.as_deref()).await?.map(|()| Answer::Read)
+        }
+    })
+}
+
+/// Advances the engine's epoch every 50 ms while it lives, so a guest that blocks or spins
+/// yields to the run-time limit.
+struct EpochTicker {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EpochTicker {
+    fn start(engine: &Engine) -> Self {
+        let (engine, stop) = (engine.clone(), Arc::new(AtomicBool::new(false)));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            while !stopped.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(50));
+                engine.increment_epoch();
+            }
+        });
+        Self { stop, thread: Some(thread) }
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
