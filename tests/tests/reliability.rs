@@ -183,7 +183,14 @@ fn a_sync_killed_at_any_checkpoint_resumes_to_the_full_data_with_no_gap() {
         let before = read_until_killed(&h, &config, &streams, None, kill_after);
         let state = last_states(&before);
         let after = read_until_killed(&h, &config, &streams, Some(&state), usize::MAX);
-        assert!(after.iter().any(|m| m["type"] == "TRACE" && m["trace"]["stream_status"]["status"] == "COMPLETE"));
+        for stream in streams {
+            let last = after
+                .iter()
+                .filter(|m| m["type"] == "TRACE" && m["trace"]["stream_status"]["stream_descriptor"]["name"] == stream)
+                .last()
+                .map(|m| m["trace"]["stream_status"]["status"].clone());
+            assert_eq!(last, Some(json!("COMPLETE")), "killed after {kill_after}: {stream} did not complete on resume");
+        }
         let mut union = record_keys(&before);
         union.extend(record_keys(&after));
         assert_eq!(union, all, "killed after {kill_after} states: records missing after resume");
@@ -215,12 +222,12 @@ fn hostile_answers_get_classified_errors_and_never_hang() {
         let h = Harness::new(name, sim_config);
         let mut config = config(&h, 300);
         config["credentials"]["advertiser_id"] = json!(h.sim.account().advertisers[0].id);
-        let started = Instant::now();
         let run = h.read(&config, &["campaigns"], true, None);
         let (kind, message) = error_of(&run);
+        // A hang would end in the host's run-time limit, whose message names it.
+        assert!(!message.contains("run-time limit"), "{name} hung: {message}");
         assert_eq!(kind, failure, "{name}: {message}");
         assert!(message.contains(needle), "{name}: {message}");
-        assert!(started.elapsed() < Duration::from_secs(60), "{name} took {:?}", started.elapsed());
     }
 }
 
@@ -234,11 +241,10 @@ fn a_response_that_never_arrives_times_out_and_is_retried_then_reported() {
     let mut config = config(&h, 300);
     config["credentials"]["advertiser_id"] = json!(h.sim.account().advertisers[0].id);
     let config_path = h.write("config.json", &config);
-    let started = Instant::now();
-    let run = h.run(&["check", "--config", &config_path, "--http-timeout-seconds", "1"]);
+    let run = h.run(&["check", "--config", &config_path, "--http-timeout-seconds", "1", "--max-run-seconds", "120"]);
     let (kind, message) = error_of(&run);
     assert_eq!(kind, "transient_error", "{message}");
-    assert!(started.elapsed() < Duration::from_secs(30), "took {:?}", started.elapsed());
+    assert!(!message.contains("run-time limit") && message.contains("no answer in time"), "{message}");
     let retries = run.of_type("LOG").iter().filter(|m| m["log"]["message"].as_str().unwrap().contains("retry")).count();
     assert!(retries >= 3, "{retries} retries");
 }
@@ -336,12 +342,10 @@ fn guest_memory_and_run_time_are_capped_with_clear_errors() {
     assert_eq!(kind, "system_error");
     assert!(message.contains("memory limit of 64 MiB"), "{message}");
 
-    let started = Instant::now();
     let run = h.run(&["discover", "--config", &config, "--component", &probe, "--max-run-seconds", "2"]);
     let (kind, message) = error_of(&run);
     assert_eq!(kind, "transient_error");
     assert!(message.contains("run-time limit of 2 s"), "{message}");
-    assert!(started.elapsed() < Duration::from_secs(20));
 }
 
 #[test]

@@ -88,9 +88,17 @@ fn empty_metrics_become_null_and_counts_integers() {
         assert_eq!(r["ad_id"], r["dimensions"]["ad_id"]);
         assert!(r["stat_time_day"].as_str().unwrap().ends_with(" 00:00:00"));
     }
-    // Money keeps TikTok's two decimals exactly.
-    let raw = run.stdout.lines().find(|l| l.contains("\"RECORD\"")).unwrap();
-    assert!(raw.contains("\"spend\":") && !raw.contains("\"spend\":\""), "spend must be a JSON number: {raw}");
+    // Money keeps TikTok's two decimals exactly, as a JSON number: "20.00" becomes 20.00.
+    let mut checked = 0;
+    for line in run.stdout.lines().filter(|l| l.contains("\"RECORD\"")) {
+        let at = line.find("\"spend\":").expect("spend in every record") + "\"spend\":".len();
+        let text: String = line[at..].chars().take_while(|c| !matches!(c, ',' | '}')).collect();
+        let (int, frac) = text.split_once('.').unwrap_or_else(|| panic!("spend {text} has no decimals"));
+        assert!(!int.is_empty() && int.chars().all(|c| c.is_ascii_digit()), "spend {text} is not a plain number");
+        assert!(frac.len() == 2 && frac.chars().all(|c| c.is_ascii_digit()), "spend {text} does not have exactly two decimals");
+        checked += 1;
+    }
+    assert_eq!(checked, records.len());
 }
 
 #[test]

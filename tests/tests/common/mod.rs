@@ -152,11 +152,15 @@ impl Harness {
         path.to_str().unwrap().to_string()
     }
 
-    /// Run a host command against this simulator.
+    /// Run a host command against this simulator. A run that hangs ends in the host's own
+    /// run-time limit (10 minutes unless the test sets one), whose error names it.
     pub fn run(&self, args: &[&str]) -> Run {
         let base = self.sim.base_url();
         let mut all: Vec<&str> = args.to_vec();
         all.extend(["--api-base-url", base.as_str()]);
+        if !args.contains(&"--max-run-seconds") {
+            all.extend(["--max-run-seconds", "600"]);
+        }
         run_host(&self.dir, &all)
     }
 
