@@ -148,12 +148,7 @@ impl output::Host for ProtocolWriter {
     }
 
     fn emit_log(&mut self, level: LogLevel, message: String) {
-        let level = match level {
-            LogLevel::Debug => "DEBUG",
-            LogLevel::Info => "INFO",
-            LogLevel::Warn => "WARN",
-            LogLevel::Error => "ERROR",
-        };
+        let level = match level { LogLevel::Debug => "DEBUG", LogLevel::Info => "INFO", LogLevel::Warn => "WARN", LogLevel::Error => "ERROR" };
         self.log(level, &message);
     }
 
@@ -164,6 +159,7 @@ impl output::Host for ProtocolWriter {
             StreamStatus::Complete => "COMPLETE",
             StreamStatus::Incomplete => "INCOMPLETE",
         };
+        // Airbyte's AirbyteStreamStatus names.
         self.stream_status(&stream_name, status);
     }
 }
@@ -181,34 +177,35 @@ pub fn secrets_of(spec: &Value, config: &Value) -> Vec<String> {
     found
 }
 
-fn secret_names(schema: &Value, names: &mut Vec<String>) {
-    match schema {
-        Value::Object(map) => {
-            if let Some(Value::Object(properties)) = map.get("properties") {
-                for (name, property) in properties {
-                    if property.get("airbyte_secret") == Some(&Value::Bool(true)) && !names.contains(name) {
-                        names.push(name.clone());
-                    }
-                }
+fn secret_names(spec: &Value, names: &mut Vec<String>) {
+    each_object(spec, &mut |map| {
+        let Some(Value::Object(properties)) = map.get("properties") else { return };
+        for (name, property) in properties {
+            if property.get("airbyte_secret") == Some(&Value::Bool(true)) && !names.contains(name) {
+                names.push(name.clone());
             }
-            map.values().for_each(|v| secret_names(v, names));
         }
-        Value::Array(items) => items.iter().for_each(|v| secret_names(v, names)),
-        _ => {}
-    }
+    });
 }
 
 fn secret_values(config: &Value, names: &[String], found: &mut Vec<String>) {
-    match config {
-        Value::Object(map) => {
-            for (key, value) in map {
-                match value {
-                    Value::String(s) if names.contains(key) => found.push(s.clone()),
-                    other => secret_values(other, names, found),
-                }
+    each_object(config, &mut |map| {
+        for (key, value) in map {
+            if let (Value::String(s), true) = (value, names.contains(key)) {
+                found.push(s.clone());
             }
         }
-        Value::Array(items) => items.iter().for_each(|v| secret_values(v, names, found)),
+    });
+}
+
+/// Call `f` on every object in `value`, at any depth.
+fn each_object(value: &Value, f: &mut impl FnMut(&serde_json::Map<String, Value>)) {
+    match value {
+        Value::Object(map) => {
+            f(map);
+            map.values().for_each(|v| each_object(v, f));
+        }
+        Value::Array(items) => items.iter().for_each(|v| each_object(v, f)),
         _ => {}
     }
 }

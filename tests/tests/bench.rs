@@ -94,17 +94,9 @@ fn days_ago(n: i64) -> String {
 
 /// Write a config and a catalog of `streams` (full refresh), and return the read arguments.
 fn read_args(h: &Harness, config: &Value, streams: &[&str], tag: &str) -> Vec<String> {
-    let catalog = h.discover(config);
-    let selected: Vec<Value> = catalog["streams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| streams.contains(&s["name"].as_str().unwrap()))
-        .map(|s| json!({"stream": s, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}))
-        .collect();
-    assert_eq!(selected.len(), streams.len());
+    let catalog = h.configured_catalog(config, streams, true);
     let config_path = h.write(&format!("config-{tag}.json"), config);
-    let catalog_path = h.write(&format!("catalog-{tag}.json"), &json!({ "streams": selected }));
+    let catalog_path = h.write(&format!("catalog-{tag}.json"), &catalog);
     ["read", "--config", &config_path, "--catalog", &catalog_path, "--api-base-url", &h.sim.base_url()].map(String::from).to_vec()
 }
 

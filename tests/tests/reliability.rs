@@ -107,16 +107,9 @@ fn throttling_answers_are_waited_out_and_retried() {
 /// Run a read, SIGKILL the host right after it has printed `kill_after` states, and return
 /// the complete lines printed before the kill.
 fn read_until_killed(h: &Harness, config: &Value, streams: &[&str], state: Option<&Value>, kill_after: usize) -> Vec<Value> {
-    let catalog = h.discover(config);
-    let selected: Vec<Value> = catalog["streams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| streams.contains(&s["name"].as_str().unwrap()))
-        .map(|s| json!({"stream": s, "sync_mode": "incremental", "destination_sync_mode": "append"}))
-        .collect();
+    let catalog = h.configured_catalog(config, streams, false);
     let config_path = h.write("kill_config.json", config);
-    let catalog_path = h.write("kill_catalog.json", &json!({ "streams": selected }));
+    let catalog_path = h.write("kill_catalog.json", &catalog);
     let mut args = vec!["read".to_string(), "--config".into(), config_path, "--catalog".into(), catalog_path, "--api-base-url".into(), h.sim.base_url()];
     if let Some(state) = state {
         args.extend(["--state".into(), h.write("kill_state.json", state)]);

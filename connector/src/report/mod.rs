@@ -2,11 +2,13 @@
 //! comes back, shaped into records).
 
 mod rows;
+mod task_csv;
 
 use chrono::{Duration, NaiveDate};
 use serde_json::{json, Map, Value};
 
-pub use rows::{page_records, rows_from_csv, sum_records, to_record};
+pub use rows::{page_records, sum_records, to_record};
+pub use task_csv::rows_from_csv;
 
 use crate::api::ApiRequest;
 use crate::metrics;

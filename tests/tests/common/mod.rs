@@ -171,8 +171,9 @@ impl Harness {
         run.of_type("CATALOG")[0]["catalog"].clone()
     }
 
-    /// Read `streams` (all in their most incremental mode, or full refresh when `full`).
-    pub fn read(&self, config: &Value, streams: &[&str], full: bool, state: Option<&Value>) -> Run {
+    /// A configured catalog of `streams` (all when empty), each in its most incremental mode,
+    /// or in full refresh when `full`.
+    pub fn configured_catalog(&self, config: &Value, streams: &[&str], full: bool) -> Value {
         let catalog = self.discover(config);
         let selected: Vec<Value> = catalog["streams"]
             .as_array()
@@ -184,9 +185,16 @@ impl Harness {
                 json!({"stream": s, "sync_mode": if incremental { "incremental" } else { "full_refresh" }, "destination_sync_mode": "append"})
             })
             .collect();
+        assert!(streams.is_empty() || selected.len() == streams.len(), "not every stream of {streams:?} was discovered");
         assert!(!selected.is_empty(), "no stream selected from {streams:?}");
+        json!({ "streams": selected })
+    }
+
+    /// Read `streams` (all in their most incremental mode, or full refresh when `full`).
+    pub fn read(&self, config: &Value, streams: &[&str], full: bool, state: Option<&Value>) -> Run {
+        let catalog = self.configured_catalog(config, streams, full);
         let config_path = self.write("config.json", config);
-        let catalog_path = self.write("catalog.json", &json!({ "streams": selected }));
+        let catalog_path = self.write("catalog.json", &catalog);
         let mut args = vec!["read", "--config", config_path.as_str(), "--catalog", catalog_path.as_str()];
         let state_path;
         if let Some(state) = state {
