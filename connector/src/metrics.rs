@@ -92,11 +92,12 @@ pub fn metric_type(name: &str) -> MetricType {
     }
 }
 
-pub fn schema_type(name: &str) -> &'static str {
+pub fn schema_type(name: &str) -> crate::schema::FieldType {
+    use crate::schema::FieldType;
     match metric_type(name) {
-        MetricType::Text => "s",
-        MetricType::Count => "i",
-        MetricType::Money | MetricType::Ratio => "n",
+        MetricType::Text => FieldType::Str,
+        MetricType::Count => FieldType::Int,
+        MetricType::Money | MetricType::Ratio => FieldType::Num,
     }
 }
 

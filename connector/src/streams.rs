@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::fields;
 use crate::metrics::{self, MetricSet};
-use crate::schema;
+use crate::schema::{self, FieldList, FieldType::*};
 
 /// Where a stream's records come from.
 #[derive(Debug)]
@@ -148,7 +148,7 @@ pub struct StreamDef {
     /// Offered to sandbox (`sandbox_access_token`) configs.
     pub sandbox: bool,
     /// Record fields, see `schema.rs`.
-    pub fields: &'static str,
+    pub fields: FieldList,
 }
 
 /// `pixel/list/`: read by the `pixels` stream, and for the pixel ids of `pixel_events_statistics`.
@@ -169,8 +169,11 @@ const fn entity_list(endpoint: &'static str, deleted_status: &'static str, modif
 
 /// Top-level fields of report records: the dimensions lifted out of `dimensions`, the
 /// advertiser, and the `metrics` and `dimensions` objects themselves.
-const REPORT_FIELDS: &str = "advertiser_id:s campaign_id:s adgroup_id:s ad_id:s stat_time_day:t stat_time_hour:t \
-    country_code:s platform:s gender:s age:s province_id:s dimensions:o metrics:o";
+const REPORT_FIELDS: FieldList = &[
+    ("advertiser_id", Str), ("campaign_id", Str), ("adgroup_id", Str), ("ad_id", Str), ("stat_time_day", Time),
+    ("stat_time_hour", Time), ("country_code", Str), ("platform", Str), ("gender", Str), ("age", Str),
+    ("province_id", Str), ("dimensions", Obj), ("metrics", Obj)
+];
 
 const fn report(
     name: &'static str,
