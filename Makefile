@@ -23,8 +23,11 @@ test: build
 demo: build
 	@bash scripts/demo.sh $(OUT)
 
+# CPU, latency-bound wall time and memory of the real binary, then a native profile of where
+# the component's CPU per record goes.
 bench: build
 	$(CARGO) test --release -p tiktok-sim --test bench -- --ignored --nocapture --test-threads=1
+	$(CARGO) test --release -p tiktok-connector --lib profile -- --ignored --nocapture
 
 clean:
 	$(CARGO) clean

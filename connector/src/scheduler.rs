@@ -55,6 +55,8 @@ struct State {
     /// Requests waiting for room in flight, first come first served.
     waiting: VecDeque<(u64, Waker)>,
     next_ticket: u64,
+    /// When the requests of the last second (with margin) left, oldest first.
+    recent_sends: VecDeque<Instant>,
     /// Answers fetched ahead that no reader consumed yet, sent or not.
     fetched_ahead: usize,
     /// Statistics for the end-of-sync log line.
@@ -133,6 +135,7 @@ impl Scheduler {
             waiting: VecDeque::new(),
             next_ticket: 0,
             fetched_ahead: 0,
+            recent_sends: VecDeque::new(),
             sent: 0,
             throttled: 0,
             peak_in_flight: 0,
@@ -146,13 +149,19 @@ impl Scheduler {
         loop {
             let at = self.0.borrow_mut().reserve_slot();
             sleep_until(at).await;
-            // A throttle answer that arrived while we slept moves the quiet period.
-            if self.0.borrow().quiet_until <= Instant::now() {
+            // A throttle answer that arrived while we slept moves the quiet period; a request
+            // that woke late (the guest was busy) must not crowd the ones sent on time.
+            let wait = self.0.borrow_mut().window_wait();
+            if wait.is_zero() {
                 break;
             }
+            sleep(wait).await;
         }
-        self.0.borrow_mut().sent += 1;
-        permit.sent_at = Instant::now();
+        let mut s = self.0.borrow_mut();
+        let now = Instant::now();
+        s.sent += 1;
+        s.recent_sends.push_back(now);
+        permit.sent_at = now;
         permit
     }
 
@@ -247,6 +256,22 @@ impl State {
         at
     }
 
+    /// How long a request ready to leave must still wait: until the quiet period ends, and
+    /// until the last second (with margin) has room, counting when requests really left.
+    fn window_wait(&mut self) -> Duration {
+        let now = Instant::now();
+        while self.recent_sends.front().is_some_and(|t| now.duration_since(*t) >= SECOND_WITH_MARGIN) {
+            self.recent_sends.pop_front();
+        }
+        let quiet = self.quiet_until.saturating_duration_since(now);
+        let full = self.recent_sends.len() >= self.rate.floor().max(1.0) as usize;
+        let window = match (full, self.recent_sends.front()) {
+            (true, Some(oldest)) => SECOND_WITH_MARGIN.saturating_sub(now.duration_since(*oldest)),
+            _ => Duration::ZERO,
+        };
+        quiet.max(window)
+    }
+
     /// After a clean stretch, raise a lowered budget by a tenth of the configured one.
     fn recover(&mut self) {
         let now = Instant::now();
@@ -315,6 +340,18 @@ mod tests {
         // Any 11 consecutive slots span more than a second: at most 10 per second.
         assert!(slots[10].duration_since(first) > Duration::from_secs(1));
         assert!(slots[9].duration_since(first) < Duration::from_millis(1_100));
+    }
+
+    #[test]
+    fn a_late_request_waits_for_room_in_the_last_second() {
+        let mut s = state(10.0, 100);
+        let now = Instant::now();
+        // Ten requests left within the last 300 ms (the eleventh woke late and would crowd them).
+        s.recent_sends.extend((0..10).map(|i| now - Duration::from_millis(300 - i * 30)));
+        let wait = s.window_wait();
+        assert!(wait > Duration::from_millis(700) && wait <= Duration::from_millis(750), "{wait:?}");
+        s.recent_sends.pop_front();
+        assert_eq!(s.window_wait(), Duration::ZERO);
     }
 
     #[test]

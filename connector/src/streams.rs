@@ -114,6 +114,16 @@ impl ReportSpec {
     pub fn has_dates(&self) -> bool {
         !(self.granularity == Granularity::Lifetime && self.report_type == ReportType::Basic)
     }
+
+    /// The most days a daily window of this report spans. TikTok advises at most 7 days for
+    /// heavy audience queries, with ad-level audience reports over 30 days as its example of a
+    /// query that times out (DOC-BP, tiktok-api.md §4.4).
+    pub fn daily_window_days(&self) -> u32 {
+        match (self.report_type, self.data_level) {
+            (ReportType::Audience, DataLevel::Ad) => 7,
+            _ => 30,
+        }
+    }
 }
 
 #[derive(Debug)]

@@ -155,6 +155,9 @@ fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQuery, ApiEr
             list.join(", ")
         )));
     }
+    if task {
+        task_rules(q, &metrics, &breakdowns)?;
+    }
     let dates = if lifetime {
         if audience {
             return Err(param_error("query_lifetime: Lifetime queries are only supported for BASIC reports."));
@@ -208,6 +211,52 @@ fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQuery, ApiEr
         dates,
         include_deleted: parse_filtering(q, level)?,
     })
+}
+
+/// Reach-type (UV) metrics: the task API refuses them with audience dimensions, `country_code`
+/// included (tiktok-api.md §4.3, §4.9; results count as UV for reach-goal campaigns).
+const UV_METRICS: &[&str] = &[
+    "reach", "frequency", "cost_per_1000_reached", "result", "cost_per_result", "result_rate", "real_time_result",
+    "real_time_cost_per_result", "real_time_result_rate",
+];
+
+/// What `report/task/create/` refuses that `report/integrated/get/` takes: filters other than
+/// ids and countries (DOC-TASK-CREATE, tiktok-api.md §4.9), and UV metrics with breakdowns.
+fn task_rules(q: &Query, metrics: &[String], breakdowns: &[String]) -> Result<(), ApiError> {
+    if let Some(raw) = q.get("filtering") {
+        let filters: Vec<Value> = serde_json::from_str(raw).map_err(|_| param_error("filtering: Field must be set to array"))?;
+        for f in &filters {
+            let field = f["field_name"].as_str().unwrap_or("");
+            if !["campaign_ids", "adgroup_ids", "ad_ids", "country_code"].contains(&field) {
+                return Err(param_error(format!(
+                    "filtering.field_name: {field} is not supported by asynchronous reports; use campaign_ids, adgroup_ids, ad_ids or country_code."
+                )));
+            }
+        }
+    }
+    let uv: Vec<&str> = metrics.iter().map(String::as_str).filter(|m| UV_METRICS.contains(m)).collect();
+    if !breakdowns.is_empty() && !uv.is_empty() {
+        return Err(param_error(format!(
+            "Reach metrics {uv:?} are not supported with audience dimensions {breakdowns:?} in asynchronous reports."
+        )));
+    }
+    Ok(())
+}
+
+/// How a task file writes a dimension value: countries by name (TikTok's known bug), ages and
+/// genders as labels.
+fn task_label(dimension: &str, code: &str) -> String {
+    let label = match (dimension, code) {
+        ("country_code", "US") => "United States",
+        ("country_code", "GB") => "United Kingdom",
+        ("country_code", "DE") => "Germany",
+        ("country_code", "FR") => "France",
+        ("country_code", "JP") => "Japan",
+        ("age", age) => return age.trim_start_matches("AGE_").replacen('_', "-", 1).replace("55-100", "55+"),
+        ("gender", gender) => return gender.to_ascii_lowercase(),
+        (_, other) => other,
+    };
+    label.to_string()
 }
 
 /// The v1.3 `filtering` list; true when it asks for deleted objects (STATUS_ALL) at this level.
@@ -380,7 +429,9 @@ pub fn serve(q: &Query, account: &Account, config: &SimConfig, state: &ReportSta
     let rows = match cached {
         Some(rows) => rows,
         None => {
-            let rows = std::sync::Arc::new(compute_rows(&rq, &advertiser, account, config));
+            // Over the limit, the synchronous report covers only the newest ads (TikTok: 20k).
+            let newest = (ads_count >= config.ads_throttle_threshold).then_some(config.ads_throttle_threshold);
+            let rows = std::sync::Arc::new(compute_rows(&rq, &advertiser, account, config, newest));
             let mut cache = state.rows.lock().unwrap();
             if cache.len() >= 32 {
                 cache.remove(0);
@@ -392,13 +443,16 @@ pub fn serve(q: &Query, account: &Account, config: &SimConfig, state: &ReportSta
     Ok((page_of(&rows, "list", page, size), headers))
 }
 
-fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account, config: &SimConfig) -> Vec<Value> {
+/// The rows of a report; with `newest`, only of that many most recently created ads (the
+/// synchronous API's truncation).
+fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account, config: &SimConfig, newest: Option<usize>) -> Vec<Value> {
     let advertiser = advertiser.to_string();
-    let ads: Vec<&Entity> = account
-        .entities
-        .iter()
-        .filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser && (rq.include_deleted || !e.deleted))
-        .collect();
+    let mut ads: Vec<&Entity> = account.entities.iter().filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser).collect();
+    if let Some(n) = newest {
+        ads.sort_by(|a, b| b.fields["create_time"].as_str().cmp(&a.fields["create_time"].as_str()).then(b.id.cmp(&a.id)));
+        ads.truncate(n);
+    }
+    ads.retain(|e| rq.include_deleted || !e.deleted);
     let parents: BTreeMap<&str, &Entity> = account.entities.iter().map(|e| (e.id.as_str(), e)).collect();
     let today = chrono::Utc::now().date_naive();
     let (first, last) = match rq.dates {
@@ -518,14 +572,17 @@ pub fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &SimConf
                     }
                     let rq = parse(&task.query, config, true)?;
                     let translate = task.query.get("enable_report_title_translation") != Some("false");
-                    let rows = compute_rows(&rq, &advertiser, account, config);
+                    let rows = compute_rows(&rq, &advertiser, account, config, None);
                     let mut columns: Vec<String> = Vec::new();
                     if let Some(first) = rows.first() {
                         columns.extend(first["dimensions"].as_object().unwrap().keys().cloned());
                         columns.extend(first["metrics"].as_object().unwrap().keys().cloned());
                     }
                     let header: Vec<String> = columns.iter().map(|c| if translate { title_case(c) } else { c.clone() }).collect();
-                    let cell = |row: &Value, c: &str| row["dimensions"].get(c).or_else(|| row["metrics"].get(c)).and_then(Value::as_str).unwrap_or("").to_string();
+                    let cell = |row: &Value, c: &str| match row["dimensions"].get(c).and_then(Value::as_str) {
+                        Some(value) => task_label(c, value),
+                        None => row["metrics"].get(c).and_then(Value::as_str).unwrap_or("").to_string(),
+                    };
                     // TikTok's files start with a UTF-8 byte order mark.
                     let mut csv = "\u{feff}".as_bytes().to_vec();
                     {

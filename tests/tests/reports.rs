@@ -320,23 +320,49 @@ fn sandbox_configs_see_only_the_sandbox_report_streams() {
     assert!(!run.records_of("ads_reports_daily").is_empty());
 }
 
+/// Records by key, for comparing two reads of a report.
+fn by_key(run: &Run, stream: &str, keys: &[String]) -> BTreeMap<String, Value> {
+    run.records_of(stream).into_iter().map(|r| (key_of(&r, keys), r)).collect()
+}
+
 #[test]
-fn a_report_truncated_to_20k_ads_is_read_again_through_an_async_task() {
+fn reports_truncated_to_the_newest_ads_are_read_again_through_async_tasks_row_for_row() {
+    let streams = ["ads_reports_daily", "ads_audience_reports_daily", "ads_reports_by_country_daily", "ads_reports_hourly"];
     let clean = Harness::new("reports-20k-clean", SimConfig::default());
-    let expected = clean.read(&config(&clean, days_ago(3)), &["ads_reports_daily"], true, None);
+    let start = days_ago(2);
+    let expected = clean.read(&config(&clean, start), &streams, true, None);
     expected.assert_success();
+    let keys = primary_keys(&clean.discover(&config(&clean, start)));
 
     let mut sim_config = SimConfig::default();
-    // Every advertiser counts as one with 20k ads or more.
-    sim_config.ads_throttle_threshold = 1;
+    // Every advertiser is over the limit: the synchronous report covers its 3 newest ads only.
+    sim_config.ads_throttle_threshold = 3;
     let h = Harness::new("reports-20k", sim_config);
-    let run = h.read(&config(&h, days_ago(3)), &["ads_reports_daily"], true, None);
+    let run = h.read(&config(&h, start), &streams, true, None);
     run.assert_success();
-    let mut got: Vec<String> = run.records_of("ads_reports_daily").iter().map(Value::to_string).collect();
-    let mut want: Vec<String> = expected.records_of("ads_reports_daily").iter().map(Value::to_string).collect();
-    got.sort();
-    want.sort();
-    assert_eq!(got, want, "the async task must give the same records as an untruncated report");
+    let warnings: Vec<String> = run.of_type("LOG").iter().filter(|m| m["log"]["level"] == "WARN").map(|m| m["log"]["message"].as_str().unwrap().to_string()).collect();
+    assert!(warnings.iter().all(|w| !w.contains("task failed")), "a task failed: {warnings:?}");
+    for stream in streams {
+        let (want, got) = (by_key(&expected, stream, &keys[stream]), by_key(&run, stream, &keys[stream]));
+        assert!(!want.is_empty());
+        assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{stream}: the task gives the untruncated rows, each once");
+        assert_eq!(run.records_of(stream).len(), got.len(), "{stream}: a row twice");
+        let breakdowns = stream.contains("audience") || stream.contains("country");
+        for (key, record) in &got {
+            let mut record = record.clone();
+            let mut wanted = want[key].clone();
+            for uv in ["reach", "frequency", "cost_per_1000_reached", "result", "cost_per_result", "result_rate", "real_time_result", "real_time_cost_per_result", "real_time_result_rate"] {
+                if breakdowns && wanted["metrics"].get(uv).is_some() {
+                    assert_eq!(record["metrics"][uv], Value::Null, "{stream}: {uv} from a task with breakdowns");
+                    record["metrics"][uv] = Value::Null;
+                    wanted["metrics"][uv] = Value::Null;
+                }
+            }
+            assert_eq!(record, wanted, "{stream} {key}: the task row differs from the synchronous one");
+        }
+        let uv_warnings = warnings.iter().filter(|w| w.starts_with(&format!("{stream}:")) && w.contains("reach metrics")).count();
+        assert_eq!(uv_warnings, usize::from(breakdowns), "{stream}: one warning about reach metrics per stream with breakdowns");
+    }
     let endpoints: Vec<String> = h.sim.requests().iter().map(|r| r.endpoint().to_string()).collect();
     for endpoint in ["report/task/create", "report/task/check", "report/task/download"] {
         assert!(endpoints.iter().any(|e| e == endpoint), "{endpoint} not called");
@@ -344,8 +370,24 @@ fn a_report_truncated_to_20k_ads_is_read_again_through_an_async_task() {
     for advertiser in h.sim.account().advertisers {
         let told = run.of_type("LOG").iter().any(|m| {
             let text = m["log"]["message"].as_str().unwrap();
-            text.contains("truncated") && text.contains("async") && text.contains(&advertiser.id) && text.contains(&days_ago(3).to_string())
+            text.contains("truncated") && text.contains("async") && text.contains(&advertiser.id) && text.contains(&start.to_string())
         });
         assert!(told, "no log names advertiser {} and the window", advertiser.id);
     }
+}
+
+#[test]
+fn tasks_for_include_deleted_send_no_status_filter_and_say_deleted_rows_are_left_out() {
+    let mut sim_config = SimConfig::default();
+    sim_config.ads_throttle_threshold = 3;
+    let h = Harness::new("reports-20k-deleted", sim_config);
+    let mut config = config(&h, days_ago(2));
+    config["include_deleted"] = json!(true);
+    let run = h.read(&config, &["ads_reports_daily"], true, None);
+    run.assert_success();
+    let creates: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
+    assert!(!creates.is_empty());
+    assert!(creates.iter().all(|r| r.response_code == Some(0) && r.query.get("filtering").is_none()), "a task carried a status filter");
+    let warned = run.of_type("LOG").iter().any(|m| m["log"]["message"].as_str().unwrap().contains("leave out deleted objects"));
+    assert!(warned, "no warning that task rows leave out deleted objects");
 }

@@ -50,6 +50,8 @@ pub struct StreamRun {
     /// Per-advertiser cursor, for incremental reads.
     cursor: Option<RefCell<PartitionedCursor>>,
     running: Cell<bool>,
+    /// Warnings already given for this stream (those that hold for every advertiser).
+    warned: RefCell<Vec<&'static str>>,
 }
 
 impl StreamRun {
@@ -67,6 +69,14 @@ impl StreamRun {
             output::status(self.def.name, StreamStatus::Running);
         }
         output::records(self.def.name, &records);
+    }
+
+    /// Warn once per stream about something that holds for all of its advertisers.
+    pub fn warn_once(&self, what: &'static str, message: &str) {
+        if !self.warned.borrow().contains(&what) {
+            self.warned.borrow_mut().push(what);
+            output::log_warn(message);
+        }
     }
 
     pub fn is_incremental(&self) -> bool {
@@ -124,7 +134,7 @@ pub async fn read(config: Config, base_url: &str, catalog: &str, state: Option<&
         .iter()
         .zip(cursors)
         .map(|(stream, cursor)| {
-            let run = Rc::new(StreamRun { sync: sync.clone(), def: stream.def, cursor: cursor.map(RefCell::new), running: Cell::new(false) });
+            let run = Rc::new(StreamRun { sync: sync.clone(), def: stream.def, cursor: cursor.map(RefCell::new), running: Cell::new(false), warned: RefCell::new(Vec::new()) });
             wstd::runtime::spawn(read_stream(run))
         })
         .collect();

@@ -70,10 +70,41 @@ fn status_all_filtering(data_level: DataLevel) -> Option<Value> {
     Some(json!([{"field_name": field, "filter_type": "IN", "filter_value": json!(["STATUS_ALL"]).to_string()}]))
 }
 
-/// The parameters that define a report query, shared by the synchronous request and the async
-/// task, so both always ask for the same report.
-fn query_fields(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>, include_deleted: bool) -> Vec<(&'static str, Value)> {
-    let metrics: Vec<&str> = metrics::names(spec.metrics).collect();
+/// Reach-type (UV) metrics, which TikTok's task API refuses together with audience
+/// dimensions, `country_code` included (tiktok-api.md §4.3 and §4.9, from DOC-TASK-CREATE).
+/// Results count reached users for reach-goal campaigns, so they are left out too: the list is
+/// not confirmed, and a refused task would lose the whole window.
+pub const UV_METRICS: &[&str] = &[
+    "reach", "frequency", "cost_per_1000_reached", "result", "cost_per_result", "result_rate", "real_time_result",
+    "real_time_cost_per_result", "real_time_result_rate",
+];
+
+/// Which API a report query is for: they take different parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QueryPath {
+    /// `report/integrated/get/`.
+    Sync { include_deleted: bool },
+    /// `report/task/create/`: only id and country filters, no UV metrics with breakdowns.
+    Task,
+}
+
+/// Whether the report breaks rows down by more than the object and the time.
+pub fn has_breakdowns(spec: &ReportSpec) -> bool {
+    spec.dimensions.iter().any(|d| !matches!(*d, "advertiser_id" | "campaign_id" | "adgroup_id" | "ad_id" | "stat_time_day" | "stat_time_hour"))
+}
+
+/// The metrics an async task of this report may ask for, and those it must leave out.
+pub fn task_metrics(spec: &ReportSpec) -> (Vec<&'static str>, Vec<&'static str>) {
+    metrics::names(spec.metrics).partition(|m| !(has_breakdowns(spec) && UV_METRICS.contains(m)))
+}
+
+/// The parameters that define a report query, one definition for the synchronous request and
+/// the async task, each getting what its API accepts.
+fn query_fields(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>, path: QueryPath) -> Vec<(&'static str, Value)> {
+    let metrics: Vec<&str> = match path {
+        QueryPath::Sync { .. } => metrics::names(spec.metrics).collect(),
+        QueryPath::Task => task_metrics(spec).0,
+    };
     let report_type = match spec.report_type {
         ReportType::Basic => "BASIC",
         ReportType::Audience => "AUDIENCE",
@@ -90,7 +121,8 @@ fn query_fields(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>,
         Some(w) => fields.extend([("start_date", json!(w.start.to_string())), ("end_date", json!(w.end.to_string()))]),
         None => fields.push(("query_lifetime", json!(true))),
     }
-    if let Some(filtering) = include_deleted.then(|| status_all_filtering(spec.data_level)).flatten() {
+    // The task API filters on ids and countries only: no status filter there.
+    if let Some(filtering) = (path == QueryPath::Sync { include_deleted: true }).then(|| status_all_filtering(spec.data_level)).flatten() {
         fields.push(("filtering", filtering));
     }
     fields
@@ -98,9 +130,9 @@ fn query_fields(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>,
 
 /// The body of an async report task (`report/task/create/`) for the same report: raw field
 /// names as CSV headers, no date-span limit, no 20k-ads truncation.
-pub fn task_body(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>, include_deleted: bool) -> Value {
+pub fn task_body(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>) -> Value {
     let mut body: Map<String, Value> =
-        query_fields(spec, advertiser, window, include_deleted).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        query_fields(spec, advertiser, window, QueryPath::Task).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     body.insert("output_format".into(), json!("CSV_STRING"));
     body.insert("enable_report_title_translation".into(), json!(false));
     Value::Object(body)
@@ -108,7 +140,7 @@ pub fn task_body(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>
 
 pub fn request(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>, include_deleted: bool) -> ApiRequest {
     // Scalars go as they are; arrays and objects as JSON text (`ApiRequest::json_param`).
-    query_fields(spec, advertiser, window, include_deleted)
+    query_fields(spec, advertiser, window, QueryPath::Sync { include_deleted })
         .into_iter()
         .fold(ApiRequest::new("report/integrated/get"), |request, (key, value)| match value {
             Value::String(text) => request.param(key, text),
@@ -171,5 +203,23 @@ mod tests {
         assert!(filtering.contains("ad_status") && filtering.contains("STATUS_ALL"), "{filtering}");
         let advertiser = request(spec("advertisers_reports_daily"), "7", window, true);
         assert!(advertiser.query.iter().all(|(k, _)| *k != "filtering"));
+    }
+
+    #[test]
+    fn tasks_carry_no_status_filter_and_no_reach_metrics_with_breakdowns() {
+        let spec = |name: &str| match &crate::streams::find(name).unwrap().source {
+            crate::streams::Source::Report(r) => r,
+            _ => unreachable!(),
+        };
+        let window = Some(DateWindow { start: d("2024-01-01"), end: d("2024-01-02") });
+        let basic = task_body(spec("ads_reports_daily"), "7", window);
+        assert!(basic.get("filtering").is_none());
+        assert!(basic["metrics"].as_array().unwrap().contains(&json!("reach")), "no breakdown: reach stays");
+        let by_country = task_body(spec("ads_reports_by_country_daily"), "7", window);
+        let asked = by_country["metrics"].as_array().unwrap();
+        assert!(UV_METRICS.iter().all(|m| !asked.contains(&json!(m))), "{asked:?}");
+        let (kept, left_out) = task_metrics(spec("ads_reports_by_country_daily"));
+        assert_eq!(kept.len() + left_out.len(), 76);
+        assert!(left_out.contains(&"frequency") && !left_out.contains(&"spend"));
     }
 }

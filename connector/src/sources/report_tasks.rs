@@ -20,7 +20,7 @@ const TASK_DEADLINE: Duration = Duration::from_secs(30 * 60);
 
 /// Create a task for the window, wait for it, and return its rows in the synchronous shape.
 pub async fn read(sync: &SyncContext, spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>) -> Result<Vec<Value>> {
-    let body = report::task_body(spec, advertiser, window, sync.config.include_deleted);
+    let body = report::task_body(spec, advertiser, window);
     let created = sync.call(&ApiRequest::post("report/task/create", body)).await?.into_data()?;
     let task_id = created.get("task_id").and_then(id_string).ok_or_else(|| Error::transient("report/task/create/ answered without a task_id"))?;
     let started = Instant::now();

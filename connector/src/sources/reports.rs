@@ -47,7 +47,7 @@ impl PartitionSource for ReportSpec {
             (day - Duration::days(config.attribution_window as i64)).max(config.start_date)
         });
         let width = match self.granularity {
-            Granularity::Daily => config.report_window_days,
+            Granularity::Daily => config.report_window_days.min(self.daily_window_days()),
             _ => report::max_window_days(self.granularity),
         };
         // First pages of the windows travel ahead; records and states still leave window by
@@ -156,6 +156,18 @@ impl WindowReader<'_> {
     /// which is not truncated. False (with a warning) when the task fails.
     async fn read_task(&self, window: Option<DateWindow>, span: &str, sink: Sink<'_>) -> bool {
         let (name, advertiser) = (self.run.def.name, self.advertiser);
+        let (_, left_out) = report::task_metrics(self.spec);
+        if !left_out.is_empty() {
+            self.run.warn_once("task-uv", &format!(
+                "{name}: TikTok's async report tasks refuse reach metrics with audience dimensions; rows read through a task have {} as null",
+                left_out.join(", ")
+            ));
+        }
+        if self.run.sync.config.include_deleted && self.spec.data_level.status_field().is_some() {
+            self.run.warn_once("task-deleted", &format!(
+                "{name}: TikTok's async report tasks take no status filter; rows read through a task leave out deleted objects"
+            ));
+        }
         match report_tasks::read(&self.run.sync, self.spec, advertiser, window).await {
             Ok(rows) => {
                 output::log_info(&format!(
@@ -163,7 +175,14 @@ impl WindowReader<'_> {
                     rows.len()
                 ));
                 let mut unreadable = BTreeMap::new();
-                sink(rows.into_iter().map(|row| report::to_record(row, advertiser, &mut unreadable).to_string()).collect());
+                let records = rows.into_iter().map(|row| {
+                    let mut record = report::to_record(row, advertiser, &mut unreadable);
+                    for metric in &left_out {
+                        record["metrics"][*metric] = Value::Null;
+                    }
+                    record.to_string()
+                });
+                sink(records.collect());
                 true
             }
             Err(e) => {
