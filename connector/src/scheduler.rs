@@ -15,6 +15,10 @@ use std::time::{Duration, Instant};
 /// TikTok counts requests as they arrive; this margin on every second keeps network jitter
 /// from squeezing one request too many into its window.
 const SECOND_WITH_MARGIN: Duration = Duration::from_millis(1_050);
+/// What the requests that really left may never exceed: the rate within this span. Narrower
+/// than the pacing's margin, so a request that woke a few milliseconds late costs nothing, while
+/// one that woke late enough to crowd the others waits.
+const SENT_WINDOW: Duration = Duration::from_millis(1_020);
 /// Room in flight beyond rate × latency, so the budget stays full while latency wobbles.
 const IN_FLIGHT_HEADROOM: f64 = 1.5;
 /// The most requests in flight at once, whatever the latency.
@@ -55,7 +59,7 @@ struct State {
     /// Requests waiting for room in flight, first come first served.
     waiting: VecDeque<(u64, Waker)>,
     next_ticket: u64,
-    /// When the requests of the last second (with margin) left, oldest first.
+    /// When the requests of the last `SENT_WINDOW` left, oldest first.
     recent_sends: VecDeque<Instant>,
     /// Answers fetched ahead that no reader consumed yet, sent or not.
     fetched_ahead: usize,
@@ -257,16 +261,16 @@ impl State {
     }
 
     /// How long a request ready to leave must still wait: until the quiet period ends, and
-    /// until the last second (with margin) has room, counting when requests really left.
+    /// until the last `SENT_WINDOW` has room, counting when requests really left.
     fn window_wait(&mut self) -> Duration {
         let now = Instant::now();
-        while self.recent_sends.front().is_some_and(|t| now.duration_since(*t) >= SECOND_WITH_MARGIN) {
+        while self.recent_sends.front().is_some_and(|t| now.duration_since(*t) >= SENT_WINDOW) {
             self.recent_sends.pop_front();
         }
         let quiet = self.quiet_until.saturating_duration_since(now);
         let full = self.recent_sends.len() >= self.rate.floor().max(1.0) as usize;
         let window = match (full, self.recent_sends.front()) {
-            (true, Some(oldest)) => SECOND_WITH_MARGIN.saturating_sub(now.duration_since(*oldest)),
+            (true, Some(oldest)) => SENT_WINDOW.saturating_sub(now.duration_since(*oldest)),
             _ => Duration::ZERO,
         };
         quiet.max(window)
@@ -349,7 +353,7 @@ mod tests {
         // Ten requests left within the last 300 ms (the eleventh woke late and would crowd them).
         s.recent_sends.extend((0..10).map(|i| now - Duration::from_millis(300 - i * 30)));
         let wait = s.window_wait();
-        assert!(wait > Duration::from_millis(700) && wait <= Duration::from_millis(750), "{wait:?}");
+        assert!(wait > Duration::from_millis(690) && wait <= Duration::from_millis(720), "{wait:?}");
         s.recent_sends.pop_front();
         assert_eq!(s.window_wait(), Duration::ZERO);
     }
