@@ -206,6 +206,11 @@ impl Simulator {
         value
     }
 
+    /// The most requests the simulator was serving at once.
+    pub fn peak_concurrency(&self) -> u64 {
+        self.shared.peak_in_progress.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Every request received so far.
     pub fn requests(&self) -> Vec<LoggedRequest> {
         self.shared.log.lock().unwrap().clone()

@@ -62,6 +62,9 @@ pub struct Shared {
     recent_by_advertiser: Mutex<HashMap<String, Vec<Instant>>>,
     /// Cached report rows and async tasks of this simulator.
     pub reports: crate::reports::ReportState,
+    /// Requests being served right now, and the most there ever were at once.
+    in_progress: AtomicU64,
+    pub peak_in_progress: AtomicU64,
 }
 
 impl Shared {
@@ -76,6 +79,8 @@ impl Shared {
             recent: Mutex::new(Vec::new()),
             recent_by_advertiser: Mutex::new(HashMap::new()),
             reports: Default::default(),
+            in_progress: AtomicU64::new(0),
+            peak_in_progress: AtomicU64::new(0),
         }
     }
 
@@ -167,6 +172,14 @@ pub fn page_of(items: &[Value], list_key: &str, page: u64, size: u64) -> Value {
 }
 
 pub fn handle(shared: &Arc<Shared>, method: &str, url: &str, token: Option<&str>, body: &[u8]) -> Reply {
+    let now_serving = shared.in_progress.fetch_add(1, Ordering::SeqCst) + 1;
+    shared.peak_in_progress.fetch_max(now_serving, Ordering::SeqCst);
+    let reply = handle_counted(shared, method, url, token, body);
+    shared.in_progress.fetch_sub(1, Ordering::SeqCst);
+    reply
+}
+
+fn handle_counted(shared: &Arc<Shared>, method: &str, url: &str, token: Option<&str>, body: &[u8]) -> Reply {
     let (path, raw_query) = url.split_once('?').unwrap_or((url, ""));
     let mut query = Query::parse(raw_query);
     // POST endpoints take a JSON body; its fields are read like query parameters.
