@@ -391,3 +391,25 @@ fn tasks_for_include_deleted_send_no_status_filter_and_say_deleted_rows_are_left
     let warned = run.of_type("LOG").iter().any(|m| m["log"]["message"].as_str().unwrap().contains("leave out deleted objects"));
     assert!(warned, "no warning that task rows leave out deleted objects");
 }
+
+#[test]
+fn advertiser_time_zones_are_asked_for_only_when_a_window_ends_today() {
+    let h = Harness::new("reports-no-needless-info", SimConfig::default());
+    let info_requests = |h: &Harness| h.sim.requests().iter().filter(|r| r.endpoint() == "advertiser/info").count();
+    // Entities need no time zone, and neither does a report whose end_date lies in the past.
+    let mut config = config(&h, days_ago(10));
+    h.sim.clear_requests();
+    h.read(&config, &["campaigns", "ads"], true, None).assert_success();
+    assert_eq!(info_requests(&h), 0, "advertiser/info for entity streams");
+    config["end_date"] = json!(days_ago(3).to_string());
+    h.sim.clear_requests();
+    let past = h.read(&config, &["campaigns_reports_daily"], true, None);
+    past.assert_success();
+    assert_eq!(info_requests(&h), 0, "advertiser/info for a window that ends in the past");
+    assert!(past.records_of("campaigns_reports_daily").iter().all(|r| r["stat_time_day"].as_str().unwrap() <= format!("{} 00:00:00", days_ago(3)).as_str()));
+    // A window that ends today needs each advertiser's today: one batch for all of them.
+    config.as_object_mut().unwrap().remove("end_date");
+    h.sim.clear_requests();
+    h.read(&config, &["campaigns_reports_daily", "ads_reports_daily"], true, None).assert_success();
+    assert_eq!(info_requests(&h), 1, "one advertiser/info batch for the whole sync");
+}
