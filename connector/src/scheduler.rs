@@ -30,6 +30,10 @@ const INITIAL_LATENCY: Duration = Duration::from_secs(2);
 /// How long the budget must stay clean before it is raised again after throttling.
 const RECOVERY_INTERVAL: Duration = Duration::from_secs(10);
 
+/// Endpoints with a quota of their own, below the app's: at most one request per interval.
+/// `report/task/create/` takes one a second per app (tiktok-api.md §6).
+const PATH_INTERVALS: &[(&str, Duration)] = &[("report/task/create", Duration::from_millis(1_050))];
+
 /// How one request ended, as far as pacing is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -59,6 +63,8 @@ struct State {
     /// Requests waiting for room in flight, first come first served.
     waiting: VecDeque<(u64, Waker)>,
     next_ticket: u64,
+    /// The earliest next request of each endpoint with a quota of its own.
+    path_slots: Vec<Instant>,
     /// When the requests of the last `SENT_WINDOW` left, oldest first.
     recent_sends: VecDeque<Instant>,
     /// Answers fetched ahead that no reader consumed yet, sent or not.
@@ -140,15 +146,17 @@ impl Scheduler {
             next_ticket: 0,
             fetched_ahead: 0,
             recent_sends: VecDeque::new(),
+            path_slots: vec![now; PATH_INTERVALS.len()],
             sent: 0,
             throttled: 0,
             peak_in_flight: 0,
         })))
     }
 
-    /// Wait for room in flight and for the request's slot in the rate budget. Dropping the
-    /// future at any point gives back what it held.
-    pub async fn permit(&self) -> Permit {
+    /// Wait for room in flight and for the request's slot in the rate budget (and in its
+    /// endpoint's own quota, if it has one). Dropping the future at any point gives back what
+    /// it held.
+    pub async fn permit(&self, path: &str) -> Permit {
         let mut permit = self.room().await;
         loop {
             let at = self.0.borrow_mut().reserve_slot();
@@ -160,6 +168,12 @@ impl Scheduler {
                 break;
             }
             sleep(wait).await;
+        }
+        // An endpoint's own quota is the last wait, so its requests leave at least its interval
+        // apart whatever each waited for before.
+        if let Some(index) = PATH_INTERVALS.iter().position(|(p, _)| *p == path) {
+            let at = self.0.borrow_mut().reserve_path_slot(index);
+            sleep_until(at).await;
         }
         let mut s = self.0.borrow_mut();
         let now = Instant::now();
@@ -250,6 +264,14 @@ impl State {
         let wanted = (self.rate * self.latency.as_secs_f64() * IN_FLIGHT_HEADROOM).ceil() as usize + 2;
         // Timeouts mean TikTok is struggling: fewer at once, down to one.
         ((wanted as f64 * self.timeout_share) as usize).clamp(1, MAX_IN_FLIGHT)
+    }
+
+    /// The next free slot of an endpoint with its own quota (by its place in
+    /// `PATH_INTERVALS`), taken for the caller.
+    fn reserve_path_slot(&mut self, index: usize) -> Instant {
+        let at = self.path_slots[index].max(Instant::now());
+        self.path_slots[index] = at + PATH_INTERVALS[index].1;
+        at
     }
 
     /// The next free slot in an evenly paced budget, taken for the caller.
@@ -344,6 +366,17 @@ mod tests {
         // Any 11 consecutive slots span more than a second: at most 10 per second.
         assert!(slots[10].duration_since(first) > Duration::from_secs(1));
         assert!(slots[9].duration_since(first) < Duration::from_millis(1_100));
+    }
+
+    #[test]
+    fn task_creation_has_its_own_one_per_second_slots() {
+        let mut s = state(50.0, 100);
+        let interval = PATH_INTERVALS[0].1;
+        let first = s.reserve_path_slot(0);
+        let second = s.reserve_path_slot(0);
+        let third = s.reserve_path_slot(0);
+        assert_eq!(second - first, interval);
+        assert_eq!(third - second, interval);
     }
 
     #[test]

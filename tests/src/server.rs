@@ -62,6 +62,8 @@ pub struct Shared {
     recent_by_advertiser: Mutex<HashMap<String, Vec<Instant>>>,
     /// Cached report rows and async tasks of this simulator.
     pub reports: crate::reports::ReportState,
+    /// When the last async report task was created, for its 1-per-second quota.
+    last_task_create: Mutex<Option<Instant>>,
     /// Requests being served right now, and the most there ever were at once.
     in_progress: AtomicU64,
     pub peak_in_progress: AtomicU64,
@@ -79,6 +81,7 @@ impl Shared {
             recent: Mutex::new(Vec::new()),
             recent_by_advertiser: Mutex::new(HashMap::new()),
             reports: Default::default(),
+            last_task_create: Mutex::new(None),
             in_progress: AtomicU64::new(0),
             peak_in_progress: AtomicU64::new(0),
         }
@@ -250,6 +253,9 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &Query, token: O
     };
     let served = authenticate(shared, token).and_then(|sandbox| {
         throttle(shared, query.get("advertiser_id"))?;
+        if endpoint == "report/task/create" {
+            task_create_quota(shared)?;
+        }
         let account = shared.account.lock().unwrap();
         crate::endpoints::serve(endpoint, query, &account, &config, sandbox, &shared.reports)
     });
@@ -307,6 +313,19 @@ fn authenticate(shared: &Shared, token: Option<&str>) -> Result<bool, ApiError> 
         }
         Some(_) => Err(api_error(40105, "Access token is incorrect or has been revoked.")),
     }
+}
+
+/// `report/task/create/` takes at most one request a second per app (tiktok-api.md §6: DOC-BP,
+/// DOC-FAQ, DOC-TASK-CREATE).
+fn task_create_quota(shared: &Shared) -> Result<(), ApiError> {
+    let mut last = shared.last_task_create.lock().unwrap();
+    let now = Instant::now();
+    if last.is_some_and(|t| now.duration_since(t) < Duration::from_secs(1)) {
+        let app_id = shared.config.lock().unwrap().app_id.clone();
+        return Err(api_error(40100, format!("App [{app_id}] reaches the QPS limit 1 for current path /report/task/create/, request is temporarily restricted.")));
+    }
+    *last = Some(now);
+    Ok(())
 }
 
 /// The app quota (40100) and the per-advertiser quota (40133), over sliding windows.

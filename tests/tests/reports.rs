@@ -367,6 +367,11 @@ fn reports_truncated_to_the_newest_ads_are_read_again_through_async_tasks_row_fo
     for endpoint in ["report/task/create", "report/task/check", "report/task/download"] {
         assert!(endpoints.iter().any(|e| e == endpoint), "{endpoint} not called");
     }
+    // Task creation keeps to its own quota of one a second: never refused.
+    let creates: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
+    assert!(creates.len() >= 8, "{} tasks", creates.len());
+    assert!(creates.iter().all(|r| r.response_code == Some(0)), "a task creation was refused");
+    assert!(creates.windows(2).all(|w| w[1].at - w[0].at >= std::time::Duration::from_secs(1)), "two tasks created within a second");
     for advertiser in h.sim.account().advertisers {
         let told = run.of_type("LOG").iter().any(|m| {
             let text = m["log"]["message"].as_str().unwrap();

@@ -60,7 +60,7 @@ impl ApiClient {
         let (mut attempt, mut timeouts) = (0, 0);
         loop {
             attempt += 1;
-            let permit = self.scheduler.permit().await;
+            let permit = self.scheduler.permit(request.path).await;
             let answer = transport::exchange(&url, &self.access_token, body.as_deref()).await;
             let step = interpret(answer, request);
             let timed_out = matches!(&step, Step::Again { error, .. } if error.timed_out);
