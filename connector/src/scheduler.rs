@@ -34,6 +34,11 @@ const RECOVERY_INTERVAL: Duration = Duration::from_secs(10);
 /// `report/task/create/` takes one a second per app (tiktok-api.md §6).
 const PATH_INTERVALS: &[(&str, Duration)] = &[("report/task/create", Duration::from_millis(1_050))];
 
+/// Async report tasks TikTok lets one ad account create an hour, and one app a day
+/// (tiktok-api.md §6: DOC-TASK-CREATE, DOC-BP, DOC-FAQ).
+const TASKS_PER_ADVERTISER_HOUR: usize = 500;
+const TASKS_PER_APP_DAY: usize = 4_500;
+
 /// How one request ended, as far as pacing is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -63,6 +68,8 @@ struct State {
     /// Requests waiting for room in flight, first come first served.
     waiting: VecDeque<(u64, Waker)>,
     next_ticket: u64,
+    /// Async report tasks created in the last day: when, and for which advertiser.
+    tasks: VecDeque<(Instant, String)>,
     /// The earliest next request of each endpoint with a quota of its own.
     path_slots: Vec<Instant>,
     /// When the requests of the last `SENT_WINDOW` left, oldest first.
@@ -147,6 +154,7 @@ impl Scheduler {
             fetched_ahead: 0,
             recent_sends: VecDeque::new(),
             path_slots: vec![now; PATH_INTERVALS.len()],
+            tasks: VecDeque::new(),
             sent: 0,
             throttled: 0,
             peak_in_flight: 0,
@@ -199,6 +207,26 @@ impl Scheduler {
         s.rate = (s.rate / 2.0).max(1.0);
         s.last_change = now;
         s.throttled += 1;
+    }
+
+    /// Count one async report task for `advertiser`, or say which of TikTok's task quotas it
+    /// would exceed (the caller then keeps what it has instead of waiting hours).
+    pub fn count_task(&self, advertiser: &str) -> Result<(), String> {
+        let mut s = self.0.borrow_mut();
+        let now = Instant::now();
+        let (hour, day) = (Duration::from_secs(3600), Duration::from_secs(24 * 3600));
+        while s.tasks.front().is_some_and(|(t, _)| now.duration_since(*t) >= day) {
+            s.tasks.pop_front();
+        }
+        if s.tasks.len() >= TASKS_PER_APP_DAY {
+            return Err(format!("the app's quota of {TASKS_PER_APP_DAY} async report tasks a day is used up"));
+        }
+        let this_hour = s.tasks.iter().filter(|(t, a)| a == advertiser && now.duration_since(*t) < hour).count();
+        if this_hour >= TASKS_PER_ADVERTISER_HOUR {
+            return Err(format!("advertiser {advertiser} used its quota of {TASKS_PER_ADVERTISER_HOUR} async report tasks an hour"));
+        }
+        s.tasks.push_back((now, advertiser.to_string()));
+        Ok(())
     }
 
     /// Requests per second the scheduler now sends at most.
@@ -377,6 +405,19 @@ mod tests {
         let third = s.reserve_path_slot(0);
         assert_eq!(second - first, interval);
         assert_eq!(third - second, interval);
+    }
+
+    #[test]
+    fn task_quotas_are_counted_per_advertiser_hour_and_per_app_day() {
+        let s = Scheduler::new(10);
+        for _ in 0..TASKS_PER_ADVERTISER_HOUR {
+            s.count_task("1").unwrap();
+        }
+        assert!(s.count_task("1").unwrap_err().contains("advertiser 1"));
+        s.count_task("2").unwrap();
+        let now = Instant::now();
+        s.0.borrow_mut().tasks.extend((0..TASKS_PER_APP_DAY).map(|i| (now, format!("x{i}"))));
+        assert!(s.count_task("3").unwrap_err().contains("a day"));
     }
 
     #[test]

@@ -74,6 +74,14 @@ pub struct SimConfig {
     pub permission_denied: Vec<(String, String)>,
     /// Report queries spanning more days than this get 40067 ("query too large").
     pub too_large_days: Option<u32>,
+    /// Report queries spanning more days than this time out (51001), as heavy audience
+    /// queries do at TikTok.
+    pub timeout_days: Option<u32>,
+    /// Async report tasks end as FAILED instead of SUCCESS.
+    pub fail_tasks: bool,
+    /// Async report tasks one advertiser may create an hour (TikTok: 500 per ad account and
+    /// token user); over it, task creation answers 40100.
+    pub tasks_per_advertiser_hour: usize,
     /// Advertisers with at least this many ads get reports with the X-Tt-Ads-Throttle header.
     pub ads_throttle_threshold: usize,
     /// Every `pixel/instant_page/event` call is refused with a parameter error (40002), as
@@ -115,6 +123,9 @@ impl Default for SimConfig {
             latency_ms: 0,
             permission_denied: Vec::new(),
             too_large_days: None,
+            timeout_days: None,
+            fail_tasks: false,
+            tasks_per_advertiser_hour: 500,
             ads_throttle_threshold: 20_000,
             instant_page_parameter_error: false,
             endless_pages: false,

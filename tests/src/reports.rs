@@ -190,6 +190,11 @@ fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQuery, ApiEr
                 if max == 1 { "" } else { "s" }
             )));
         }
+        if let Some(limit) = config.timeout_days.filter(|_| !task) {
+            if days > limit as i64 {
+                return Err(api_error(51001, "Internal service timeout. Please reduce the query size and retry later."));
+            }
+        }
         if let Some(limit) = config.too_large_days.filter(|_| !task) {
             if days > limit as i64 {
                 return Err(api_error(
@@ -533,6 +538,7 @@ struct Task {
     query: Query,
     checks: u32,
     canceled: bool,
+    created: std::time::Instant,
 }
 
 pub fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &SimConfig, state: &ReportState) -> Result<crate::endpoints::Served, ApiError> {
@@ -545,8 +551,16 @@ pub fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &SimConf
                 other => return Err(param_error(format!("output_format: Invalid enum value {other}."))),
             }
             let mut tasks = state.tasks.lock().unwrap();
+            let hour_ago = std::time::Instant::now() - std::time::Duration::from_secs(3600);
+            let recent = tasks.iter().filter(|(_, t)| t.advertiser == advertiser && t.created > hour_ago).count();
+            if recent >= config.tasks_per_advertiser_hour {
+                return Err(api_error(40100, format!(
+                    "Advertiser {advertiser} reaches the limit of {} asynchronous report tasks per hour; please try again later.",
+                    config.tasks_per_advertiser_hour
+                )));
+            }
             let task_id = format!("{}", 7_800_000_000_000_000u64 + tasks.len() as u64 + mix(config.seed) % 1000 * 1000);
-            tasks.push((task_id.clone(), Task { advertiser, query: Query(q.0.clone()), checks: 0, canceled: false }));
+            tasks.push((task_id.clone(), Task { advertiser, query: Query(q.0.clone()), checks: 0, canceled: false, created: std::time::Instant::now() }));
             json!({"task_id": task_id})
         }
         "report/task/check" | "report/task/download" | "report/task/cancel" => {
@@ -555,12 +569,14 @@ pub fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &SimConf
             let Some((_, task)) = tasks.iter_mut().find(|(id, t)| id == task_id && t.advertiser == advertiser) else {
                 return Err(api_error(40007, format!("The task {task_id} does not exist.")));
             };
-            let status = |t: &Task| if t.canceled { "CANCELED" } else { ["QUEUING", "PROCESSING"].get(t.checks as usize).copied().unwrap_or("SUCCESS") };
+            let done = if config.fail_tasks { "FAILED" } else { "SUCCESS" };
+            let status = |t: &Task| if t.canceled { "CANCELED" } else { ["QUEUING", "PROCESSING"].get(t.checks as usize).copied().unwrap_or(done) };
             match endpoint {
                 "report/task/check" => {
                     let now = status(task);
                     task.checks += 1;
-                    json!({"status": now, "message": ""})
+                    let message = if now == "FAILED" { "The report could not be generated." } else { "" };
+                    json!({"status": now, "message": message})
                 }
                 "report/task/cancel" => {
                     task.canceled = true;

@@ -418,3 +418,77 @@ fn advertiser_time_zones_are_asked_for_only_when_a_window_ends_today() {
     h.read(&config, &["campaigns_reports_daily", "ads_reports_daily"], true, None).assert_success();
     assert_eq!(info_requests(&h), 1, "one advertiser/info batch for the whole sync");
 }
+
+/// Warnings of a run.
+fn warnings(run: &Run) -> Vec<String> {
+    run.of_type("LOG").iter().filter(|m| m["log"]["level"] == "WARN").map(|m| m["log"]["message"].as_str().unwrap().to_string()).collect()
+}
+
+/// The (stream, key) pairs of a run's records.
+fn record_keys(run: &Run, stream: &str, keys: &[String]) -> BTreeSet<String> {
+    run.records_of(stream).iter().map(|r| key_of(r, keys)).collect()
+}
+
+#[test]
+fn a_failed_task_and_a_spent_task_quota_each_keep_the_truncated_rows_with_a_warning() {
+    let start = days_ago(2);
+    let clean = Harness::new("reports-tasks-clean", SimConfig::default());
+    let keys = primary_keys(&clean.discover(&config(&clean, start)));
+    let full = clean.read(&config(&clean, start), &["ads_reports_hourly"], true, None);
+    full.assert_success();
+    let everything = record_keys(&full, "ads_reports_hourly", &keys["ads_reports_hourly"]);
+    for (name, setup) in [("failed", Box::new(|c: &mut SimConfig| c.fail_tasks = true) as Box<dyn Fn(&mut SimConfig)>), ("quota", Box::new(|c: &mut SimConfig| c.tasks_per_advertiser_hour = 1))] {
+        let mut sim_config = SimConfig::default();
+        sim_config.ads_throttle_threshold = 3;
+        setup(&mut sim_config);
+        let h = Harness::new(&format!("reports-tasks-{name}"), sim_config);
+        let run = h.read(&config(&h, start), &["ads_reports_hourly"], true, None);
+        run.assert_success();
+        let read = record_keys(&run, "ads_reports_hourly", &keys["ads_reports_hourly"]);
+        assert!(!read.is_empty() && read.is_subset(&everything), "{name}: rows that do not exist");
+        assert!(read.len() < everything.len(), "{name}: the truncated windows cannot have every row");
+        let warned = warnings(&run);
+        for advertiser in h.sim.account().advertisers {
+            let told = warned.iter().any(|w| {
+                w.starts_with("ads_reports_hourly:") && w.contains(&advertiser.id) && w.contains("task failed") && w.contains("keeping the truncated")
+            });
+            assert!(told, "{name}: no warning names advertiser {}: {warned:?}", advertiser.id);
+        }
+        if name == "quota" {
+            // One task per advertiser went through; the others were given up, not retried.
+            let creates: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
+            let refused = creates.iter().filter(|r| r.response_code == Some(40100)).count();
+            assert_eq!(creates.len() - refused, h.sim.account().advertisers.len());
+            assert!(refused <= 2 * h.sim.account().advertisers.len(), "{refused} refused creations: retried");
+        }
+    }
+}
+
+#[test]
+fn an_ad_level_audience_report_that_keeps_timing_out_completes_through_smaller_windows() {
+    let start = days_ago(9);
+    let clean = Harness::new("reports-timeout-clean", SimConfig::default());
+    let keys = primary_keys(&clean.discover(&config(&clean, start)));
+    let expected = clean.read(&config(&clean, start), &["ads_audience_reports_daily"], true, None);
+    expected.assert_success();
+    let mut sim_config = SimConfig::default();
+    sim_config.timeout_days = Some(2);
+    let h = Harness::new("reports-timeout", sim_config);
+    let run = h.read(&config(&h, start), &["ads_audience_reports_daily"], true, None);
+    run.assert_success();
+    let stream = "ads_audience_reports_daily";
+    assert_eq!(record_keys(&run, stream, &keys[stream]), record_keys(&expected, stream, &keys[stream]));
+    assert_eq!(run.records_of(stream).len(), expected.records_of(stream).len(), "a row twice");
+    // The default window of this report is 7 days, and no timing-out query was sent more than twice.
+    let requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/integrated/get").collect();
+    let mut sent: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &requests {
+        let span = (NaiveDate::parse_from_str(&r.query["end_date"], "%Y-%m-%d").unwrap() - NaiveDate::parse_from_str(&r.query["start_date"], "%Y-%m-%d").unwrap()).num_days() + 1;
+        assert!(span <= 7, "a {span}-day window");
+        if r.response_code == Some(51001) {
+            *sent.entry(format!("{}|{}|{}|{:?}", r.query["advertiser_id"], r.query["start_date"], r.query["end_date"], r.query.get("page"))).or_default() += 1;
+        }
+    }
+    assert!(!sent.is_empty(), "nothing timed out");
+    assert!(sent.values().all(|n| *n <= 2), "a timing-out query sent more than twice: {sent:?}");
+}

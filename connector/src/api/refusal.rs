@@ -30,6 +30,8 @@ pub enum Scope {
     FanoutCombination,
     /// One call for a batch of advertisers (`advertiser/info`), which can be asked one by one.
     AdvertiserBatch,
+    /// Creating an async report task, which has quotas of its own (per hour and per day).
+    TaskCreate,
 }
 
 /// The decision for one refusal.
@@ -66,6 +68,9 @@ pub fn decide(refusal: &Refusal, scope: Scope) -> Action {
     let message = refusal.message.to_ascii_lowercase();
     let names_advertiser = refusal.advertiser.as_deref().is_some_and(|id| refusal.message.contains(id));
     match (refusal.code, scope) {
+        // The task API's own quotas are hourly and daily: waiting would stall the sync, so the
+        // task is given up (its window keeps the truncated rows, with a warning).
+        (40100 | 40016 | 40133 | 40132 | 61000, Scope::TaskCreate) => Action::Fail(Kind::Transient),
         // Throttling: app QPS/QPM/QPD (40100), endpoint (40016), advertiser per path (40133),
         // field value (40132), blocklist (61000).
         (40100 | 40016 | 40133 | 40132 | 61000, _) if mentions_daily_quota(&message) => Action::DailyQuotaSpent,
@@ -167,6 +172,13 @@ mod tests {
             assert!(matches!(decide(&refusal(code, "bad"), Scope::Plain), Action::Fail(Kind::Config)), "{code}");
         }
         assert_eq!(decide(&refusal(49999, ""), Scope::Plain), Action::Fail(Kind::System));
+    }
+
+    #[test]
+    fn a_throttled_task_creation_is_given_up_not_retried() {
+        let r = refusal(40100, "Advertiser 77 reaches the limit of 500 asynchronous report tasks per hour");
+        assert_eq!(decide(&r, Scope::TaskCreate), Action::Fail(Kind::Transient));
+        assert!(matches!(decide(&r, Scope::Plain), Action::Throttle { .. }));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::api::{id_string, ApiRequest};
+use crate::api::{id_string, ApiRequest, Scope};
 use crate::error::{Error, Result};
 use crate::read::SyncContext;
 use crate::report::{self, DateWindow};
@@ -20,8 +20,11 @@ const TASK_DEADLINE: Duration = Duration::from_secs(30 * 60);
 
 /// Create a task for the window, wait for it, and return its rows in the synchronous shape.
 pub async fn read(sync: &SyncContext, spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>) -> Result<Vec<Value>> {
+    sync.api.scheduler.count_task(advertiser).map_err(Error::transient)?;
     let body = report::task_body(spec, advertiser, window);
-    let created = sync.call(&ApiRequest::post("report/task/create", body)).await?.into_data()?;
+    let mut create = ApiRequest::post("report/task/create", body).scoped(Scope::TaskCreate);
+    create.advertiser = Some(advertiser.to_string());
+    let created = sync.call(&create).await?.into_data()?;
     let task_id = created.get("task_id").and_then(id_string).ok_or_else(|| Error::transient("report/task/create/ answered without a task_id"))?;
     let started = Instant::now();
     let mut interval = Duration::from_secs(1);
