@@ -62,6 +62,8 @@ pub struct Shared {
     recent_by_advertiser: Mutex<HashMap<String, Vec<Instant>>>,
     /// Cached report rows and async tasks of this simulator.
     pub reports: crate::reports::ReportState,
+    /// Requests answered with a timeout (51001), for the repeated-timeout block.
+    timeouts: Mutex<Vec<(String, Instant)>>,
     /// When the last async report task was created, for its 1-per-second quota.
     last_task_create: Mutex<Option<Instant>>,
     /// Requests being served right now, and the most there ever were at once.
@@ -82,6 +84,7 @@ impl Shared {
             recent_by_advertiser: Mutex::new(HashMap::new()),
             reports: Default::default(),
             last_task_create: Mutex::new(None),
+            timeouts: Mutex::new(Vec::new()),
             in_progress: AtomicU64::new(0),
             peak_in_progress: AtomicU64::new(0),
         }
@@ -251,13 +254,24 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &Query, token: O
     } else {
         query
     };
+    // The same request (parameters, paging aside from nothing) is one key for the timeout rule.
+    let request_key = {
+        let mut parts: Vec<String> = query.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        parts.sort();
+        format!("{endpoint}?{}", parts.join("&"))
+    };
     let served = authenticate(shared, token).and_then(|sandbox| {
         throttle(shared, query.get("advertiser_id"))?;
         if endpoint == "report/task/create" {
             task_create_quota(shared)?;
         }
+        not_blocked_for_timeouts(shared, &request_key)?;
         let account = shared.account.lock().unwrap();
-        crate::endpoints::serve(endpoint, query, &account, &config, sandbox, &shared.reports)
+        let served = crate::endpoints::serve(endpoint, query, &account, &config, sandbox, &shared.reports);
+        if matches!(&served, Err(e) if e.code == 51001) {
+            shared.timeouts.lock().unwrap().push((request_key.clone(), Instant::now()));
+        }
+        served
     });
     match served {
         Ok(mut served) => {
@@ -313,6 +327,18 @@ fn authenticate(shared: &Shared, token: Option<&str>) -> Result<bool, ApiError> 
         }
         Some(_) => Err(api_error(40105, "Access token is incorrect or has been revoked.")),
     }
+}
+
+/// TikTok blocks a request that timed out three times within ten minutes, for ten minutes
+/// (tiktok-api.md §6, DOC-PERF).
+fn not_blocked_for_timeouts(shared: &Shared, key: &str) -> Result<(), ApiError> {
+    let mut timeouts = shared.timeouts.lock().unwrap();
+    let now = Instant::now();
+    timeouts.retain(|(_, t)| now.duration_since(*t) < Duration::from_secs(600));
+    if timeouts.iter().filter(|(k, _)| k == key).count() >= 3 {
+        return Err(api_error(40100, "This request timed out repeatedly and is blocked for 10 minutes; reduce the query size."));
+    }
+    Ok(())
 }
 
 /// `report/task/create/` takes at most one request a second per app (tiktok-api.md §6: DOC-BP,

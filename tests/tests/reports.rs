@@ -490,5 +490,6 @@ fn an_ad_level_audience_report_that_keeps_timing_out_completes_through_smaller_w
         }
     }
     assert!(!sent.is_empty(), "nothing timed out");
+    assert!(requests.iter().all(|r| r.response_code != Some(40100)), "TikTok blocked a request for timing out repeatedly");
     assert!(sent.values().all(|n| *n <= 2), "a timing-out query sent more than twice: {sent:?}");
 }

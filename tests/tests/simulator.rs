@@ -72,3 +72,33 @@ fn report_tasks_belong_to_the_simulator_that_created_them_and_download_as_csv_wi
     let texts: Vec<String> = reader.records().map(|r| r.unwrap()[2].to_string()).collect();
     assert!(texts.iter().any(|t| t.contains(',') && t.contains('"') && t.contains('\n')), "no cell needs quoting: {texts:?}");
 }
+
+#[test]
+fn a_request_that_timed_out_three_times_is_blocked_and_the_task_api_is_strict() {
+    let mut config = SimConfig::default();
+    config.timeout_days = Some(1);
+    let sim = Simulator::start(config);
+    let advertiser = sim.account().advertisers[0].id.clone();
+    let today = chrono::Utc::now().date_naive();
+    let query = format!(
+        "report/integrated/get/?advertiser_id={advertiser}&report_type=BASIC&data_level=AUCTION_AD&dimensions=%5B%22ad_id%22%2C%22stat_time_day%22%5D&start_date={}&end_date={today}",
+        today - chrono::Duration::days(2)
+    );
+    let code = |sim: &Simulator, method: &str, path: &str, body: &str| serde_json::from_slice::<Value>(&call(sim, method, path, body).1).unwrap()["code"].clone();
+    for _ in 0..3 {
+        assert_eq!(code(&sim, "GET", &query, ""), 51001);
+    }
+    assert_eq!(code(&sim, "GET", &query, ""), 40100, "the fourth try is blocked");
+    // The task API takes no status filter, and no reach metrics with audience dimensions.
+    let task = |extra: Value| {
+        let mut body = json!({"advertiser_id": advertiser, "report_type": "AUDIENCE", "data_level": "AUCTION_AD",
+            "dimensions": ["ad_id", "stat_time_day", "gender"], "metrics": ["spend"],
+            "start_date": today.to_string(), "end_date": today.to_string()});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        std::thread::sleep(std::time::Duration::from_millis(1100)); // one creation a second
+        code(&sim, "POST", "report/task/create/", &body.to_string())
+    };
+    assert_eq!(task(json!({})), 0);
+    assert_eq!(task(json!({"filtering": [{"field_name": "ad_status", "filter_type": "IN", "filter_value": "[\"STATUS_ALL\"]"}]})), 40002);
+    assert_eq!(task(json!({"metrics": ["spend", "reach"]})), 40002);
+}
