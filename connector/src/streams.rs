@@ -141,11 +141,13 @@ pub struct ListSpec {
     /// A top-level field copied from inside the record (name, JSON pointer), e.g. a key
     /// TikTok nests.
     pub lift: Option<(&'static str, &'static str)>,
+    /// The most records paging can reach (`file/music/get` allows page × page_size ≤ 100,000).
+    pub reachable: Option<u64>,
 }
 
 /// A paged per-advertiser list without deleted filter or server-side cursor.
 const fn plain_list(endpoint: &'static str, list_key: &'static str, page_size: u32) -> Source {
-    Source::List(ListSpec { endpoint, list_key, page_size, deleted_filter: None, modified_after_filter: false, lift: None })
+    Source::List(ListSpec { endpoint, list_key, page_size, deleted_filter: None, modified_after_filter: false, lift: None, reachable: None })
 }
 
 #[derive(Debug)]
@@ -163,7 +165,7 @@ pub struct StreamDef {
 
 /// `pixel/list/`: read by the `pixels` stream, and for the pixel ids of `pixel_events_statistics`.
 const PIXEL_LIST: ListSpec =
-    ListSpec { endpoint: "pixel/list", list_key: "pixels", page_size: 20, deleted_filter: None, modified_after_filter: false, lift: None };
+    ListSpec { endpoint: "pixel/list", list_key: "pixels", page_size: 20, deleted_filter: None, modified_after_filter: false, lift: None, reachable: None };
 
 /// Entity lists (campaigns, ad groups, ads) share paging and the deleted filter.
 const fn entity_list(endpoint: &'static str, deleted_status: &'static str, modified_after_filter: bool) -> Source {
@@ -174,6 +176,7 @@ const fn entity_list(endpoint: &'static str, deleted_status: &'static str, modif
         deleted_filter: Some(("secondary_status", deleted_status)),
         modified_after_filter,
         lift: None,
+        reachable: None,
     })
 }
 
@@ -298,7 +301,15 @@ pub static STREAMS: &[StreamDef] = &[
     StreamDef {
         name: "creative_assets_music",
         // TikTok's default and maximum page size here is 1000.
-        source: plain_list("file/music/get", "musics", 1000),
+        source: Source::List(ListSpec {
+            endpoint: "file/music/get",
+            list_key: "musics",
+            page_size: 1000,
+            deleted_filter: None,
+            modified_after_filter: false,
+            lift: None,
+            reachable: Some(100_000),
+        }),
         primary_key: &["music_id"],
         cursor: None,
         sandbox: true,
@@ -321,6 +332,7 @@ pub static STREAMS: &[StreamDef] = &[
             deleted_filter: None,
             modified_after_filter: false,
             lift: Some(("spark_ads_post_id", "/item_info/item_id")),
+            reachable: None,
         }),
         primary_key: &["spark_ads_post_id"],
         cursor: None,

@@ -38,8 +38,17 @@ pub struct Pages<T> {
     announced: Option<u64>,
     latest_total: u64,
     done: bool,
+    /// The last page paging can reach, when the endpoint caps page × page_size.
+    last_reachable: Option<u64>,
+    /// The list went on past the last reachable page.
+    pub capped: bool,
     /// TikTok flagged an answer as truncated to 20k ads (`X-Tt-Ads-Throttle`).
     pub truncated: bool,
+}
+
+/// The last page that keeps page × page_size within `reachable` records.
+pub fn last_reachable_page(reachable: u64, page_size: u64) -> u64 {
+    (reachable / page_size.max(1)).max(1)
 }
 
 impl Pages<Vec<Value>> {
@@ -67,8 +76,16 @@ impl<T> Pages<T> {
             announced: None,
             latest_total: 0,
             done: false,
+            last_reachable: None,
+            capped: false,
             truncated: false,
         }
+    }
+
+    /// Stop at the page that keeps page × page_size within `reachable` records.
+    pub fn reaching(mut self, reachable: Option<u64>, page_size: u64) -> Self {
+        self.last_reachable = reachable.map(|r| last_reachable_page(r, page_size));
+        self
     }
 
     /// The items of the next page, in order; `None` after the last.
@@ -93,7 +110,8 @@ impl<T> Pages<T> {
         let Page { items, is_empty, total_pages: total } = (self.decode)(answer)?;
         self.latest_total = total;
         let announced = *self.announced.get_or_insert(total);
-        if is_empty || self.page >= total {
+        self.capped = !is_empty && self.page < total && self.last_reachable.is_some_and(|last| self.page >= last);
+        if is_empty || self.page >= total || self.capped {
             self.done = true;
             self.ahead.clear();
             return Ok(items);
@@ -112,11 +130,21 @@ impl<T> Pages<T> {
     /// Keep the pages known to exist on their way, as many as the scheduler has room for.
     fn fetch_ahead(&mut self) {
         let scheduler = &self.sync.api.scheduler;
-        let last = self.latest_total.min(self.page + scheduler.look_ahead().max(1) as u64 - 1);
+        let last = self.latest_total.min(self.page + scheduler.look_ahead().max(1) as u64 - 1).min(self.last_reachable.unwrap_or(u64::MAX));
         let mut next = self.page + self.ahead.len() as u64;
         while next <= last && scheduler.room_ahead() {
             self.ahead.push_back(spawn_send(&self.sync, self.request.page(next)));
             next += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paging_stops_where_page_times_page_size_reaches_the_cap() {
+        assert_eq!(super::last_reachable_page(100_000, 1000), 100);
+        assert_eq!(super::last_reachable_page(10_000, 100), 100);
+        assert_eq!(super::last_reachable_page(100, 1000), 1);
     }
 }

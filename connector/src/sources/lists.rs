@@ -11,6 +11,7 @@ use super::PartitionSource;
 use crate::api::ApiRequest;
 use crate::config::Config;
 use crate::error::Result;
+use crate::output;
 use crate::read::paging::Pages;
 use crate::read::StreamRun;
 use crate::state::parse_time;
@@ -24,7 +25,8 @@ impl PartitionSource for ListSpec {
         let cursor_field = run.def.cursor.unwrap_or_default();
         let since = run.cursor_of(&advertiser).as_deref().and_then(parse_time);
         let mut newest: Option<(NaiveDateTime, String)> = None;
-        let mut pages = Pages::list(&run.sync, self.request(&run.sync.config, &advertiser, since), self.list_key);
+        let request = self.request(&run.sync.config, &advertiser, since);
+        let mut pages = Pages::list(&run.sync, request, self.list_key).reaching(self.reachable, self.page_size as u64);
         while let Some(page) = pages.next().await {
             let mut page = page?;
             // Records at the cursor itself are kept: another object may share that second.
@@ -42,6 +44,14 @@ impl PartitionSource for ListSpec {
                 }
             }
             run.emit(&page);
+        }
+        if pages.capped {
+            output::log_warn(&format!(
+                "{}: advertiser {advertiser}: TikTok serves only the first {} records of {} by paging; the rest cannot be read",
+                run.def.name,
+                self.reachable.unwrap_or_default(),
+                self.endpoint
+            ));
         }
         // Every record of this advertiser is out: its cursor may move.
         run.checkpoint(&advertiser, newest.as_ref().map(|(_, value)| value.as_str()));
