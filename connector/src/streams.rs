@@ -421,6 +421,15 @@ pub fn find(name: &str) -> Option<&'static StreamDef> {
     STREAMS.iter().find(|s| s.name == name)
 }
 
+/// The report spec of a report stream of the table (for tests).
+#[cfg(test)]
+pub fn report_spec(name: &str) -> &'static ReportSpec {
+    match find(name).map(|d| &d.source) {
+        Some(Source::Report(spec)) => spec,
+        _ => panic!("{name} is not a report stream"),
+    }
+}
+
 /// The streams a config may read: sandbox configs see the sandbox subset only.
 pub fn available(sandbox: bool) -> impl Iterator<Item = &'static StreamDef> {
     STREAMS.iter().filter(move |s| !sandbox || s.sandbox)

@@ -193,10 +193,7 @@ mod tests {
 
     #[test]
     fn deleted_objects_are_asked_for_only_at_levels_with_a_status() {
-        let spec = |name: &str| match &crate::streams::find(name).unwrap().source {
-            crate::streams::Source::Report(r) => r,
-            _ => unreachable!(),
-        };
+        let spec = crate::streams::report_spec;
         let window = Some(DateWindow { start: d("2024-01-01"), end: d("2024-01-02") });
         let ads = request(spec("ads_reports_daily"), "7", window, true);
         let filtering = ads.query.iter().find(|(k, _)| *k == "filtering").map(|(_, v)| v.clone()).unwrap();
@@ -207,10 +204,7 @@ mod tests {
 
     #[test]
     fn tasks_carry_no_status_filter_and_no_reach_metrics_with_breakdowns() {
-        let spec = |name: &str| match &crate::streams::find(name).unwrap().source {
-            crate::streams::Source::Report(r) => r,
-            _ => unreachable!(),
-        };
+        let spec = crate::streams::report_spec;
         let window = Some(DateWindow { start: d("2024-01-01"), end: d("2024-01-02") });
         let basic = task_body(spec("ads_reports_daily"), "7", window);
         assert!(basic.get("filtering").is_none());

@@ -114,10 +114,7 @@ mod tests {
 
     #[test]
     fn task_csv_becomes_report_rows() {
-        let spec = crate::streams::find("ads_reports_daily").map(|d| match &d.source {
-            crate::streams::Source::Report(r) => r,
-            _ => unreachable!(),
-        }).unwrap();
+        let spec = crate::streams::report_spec("ads_reports_daily");
         let csv = "\u{feff}ad_id,stat_time_day,ad_name,spend\r\n1,2024-01-01 00:00:00,\"Sale, \"\"big\"\"\",20.00\r\n";
         let rows = rows_from_csv(csv, spec).unwrap();
         assert_eq!(rows.len(), 1);
@@ -125,10 +122,7 @@ mod tests {
         assert_eq!(rows[0]["metrics"]["ad_name"], "Sale, \"big\"");
         assert_eq!(rows[0]["metrics"]["spend"], "20.00");
         assert!(rows_from_csv("a,b\n1\n", spec).is_err());
-        let audience = crate::streams::find("ads_audience_reports_daily").map(|d| match &d.source {
-            crate::streams::Source::Report(r) => r,
-            _ => unreachable!(),
-        }).unwrap();
+        let audience = crate::streams::report_spec("ads_audience_reports_daily");
         let labels = "ad_id,stat_time_day,gender,age,spend\n1,2024-01-01 00:00:00,female,55+,1.00\n";
         let rows = rows_from_csv(labels, audience).unwrap();
         assert_eq!(rows[0]["dimensions"]["gender"], "FEMALE");
