@@ -50,6 +50,17 @@ impl Error {
     }
 }
 
+/// The outcome of several parts read side by side: the first failure, saying how many more
+/// `parts` (e.g. "failed streams") there were.
+pub fn first_failure(failures: Vec<Error>, parts: &str) -> Result<()> {
+    let count = failures.len();
+    let Some(mut error) = failures.into_iter().next() else { return Ok(()) };
+    if count > 1 {
+        error.message.push_str(&format!(" (and {} more {parts})", count - 1));
+    }
+    Err(error)
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)

@@ -39,7 +39,13 @@ impl ApiRequest {
 
     /// A GET for one advertiser: `advertiser_id` as the first parameter.
     pub fn for_advertiser(path: &'static str, advertiser: &str) -> Self {
-        Self { advertiser: Some(advertiser.to_string()), ..Self::new(path) }.param("advertiser_id", advertiser)
+        Self::new(path).concerning(advertiser).param("advertiser_id", advertiser)
+    }
+
+    /// Name the advertiser the request concerns, so a refusal can say whom it is about.
+    pub fn concerning(mut self, advertiser: &str) -> Self {
+        self.advertiser = Some(advertiser.to_string());
+        self
     }
 
     pub fn param(mut self, key: &'static str, value: impl Into<String>) -> Self {

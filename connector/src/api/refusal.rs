@@ -110,7 +110,8 @@ impl Refusal {
     pub fn into_error(self, scope: Scope) -> Error {
         let (code, id) = (self.code, self.request_id.as_deref().unwrap_or("-"));
         let what = format!("{}/: TikTok error {code}: {} (request id {id})", self.path, self.message);
-        let mut error = match decide(&self, scope) {
+        let action = decide(&self, scope);
+        let mut error = match action {
             Action::Fail(Kind::Config) if matches!(code, 40000..=40001 | 40101..=40119) => Error::config(format!(
                 "{what}; check the access token, app id, secret and the advertiser's permissions"
             )),
@@ -128,7 +129,7 @@ impl Refusal {
                 Error::transient(what)
             }
         };
-        error.timed_out = decide(&self, scope) == Action::RetryTimedOut;
+        error.timed_out = action == Action::RetryTimedOut;
         error.refusal = Some(Box::new(self));
         error
     }

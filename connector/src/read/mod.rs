@@ -146,11 +146,7 @@ pub async fn read(config: Config, base_url: &str, catalog: &str, state: Option<&
     }
     let (sent, throttled, peak) = sync.api.scheduler.totals();
     output::log_info(&format!("sync finished: {sent} API requests, {throttled} throttled answers, at most {peak} in flight"));
-    let Some(mut error) = failures.first().cloned() else { return Ok(()) };
-    if failures.len() > 1 {
-        error.message.push_str(&format!(" (and {} more failed streams)", failures.len() - 1));
-    }
-    Err(error)
+    crate::error::first_failure(failures, "failed streams")
 }
 
 async fn read_stream(run: Rc<StreamRun>) -> Result<()> {

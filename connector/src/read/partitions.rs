@@ -106,14 +106,16 @@ impl Advertisers {
     /// today stands in: the next sync re-reads the cursor day anyway.
     pub async fn local_today(&self, advertiser: &str) -> NaiveDate {
         if self.todays.get().is_none() {
-            let todays = match self.info().await {
+            let info = self.info().await;
+            // Every partition asks at once: the first one back works the days out (and says
+            // once when it cannot).
+            self.todays.get_or_init(|| match info {
                 Ok(info) => local_todays(&info),
                 Err(e) => {
                     output::log_info(&format!("advertiser time zones unavailable ({}); using UTC dates", e.message));
                     HashMap::new()
                 }
-            };
-            let _ = self.todays.set(todays);
+            });
         }
         let todays = self.todays.get().expect("set above");
         todays.get(advertiser).copied().unwrap_or_else(|| chrono::Utc::now().date_naive())
@@ -139,8 +141,7 @@ async fn advertiser_info(api: &ApiClient, ids: &[String]) -> Result<Vec<Value>> 
             Ok(answer) => info.extend(api::list_of(answer, "list")?),
             Err(e) if e.action(Scope::AdvertiserBatch) == Some(Action::SplitBatch) => {
                 for id in batch {
-                    let mut single = ApiRequest::new("advertiser/info").json_param("advertiser_ids", &json!([id]));
-                    single.advertiser = Some(id.clone());
+                    let single = ApiRequest::new("advertiser/info").json_param("advertiser_ids", &json!([id])).concerning(id);
                     match api.send(&single).await {
                         Ok(answer) => info.extend(api::list_of(answer, "list")?),
                         Err(e) if e.action(Scope::Plain) == Some(Action::SkipAdvertiser) => {
@@ -194,11 +195,7 @@ pub async fn for_each(run: &Rc<StreamRun>, source: &'static impl PartitionSource
             Err(e) => failures.push(e.context(format!("advertiser {advertiser}"))),
         }
     }
-    let Some(mut error) = failures.first().cloned() else { return Ok(()) };
-    if failures.len() > 1 {
-        error.message.push_str(&format!(" (and {} more advertisers failed)", failures.len() - 1));
-    }
-    Err(error)
+    crate::error::first_failure(failures, "failed advertisers")
 }
 
 #[cfg(test)]

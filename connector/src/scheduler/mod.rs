@@ -110,7 +110,7 @@ impl std::future::Future for Room {
             s.in_flight += 1;
             s.peak_in_flight = s.peak_in_flight.max(s.in_flight);
             s.wake_next();
-            return Poll::Ready(Permit { scheduler: self.scheduler.clone(), sent_at: Instant::now(), done: false });
+            return Poll::Ready(Permit { scheduler: self.scheduler.clone(), sent_at: Instant::now() });
         }
         match s.waiting.iter_mut().find(|(t, _)| *t == ticket) {
             Some((_, waker)) => waker.clone_from(cx.waker()),
@@ -133,7 +133,6 @@ impl Drop for Room {
 pub struct Permit {
     scheduler: Scheduler,
     sent_at: Instant,
-    done: bool,
 }
 
 impl Scheduler {
@@ -166,11 +165,11 @@ impl Scheduler {
     /// it held.
     pub async fn permit(&self, path: &str) -> Permit {
         let mut permit = self.room().await;
+        let slot = self.0.borrow_mut().reserve_slot();
+        sleep_until(slot).await;
+        // A throttle answer that arrived while we slept moves the quiet period; a request that
+        // woke late (the guest was busy) must not crowd the ones sent on time.
         loop {
-            let at = self.0.borrow_mut().reserve_slot();
-            sleep_until(at).await;
-            // A throttle answer that arrived while we slept moves the quiet period; a request
-            // that woke late (the guest was busy) must not crowd the ones sent on time.
             let wait = self.0.borrow_mut().window_wait();
             if wait.is_zero() {
                 break;
@@ -262,9 +261,8 @@ impl Scheduler {
 }
 
 impl Permit {
-    /// The request ended: learn its latency, and give its place back.
-    pub fn finish(mut self, outcome: Outcome) {
-        self.done = true;
+    /// The request ended: learn its latency (dropping the permit gives its place back).
+    pub fn finish(self, outcome: Outcome) {
         let elapsed = self.sent_at.elapsed();
         let mut s = self.scheduler.0.borrow_mut();
         match outcome {
@@ -272,18 +270,15 @@ impl Permit {
                 s.latency = s.latency.mul_f64(0.7) + elapsed.mul_f64(0.3);
                 s.timeout_share = (s.timeout_share * 1.1).min(1.0);
             }
-            Outcome::TimedOut => s.timeout_share = (s.timeout_share / 2.0).max(0.0),
+            Outcome::TimedOut => s.timeout_share /= 2.0,
         }
         s.recover();
-        s.release();
     }
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        if !self.done {
-            self.scheduler.0.borrow_mut().release();
-        }
+        self.scheduler.0.borrow_mut().release();
     }
 }
 

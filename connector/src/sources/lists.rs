@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::output;
 use crate::read::paging::Pages;
-use crate::read::StreamRun;
+use crate::read::{StreamRun, SyncContext};
 use crate::state::parse_time;
 use crate::streams::ListSpec;
 
@@ -25,8 +25,7 @@ impl PartitionSource for ListSpec {
         let cursor_field = run.def.cursor.unwrap_or_default();
         let since = run.cursor_of(&advertiser).as_deref().and_then(parse_time);
         let mut newest: Option<(NaiveDateTime, String)> = None;
-        let request = self.request(&run.sync.config, &advertiser, since);
-        let mut pages = Pages::list(&run.sync, request, self.list_key).reaching(self.reachable, self.page_size as u64);
+        let mut pages = self.pages(&run.sync, &advertiser, since);
         while let Some(page) = pages.next().await {
             let mut page = page?;
             // Records at the cursor itself are kept: another object may share that second.
@@ -60,6 +59,13 @@ impl PartitionSource for ListSpec {
 }
 
 impl ListSpec {
+    /// The pages of this list for one advertiser (modified since `since`, where the endpoint
+    /// filters on it).
+    pub fn pages(&self, sync: &Rc<SyncContext>, advertiser: &str, since: Option<NaiveDateTime>) -> Pages<Vec<Value>> {
+        let request = self.request(&sync.config, advertiser, since);
+        Pages::list(sync, request, self.list_key).reaching(self.reachable, self.page_size as u64)
+    }
+
     fn request(&self, config: &Config, advertiser: &str, since: Option<NaiveDateTime>) -> ApiRequest {
         let mut filtering = Map::new();
         if let (true, Some((key, value))) = (config.include_deleted, self.deleted_filter) {

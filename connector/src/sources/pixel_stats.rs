@@ -9,7 +9,6 @@ use super::PartitionSource;
 use crate::api::{self, id_string, ApiRequest};
 use crate::error::Result;
 use crate::read::ahead::FetchAhead;
-use crate::read::paging::Pages;
 use crate::read::StreamRun;
 use crate::streams::PixelStatsSpec;
 
@@ -21,8 +20,7 @@ impl PartitionSource for PixelStatsSpec {
         let end = chrono::Utc::now().date_naive();
         let start = end - chrono::Duration::days(29);
         let date_range = json!({"start_date": start.to_string(), "end_date": end.to_string()});
-        let list = self.pixels;
-        let mut pixels = Pages::list(&run.sync, ApiRequest::for_advertiser(list.endpoint, &advertiser).param("page_size", list.page_size.to_string()), list.list_key);
+        let mut pixels = self.pixels.pages(&run.sync, &advertiser, None);
         let mut pixel_ids = Vec::new();
         while let Some(page) = pixels.next().await {
             pixel_ids.extend(page?.iter().filter_map(|p| p.get("pixel_id").and_then(id_string)));

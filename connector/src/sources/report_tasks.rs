@@ -22,8 +22,7 @@ const TASK_DEADLINE: Duration = Duration::from_secs(30 * 60);
 pub async fn read(sync: &SyncContext, spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>) -> Result<Vec<Value>> {
     sync.api.scheduler.count_task(advertiser).map_err(Error::transient)?;
     let body = report::task_body(spec, advertiser, window);
-    let mut create = ApiRequest::post("report/task/create", body).scoped(Scope::TaskCreate);
-    create.advertiser = Some(advertiser.to_string());
+    let create = ApiRequest::post("report/task/create", body).scoped(Scope::TaskCreate).concerning(advertiser);
     let created = sync.call(&create).await?.into_data()?;
     let task_id = created.get("task_id").and_then(id_string).ok_or_else(|| Error::transient("report/task/create/ answered without a task_id"))?;
     let started = Instant::now();

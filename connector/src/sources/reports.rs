@@ -75,9 +75,9 @@ type Sink<'s> = &'s mut dyn FnMut(Vec<String>);
 
 impl WindowReader<'_> {
     fn request(&self, window: Option<DateWindow>) -> crate::api::ApiRequest {
-        let mut request = report::request(self.spec, self.advertiser, window, self.run.sync.config.include_deleted).scoped(Scope::ReportWindow);
-        request.advertiser = Some(self.advertiser.to_string());
-        request
+        report::request(self.spec, self.advertiser, window, self.run.sync.config.include_deleted)
+            .scoped(Scope::ReportWindow)
+            .concerning(self.advertiser)
     }
 
     /// Read one window (the whole lifetime when `window` is None) into `sink`. A window TikTok
