@@ -25,6 +25,15 @@ fn fast(h: &Harness) -> Value {
     c
 }
 
+/// A simulator config in which the token may not call `endpoint` for the advertiser at
+/// `index`, and that advertiser's id.
+fn denying(mut sim_config: SimConfig, index: usize, endpoint: &str) -> (SimConfig, String) {
+    let account = tiktok_sim::Account::generate(&sim_config.size, sim_config.seed);
+    let denied = account.advertisers[index].id.clone();
+    sim_config.permission_denied = vec![(denied.clone(), endpoint.into())];
+    (sim_config, denied)
+}
+
 fn keys(records: &[Value], key: &str) -> BTreeSet<(String, String)> {
     records.iter().map(|r| (r["advertiser_id"].as_str().unwrap().to_string(), r[key].as_str().unwrap().to_string())).collect()
 }
@@ -109,10 +118,7 @@ fn images_and_videos_are_incremental_on_their_iso_modify_time() {
 
 #[test]
 fn a_missing_creative_permission_skips_only_that_advertisers_images() {
-    let mut sim_config = SimConfig::default();
-    let h0 = tiktok_sim::Account::generate(&sim_config.size, sim_config.seed);
-    let denied = h0.advertisers[0].id.clone();
-    sim_config.permission_denied = vec![(denied.clone(), "file/image/ad/search".into())];
+    let (sim_config, denied) = denying(SimConfig::default(), 0, "file/image/ad/search");
     let h = Harness::new("assets-40001", sim_config);
     let config = fast(&h);
     let run = h.read(&config, &["creative_assets_images", "creative_assets_videos", "campaigns"], true, None);
@@ -189,10 +195,7 @@ fn instant_page_events_refused_for_every_combination_fail_the_stream_loudly() {
 
 #[test]
 fn a_denied_advertiser_is_skipped_in_pixel_statistics_and_the_others_are_read() {
-    let mut sim_config = SimConfig::default();
-    let account = tiktok_sim::Account::generate(&sim_config.size, sim_config.seed);
-    let denied = account.advertisers[0].id.clone();
-    sim_config.permission_denied = vec![(denied.clone(), "pixel/event/stats".into())];
+    let (sim_config, denied) = denying(SimConfig::default(), 0, "pixel/event/stats");
     let h = Harness::new("assets-pixel-stats-denied", sim_config);
     let run = h.read(&fast(&h), &["pixel_events_statistics"], true, None);
     run.assert_success();
@@ -209,16 +212,14 @@ fn a_denied_advertiser_is_skipped_in_pixel_statistics_and_the_others_are_read() 
 
 #[test]
 fn a_denied_advertiser_in_an_advertiser_info_batch_skips_only_that_advertiser() {
-    let mut sim_config = SimConfig::default();
-    sim_config.size.advertisers = 3;
-    let account = tiktok_sim::Account::generate(&sim_config.size, sim_config.seed);
-    let denied = account.advertisers[1].id.clone();
-    sim_config.permission_denied = vec![(denied.clone(), "advertiser/info".into())];
+    let mut three = SimConfig::default();
+    three.size.advertisers = 3;
+    let (sim_config, denied) = denying(three, 1, "advertiser/info");
     let h = Harness::new("advertisers-denied", sim_config);
     let run = h.read(&fast(&h), &["advertisers"], true, None);
     run.assert_success();
     let read: BTreeSet<String> = run.records_of("advertisers").iter().map(|r| r["advertiser_id"].as_str().unwrap().to_string()).collect();
-    let others: BTreeSet<String> = account.advertisers.iter().map(|a| a.id.clone()).filter(|id| *id != denied).collect();
+    let others: BTreeSet<String> = h.sim.account().advertisers.iter().map(|a| a.id.clone()).filter(|id| *id != denied).collect();
     assert_eq!(read, others);
     assert!(run.of_type("LOG").iter().any(|m| m["log"]["level"] == "WARN" && m["log"]["message"].as_str().unwrap().contains(&denied)));
 }

@@ -21,6 +21,16 @@ fn config(h: &Harness, start: NaiveDate) -> Value {
     c
 }
 
+/// A full-refresh read of `streams` from a simulator without constraints, and the catalog's
+/// primary keys: what a constrained read must give back.
+fn clean_read(name: &str, start: NaiveDate, streams: &[&str]) -> (Run, BTreeMap<String, Vec<String>>) {
+    let clean = Harness::new(name, SimConfig::default());
+    let config = config(&clean, start);
+    let run = clean.read(&config, streams, true, None);
+    run.assert_success();
+    (run, primary_keys(&clean.discover(&config)))
+}
+
 fn report_streams(catalog: &Value) -> Vec<String> {
     catalog["streams"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_string()).filter(|n| n.contains("report")).collect()
 }
@@ -328,11 +338,8 @@ fn by_key(run: &Run, stream: &str, keys: &[String]) -> BTreeMap<String, Value> {
 #[test]
 fn reports_truncated_to_the_newest_ads_are_read_again_through_async_tasks_row_for_row() {
     let streams = ["ads_reports_daily", "ads_audience_reports_daily", "ads_reports_by_country_daily", "ads_reports_hourly"];
-    let clean = Harness::new("reports-20k-clean", SimConfig::default());
     let start = days_ago(2);
-    let expected = clean.read(&config(&clean, start), &streams, true, None);
-    expected.assert_success();
-    let keys = primary_keys(&clean.discover(&config(&clean, start)));
+    let (expected, keys) = clean_read("reports-20k-clean", start, &streams);
 
     let mut sim_config = SimConfig::default();
     // Every advertiser is over the limit: the synchronous report covers its 3 newest ads only.
@@ -432,10 +439,7 @@ fn record_keys(run: &Run, stream: &str, keys: &[String]) -> BTreeSet<String> {
 #[test]
 fn a_failed_task_and_a_spent_task_quota_each_keep_the_truncated_rows_with_a_warning() {
     let start = days_ago(2);
-    let clean = Harness::new("reports-tasks-clean", SimConfig::default());
-    let keys = primary_keys(&clean.discover(&config(&clean, start)));
-    let full = clean.read(&config(&clean, start), &["ads_reports_hourly"], true, None);
-    full.assert_success();
+    let (full, keys) = clean_read("reports-tasks-clean", start, &["ads_reports_hourly"]);
     let everything = record_keys(&full, "ads_reports_hourly", &keys["ads_reports_hourly"]);
     for (name, setup) in [("failed", Box::new(|c: &mut SimConfig| c.fail_tasks = true) as Box<dyn Fn(&mut SimConfig)>), ("quota", Box::new(|c: &mut SimConfig| c.tasks_per_advertiser_hour = 1))] {
         let mut sim_config = SimConfig::default();
@@ -467,10 +471,7 @@ fn a_failed_task_and_a_spent_task_quota_each_keep_the_truncated_rows_with_a_warn
 #[test]
 fn an_ad_level_audience_report_that_keeps_timing_out_completes_through_smaller_windows() {
     let start = days_ago(9);
-    let clean = Harness::new("reports-timeout-clean", SimConfig::default());
-    let keys = primary_keys(&clean.discover(&config(&clean, start)));
-    let expected = clean.read(&config(&clean, start), &["ads_audience_reports_daily"], true, None);
-    expected.assert_success();
+    let (expected, keys) = clean_read("reports-timeout-clean", start, &["ads_audience_reports_daily"]);
     let mut sim_config = SimConfig::default();
     sim_config.timeout_days = Some(2);
     let h = Harness::new("reports-timeout", sim_config);
