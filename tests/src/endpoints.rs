@@ -194,6 +194,26 @@ fn parse_time(key: &str, v: &Value) -> Result<NaiveDateTime, ApiError> {
         .ok_or_else(|| param_error(format!("{key}: Not a valid datetime, use the format YYYY-MM-DD HH:MM:SS.")))
 }
 
+fn time_of(fields: &Value, key: &str) -> Option<NaiveDateTime> {
+    fields[key].as_str().and_then(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok())
+}
+
+/// `creation_filter_start_time` / `creation_filter_end_time`: both or neither, the start not
+/// after the end, and (DOC-CAMP: "keep the range within 6 months") at most 180 days apart.
+fn creation_range(filtering: &Map<String, Value>) -> Result<Option<(NaiveDateTime, NaiveDateTime)>, ApiError> {
+    let start = filtering.get("creation_filter_start_time").map(|v| parse_time("filtering.creation_filter_start_time", v)).transpose()?;
+    let end = filtering.get("creation_filter_end_time").map(|v| parse_time("filtering.creation_filter_end_time", v)).transpose()?;
+    match (start, end) {
+        (None, None) => Ok(None),
+        (Some(start), Some(end)) if start > end => Err(param_error("filtering.creation_filter_start_time: must not be later than creation_filter_end_time.")),
+        (Some(start), Some(end)) if end - start > chrono::Duration::days(180) => {
+            Err(param_error("filtering: the creation time range must be within 6 months."))
+        }
+        (Some(start), Some(end)) => Ok(Some((start, end))),
+        _ => Err(param_error("filtering: creation_filter_start_time and creation_filter_end_time must be set together.")),
+    }
+}
+
 fn id_filter(filtering: &Map<String, Value>, key: &str) -> Result<Option<Vec<String>>, ApiError> {
     match filtering.get(key) {
         None => Ok(None),
@@ -246,6 +266,7 @@ fn entity_get(q: &Query, account: &Account, level: Level) -> Result<Value, ApiEr
         }
     }
     let modified_after = filtering.get("modified_after").map(|v| parse_time("filtering.modified_after", v)).transpose()?;
+    let created = creation_range(&filtering)?;
     let campaign_ids = id_filter(&filtering, "campaign_ids")?;
     let adgroup_ids = id_filter(&filtering, "adgroup_ids")?;
     let ad_ids = id_filter(&filtering, "ad_ids")?;
@@ -263,14 +284,9 @@ fn entity_get(q: &Query, account: &Account, level: Level) -> Result<Value, ApiEr
         .filter(|e| campaign_ids.as_ref().is_none_or(|ids| ids.contains(&e.campaign_id)))
         .filter(|e| adgroup_ids.as_ref().is_none_or(|ids| e.adgroup_id.as_ref().is_some_and(|g| ids.contains(g))))
         .filter(|e| ad_ids.as_ref().is_none_or(|ids| level == Level::Ad && ids.contains(&e.id)))
-        .filter(|e| {
-            modified_after.is_none_or(|after| {
-                e.fields["modify_time"]
-                    .as_str()
-                    .and_then(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok())
-                    .is_some_and(|t| t > after)
-            })
-        })
+        // An object without modify_time (Smart+ ads) never passes modified_after.
+        .filter(|e| modified_after.is_none_or(|after| time_of(&e.fields, "modify_time").is_some_and(|t| t > after)))
+        .filter(|e| created.is_none_or(|(start, end)| time_of(&e.fields, "create_time").is_some_and(|t| start <= t && t <= end)))
         .collect();
     // TikTok lists newest ids first.
     matching.sort_by(|a, b| b.id.len().cmp(&a.id.len()).then_with(|| b.id.cmp(&a.id)));

@@ -217,6 +217,21 @@ impl Simulator {
         value
     }
 
+    /// A new Smart+ ad (no modify_time) of `advertiser`, created now; its id.
+    pub fn add_smart_plus_ad(&self, advertiser: &str) -> String {
+        let mut account = self.shared.account.lock().unwrap();
+        let model = account.entities.iter().find(|e| e.level == Level::Ad && e.advertiser_id == advertiser && !e.deleted).expect("the advertiser has an ad");
+        let mut ad = model.clone();
+        let newest = account.entities.iter().filter(|e| e.level == Level::Ad).filter_map(|e| e.id.parse::<u64>().ok()).max().unwrap_or(0);
+        ad.id = (newest + 10).to_string();
+        ad.fields["ad_id"] = serde_json::Value::String(ad.id.clone());
+        ad.fields["create_time"] = serde_json::Value::String(data::fmt_time(chrono::Utc::now().naive_utc()));
+        ad.fields.as_object_mut().unwrap().remove("modify_time");
+        let id = ad.id.clone();
+        account.entities.push(ad);
+        id
+    }
+
     /// The most requests the simulator was serving at once.
     pub fn peak_concurrency(&self) -> u64 {
         self.shared.peak_in_progress.load(std::sync::atomic::Ordering::SeqCst)

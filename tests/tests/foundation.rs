@@ -189,10 +189,40 @@ fn incremental_reads_only_what_changed_and_never_loses_the_cursor_records() {
     assert!(beyond_cursor("ad_groups", "adgroup_id").is_empty(), "no ad group changed");
     let changed = third.records_of("campaigns").into_iter().find(|r| r["campaign_id"] == json!(campaign)).unwrap();
     assert_eq!(changed["modify_time"], json!(touched_at));
-    // ads use the server-side modified_after filter; campaigns have none.
+    // ads use the server-side modified_after filter (and a creation-time pass for Smart+ ads);
+    // campaigns have none.
     let ad_requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "ad/get").collect();
-    assert!(!ad_requests.is_empty());
-    assert!(ad_requests.iter().all(|r| r.query.get("filtering").is_some_and(|f| f.contains("modified_after"))));
+    assert!(ad_requests.iter().any(|r| r.query.get("filtering").is_some_and(|f| f.contains("modified_after"))));
+    assert!(ad_requests
+        .iter()
+        .all(|r| r.query.get("filtering").is_some_and(|f| f.contains("modified_after") || f.contains("creation_filter_start_time"))));
+}
+
+#[test]
+fn a_smart_plus_ad_created_after_a_sync_comes_with_the_next_incremental_read() {
+    let h = Harness::new("smart-plus", SimConfig::default());
+    let config = h.oauth_config();
+    let first = h.read(&config, &["ads"], false, None);
+    first.assert_success();
+    let advertiser = h.sim.account().advertisers[0].id.clone();
+    // Created after the first sync: `modified_after` never returns it (no modify_time).
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let new_ad = h.sim.add_smart_plus_ad(&advertiser);
+    let second = h.read(&config, &["ads"], false, Some(&first.final_state()));
+    second.assert_success();
+    let ads = second.records_of("ads");
+    let found: Vec<_> = ads.iter().filter(|r| r["ad_id"] == json!(new_ad)).collect();
+    assert_eq!(found.len(), 1, "the new Smart+ ad comes exactly once");
+    assert!(found[0].get("modify_time").is_none());
+    // Only the new ad and the records at the cursors come back, not every Smart+ ad again.
+    let smart_plus_before = first.records_of("ads").iter().filter(|r| r.get("modify_time").is_none()).count();
+    let smart_plus_now = ads.iter().filter(|r| r.get("modify_time").is_none()).count();
+    assert!(smart_plus_now < smart_plus_before, "{smart_plus_now} of {smart_plus_before} Smart+ ads re-read");
+    // A third read from the second's state re-reads at most the Smart+ ad at each cursor.
+    let third = h.read(&config, &["ads"], false, Some(&second.final_state()));
+    third.assert_success();
+    let advertisers = h.sim.account().advertisers.len();
+    assert!(third.records_of("ads").iter().filter(|r| r.get("modify_time").is_none()).count() <= advertisers);
 }
 
 #[test]

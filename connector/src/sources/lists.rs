@@ -24,27 +24,40 @@ impl PartitionSource for ListSpec {
     async fn read_partition(&'static self, run: Rc<StreamRun>, advertiser: String) -> Result<()> {
         let cursor_field = run.def.cursor.unwrap_or_default();
         let since = run.cursor_of(&advertiser).as_deref().and_then(parse_time);
+        let filter = Since::of(self, since);
         let mut newest: Option<(NaiveDateTime, String)> = None;
-        let mut pages = self.pages(&run.sync, &advertiser, since);
-        while let Some(page) = pages.next().await {
-            let mut page = page?;
-            // Records at the cursor itself are kept: another object may share that second.
-            // Objects without a cursor value (Smart+ ads lack modify_time) are always kept.
-            page.retain(|record| match (since, record.get(cursor_field).and_then(Value::as_str)) {
-                (Some(since), Some(value)) => parse_time(value).is_none_or(|t| t >= since),
-                _ => true,
-            });
-            for record in page.iter_mut() {
-                self.shape(record, &advertiser);
-                if let Some(value) = run.is_incremental().then(|| record.get(cursor_field).and_then(Value::as_str)).flatten() {
-                    if let Some(time) = parse_time(value).filter(|t| newest.as_ref().is_none_or(|(n, _)| t > n)) {
-                        newest = Some((time, value.to_string()));
+        let mut passes = vec![(self.pages(&run.sync, &advertiser, filter), filter)];
+        if let Since::ModifiedAfter(since) = filter {
+            // Smart+ ads have no modify_time, so `modified_after` never returns them: new ones
+            // come from a second pass on their creation time (the cursor's fallback for them).
+            passes.push((self.pages(&run.sync, &advertiser, Since::CreatedAfter(since)), Since::CreatedAfter(since)));
+        }
+        let mut capped = false;
+        for (mut pages, filter) in passes {
+            while let Some(page) = pages.next().await {
+                let mut page = page?;
+                // Records at the cursor itself are kept: another object may share that second.
+                // Objects without a cursor value (Smart+ ads lack modify_time) are always kept;
+                // the creation pass keeps only those (the others came with the first pass).
+                page.retain(|record| match (since, record.get(cursor_field).and_then(Value::as_str)) {
+                    (_, Some(_)) if matches!(filter, Since::CreatedAfter(_)) => false,
+                    (Some(since), Some(value)) => parse_time(value).is_none_or(|t| t >= since),
+                    _ => true,
+                });
+                for record in page.iter_mut() {
+                    self.shape(record, &advertiser);
+                    let value = record.get(cursor_field).or_else(|| record.get("create_time")).and_then(Value::as_str);
+                    if let Some(value) = run.is_incremental().then_some(value).flatten() {
+                        if let Some(time) = parse_time(value).filter(|t| newest.as_ref().is_none_or(|(n, _)| t > n)) {
+                            newest = Some((time, value.to_string()));
+                        }
                     }
                 }
+                run.emit(&page);
             }
-            run.emit(&page);
+            capped |= pages.capped;
         }
-        if pages.capped {
+        if capped {
             output::log_warn(&format!(
                 "{}: advertiser {advertiser}: TikTok serves only the first {} records of {} by paging; the rest cannot be read",
                 run.def.name,
@@ -58,26 +71,57 @@ impl PartitionSource for ListSpec {
     }
 }
 
+/// What a list request asks TikTok to filter on, besides deleted-ness.
+#[derive(Clone, Copy)]
+pub enum Since {
+    Everything,
+    /// Objects modified at or after the time (`modified_after`).
+    ModifiedAfter(NaiveDateTime),
+    /// Objects created at or after the time (`creation_filter_start_time`).
+    CreatedAfter(NaiveDateTime),
+}
+
+impl Since {
+    /// The server-side filter for a read from the cursor `since`: only where the endpoint has
+    /// one, and only within the six months TikTok asks `modified_after` to stay in.
+    fn of(spec: &ListSpec, since: Option<NaiveDateTime>) -> Since {
+        match since {
+            Some(since) if spec.modified_after_filter && (now() - since).num_days() < MODIFIED_AFTER_MAX_DAYS => Since::ModifiedAfter(since),
+            _ => Since::Everything,
+        }
+    }
+}
+
+fn now() -> NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+fn format_time(time: NaiveDateTime) -> Value {
+    json!(time.format("%Y-%m-%d %H:%M:%S").to_string())
+}
+
 impl ListSpec {
-    /// The pages of this list for one advertiser (modified since `since`, where the endpoint
-    /// filters on it).
-    pub fn pages(&self, sync: &Rc<SyncContext>, advertiser: &str, since: Option<NaiveDateTime>) -> Pages<Vec<Value>> {
+    /// The pages of this list for one advertiser (filtered at TikTok by `since`).
+    pub fn pages(&self, sync: &Rc<SyncContext>, advertiser: &str, since: Since) -> Pages<Vec<Value>> {
         let request = self.request(&sync.config, advertiser, since);
         Pages::list(sync, request, self.list_key).reaching(self.reachable, self.page_size as u64)
     }
 
-    fn request(&self, config: &Config, advertiser: &str, since: Option<NaiveDateTime>) -> ApiRequest {
+    fn request(&self, config: &Config, advertiser: &str, since: Since) -> ApiRequest {
         let mut filtering = Map::new();
         if let (true, Some((key, value))) = (config.include_deleted, self.deleted_filter) {
             filtering.insert(key.into(), json!(value));
         }
-        if let (true, Some(since)) = (self.modified_after_filter, since) {
-            let age = chrono::Utc::now().naive_utc() - since;
-            if age.num_days() < MODIFIED_AFTER_MAX_DAYS {
-                // One second earlier, so objects modified at the cursor itself come back
-                // whether the server's comparison is strict or not.
-                let after = since - chrono::Duration::seconds(1);
-                filtering.insert("modified_after".into(), json!(after.format("%Y-%m-%d %H:%M:%S").to_string()));
+        // One second earlier, so objects changed at the cursor itself come back whether the
+        // server's comparison is strict or not.
+        match since {
+            Since::Everything => {}
+            Since::ModifiedAfter(since) => {
+                filtering.insert("modified_after".into(), format_time(since - chrono::Duration::seconds(1)));
+            }
+            Since::CreatedAfter(since) => {
+                filtering.insert("creation_filter_start_time".into(), format_time(since - chrono::Duration::seconds(1)));
+                filtering.insert("creation_filter_end_time".into(), format_time(now()));
             }
         }
         let request = ApiRequest::for_advertiser(self.endpoint, advertiser).param("page_size", self.page_size.to_string());

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use serde_json::{json, Value};
 
+use super::lists::Since;
 use super::PartitionSource;
 use crate::api::{self, id_string, ApiRequest};
 use crate::error::Result;
@@ -20,7 +21,7 @@ impl PartitionSource for PixelStatsSpec {
         let end = chrono::Utc::now().date_naive();
         let start = end - chrono::Duration::days(29);
         let date_range = json!({"start_date": start.to_string(), "end_date": end.to_string()});
-        let mut pixels = self.pixels.pages(&run.sync, &advertiser, None);
+        let mut pixels = self.pixels.pages(&run.sync, &advertiser, Since::Everything);
         let mut pixel_ids = Vec::new();
         while let Some(page) = pixels.next().await {
             pixel_ids.extend(page?.iter().filter_map(|p| p.get("pixel_id").and_then(id_string)));
