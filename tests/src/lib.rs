@@ -77,6 +77,8 @@ pub struct SimConfig {
     /// Report queries spanning more days than this time out (51001), as heavy audience
     /// queries do at TikTok.
     pub timeout_days: Option<u32>,
+    /// How long the app's QPS stays lowered after many timeouts (TikTok: 5 minutes).
+    pub lowered_qps_seconds: u64,
     /// Async report tasks end as FAILED instead of SUCCESS.
     pub fail_tasks: bool,
     /// Async report tasks one advertiser may create an hour (TikTok: 500 per ad account and
@@ -124,6 +126,7 @@ impl Default for SimConfig {
             permission_denied: Vec::new(),
             too_large_days: None,
             timeout_days: None,
+            lowered_qps_seconds: 300,
             fail_tasks: false,
             tasks_per_advertiser_hour: 500,
             ads_throttle_threshold: 20_000,

@@ -64,6 +64,8 @@ pub struct Shared {
     pub reports: crate::reports::ReportState,
     /// Requests answered with a timeout (51001), for the repeated-timeout block.
     timeouts: Mutex<Vec<(String, Instant)>>,
+    /// The app's QPS lowered after many timeouts: until when, and to what.
+    lowered_qps: Mutex<Option<(Instant, usize)>>,
     /// When the last async report task was created, for its 1-per-second quota.
     last_task_create: Mutex<Option<Instant>>,
     /// Requests being served right now, and the most there ever were at once.
@@ -85,6 +87,7 @@ impl Shared {
             reports: Default::default(),
             last_task_create: Mutex::new(None),
             timeouts: Mutex::new(Vec::new()),
+            lowered_qps: Mutex::new(None),
             in_progress: AtomicU64::new(0),
             peak_in_progress: AtomicU64::new(0),
         }
@@ -269,7 +272,7 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &Query, token: O
         let account = shared.account.lock().unwrap();
         let served = crate::endpoints::serve(endpoint, query, &account, &config, sandbox, &shared.reports);
         if matches!(&served, Err(e) if e.code == 51001) {
-            shared.timeouts.lock().unwrap().push((request_key.clone(), Instant::now()));
+            record_timeout(shared, &request_key);
         }
         served
     });
@@ -341,6 +344,27 @@ fn not_blocked_for_timeouts(shared: &Shared, key: &str) -> Result<(), ApiError> 
     Ok(())
 }
 
+/// Many timeouts in a short time lower the app's QPS (tiktok-api.md §6, DOC-PERF): 10, 20 or 30
+/// timeouts within 10 s lower it to 5, 1 or 0 requests a second for 5 minutes. Only the
+/// simulator's own timeouts (`timeout_days`) count; injected faults stand for trouble outside
+/// the API's logic.
+fn record_timeout(shared: &Shared, key: &str) {
+    let now = Instant::now();
+    let mut timeouts = shared.timeouts.lock().unwrap();
+    timeouts.push((key.to_string(), now));
+    let last_10s = timeouts.iter().filter(|(_, t)| now.duration_since(*t) < Duration::from_secs(10)).count();
+    let qps = match last_10s {
+        30.. => 0,
+        20.. => 1,
+        10.. => 5,
+        _ => return,
+    };
+    let penalty = Duration::from_secs(shared.config.lock().unwrap().lowered_qps_seconds);
+    let mut lowered = shared.lowered_qps.lock().unwrap();
+    let qps = lowered.filter(|(until, _)| *until > now).map_or(qps, |(_, q)| q.min(qps));
+    *lowered = Some((now + penalty, qps));
+}
+
 /// `report/task/create/` takes at most one request a second per app (tiktok-api.md §6: DOC-BP,
 /// DOC-FAQ, DOC-TASK-CREATE).
 fn task_create_quota(shared: &Shared) -> Result<(), ApiError> {
@@ -361,10 +385,17 @@ fn throttle(shared: &Shared, advertiser: Option<&str>) -> Result<(), ApiError> {
         (c.quota_per_second, c.quota_per_minute, c.advertiser_quota_per_second, c.app_id.clone())
     };
     let now = Instant::now();
+    let lowered = shared.lowered_qps.lock().unwrap().filter(|(until, _)| *until > now).map(|(_, qps)| qps);
     {
         let mut recent = shared.recent.lock().unwrap();
         recent.retain(|t| now.duration_since(*t) < Duration::from_secs(60));
         let last_second = recent.iter().filter(|t| now.duration_since(**t) < Duration::from_secs(1)).count();
+        if let Some(qps) = lowered.filter(|qps| last_second >= *qps) {
+            return Err(api_error(
+                40100,
+                format!("App [{app_id}] reaches the QPS limit {qps}, lowered for timing out too often; requests are temporarily restricted."),
+            ));
+        }
         if per_second.is_some_and(|q| last_second >= q) || per_minute.is_some_and(|q| recent.len() >= q) {
             return Err(api_error(
                 40100,

@@ -490,7 +490,9 @@ fn an_ad_level_audience_report_that_keeps_timing_out_completes_through_smaller_w
             *sent.entry(format!("{}|{}|{}|{:?}", r.query["advertiser_id"], r.query["start_date"], r.query["end_date"], r.query.get("page"))).or_default() += 1;
         }
     }
-    assert!(!sent.is_empty(), "nothing timed out");
-    assert!(requests.iter().all(|r| r.response_code != Some(40100)), "TikTok blocked a request for timing out repeatedly");
+    // More timeouts than TikTok tolerates within 10 s, yet never that many at once: no request
+    // was blocked and the app's QPS was never lowered (either would answer 40100).
+    assert!(sent.values().sum::<usize>() >= 10, "too few timeouts to test the guard: {sent:?}");
+    assert!(requests.iter().all(|r| r.response_code != Some(40100)), "TikTok blocked a request or lowered the app's QPS");
     assert!(sent.values().all(|n| *n <= 2), "a timing-out query sent more than twice: {sent:?}");
 }

@@ -102,3 +102,34 @@ fn a_request_that_timed_out_three_times_is_blocked_and_the_task_api_is_strict() 
     assert_eq!(task(json!({"filtering": [{"field_name": "ad_status", "filter_type": "IN", "filter_value": "[\"STATUS_ALL\"]"}]})), 40002);
     assert_eq!(task(json!({"metrics": ["spend", "reach"]})), 40002);
 }
+
+#[test]
+fn many_timeouts_in_ten_seconds_lower_the_apps_qps_for_a_while() {
+    let mut config = SimConfig::default();
+    config.timeout_days = Some(1);
+    config.lowered_qps_seconds = 2;
+    let sim = Simulator::start(config);
+    let advertiser = sim.account().advertisers[0].id.clone();
+    let today = chrono::Utc::now().date_naive();
+    let report = |start: chrono::NaiveDate, end: chrono::NaiveDate| {
+        let query = format!(
+            "report/integrated/get/?advertiser_id={advertiser}&report_type=BASIC&data_level=AUCTION_AD&dimensions=%5B%22ad_id%22%2C%22stat_time_day%22%5D&start_date={start}&end_date={end}"
+        );
+        serde_json::from_slice::<Value>(&call(&sim, "GET", &query, "").1).unwrap()["code"].clone()
+    };
+    let one_day = |n: i64| report(today - chrono::Duration::days(n), today - chrono::Duration::days(n));
+    // Nine different timing-out queries: nothing lowered yet.
+    for n in 0..9 {
+        assert_eq!(report(today - chrono::Duration::days(n + 2), today - chrono::Duration::days(n)), 51001);
+    }
+    assert!((0..8).all(|n| one_day(n) == 0), "lowered after nine timeouts");
+    // The tenth lowers the app to 5 requests a second.
+    assert_eq!(report(today - chrono::Duration::days(20), today - chrono::Duration::days(18)), 51001);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let codes: Vec<Value> = (0..8).map(one_day).collect();
+    assert_eq!(codes.iter().filter(|c| **c == 0).count(), 5, "{codes:?}");
+    assert!(codes.iter().all(|c| *c == 0 || *c == 40100), "{codes:?}");
+    // Until the penalty ends.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert!((0..8).all(|n| one_day(n) == 0), "still lowered after the penalty");
+}

@@ -30,6 +30,18 @@ const INITIAL_LATENCY: Duration = Duration::from_secs(2);
 /// How long the budget must stay clean before it is raised again after throttling.
 const RECOVERY_INTERVAL: Duration = Duration::from_secs(10);
 
+/// TikTok lowers an app's QPS when 10 of its requests time out within 10 s (tiktok-api.md §6,
+/// DOC-PERF). Once a timeout was seen, requests out plus timeouts of the last `TIMEOUT_SPAN`
+/// stay below this, so even if every request out times out, the count stays under TikTok's.
+const TIMEOUTS_TOLERATED: usize = 8;
+/// TikTok's 10 s, and one more for the answers' travel.
+const TIMEOUT_SPAN: Duration = Duration::from_secs(11);
+/// How long after the last timeout that guard stays on.
+const TIMEOUT_GUARD: Duration = Duration::from_secs(120);
+/// How often a request held back by the timeout guard looks again when only requests still
+/// out (not past timeouts) hold it back.
+const TIMEOUT_GUARD_POLL: Duration = Duration::from_millis(100);
+
 /// Endpoints with a quota of their own, below the app's: at most one request per interval.
 /// `report/task/create/` takes one a second per app (tiktok-api.md §6).
 const PATH_INTERVALS: &[(&str, Duration)] = &[("report/task/create", Duration::from_millis(1_050))];
@@ -61,6 +73,11 @@ struct State {
     quiet_until: Instant,
     last_change: Instant,
     in_flight: usize,
+    /// Requests sent and not answered yet (`in_flight` also counts those waiting to leave).
+    out: usize,
+    /// When the timeouts of the last `TIMEOUT_SPAN` arrived, oldest first.
+    recent_timeouts: VecDeque<Instant>,
+    last_timeout: Option<Instant>,
     /// Exponentially weighted mean time from send to full answer.
     latency: Duration,
     /// Halved on each timeout, restored step by step on answers in time.
@@ -110,7 +127,7 @@ impl std::future::Future for Room {
             s.in_flight += 1;
             s.peak_in_flight = s.peak_in_flight.max(s.in_flight);
             s.wake_next();
-            return Poll::Ready(Permit { scheduler: self.scheduler.clone(), sent_at: Instant::now() });
+            return Poll::Ready(Permit { scheduler: self.scheduler.clone(), sent_at: Instant::now(), sent: false });
         }
         match s.waiting.iter_mut().find(|(t, _)| *t == ticket) {
             Some((_, waker)) => waker.clone_from(cx.waker()),
@@ -133,6 +150,7 @@ impl Drop for Room {
 pub struct Permit {
     scheduler: Scheduler,
     sent_at: Instant,
+    sent: bool,
 }
 
 impl Scheduler {
@@ -146,6 +164,9 @@ impl Scheduler {
             quiet_until: now,
             last_change: now,
             in_flight: 0,
+            out: 0,
+            recent_timeouts: VecDeque::new(),
+            last_timeout: None,
             latency: INITIAL_LATENCY,
             timeout_share: 1.0,
             waiting: VecDeque::new(),
@@ -185,8 +206,10 @@ impl Scheduler {
         let mut s = self.0.borrow_mut();
         let now = Instant::now();
         s.sent += 1;
+        s.out += 1;
         s.recent_sends.push_back(now);
         permit.sent_at = now;
+        permit.sent = true;
         permit
     }
 
@@ -270,7 +293,12 @@ impl Permit {
                 s.latency = s.latency.mul_f64(0.7) + elapsed.mul_f64(0.3);
                 s.timeout_share = (s.timeout_share * 1.1).min(1.0);
             }
-            Outcome::TimedOut => s.timeout_share /= 2.0,
+            Outcome::TimedOut => {
+                s.timeout_share /= 2.0;
+                let now = Instant::now();
+                s.recent_timeouts.push_back(now);
+                s.last_timeout = Some(now);
+            }
         }
         s.recover();
     }
@@ -278,7 +306,11 @@ impl Permit {
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        self.scheduler.0.borrow_mut().release();
+        let mut s = self.scheduler.0.borrow_mut();
+        if self.sent {
+            s.out = s.out.saturating_sub(1);
+        }
+        s.release();
     }
 }
 
@@ -318,7 +350,25 @@ impl State {
             (true, Some(oldest)) => SENT_WINDOW.saturating_sub(now.duration_since(*oldest)),
             _ => Duration::ZERO,
         };
-        quiet.max(window)
+        quiet.max(window).max(self.timeout_wait(now))
+    }
+
+    /// After a timeout, how long a request must wait so that the requests out, should they all
+    /// time out, and the recent timeouts stay under TikTok's threshold.
+    fn timeout_wait(&mut self, now: Instant) -> Duration {
+        if self.last_timeout.is_none_or(|t| now.duration_since(t) >= TIMEOUT_GUARD) {
+            return Duration::ZERO;
+        }
+        while self.recent_timeouts.front().is_some_and(|t| now.duration_since(*t) >= TIMEOUT_SPAN) {
+            self.recent_timeouts.pop_front();
+        }
+        if self.recent_timeouts.len() + self.out < TIMEOUTS_TOLERATED {
+            return Duration::ZERO;
+        }
+        match self.recent_timeouts.front() {
+            Some(oldest) if self.recent_timeouts.len() >= TIMEOUTS_TOLERATED => TIMEOUT_SPAN.saturating_sub(now.duration_since(*oldest)),
+            _ => TIMEOUT_GUARD_POLL,
+        }
     }
 
     /// After a clean stretch, raise a lowered budget by a tenth of the configured one.

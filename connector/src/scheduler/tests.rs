@@ -81,3 +81,31 @@ fn throttling_halves_the_budget_and_a_clean_stretch_restores_it() {
     s.0.borrow_mut().recover();
     assert_eq!(s.rate(), 6.0);
 }
+
+#[test]
+fn after_a_timeout_requests_out_and_recent_timeouts_stay_under_tiktoks_threshold() {
+    let mut s = state(10.0, 2000);
+    let now = Instant::now();
+    // No timeout yet: the guard is off, however many are out.
+    s.out = 30;
+    assert_eq!(s.timeout_wait(now), Duration::ZERO);
+    // One timeout: with 7 still out, the next must wait for one of them.
+    s.recent_timeouts.push_back(now);
+    s.last_timeout = Some(now);
+    s.out = 7;
+    assert_eq!(s.timeout_wait(now), TIMEOUT_GUARD_POLL);
+    s.out = 6;
+    assert_eq!(s.timeout_wait(now), Duration::ZERO);
+    // Timeouts alone at the limit: wait until the oldest leaves TikTok's count.
+    s.out = 0;
+    for _ in 1..TIMEOUTS_TOLERATED {
+        s.recent_timeouts.push_back(now);
+    }
+    assert_eq!(s.timeout_wait(now), TIMEOUT_SPAN);
+    let later = now + TIMEOUT_SPAN;
+    assert_eq!(s.timeout_wait(later), Duration::ZERO, "the old timeouts no longer count");
+    // Long after the last timeout the guard is off again.
+    s.recent_timeouts.extend(std::iter::repeat_n(later, TIMEOUTS_TOLERATED));
+    s.out = 30;
+    assert_eq!(s.timeout_wait(now + TIMEOUT_GUARD), Duration::ZERO);
+}
