@@ -377,6 +377,11 @@ fn reports_truncated_to_the_newest_ads_are_read_again_through_async_tasks_row_fo
     // Task creation keeps to its own quota of one a second: never refused.
     let creates: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
     assert!(creates.len() >= 8, "{} tasks", creates.len());
+    // An hourly report is read a day per request, but one task spans all three days.
+    let hourly: Vec<_> = creates.iter().filter(|r| r.query["dimensions"].contains("stat_time_hour")).collect();
+    assert_eq!(hourly.len(), h.sim.account().advertisers.len(), "one hourly task per advertiser");
+    // (The last day is each advertiser's own today, which may be UTC's yesterday or tomorrow.)
+    assert!(hourly.iter().all(|r| r.query["start_date"] == start.to_string() && r.query["end_date"] >= days_ago(1).to_string()));
     assert!(creates.iter().all(|r| r.response_code == Some(0)), "a task creation was refused");
     assert!(creates.windows(2).all(|w| w[1].at - w[0].at >= std::time::Duration::from_secs(1)), "two tasks created within a second");
     for advertiser in h.sim.account().advertisers {
@@ -438,32 +443,44 @@ fn record_keys(run: &Run, stream: &str, keys: &[String]) -> BTreeSet<String> {
 
 #[test]
 fn a_failed_task_and_a_spent_task_quota_each_keep_the_truncated_rows_with_a_warning() {
-    let start = days_ago(2);
-    let (full, keys) = clean_read("reports-tasks-clean", start, &["ads_reports_hourly"]);
-    let everything = record_keys(&full, "ads_reports_hourly", &keys["ads_reports_hourly"]);
-    for (name, setup) in [("failed", Box::new(|c: &mut SimConfig| c.fail_tasks = true) as Box<dyn Fn(&mut SimConfig)>), ("quota", Box::new(|c: &mut SimConfig| c.tasks_per_advertiser_hour = 1))] {
+    // A failing task on an hourly report; a quota of one task an hour on a daily report long
+    // enough to need two tasks (one task spans at most 31 days).
+    type Setup = Box<dyn Fn(&mut SimConfig)>;
+    let cases: [(&str, &str, i64, Setup); 2] = [
+        ("failed", "ads_reports_hourly", 2, Box::new(|c: &mut SimConfig| c.fail_tasks = true)),
+        ("quota", "ads_reports_daily", 40, Box::new(|c: &mut SimConfig| c.tasks_per_advertiser_hour = 1)),
+    ];
+    for (name, stream, days, setup) in cases {
+        let start = days_ago(days);
+        let (full, keys) = clean_read(&format!("reports-tasks-clean-{name}"), start, &[stream]);
+        let everything = record_keys(&full, stream, &keys[stream]);
         let mut sim_config = SimConfig::default();
         sim_config.ads_throttle_threshold = 3;
         setup(&mut sim_config);
         let h = Harness::new(&format!("reports-tasks-{name}"), sim_config);
-        let run = h.read(&config(&h, start), &["ads_reports_hourly"], true, None);
+        let run = h.read(&config(&h, start), &[stream], true, None);
         run.assert_success();
-        let read = record_keys(&run, "ads_reports_hourly", &keys["ads_reports_hourly"]);
+        let read = record_keys(&run, stream, &keys[stream]);
         assert!(!read.is_empty() && read.is_subset(&everything), "{name}: rows that do not exist");
         assert!(read.len() < everything.len(), "{name}: the truncated windows cannot have every row");
         let warned = warnings(&run);
         for advertiser in h.sim.account().advertisers {
             let told = warned.iter().any(|w| {
-                w.starts_with("ads_reports_hourly:") && w.contains(&advertiser.id) && w.contains("task failed") && w.contains("keeping the truncated")
+                w.starts_with(&format!("{stream}:")) && w.contains(&advertiser.id) && w.contains("task failed") && w.contains("keeping the truncated")
             });
             assert!(told, "{name}: no warning names advertiser {}: {warned:?}", advertiser.id);
         }
-        if name == "quota" {
-            // One task per advertiser went through; the others were given up, not retried.
-            let creates: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
-            let refused = creates.iter().filter(|r| r.response_code == Some(40100)).count();
-            assert_eq!(creates.len() - refused, h.sim.account().advertisers.len());
-            assert!(refused <= 2 * h.sim.account().advertisers.len(), "{refused} refused creations: retried");
+        let creates: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
+        let refused = creates.iter().filter(|r| r.response_code == Some(40100)).count();
+        let advertisers = h.sim.account().advertisers.len();
+        match name {
+            // One task per advertiser, for all three days: its failure is not retried per window.
+            "failed" => assert_eq!((creates.len(), refused), (advertisers, 0)),
+            // One task per advertiser went through; the second was given up, not retried.
+            _ => {
+                assert_eq!(creates.len() - refused, advertisers);
+                assert!(refused >= 1 && refused <= 2 * advertisers, "{refused} refused creations: retried");
+            }
         }
     }
 }

@@ -102,6 +102,25 @@ impl ApiResponse {
             Ok(_) | Err(_) => Err(Error::transient("the API answer is not a JSON envelope")),
         }
     }
+
+    /// `data.page_info.total_page`, read without building the rest of the answer; 0 when the
+    /// answer has none.
+    pub fn total_pages(&self) -> u64 {
+        #[derive(serde::Deserialize)]
+        struct Envelope {
+            data: Option<Data>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Data {
+            page_info: Option<PageInfo>,
+        }
+        #[derive(serde::Deserialize)]
+        struct PageInfo {
+            total_page: Option<u64>,
+        }
+        let envelope = serde_json::from_slice::<Envelope>(&self.body).ok();
+        envelope.and_then(|e| e.data?.page_info?.total_page).unwrap_or(0)
+    }
 }
 
 /// RFC 3986 percent-encoding of a query value (space as %20, not '+').

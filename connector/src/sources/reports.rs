@@ -2,12 +2,13 @@
 //! lookback, window splitting when TikTok says a query is too large or times out, and the async
 //! task API when TikTok truncates a report to 20k ads.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use serde_json::Value;
 
 use super::{report_tasks, PartitionSource};
@@ -24,13 +25,14 @@ use crate::streams::{Granularity, ReportSpec};
 
 impl PartitionSource for ReportSpec {
     async fn read_partition(&'static self, run: Rc<StreamRun>, advertiser: String) -> Result<()> {
-        let window = WindowReader { run: &run, spec: self, advertiser: &advertiser };
         if !self.has_dates() {
+            let window = WindowReader::new(&run, self, &advertiser, None);
             return window.read(None, None, &mut |records| run.emit_texts(records)).await;
         }
         let config = &run.sync.config;
         let today = run.sync.advertisers.local_today(&advertiser).await;
         let end = config.end_date.map_or(today, |e| e.min(today));
+        let window = WindowReader::new(&run, self, &advertiser, Some(end));
         if self.granularity == Granularity::Lifetime {
             // Audience reports have no query_lifetime: sum windows of a year instead.
             let mut records = Vec::new();
@@ -68,12 +70,37 @@ struct WindowReader<'a> {
     run: &'a Rc<StreamRun>,
     spec: &'static ReportSpec,
     advertiser: &'a str,
+    /// The last day this sync reads, which no async task goes past.
+    last_day: Option<NaiveDate>,
+    /// An async task's rows for the days after the window that created it.
+    task_rows: RefCell<Option<TaskRows>>,
+}
+
+/// An async task may span any number of days (tiktok-api.md §4.9) while synchronous windows
+/// are short (hourly reports: one day), so one task serves the truncated windows that follow:
+/// TikTok's quotas allow 500 tasks an advertiser an hour. The span is chosen for about this
+/// many rows, since a task answers with one CSV file held whole (64 MiB at most).
+const TASK_ROWS_TARGET: u64 = 50_000;
+/// And never more days than this.
+const MAX_TASK_DAYS: i64 = 31;
+/// Rows per page of the synchronous report, to estimate a task's rows from its page count.
+const SYNC_PAGE_ROWS: u64 = 1_000;
+
+/// The rows of one async task by day, for the days no window consumed yet; or why the task
+/// failed (the windows it would have served keep their truncated rows).
+struct TaskRows {
+    span: DateWindow,
+    by_day: std::result::Result<BTreeMap<NaiveDate, Vec<Value>>, String>,
 }
 
 /// Where a window's record texts go: out to the host, or into a sum.
 type Sink<'s> = &'s mut dyn FnMut(Vec<String>);
 
-impl WindowReader<'_> {
+impl<'a> WindowReader<'a> {
+    fn new(run: &'a Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &'a str, last_day: Option<NaiveDate>) -> Self {
+        WindowReader { run, spec, advertiser, last_day, task_rows: RefCell::new(None) }
+    }
+
     fn request(&self, window: Option<DateWindow>) -> crate::api::ApiRequest {
         report::request(self.spec, self.advertiser, window, self.run.sync.config.include_deleted)
             .scoped(Scope::ReportWindow)
@@ -90,8 +117,11 @@ impl WindowReader<'_> {
                 Some(first) => first,
                 None => self.run.sync.call(&self.request(window).page(1)).await,
             };
-            if matches!(&first, Ok(answer) if answer.ads_throttle.is_some()) && self.read_task(window, &span, sink).await {
-                return Ok(());
+            if let Some(answer) = first.as_ref().ok().filter(|answer| answer.ads_throttle.is_some()) {
+                let pages = answer.total_pages();
+                if self.read_task(window, pages, &span, sink).await {
+                    return Ok(());
+                }
             }
             let advertiser = self.advertiser.to_string();
             let decode = move |answer: ApiResponse| {
@@ -152,9 +182,10 @@ impl WindowReader<'_> {
         }
     }
 
-    /// TikTok cut the report to its 20k newest ads: read the window as an async task instead,
-    /// which is not truncated. False (with a warning) when the task fails.
-    async fn read_task(&self, window: Option<DateWindow>, span: &str, sink: Sink<'_>) -> bool {
+    /// TikTok cut the report to its 20k newest ads: read the window from an async task instead,
+    /// which is not truncated (one task may serve the windows that follow). False (with a
+    /// warning) when the task fails or a quota is spent.
+    async fn read_task(&self, window: Option<DateWindow>, sync_pages: u64, span: &str, sink: Sink<'_>) -> bool {
         let (name, advertiser) = (self.run.def.name, self.advertiser);
         let (_, left_out) = report::task_metrics(self.spec);
         if !left_out.is_empty() {
@@ -168,30 +199,85 @@ impl WindowReader<'_> {
                 "{name}: TikTok's async report tasks take no status filter; rows read through a task leave out deleted objects"
             ));
         }
-        match report_tasks::read(&self.run.sync, self.spec, advertiser, window).await {
-            Ok(rows) => {
-                output::log_info(&format!(
-                    "{name}: advertiser {advertiser} {span}: the synchronous report was truncated to 20,000 ads; read {} rows from an async report task instead",
-                    rows.len()
-                ));
-                let mut unreadable = BTreeMap::new();
-                let records = rows.into_iter().map(|row| {
-                    let mut record = report::to_record(row, advertiser, &mut unreadable);
-                    for metric in &left_out {
-                        record["metrics"][*metric] = Value::Null;
-                    }
-                    record.to_string()
-                });
-                sink(records.collect());
-                true
-            }
-            Err(e) => {
+        let rows = match self.task_rows_for(window, sync_pages).await {
+            Ok(rows) => rows,
+            Err(why) => {
                 output::log_warn(&format!(
-                    "{name}: advertiser {advertiser} {span}: the async report task failed ({}); keeping the truncated synchronous report",
-                    e.message
+                    "{name}: advertiser {advertiser} {span}: the async report task failed ({why}); keeping the truncated synchronous report"
                 ));
-                false
+                return false;
             }
-        }
+        };
+        output::log_info(&format!(
+            "{name}: advertiser {advertiser} {span}: the synchronous report was truncated to 20,000 ads; read {} rows from an async report task instead",
+            rows.len()
+        ));
+        let mut unreadable = BTreeMap::new();
+        let records = rows.into_iter().map(|row| {
+            let mut record = report::to_record(row, advertiser, &mut unreadable);
+            for metric in &left_out {
+                record["metrics"][*metric] = Value::Null;
+            }
+            record.to_string()
+        });
+        sink(records.collect());
+        true
     }
+
+    /// The task rows of `window`: from the task an earlier window created, or from a new task
+    /// spanning this window and the days after it.
+    async fn task_rows_for(&self, window: Option<DateWindow>, sync_pages: u64) -> std::result::Result<Vec<Value>, String> {
+        let Some(window) = window else {
+            return report_tasks::read(&self.run.sync, self.spec, self.advertiser, None).await.map_err(|e| e.message);
+        };
+        let covered = |rows: &Option<TaskRows>| rows.as_ref().is_some_and(|r| r.span.start <= window.start && window.end <= r.span.end);
+        if !covered(&self.task_rows.borrow()) {
+            let span = self.task_span(window, sync_pages);
+            let rows = report_tasks::read(&self.run.sync, self.spec, self.advertiser, Some(span)).await;
+            let by_day = rows.map(|rows| group_by_day(rows, self.spec, window.start)).map_err(|e| {
+                // The windows after this one in the task's span fail alike, without a new task.
+                format!("the task for {}..{}: {}", span.start, span.end, e.message)
+            });
+            *self.task_rows.borrow_mut() = Some(TaskRows { span, by_day });
+        }
+        let mut cached = self.task_rows.borrow_mut();
+        let by_day = match cached.as_mut().map(|rows| &mut rows.by_day) {
+            Some(Ok(by_day)) => by_day,
+            Some(Err(why)) => return Err(why.clone()),
+            None => return Err("no async report task covers these days".to_string()),
+        };
+        let mut rows = Vec::new();
+        let mut day = window.start;
+        while day <= window.end {
+            rows.extend(by_day.remove(&day).unwrap_or_default());
+            day += Duration::days(1);
+        }
+        Ok(rows)
+    }
+
+    /// The days one task covers, from `window` on: about `TASK_ROWS_TARGET` rows, estimated
+    /// from the window's synchronous page count. Reports without a time dimension (summed
+    /// lifetime windows) keep their window.
+    fn task_span(&self, window: DateWindow, sync_pages: u64) -> DateWindow {
+        let (Some(last_day), Some(_)) = (self.last_day, time_dimension(self.spec)) else { return window };
+        let rows_per_day = (sync_pages.max(1) * SYNC_PAGE_ROWS).div_ceil(window.days() as u64);
+        let days = ((TASK_ROWS_TARGET / rows_per_day) as i64).clamp(window.days(), MAX_TASK_DAYS.max(window.days()));
+        DateWindow { start: window.start, end: (window.start + Duration::days(days - 1)).min(last_day).max(window.end) }
+    }
+}
+
+fn time_dimension(spec: &ReportSpec) -> Option<&'static str> {
+    spec.dimensions.iter().copied().find(|d| matches!(*d, "stat_time_day" | "stat_time_hour"))
+}
+
+/// A task's rows by the day of their time dimension (`YYYY-MM-DD HH:MM:SS`); a row without a
+/// readable day goes with `first_day`, the window being read, so it is not lost.
+fn group_by_day(rows: Vec<Value>, spec: &ReportSpec, first_day: NaiveDate) -> BTreeMap<NaiveDate, Vec<Value>> {
+    let time = time_dimension(spec).unwrap_or_default();
+    let mut by_day: BTreeMap<NaiveDate, Vec<Value>> = BTreeMap::new();
+    for row in rows {
+        let day = row["dimensions"][time].as_str().and_then(|t| NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok());
+        by_day.entry(day.unwrap_or(first_day)).or_default().push(row);
+    }
+    by_day
 }
