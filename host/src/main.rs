@@ -2,10 +2,12 @@
 //! the reference Airbyte connector (`spec`, `check`, `discover`, `read`). The connector logic
 //! runs as a sandboxed WebAssembly component; this binary is its host.
 
+mod progress;
 mod protocol;
 mod runtime;
 mod sandbox;
 mod state_file;
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -88,6 +90,22 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         state: Option<PathBuf>,
     },
+    /// Read streams into a database: one table per stream, upserted by key, the state saved
+    /// with the rows, so the next sync is incremental by itself. Prints a table of streams.
+    Sync {
+        /// The connector config (JSON).
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// Only these streams (comma-separated); by default every stream the config can read.
+        #[arg(long, value_name = "A,B,...")]
+        streams: Option<String>,
+        /// A SQLite file (created if missing), or a postgresql://user:password@host:port/db URL.
+        #[arg(long, value_name = "PATH_OR_URL", default_value = "tiktok.sqlite")]
+        db: String,
+        /// Ignore the saved state: read everything again and replace each table atomically.
+        #[arg(long)]
+        full_refresh: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -155,6 +173,10 @@ async fn run(cli: Cli) -> ExitCode {
         }
         _ => Vec::new(),
     };
+    let mut secrets = secrets;
+    if let Command::Sync { db, .. } = &cli.command {
+        secrets.extend(sync::url_password(db));
+    }
     let out = out.with_secrets(secrets);
     let config = inputs.config.map(|(text, _)| text).unwrap_or_default();
     let (mut out, result) = match cli.command {
@@ -162,8 +184,18 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Check { .. } => runtime.call(Export::Check { config }, out, base_url, &policy).await,
         Command::Discover { .. } => runtime.call(Export::Discover { config }, out, base_url, &policy).await,
         Command::Read { .. } => {
-            let export = Export::Read { config, catalog: inputs.catalog.unwrap_or_default(), state: inputs.state };
-            runtime.call(export, out, base_url, &policy).await
+            let catalog = inputs.catalog.unwrap_or_default();
+            let streams = serde_json::from_str::<Value>(&catalog).ok().and_then(|c| c["streams"].as_array().map(Vec::len)).unwrap_or(0);
+            let out = out.with_progress(progress::Progress::start(streams));
+            let export = Export::Read { config, catalog, state: inputs.state };
+            let (mut out, result) = runtime.call(export, out, base_url, &policy).await;
+            out.take_loader();
+            (out, result)
+        }
+        Command::Sync { ref streams, ref db, full_refresh, .. } => {
+            let args = sync::SyncArgs { streams: streams.as_deref().map(sync::stream_list), db: db.clone(), full_refresh };
+            let outcome = sync::run(&runtime, &policy, base_url, config, out, &args).await;
+            return if outcome.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE };
         }
     };
     let ok = match result {
@@ -209,7 +241,7 @@ fn load_inputs(command: &Command) -> Result<Inputs, String> {
     let mut inputs = Inputs { config: None, catalog: None, state: None };
     match command {
         Command::Spec => {}
-        Command::Check { config } | Command::Discover { config } => {
+        Command::Check { config } | Command::Discover { config } | Command::Sync { config, .. } => {
             inputs.config = Some(read_json_file(config, "config")?);
         }
         Command::Read { config, catalog, state } => {

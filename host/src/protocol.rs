@@ -6,7 +6,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
+use crate::progress::Progress;
 use crate::runtime::bindings::tiktok::connector::{output, types};
+use crate::sync::loader::{Emitted, Loader};
 use types::{LogLevel, StreamStatus};
 
 /// How the user should read a failure (Airbyte's `failure_type`).
@@ -33,13 +35,18 @@ pub fn now_millis() -> u64 {
 
 /// Writes protocol messages to stdout. Records are buffered; every other message flushes, so a
 /// state line never reaches the reader before the records it covers, and never after a crash
-/// that lost them.
+/// that lost them. For `sync`, records and states go to a database loader instead, and logs
+/// to stderr as text.
 pub struct ProtocolWriter {
     out: io::BufWriter<io::Stdout>,
     /// Records per stream since that stream's last state (`sourceStats.recordCount`).
     since_state: HashMap<String, u64>,
     /// Values masked in every message the host writes besides records.
     secrets: Vec<String>,
+    /// Logs and errors as text on stderr instead of protocol messages (`sync`).
+    human: bool,
+    loader: Option<Loader>,
+    progress: Option<Progress>,
 }
 
 impl ProtocolWriter {
@@ -48,6 +55,43 @@ impl ProtocolWriter {
             out: io::BufWriter::with_capacity(1 << 20, io::stdout()),
             since_state: HashMap::new(),
             secrets: secrets.into_iter().filter(|s| s.len() >= 4).collect(),
+            human: false,
+            loader: None,
+            progress: None,
+        }
+    }
+
+    /// Logs and errors as text on stderr from now on.
+    pub fn for_people(mut self) -> Self {
+        self.human = true;
+        self
+    }
+
+    /// Records and states go to `loader` from now on; logs and errors to stderr.
+    pub fn into_database(mut self, loader: Loader) -> Self {
+        self.loader = Some(loader);
+        self
+    }
+
+    /// Show live progress on stderr (only when it is a terminal).
+    pub fn with_progress(mut self, progress: Option<Progress>) -> Self {
+        self.progress = progress;
+        self
+    }
+
+    /// The loader, to finish it, and the progress display, to clear it.
+    pub fn take_loader(&mut self) -> Option<Loader> {
+        if let Some(progress) = self.progress.take() {
+            progress.finish();
+        }
+        self.loader.take()
+    }
+
+    /// A line for a person: above the progress display, on stderr.
+    fn say(&mut self, text: &str) {
+        match &self.progress {
+            Some(progress) => progress.println(text),
+            None => eprintln!("{text}"),
         }
     }
 
@@ -71,20 +115,31 @@ impl ProtocolWriter {
     }
 
     /// Records arrive as JSON object texts from the component and are written without
-    /// re-parsing.
-    pub fn records(&mut self, stream: &str, records: &[String]) {
+    /// re-parsing. False when the database loader stopped.
+    pub fn records(&mut self, stream: &str, records: Vec<String>) -> bool {
         let emitted_at = now_millis();
+        if let Some(progress) = &self.progress {
+            progress.records(stream, &records);
+        }
+        if let Some(loader) = &self.loader {
+            return loader.send(Emitted::Records { stream: stream.to_string(), records, emitted_at });
+        }
         let stream_json = Value::String(stream.to_string()).to_string();
-        for data in records {
+        for data in &records {
             let _ = write!(
                 self.out,
                 "{{\"type\":\"RECORD\",\"record\":{{\"stream\":{stream_json},\"data\":{data},\"emitted_at\":{emitted_at}}}}}\n"
             );
         }
         *self.since_state.entry(stream.to_string()).or_default() += records.len() as u64;
+        true
     }
 
-    pub fn state(&mut self, stream: &str, state: Value) {
+    /// False when the database loader stopped.
+    pub fn state(&mut self, stream: &str, state: Value) -> bool {
+        if let Some(loader) = &self.loader {
+            return loader.send(Emitted::State { stream: stream.to_string(), state });
+        }
         let count = self.since_state.insert(stream.to_string(), 0).unwrap_or(0);
         self.line(
             &json!({"type": "STATE", "state": {
@@ -94,14 +149,34 @@ impl ProtocolWriter {
             }}),
             true,
         );
+        true
     }
 
     pub fn log(&mut self, level: &str, message: &str) {
         let message = self.mask(message);
+        if let Some(progress) = &self.progress {
+            progress.log(level, &message);
+        }
+        if self.human {
+            if level != "DEBUG" {
+                self.say(&format!("{level}: {message}"));
+            }
+            return;
+        }
         self.line(&json!({"type": "LOG", "log": {"level": level, "message": message}}), true);
     }
 
-    pub fn stream_status(&mut self, stream: &str, status: &str) {
+    /// False when the database loader stopped.
+    pub fn stream_status(&mut self, stream: &str, status: &str) -> bool {
+        if let Some(progress) = &self.progress {
+            progress.status(stream, status);
+        }
+        if let Some(loader) = &self.loader {
+            return match status {
+                "COMPLETE" | "INCOMPLETE" => loader.send(Emitted::Ended { stream: stream.to_string(), complete: status == "COMPLETE" }),
+                _ => true,
+            };
+        }
         self.line(
             &json!({"type": "TRACE", "trace": {
                 "type": "STREAM_STATUS",
@@ -110,10 +185,16 @@ impl ProtocolWriter {
             }}),
             true,
         );
+        true
     }
 
     pub fn error(&mut self, failure: FailureType, message: &str, stream: Option<&str>) {
         let message = self.mask(message);
+        if self.human {
+            let stream = stream.map(|s| format!(" (stream {s})")).unwrap_or_default();
+            self.say(&format!("ERROR{stream}: {message} [{}]", failure.as_str()));
+            return;
+        }
         let mut error = json!({
             "message": message,
             "internal_message": message,
@@ -134,17 +215,29 @@ impl ProtocolWriter {
     }
 }
 
+/// The guest stops at once when the database it is read into stopped taking writes; the
+/// loader's own error says why.
+fn loader_stopped() -> wasmtime::Error {
+    wasmtime::format_err!("{LOADER_STOPPED}")
+}
+
+pub const LOADER_STOPPED: &str = "the database writer stopped";
+
 /// What the component emits through its `output` import, written as Airbyte messages.
 impl output::Host for ProtocolWriter {
-    fn emit_records(&mut self, stream_name: String, records: Vec<String>) {
-        self.records(&stream_name, &records);
+    fn emit_records(&mut self, stream_name: String, records: Vec<String>) -> wasmtime::Result<()> {
+        if self.records(&stream_name, records) { Ok(()) } else { Err(loader_stopped()) }
     }
 
-    fn emit_state(&mut self, stream_name: String, state: String) {
-        match serde_json::from_str(&state) {
+    fn emit_state(&mut self, stream_name: String, state: String) -> wasmtime::Result<()> {
+        let ok = match serde_json::from_str(&state) {
             Ok(state) => self.state(&stream_name, state),
-            Err(e) => self.log("ERROR", &format!("the connector emitted an unreadable state for {stream_name}: {e}")),
-        }
+            Err(e) => {
+                self.log("ERROR", &format!("the connector emitted an unreadable state for {stream_name}: {e}"));
+                true
+            }
+        };
+        if ok { Ok(()) } else { Err(loader_stopped()) }
     }
 
     fn emit_log(&mut self, level: LogLevel, message: String) {
@@ -152,7 +245,7 @@ impl output::Host for ProtocolWriter {
         self.log(level, &message);
     }
 
-    fn emit_stream_status(&mut self, stream_name: String, status: StreamStatus) {
+    fn emit_stream_status(&mut self, stream_name: String, status: StreamStatus) -> wasmtime::Result<()> {
         let status = match status {
             StreamStatus::Started => "STARTED",
             StreamStatus::Running => "RUNNING",
@@ -160,7 +253,7 @@ impl output::Host for ProtocolWriter {
             StreamStatus::Incomplete => "INCOMPLETE",
         };
         // Airbyte's AirbyteStreamStatus names.
-        self.stream_status(&stream_name, status);
+        if self.stream_status(&stream_name, status) { Ok(()) } else { Err(loader_stopped()) }
     }
 }
 

@@ -23,6 +23,12 @@ pub mod bindings {
         world: "source",
         path: "../wit",
         exports: { default: async },
+        // A database write that failed stops the guest at once (sync).
+        imports: {
+            "tiktok:connector/output.emit-records": trappable,
+            "tiktok:connector/output.emit-state": trappable,
+            "tiktok:connector/output.emit-stream-status": trappable,
+        },
     });
 }
 

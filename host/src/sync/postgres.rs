@@ -1,0 +1,172 @@
+//! PostgreSQL (`--db postgresql://…`): rows arrive by COPY into a session table, then one
+//! `INSERT … ON CONFLICT` moves them into place, so a batch costs two round trips.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use postgres::{Client, NoTls};
+use serde_json::Value;
+
+use super::database::{self, column_list, create_sql, drop_staging_sql, on_conflict_sql, staging_name, swap_sql, target_name, Database, STATE_TABLE};
+use super::tables::{identifier, quoted, ColumnType, SqlValue, Table};
+
+pub struct Postgres {
+    client: Client,
+    /// The session table each target's batches are copied into.
+    load_tables: HashMap<String, String>,
+}
+
+fn sql_type(kind: ColumnType) -> &'static str {
+    match kind {
+        ColumnType::Text => "text",
+        ColumnType::Number => "numeric",
+        ColumnType::Boolean => "boolean",
+        ColumnType::Timestamp => "timestamp",
+        ColumnType::Json => "jsonb",
+    }
+}
+
+impl Postgres {
+    pub fn connect(url: &str) -> Result<Postgres> {
+        let mut client = Client::connect(url, NoTls).map_err(|e| anyhow::anyhow!("cannot connect: {e}"))?;
+        client.batch_execute(&database::state_table_sql("text"))?;
+        client.batch_execute("BEGIN")?;
+        Ok(Postgres { client, load_tables: HashMap::new() })
+    }
+
+    fn columns_of(&mut self, name: &str) -> Result<Vec<String>> {
+        let rows = self.client.query(
+            "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1",
+            &[&name],
+        )?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn ensure(&mut self, name: &str, table: &Table) -> Result<()> {
+        self.client.batch_execute(&create_sql(name, table, sql_type))?;
+        let existing = self.columns_of(&identifier(name))?;
+        for column in table.columns.iter().filter(|c| !existing.contains(&identifier(&c.name))) {
+            self.client.batch_execute(&format!("ALTER TABLE {} ADD COLUMN {} {}", quoted(name), quoted(&column.name), sql_type(column.kind)))?;
+        }
+        Ok(())
+    }
+
+    /// The session table batches of `target` are copied into, created on first use.
+    fn load_table(&mut self, target: &str) -> Result<String> {
+        if let Some(name) = self.load_tables.get(target) {
+            return Ok(name.clone());
+        }
+        let name = format!("_tiktok_load_{}", self.load_tables.len());
+        self.client.batch_execute(&format!("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS)", quoted(&name), quoted(target)))?;
+        self.load_tables.insert(target.to_string(), name.clone());
+        Ok(name)
+    }
+}
+
+/// One field of COPY's text format: `\N` for NULL, and the characters COPY treats specially
+/// escaped. PostgreSQL text cannot hold NUL: it is dropped.
+fn copy_field(out: &mut Vec<u8>, value: &SqlValue) {
+    let Some(text) = value.text() else {
+        out.extend_from_slice(b"\\N");
+        return;
+    };
+    for c in text.chars() {
+        match c {
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\0' => {}
+            c => {
+                let mut buf = [0; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+}
+
+impl Database for Postgres {
+    fn prepare(&mut self, tables: &[Table]) -> Result<()> {
+        for table in tables {
+            self.client.batch_execute(&drop_staging_sql(table).join(";\n"))?;
+            self.ensure(&table.name, table)?;
+            if table.replaced {
+                self.ensure(&staging_name(table), table)?;
+            }
+        }
+        self.commit()
+    }
+
+    fn states(&mut self) -> Result<BTreeMap<String, Value>> {
+        let rows = self.client.query(&format!("SELECT stream, state FROM {STATE_TABLE} WHERE NOT staged"), &[])?;
+        let mut states = BTreeMap::new();
+        for row in rows {
+            let (stream, state): (String, String) = (row.get(0), row.get(1));
+            states.insert(stream.clone(), serde_json::from_str(&state).with_context(|| format!("the saved state of {stream} is not JSON"))?);
+        }
+        Ok(states)
+    }
+
+    fn upsert(&mut self, table: &Table, rows: &[Vec<SqlValue>]) -> Result<()> {
+        // One INSERT may not touch a key twice: the last row of a key wins, as it would one
+        // row at a time.
+        let mut last_of_key: HashMap<Vec<Option<std::borrow::Cow<str>>>, usize> = HashMap::new();
+        for (i, row) in rows.iter().enumerate() {
+            last_of_key.insert(table.key.iter().map(|k| row[*k].text()).collect(), i);
+        }
+        let mut keep: Vec<usize> = last_of_key.into_values().collect();
+        keep.sort_unstable();
+        let target = target_name(table);
+        let load = self.load_table(&target)?;
+        let columns = column_list(table);
+        let mut copy = Vec::with_capacity(keep.len() * 256);
+        for i in keep {
+            for (n, value) in rows[i].iter().enumerate() {
+                if n > 0 {
+                    copy.push(b'\t');
+                }
+                copy_field(&mut copy, value);
+            }
+            copy.push(b'\n');
+        }
+        let mut writer = self.client.copy_in(&format!("COPY {} ({columns}) FROM STDIN", quoted(&load)))?;
+        writer.write_all(&copy)?;
+        writer.finish()?;
+        self.client.batch_execute(&format!(
+            "INSERT INTO {} ({columns}) SELECT {columns} FROM {} {}; TRUNCATE {}",
+            quoted(&target),
+            quoted(&load),
+            on_conflict_sql(table),
+            quoted(&load)
+        ))?;
+        Ok(())
+    }
+
+    fn save_state(&mut self, table: &Table, state: &Value) -> Result<()> {
+        self.client.execute(
+            &format!("INSERT INTO {STATE_TABLE} (stream, staged, state) VALUES ($1, $2, $3) ON CONFLICT (stream, staged) DO UPDATE SET state = excluded.state"),
+            &[&table.stream, &table.replaced, &state.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.client.batch_execute("COMMIT; BEGIN")?;
+        Ok(())
+    }
+
+    fn swap_in(&mut self, table: &Table) -> Result<()> {
+        // The session table copied from the staging table goes with it.
+        if let Some(load) = self.load_tables.remove(&staging_name(table)) {
+            self.client.batch_execute(&format!("DROP TABLE {}", quoted(&load)))?;
+        }
+        self.client.batch_execute(&swap_sql(table).join(";\n"))?;
+        self.commit()
+    }
+
+    fn count(&mut self, table: &Table) -> Result<u64> {
+        let count: i64 = self.client.query_one(&format!("SELECT count(*) FROM {}", quoted(&table.name)), &[])?.get(0);
+        Ok(count as u64)
+    }
+}

@@ -1,0 +1,124 @@
+//! The embedded default: one SQLite file (rusqlite with SQLite bundled, nothing to install).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{params_from_iter, Connection};
+use serde_json::Value;
+
+use super::database::{self, column_list, create_sql, drop_staging_sql, on_conflict_sql, staging_name, swap_sql, target_name, Database, STATE_TABLE};
+use super::tables::{quoted, ColumnType, SqlValue, Table};
+
+pub struct Sqlite {
+    conn: Connection,
+}
+
+fn sql_type(kind: ColumnType) -> &'static str {
+    match kind {
+        ColumnType::Text | ColumnType::Json => "TEXT",
+        // NUMERIC keeps integers as integers and decimals as numbers.
+        ColumnType::Number => "NUMERIC",
+        ColumnType::Boolean => "BOOLEAN",
+        // SQLite has no timestamp type; the declared name tells tools what the text holds.
+        ColumnType::Timestamp => "TIMESTAMP",
+    }
+}
+
+impl rusqlite::ToSql for SqlValue {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            SqlValue::Null => ToSqlOutput::from(rusqlite::types::Null),
+            SqlValue::Text(s) | SqlValue::Number(s) | SqlValue::Json(s) => ToSqlOutput::from(s.as_str()),
+            SqlValue::Boolean(b) => ToSqlOutput::from(*b),
+        })
+    }
+}
+
+impl Sqlite {
+    pub fn open(path: &Path) -> Result<Sqlite> {
+        let conn = Connection::open(path).with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
+        // WAL: readers see the last commit while a sync writes; NORMAL is durable at each
+        // checkpoint and never corrupts.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.set_prepared_statement_cache_capacity(256);
+        conn.execute_batch(&database::state_table_sql("TEXT"))?;
+        conn.execute_batch("BEGIN")?;
+        Ok(Sqlite { conn })
+    }
+
+    fn columns_of(&self, name: &str) -> Result<Vec<String>> {
+        let mut statement = self.conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
+        let names = statement.query_map([name], |row| row.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(names)
+    }
+
+    /// Create `name` for `table`, or add the columns it lacks.
+    fn ensure(&self, name: &str, table: &Table) -> Result<()> {
+        self.conn.execute_batch(&create_sql(name, table, sql_type))?;
+        let existing = self.columns_of(name)?;
+        for column in table.columns.iter().filter(|c| !existing.contains(&c.name)) {
+            self.conn.execute_batch(&format!("ALTER TABLE {} ADD COLUMN {} {}", quoted(name), quoted(&column.name), sql_type(column.kind)))?;
+        }
+        Ok(())
+    }
+}
+
+impl Database for Sqlite {
+    fn prepare(&mut self, tables: &[Table]) -> Result<()> {
+        for table in tables {
+            self.conn.execute_batch(&drop_staging_sql(table).join(";\n"))?;
+            self.ensure(&table.name, table)?;
+            if table.replaced {
+                self.ensure(&staging_name(table), table)?;
+            }
+        }
+        self.commit()
+    }
+
+    fn states(&mut self) -> Result<BTreeMap<String, Value>> {
+        let mut statement = self.conn.prepare(&format!("SELECT stream, state FROM {STATE_TABLE} WHERE NOT staged"))?;
+        let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+        let mut states = BTreeMap::new();
+        for row in rows {
+            let (stream, state) = row?;
+            states.insert(stream.clone(), serde_json::from_str(&state).with_context(|| format!("the saved state of {stream} is not JSON"))?);
+        }
+        Ok(states)
+    }
+
+    fn upsert(&mut self, table: &Table, rows: &[Vec<SqlValue>]) -> Result<()> {
+        let placeholders = vec!["?"; table.columns.len()].join(", ");
+        let sql = format!("INSERT INTO {} ({}) VALUES ({placeholders}) {}", quoted(&target_name(table)), column_list(table), on_conflict_sql(table));
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        for row in rows {
+            statement.execute(params_from_iter(row.iter()))?;
+        }
+        Ok(())
+    }
+
+    fn save_state(&mut self, table: &Table, state: &Value) -> Result<()> {
+        self.conn.execute(
+            &format!("INSERT INTO {STATE_TABLE} (stream, staged, state) VALUES (?1, ?2, ?3) ON CONFLICT (stream, staged) DO UPDATE SET state = excluded.state"),
+            rusqlite::params![table.stream, table.replaced, state.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.conn.execute_batch("COMMIT; BEGIN")?;
+        Ok(())
+    }
+
+    fn swap_in(&mut self, table: &Table) -> Result<()> {
+        self.conn.execute_batch(&swap_sql(table).join(";\n"))?;
+        self.commit()
+    }
+
+    fn count(&mut self, table: &Table) -> Result<u64> {
+        let count: i64 = self.conn.query_row(&format!("SELECT count(*) FROM {}", quoted(&table.name)), [], |row| row.get(0))?;
+        Ok(count as u64)
+    }
+}
