@@ -50,6 +50,9 @@ pub const ALL_FAULTS: &[Fault] = &[
 pub struct SimConfig {
     pub size: DataSize,
     pub seed: u64,
+    /// Spend and conversions of every report row are multiplied by this (1.0): a test raises
+    /// it between syncs to restate numbers, as TikTok does when late conversions arrive.
+    pub restatement: f64,
     pub app_id: String,
     pub secret: String,
     /// The production token: reads every advertiser.
@@ -111,6 +114,7 @@ impl Default for SimConfig {
         SimConfig {
             size: DataSize::default(),
             seed: 42,
+            restatement: 1.0,
             app_id: "7000000000000000001".into(),
             secret: "sim-app-secret-0123456789".into(),
             access_token: "sim-access-token-abcdef0123456789".into(),

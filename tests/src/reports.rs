@@ -429,7 +429,7 @@ pub fn serve(q: &Query, account: &Account, config: &SimConfig, state: &ReportSta
     }
     let mut key_parts: Vec<String> = q.0.iter().filter(|(k, _)| k.as_str() != "page" && k.as_str() != "page_size").map(|(k, v)| format!("{k}={v}")).collect();
     key_parts.sort();
-    let key = format!("{}|{}|{}|{}", config.seed, account.entities.len(), chrono::Utc::now().date_naive(), key_parts.join("&"));
+    let key = format!("{}|{}|{}|{}|{}", config.seed, config.restatement, account.entities.len(), chrono::Utc::now().date_naive(), key_parts.join("&"));
     let cached = state.rows.lock().unwrap().iter().find(|(k, _)| *k == key).map(|(_, rows)| rows.clone());
     let rows = match cached {
         Some(rows) => rows,
@@ -485,7 +485,10 @@ fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account, config: &
                 continue;
             }
             for hour in 0..24 {
-                let Some(values) = hour_values(ad, day, hour, config.seed) else { continue };
+                let Some(mut values) = hour_values(ad, day, hour, config.seed) else { continue };
+                // Late conversions restate spend (and conversions) without changing which rows exist.
+                values[2] = (values[2] * config.restatement * 100.0).round() / 100.0;
+                values[3] = (values[3] * config.restatement).round();
                 let mut key = vec![group_key.clone()];
                 match rq.time {
                     Time::Day => key.push(format!("{} 00:00:00", day.format("%Y-%m-%d"))),

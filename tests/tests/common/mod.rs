@@ -107,8 +107,11 @@ pub fn run_host(dir: &Path, args: &[&str]) -> Run {
 
 pub fn parse_run(output: std::process::Output) -> Run {
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    // `sync` prints a table for people; every other command speaks the protocol.
+    let for_people = stdout.starts_with("stream ");
     let messages = stdout
         .lines()
+        .filter(|_| !for_people)
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}")))
         .collect();
     Run {
@@ -219,4 +222,9 @@ pub fn assert_records_match_schemas(run: &Run, catalog: &Value) {
             assert!(errors.is_empty(), "{stream} record does not match its schema: {errors:?}\n{record}");
         }
     }
+}
+
+/// The UTC date `n` days before today.
+pub fn utc_days_ago(n: i64) -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive() - chrono::Duration::days(n)
 }

@@ -1,0 +1,179 @@
+//! `sync`: streams into SQLite and PostgreSQL tables, incremental by itself the second time,
+//! restated rows replaced, and a sync killed at any point ends, once rerun, with the same
+//! database as an uninterrupted one.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{host_binary, utc_days_ago, Harness, Run};
+use serde_json::{json, Value};
+use tiktok_sim::SimConfig;
+
+const STREAMS: &str = "campaigns,ads,audiences,ads_reports_daily,advertisers_reports_hourly,campaigns_reports_lifetime";
+
+fn config(h: &Harness, days: i64) -> Value {
+    let mut config = h.oauth_config();
+    config["start_date"] = json!(utc_days_ago(days).to_string());
+    config["attribution_window"] = json!(3);
+    config
+}
+
+fn sync(h: &Harness, config: &Value, db: &str, extra: &[&str]) -> Run {
+    let config_path = h.write("sync_config.json", config);
+    let mut args = vec!["sync", "--config", config_path.as_str(), "--db", db, "--streams", STREAMS];
+    args.extend(extra);
+    h.run(&args)
+}
+
+/// Every row of a SQLite table as text, keyed by its key columns, without `_extracted_at`.
+fn sqlite_rows(db: &Path, table: &str, key: &[&str]) -> BTreeMap<String, BTreeMap<String, String>> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    // A sync killed before it created the table left none.
+    let Ok(mut statement) = conn.prepare(&format!("SELECT * FROM \"{table}\"")) else { return BTreeMap::new() };
+    let names: Vec<String> = statement.column_names().map(|s| s.to_string()).collect();
+    let mut rows = BTreeMap::new();
+    let mut query = statement.query([]).unwrap();
+    while let Some(row) = query.next().unwrap() {
+        let mut values = BTreeMap::new();
+        for (i, name) in names.iter().enumerate().filter(|(_, n)| *n != "_extracted_at") {
+            let value: rusqlite::types::Value = row.get(i).unwrap();
+            let text = match value {
+                rusqlite::types::Value::Null => "NULL".to_string(),
+                rusqlite::types::Value::Integer(n) => n.to_string(),
+                rusqlite::types::Value::Real(f) => format!("{f}"),
+                rusqlite::types::Value::Text(t) => t,
+                rusqlite::types::Value::Blob(_) => "BLOB".to_string(),
+            };
+            values.insert(name.clone(), text);
+        }
+        rows.insert(key.iter().map(|k| values[*k].clone()).collect::<Vec<_>>().join("|"), values);
+    }
+    rows
+}
+
+fn count(db: &Path, table: &str) -> usize {
+    rusqlite::Connection::open(db).unwrap().query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| r.get::<_, i64>(0)).unwrap() as usize
+}
+
+/// The key of a record of ads_reports_daily, as the table keys it.
+fn report_key(record: &Value) -> String {
+    format!("{}|{}", record["ad_id"].as_str().unwrap(), record["stat_time_day"].as_str().unwrap())
+}
+
+#[test]
+fn a_second_sync_is_incremental_replaces_restated_rows_and_keeps_counts_stable() {
+    let h = Harness::new("sync-sqlite", SimConfig::default());
+    let config = config(&h, 10);
+    let db = h.dir.join("tiktok.sqlite");
+    let first = sync(&h, &config, db.to_str().unwrap(), &[]);
+    assert_eq!(first.exit_code, 0, "{}\n{}", first.stdout, first.stderr);
+    assert!(first.stdout.contains("first sync"), "{}", first.stdout);
+
+    // The tables hold what a read gives: every record once, typed.
+    let streams: Vec<&str> = STREAMS.split(',').collect();
+    let read = h.read(&config, &streams, true, None);
+    read.assert_success();
+    for stream in &streams {
+        assert_eq!(count(&db, stream), read.records_of(stream).len(), "{stream}");
+    }
+    let rows = sqlite_rows(&db, "ads_reports_daily", &["ad_id", "stat_time_day"]);
+    for record in read.records_of("ads_reports_daily") {
+        let row = &rows[&report_key(&record)];
+        let spend: f64 = record["metrics"]["spend"].as_f64().unwrap_or_default();
+        assert!((row["spend"].parse::<f64>().unwrap_or_default() - spend).abs() < 1e-9, "spend of {}", report_key(&record));
+        assert_eq!(row["advertiser_id"], record["advertiser_id"].as_str().unwrap());
+    }
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let states: i64 = conn.query_row("SELECT count(*) FROM _tiktok_state WHERE NOT staged", [], |r| r.get(0)).unwrap();
+    assert_eq!(states, 4, "a state per incremental stream (audiences and the lifetime report have none)");
+
+    // TikTok restates spend; the second sync reads only the attribution window again.
+    h.sim.update_config(|c| c.restatement = 2.0);
+    h.sim.clear_requests();
+    let second = sync(&h, &config, db.to_str().unwrap(), &[]);
+    assert_eq!(second.exit_code, 0, "{}\n{}", second.stdout, second.stderr);
+    assert!(second.stdout.contains("incremental, from the saved state"), "{}", second.stdout);
+    let report_requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/integrated/get" && r.query["data_level"] == "AUCTION_AD").collect();
+    assert!(!report_requests.is_empty());
+    let earliest = utc_days_ago(5).to_string();
+    assert!(report_requests.iter().all(|r| r.query["start_date"] >= earliest), "the second sync read more than the attribution window");
+    for stream in &streams {
+        assert_eq!(count(&db, stream), read.records_of(stream).len(), "{stream}: rows duplicated or lost");
+    }
+    let after = sqlite_rows(&db, "ads_reports_daily", &["ad_id", "stat_time_day"]);
+    let (recent, old) = (format!("{} 00:00:00", utc_days_ago(1)), format!("{} 00:00:00", utc_days_ago(6)));
+    let (mut restated, mut kept) = (0, 0);
+    for (key, row) in &after {
+        let (before, now) = (rows[key]["spend"].parse::<f64>().unwrap(), row["spend"].parse::<f64>().unwrap());
+        if row["stat_time_day"] >= recent {
+            assert!((now - 2.0 * before).abs() < 1e-6, "{key}: restated spend {now} is not twice {before}");
+            restated += 1;
+        } else if row["stat_time_day"] <= old {
+            assert_eq!(now, before, "{key}: a row outside the attribution window changed");
+            kept += 1;
+        }
+    }
+    assert!(restated > 0 && kept > 0, "{restated} restated, {kept} kept");
+}
+
+/// Every table of `streams` in a SQLite file, as text.
+fn dump(db: &Path) -> BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>> {
+    let keys: &[(&str, &[&str])] = &[
+        ("campaigns", &["campaign_id"]),
+        ("ads", &["ad_id"]),
+        ("audiences", &["audience_id"]),
+        ("ads_reports_daily", &["ad_id", "stat_time_day"]),
+        ("advertisers_reports_hourly", &["advertiser_id", "stat_time_hour"]),
+        ("campaigns_reports_lifetime", &["campaign_id"]),
+    ];
+    keys.iter().map(|(table, key)| (table.to_string(), sqlite_rows(db, table, key))).collect()
+}
+
+#[test]
+fn a_sync_killed_at_any_point_and_run_again_ends_with_the_same_database() {
+    let mut sim_config = SimConfig::default();
+    sim_config.latency_ms = 40;
+    let h = Harness::new("sync-kill", sim_config);
+    let mut config = config(&h, 12);
+    // A fixed last day: both syncs see the same days whenever they run.
+    config["end_date"] = json!(utc_days_ago(1).to_string());
+    let whole = h.dir.join("whole.sqlite");
+    let run = sync(&h, &config, whole.to_str().unwrap(), &[]);
+    assert_eq!(run.exit_code, 0, "{}", run.stderr);
+    let expected = dump(&whole);
+    assert!(expected.values().all(|rows| !rows.is_empty()));
+
+    // Killed at three points: soon, after the first commits, and later.
+    let config_path = h.write("kill_config.json", &config);
+    let base = h.sim.base_url();
+    let total: usize = expected.values().map(BTreeMap::len).sum();
+    let mut partial = Vec::new();
+    for (n, after) in [Duration::from_millis(300), Duration::from_millis(1200), Duration::from_millis(2500)].into_iter().enumerate() {
+        let db = h.dir.join(format!("killed-{n}.sqlite"));
+        let mut child = Command::new(host_binary())
+            .args(["sync", "--config", &config_path, "--db", db.to_str().unwrap(), "--streams", STREAMS, "--api-base-url", &base])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while started.elapsed() < after && child.try_wait().unwrap().is_none() {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let finished_already = child.try_wait().unwrap().is_some();
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(!finished_already, "the sync ended before it could be killed at {after:?}");
+        if db.exists() {
+            partial.push(dump(&db).values().map(BTreeMap::len).sum::<usize>());
+        }
+        let rerun = sync(&h, &config, db.to_str().unwrap(), &[]);
+        assert_eq!(rerun.exit_code, 0, "{}", rerun.stderr);
+        assert_eq!(dump(&db), expected, "killed after {after:?}: the database differs from an uninterrupted sync");
+    }
+    assert!(partial.iter().any(|rows| *rows > 0 && *rows < total), "no kill left a part of the rows to resume from: {partial:?} of {total}");
+}
