@@ -177,3 +177,119 @@ fn a_sync_killed_at_any_point_and_run_again_ends_with_the_same_database() {
     }
     assert!(partial.iter().any(|rows| *rows > 0 && *rows < total), "no kill left a part of the rows to resume from: {partial:?} of {total}");
 }
+
+/// A PostgreSQL server of the test's own, on a loopback port, stopped when dropped.
+struct Postgres {
+    bin: std::path::PathBuf,
+    data: std::path::PathBuf,
+    port: u16,
+}
+
+/// `initdb` and `pg_ctl`: on the PATH, or in Debian's versioned directory.
+fn postgres_bin() -> std::path::PathBuf {
+    let on_path = std::env::var_os("PATH").into_iter().flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>()).find(|d| d.join("initdb").exists());
+    let debian = std::fs::read_dir("/usr/lib/postgresql").ok().into_iter().flatten().flatten().map(|e| e.path().join("bin")).filter(|d| d.join("initdb").exists()).max();
+    on_path.or(debian).expect("PostgreSQL's initdb is not installed (.ci/run installs Debian's postgresql package)")
+}
+
+/// Run a PostgreSQL program; as root it runs as the `postgres` user, which PostgreSQL requires.
+fn pg_command(bin: &Path, program: &str, args: &[&str]) -> std::process::Output {
+    let root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+    let mut command = if root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin.join(program));
+        c
+    } else {
+        Command::new(bin.join(program))
+    };
+    command.args(args).stdin(Stdio::null()).output().unwrap()
+}
+
+impl Postgres {
+    fn start(dir: &Path) -> Postgres {
+        let bin = postgres_bin();
+        let data = dir.join("pgdata");
+        std::fs::create_dir_all(&data).unwrap();
+        // The server runs as `postgres` when the tests run as root: it must own its directory.
+        let _ = Command::new("chown").args(["-R", "postgres", data.to_str().unwrap()]).status();
+        let _ = Command::new("chmod").args(["o+rx", dir.to_str().unwrap()]).status();
+        let init = pg_command(&bin, "initdb", &["-D", data.to_str().unwrap(), "-A", "trust", "-U", "tiktok", "-E", "UTF8", "--no-sync"]);
+        assert!(init.status.success(), "initdb: {}", String::from_utf8_lossy(&init.stderr));
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let options = format!("-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off", data.display());
+        let log = data.join("server.log");
+        let started = pg_command(&bin, "pg_ctl", &["-D", data.to_str().unwrap(), "-l", log.to_str().unwrap(), "-o", &options, "-w", "start"]);
+        assert!(started.status.success(), "pg_ctl start: {}{}", String::from_utf8_lossy(&started.stderr), std::fs::read_to_string(&log).unwrap_or_default());
+        Postgres { bin, data, port }
+    }
+
+    fn url(&self) -> String {
+        format!("postgresql://tiktok@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        pg_command(&self.bin, "pg_ctl", &["-D", self.data.to_str().unwrap(), "-m", "immediate", "stop"]);
+    }
+}
+
+#[test]
+fn sync_into_postgresql_writes_typed_tables_equal_to_sqlites_and_resumes_by_itself() {
+    let h = Harness::new("sync-postgres", SimConfig::default());
+    let pg = Postgres::start(&h.dir);
+    let config = config(&h, 10);
+    let sqlite = h.dir.join("same.sqlite");
+    assert_eq!(sync(&h, &config, sqlite.to_str().unwrap(), &[]).exit_code, 0);
+    let first = sync(&h, &config, &pg.url(), &[]);
+    assert_eq!(first.exit_code, 0, "{}\n{}", first.stdout, first.stderr);
+    let mut client = postgres::Client::connect(&pg.url(), postgres::NoTls).unwrap();
+    let counts = |client: &mut postgres::Client| -> BTreeMap<String, i64> {
+        STREAMS.split(',').map(|t| (t.to_string(), client.query_one(&format!("SELECT count(*) FROM \"{t}\""), &[]).unwrap().get(0))).collect()
+    };
+    let before = counts(&mut client);
+    for (table, n) in &before {
+        assert_eq!(*n as usize, count(&sqlite, table), "{table}: PostgreSQL and SQLite differ");
+        assert!(*n > 0, "{table} is empty");
+    }
+    // Typed columns: numeric metrics, timestamps, text ids, JSON for nested values.
+    let types: BTreeMap<String, String> = client
+        .query("SELECT column_name::text, data_type::text FROM information_schema.columns WHERE table_name = 'ads_reports_daily'", &[])
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(types["spend"], "numeric");
+    assert_eq!(types["stat_time_day"], "timestamp without time zone");
+    assert_eq!(types["ad_id"], "text");
+    assert_eq!(types["dimensions"], "jsonb");
+    let sqlite_spend = sqlite_rows(&sqlite, "ads_reports_daily", &["ad_id", "stat_time_day"]);
+    for row in client.query("SELECT ad_id, to_char(stat_time_day, 'YYYY-MM-DD HH24:MI:SS'), spend::text FROM ads_reports_daily", &[]).unwrap() {
+        let (ad, day, spend): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+        let expected: f64 = sqlite_spend[&format!("{ad}|{day}")]["spend"].parse().unwrap();
+        assert!((spend.parse::<f64>().unwrap() - expected).abs() < 1e-9, "{ad} {day}: {spend} vs {expected}");
+    }
+    // The second sync resumes from the state saved in PostgreSQL, restated rows replaced.
+    h.sim.update_config(|c| c.restatement = 2.0);
+    let second = sync(&h, &config, &pg.url(), &[]);
+    assert_eq!(second.exit_code, 0, "{}", second.stderr);
+    assert!(second.stdout.contains("incremental, from the saved state"), "{}", second.stdout);
+    assert_eq!(counts(&mut client), before, "rows duplicated or lost");
+    let recent = format!("{} 00:00:00", utc_days_ago(1));
+    let doubled: i64 = client
+        .query_one(&format!("SELECT count(*) FROM ads_reports_daily WHERE stat_time_day >= '{recent}'"), &[])
+        .unwrap()
+        .get(0);
+    assert!(doubled > 0);
+    for row in client.query(&format!("SELECT ad_id, to_char(stat_time_day, 'YYYY-MM-DD HH24:MI:SS'), spend::text FROM ads_reports_daily WHERE stat_time_day >= '{recent}'"), &[]).unwrap() {
+        let (ad, day, spend): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+        let before: f64 = sqlite_spend[&format!("{ad}|{day}")]["spend"].parse().unwrap();
+        assert!((spend.parse::<f64>().unwrap() - 2.0 * before).abs() < 1e-6, "{ad} {day}: {spend} is not restated");
+    }
+    // A full refresh replaces every table and keeps the counts.
+    let full = sync(&h, &config, &pg.url(), &["--full-refresh"]);
+    assert_eq!(full.exit_code, 0, "{}", full.stderr);
+    assert_eq!(counts(&mut client), before);
+    let staged: i64 = client.query_one("SELECT count(*) FROM _tiktok_state WHERE staged", &[]).unwrap().get(0);
+    assert_eq!(staged, 0, "staged states left after the full refresh");
+}

@@ -15,6 +15,7 @@ pub struct Postgres {
     client: Client,
     /// The session table each target's batches are copied into.
     load_tables: HashMap<String, String>,
+    loads_created: usize,
 }
 
 fn sql_type(kind: ColumnType) -> &'static str {
@@ -32,7 +33,7 @@ impl Postgres {
         let mut client = Client::connect(url, NoTls).map_err(|e| anyhow::anyhow!("cannot connect: {e}"))?;
         client.batch_execute(&database::state_table_sql("text"))?;
         client.batch_execute("BEGIN")?;
-        Ok(Postgres { client, load_tables: HashMap::new() })
+        Ok(Postgres { client, load_tables: HashMap::new(), loads_created: 0 })
     }
 
     fn columns_of(&mut self, name: &str) -> Result<Vec<String>> {
@@ -57,7 +58,8 @@ impl Postgres {
         if let Some(name) = self.load_tables.get(target) {
             return Ok(name.clone());
         }
-        let name = format!("_tiktok_load_{}", self.load_tables.len());
+        let name = format!("_tiktok_load_{}", self.loads_created);
+        self.loads_created += 1;
         self.client.batch_execute(&format!("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS)", quoted(&name), quoted(target)))?;
         self.load_tables.insert(target.to_string(), name.clone());
         Ok(name)

@@ -122,3 +122,40 @@ impl Database for Sqlite {
         Ok(count as u64)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn hostile_table(replaced: bool) -> Table {
+        let stream = json!({"name": "t\"; DROP TABLE _tiktok_state; --", "source_defined_primary_key": [["id'); --"]],
+            "json_schema": {"properties": {"id'); --": {"type": "string"}, "v\"\"": {"type": ["null", "number"]}, "[x]": {"type": "object"}}}});
+        Table::from_stream(&stream, replaced).unwrap()
+    }
+
+    #[test]
+    fn hostile_stream_and_field_names_stay_names() {
+        let path = std::env::temp_dir().join(format!("tiktok-hostile-{}.sqlite", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let mut db = Sqlite::open(&path).unwrap();
+        for replaced in [false, true] {
+            let table = hostile_table(replaced);
+            db.prepare(std::slice::from_ref(&table)).unwrap();
+            let rows = [r#"{"id'); --":"1","v\"\"":1.5,"[x]":{"a":1}}"#, r#"{"id'); --":"1","v\"\"":2.5}"#, r#"{"id'); --":"2"}"#];
+            let rows: Vec<_> = rows.iter().map(|r| table.row(r, "2024-01-01 00:00:00").unwrap()).collect();
+            db.upsert(&table, &rows).unwrap();
+            db.save_state(&table, &json!({"cursor": "x"})).unwrap();
+            if replaced {
+                db.swap_in(&table).unwrap();
+            }
+            db.commit().unwrap();
+            assert_eq!(db.count(&table).unwrap(), 2, "the second row of key 1 replaced the first");
+            let v: f64 = db.conn.query_row(&format!("SELECT {} FROM {} WHERE {} = '1'", quoted("v\"\""), quoted(&table.name), quoted("id'); --")), [], |r| r.get(0)).unwrap();
+            assert_eq!(v, 2.5);
+        }
+        let states: i64 = db.conn.query_row(&format!("SELECT count(*) FROM {STATE_TABLE} WHERE NOT staged"), [], |r| r.get(0)).unwrap();
+        assert_eq!(states, 1, "the state table survived, with the stream's state");
+        let _ = std::fs::remove_file(&path);
+    }
+}
