@@ -40,7 +40,7 @@ impl bindings::Guest for Component {
         spec::spec().to_string()
     }
 
-    fn check(config: String) -> Result<(), ConnectorError> {
+    fn check(config: String) -> Result<String, ConnectorError> {
         let config = load_config(&config)?;
         let base = base_url(&config);
         wstd::runtime::block_on(read::check(config, &base)).map_err(to_wit)

@@ -49,7 +49,8 @@ pub enum Export {
 /// What an export answered, when it succeeded.
 pub enum Answer {
     Spec(String),
-    Checked,
+    /// What the credentials reach.
+    Checked(String),
     Catalog(String),
     Read,
 }
@@ -203,7 +204,7 @@ async fn call_export(
 ) -> wasmtime::Result<std::result::Result<Answer, ConnectorError>> {
     Ok(match export {
         Export::Spec => Ok(Answer::Spec(instance.call_spec(store).await?)),
-        Export::Check { config } => instance.call_check(store, &config).await?.map(|()| Answer::Checked),
+        Export::Check { config } => instance.call_check(store, &config).await?.map(Answer::Checked),
         Export::Discover { config } => instance.call_discover(store, &config).await?.map(Answer::Catalog),
         Export::Read { config, catalog, state } => {
             instance.call_read(store, &config, &catalog, state.as_deref()).await?.map(|()| Answer::Read)

@@ -43,7 +43,13 @@ fn check_succeeds_with_valid_credentials_and_names_a_wrong_token() {
     let good = h.write("good.json", &h.oauth_config());
     let run = h.run(&["check", "--config", &good]);
     run.assert_success();
-    assert_eq!(run.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"], "SUCCEEDED");
+    let status = &run.of_type("CONNECTION_STATUS")[0]["connectionStatus"];
+    assert_eq!(status["status"], "SUCCEEDED");
+    // It says which advertisers the credentials reach.
+    let reached = status["message"].as_str().unwrap();
+    let advertisers = h.sim.account().advertisers;
+    assert!(reached.contains(&format!("{} advertisers", advertisers.len())), "{reached}");
+    assert!(advertisers.iter().all(|a| reached.contains(&a.id)), "{reached}");
 
     let mut config = h.oauth_config();
     config["credentials"]["access_token"] = json!("a-wrong-token-123456");

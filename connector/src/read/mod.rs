@@ -106,12 +106,19 @@ fn client(config: &Config, base_url: &str) -> Rc<ApiClient> {
 }
 
 /// Prove the credentials work: find the advertisers and read one campaign of the first.
-pub async fn check(config: Config, base_url: &str) -> Result<()> {
+/// Prove the credentials read the account; which advertisers they reach.
+pub async fn check(config: Config, base_url: &str) -> Result<String> {
     let api = client(&config, base_url);
     let advertisers = Advertisers::discover(&config, &api, partitions::Needs::ids_only()).await?;
     let first = advertisers.ids.first().ok_or_else(|| Error::config("the access token is not authorized for any advertiser"))?;
     api.send(&ApiRequest::for_advertiser("campaign/get", first).param("page_size", "1")).await?;
-    Ok(())
+    const SHOWN: usize = 20;
+    let mut ids = advertisers.ids.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if advertisers.ids.len() > SHOWN {
+        ids.push_str(&format!(" and {} more", advertisers.ids.len() - SHOWN));
+    }
+    let n = advertisers.ids.len();
+    Ok(format!("the credentials reach {n} advertiser{}: {ids}", if n == 1 { "" } else { "s" }))
 }
 
 /// Read every selected stream; a failing stream does not stop the others.

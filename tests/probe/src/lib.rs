@@ -24,7 +24,7 @@ impl bindings::Guest for Probe {
     }
 
     /// Allocate until something gives (the host's memory cap).
-    fn check(_config: String) -> Result<(), ConnectorError> {
+    fn check(_config: String) -> Result<String, ConnectorError> {
         let mut hoard: Vec<Vec<u8>> = Vec::new();
         loop {
             hoard.push(vec![1u8; 16 << 20]);
