@@ -19,7 +19,7 @@ test: build
 	$(CARGO) test --release --workspace --exclude tiktok-connector --exclude sandbox-probe
 	$(CARGO) test --release -p tiktok-connector --lib
 
-# Start the simulator, read every stream into $(OUT)/messages.jsonl, print a per-stream summary.
+# Start the simulator, sync every stream into $(OUT)/demo.sqlite, print the tables and one query.
 demo: build
 	@bash scripts/demo.sh $(OUT)
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sync every stream from a local TikTok API simulator and summarise what was read.
+# Start a local TikTok API simulator, sync every stream into $out/demo.sqlite, and answer one
+# question from it: spend by day across advertisers.
 set -euo pipefail
 out=${1:-out}
 mkdir -p "$out"
@@ -12,41 +13,24 @@ trap 'kill $sim_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q '^PORT=' "$out/simulator.txt" 2>/dev/null && break; sleep 0.1; done
 # shellcheck disable=SC1090
 source <(sed 's/^/export SIM_/' "$out/simulator.txt")
-base="http://127.0.0.1:$SIM_PORT"
 
 cat > "$out/config.json" <<JSON
 {"credentials": {"auth_type": "oauth2.0", "app_id": "$SIM_APP_ID", "secret": "$SIM_SECRET",
  "access_token": "$SIM_ACCESS_TOKEN"}, "start_date": "$(date -u -d "-7 days" +%F)", "requests_per_second": 50}
 JSON
-"$host" discover --config "$out/config.json" --api-base-url "$base" > "$out/catalog_message.json"
-python3 - "$out" <<'PY'
-import json, sys
-out = sys.argv[1]
-catalog = json.load(open(f"{out}/catalog_message.json"))["catalog"]
-configured = {"streams": [{
-    "stream": s,
-    "sync_mode": "incremental" if "incremental" in s["supported_sync_modes"] else "full_refresh",
-    "destination_sync_mode": "append",
-} for s in catalog["streams"]]}
-json.dump(configured, open(f"{out}/configured_catalog.json", "w"))
+rm -f "$out/demo.sqlite" "$out/demo.sqlite-wal" "$out/demo.sqlite-shm"
+"$host" sync --config "$out/config.json" --db "$out/demo.sqlite" --api-base-url "http://127.0.0.1:$SIM_PORT" 2> "$out/sync.log"
+echo
+echo "Spend by day across advertisers (advertisers_reports_daily, summed by day):"
+python3 - "$out/demo.sqlite" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("""
+    SELECT date(stat_time_day) AS day, count(DISTINCT advertiser_id) AS advertisers,
+           round(sum(spend), 2) AS spend, sum(impressions) AS impressions
+    FROM advertisers_reports_daily GROUP BY day ORDER BY day""").fetchall()
+print(f"{'day':<12} {'advertisers':>11} {'spend':>12} {'impressions':>12}")
+for day, advertisers, spend, impressions in rows:
+    print(f"{day:<12} {advertisers:>11} {spend:>12.2f} {impressions:>12}")
 PY
-start=$(date +%s.%N)
-"$host" read --config "$out/config.json" --catalog "$out/configured_catalog.json" --api-base-url "$base" > "$out/messages.jsonl"
-end=$(date +%s.%N)
-python3 - "$out" "$start" "$end" <<'PY'
-import collections, json, sys
-out, start, end = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
-records, states, errors = collections.Counter(), collections.Counter(), []
-for line in open(f"{out}/messages.jsonl"):
-    m = json.loads(line)
-    if m["type"] == "RECORD": records[m["record"]["stream"]] += 1
-    elif m["type"] == "STATE": states[m["state"]["stream"]["stream_descriptor"]["name"]] += 1
-    elif m["type"] == "TRACE" and m["trace"]["type"] == "ERROR": errors.append(m["trace"]["error"]["message"])
-print(f"{'stream':<48} {'records':>8} {'states':>7}")
-for stream in sorted(records.keys() | states.keys()):
-    print(f"{stream:<48} {records[stream]:>8} {states[stream]:>7}")
-print(f"{'total':<48} {sum(records.values()):>8} {sum(states.values()):>7}")
-print(f"read took {end - start:.2f}s; messages in {out}/messages.jsonl")
-for e in errors: print("ERROR:", e)
-sys.exit(1 if errors else 0)
-PY
+echo "Database: $out/demo.sqlite (log: $out/sync.log)"
