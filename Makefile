@@ -23,11 +23,12 @@ test: build
 demo: build
 	@bash scripts/demo.sh $(OUT)
 
-# CPU, latency-bound wall time and memory of the real binary, then a native profile of where
-# the component's CPU per record goes.
+# CPU, latency-bound wall time and memory of the real binary, a native profile of where the
+# component's CPU per record goes, and rows a second `sync` writes into SQLite.
 bench: build
 	$(CARGO) test --release -p tiktok-sim --test bench -- --ignored --nocapture --test-threads=1
 	$(CARGO) test --release -p tiktok-connector --lib profile -- --ignored --nocapture
+	$(CARGO) test --release -p source-tiktok-marketing sqlite_rows_per_second -- --ignored --nocapture
 
 clean:
 	$(CARGO) clean

@@ -23,7 +23,7 @@ pub trait Database {
     fn states(&mut self) -> Result<BTreeMap<String, Value>>;
     /// Insert or replace (by key) rows of `table` (its staging copy when `table.replaced`),
     /// inside the open transaction.
-    fn upsert(&mut self, table: &Table, rows: &[Vec<SqlValue>]) -> Result<()>;
+    fn upsert(&mut self, table: &Table, rows: &[Vec<SqlValue<'_>>]) -> Result<()>;
     /// Save a stream's state inside the open transaction (a staged one for replaced tables).
     fn save_state(&mut self, table: &Table, state: &Value) -> Result<()>;
     /// Commit what was written since the last commit and open a new transaction.

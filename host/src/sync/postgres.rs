@@ -110,10 +110,10 @@ impl Database for Postgres {
         Ok(states)
     }
 
-    fn upsert(&mut self, table: &Table, rows: &[Vec<SqlValue>]) -> Result<()> {
+    fn upsert(&mut self, table: &Table, rows: &[Vec<SqlValue<'_>>]) -> Result<()> {
         // One INSERT may not touch a key twice: the last row of a key wins, as it would one
         // row at a time.
-        let mut last_of_key: HashMap<Vec<Option<std::borrow::Cow<str>>>, usize> = HashMap::new();
+        let mut last_of_key: HashMap<Vec<Option<&str>>, usize> = HashMap::new();
         for (i, row) in rows.iter().enumerate() {
             last_of_key.insert(table.key.iter().map(|k| row[*k].text()).collect(), i);
         }

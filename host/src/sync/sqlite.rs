@@ -26,11 +26,19 @@ fn sql_type(kind: ColumnType) -> &'static str {
     }
 }
 
-impl rusqlite::ToSql for SqlValue {
+impl rusqlite::ToSql for SqlValue<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(match self {
             SqlValue::Null => ToSqlOutput::from(rusqlite::types::Null),
-            SqlValue::Text(s) | SqlValue::Number(s) | SqlValue::Json(s) => ToSqlOutput::from(s.as_str()),
+            // Numbers go as numbers: SQLite need not parse the text again for the column's
+            // NUMERIC affinity. A decimal SQLite cannot hold exactly was never exact there.
+            SqlValue::Number(s) => match (s.parse::<i64>(), s.parse::<f64>()) {
+                (Ok(n), _) => ToSqlOutput::from(n),
+                (_, Ok(x)) => ToSqlOutput::from(x),
+                _ => ToSqlOutput::from(s.as_ref()),
+            },
+            SqlValue::Text(s) => ToSqlOutput::from(s.as_ref()),
+            SqlValue::Json(s) => ToSqlOutput::from(*s),
             SqlValue::Boolean(b) => ToSqlOutput::from(*b),
         })
     }
@@ -43,6 +51,8 @@ impl Sqlite {
         // checkpoint and never corrupts.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // A larger page cache keeps the key indexes of big tables in memory while upserting.
+        conn.pragma_update(None, "cache_size", -65_536)?;
         conn.set_prepared_statement_cache_capacity(256);
         conn.execute_batch(&database::state_table_sql("TEXT"))?;
         conn.execute_batch("BEGIN")?;
@@ -89,7 +99,7 @@ impl Database for Sqlite {
         Ok(states)
     }
 
-    fn upsert(&mut self, table: &Table, rows: &[Vec<SqlValue>]) -> Result<()> {
+    fn upsert(&mut self, table: &Table, rows: &[Vec<SqlValue<'_>>]) -> Result<()> {
         let placeholders = vec!["?"; table.columns.len()].join(", ");
         let sql = format!("INSERT INTO {} ({}) VALUES ({placeholders}) {}", quoted(&target_name(table)), column_list(table), on_conflict_sql(table));
         let mut statement = self.conn.prepare_cached(&sql)?;

@@ -2,7 +2,8 @@
 //! and each record's row. Reports' `dimensions` and `metrics` objects become columns of
 //! their own; other nested values are JSON text.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use anyhow::{bail, Context, Result};
 use serde_json::value::RawValue;
@@ -52,27 +53,57 @@ pub struct Table {
     pub key: Vec<usize>,
     /// Replaced as a whole at the end of the sync (full refresh) instead of upserted in place.
     pub replaced: bool,
+    /// Column of each top-level field, and of each key of a spread object (by parent).
+    by_field: HashMap<String, usize>,
+    by_nested: HashMap<String, HashMap<String, usize>>,
 }
 
-/// A value bound to one column of one row.
+/// A value bound to one column of one row, borrowed from the record's text where it can be.
 #[derive(Debug, Clone, PartialEq)]
-pub enum SqlValue {
+pub enum SqlValue<'a> {
     Null,
-    Text(String),
+    Text(Cow<'a, str>),
     /// The number's exact text, as JSON wrote it.
-    Number(String),
+    Number(Cow<'a, str>),
     Boolean(bool),
-    Json(String),
+    Json(&'a str),
 }
 
-impl SqlValue {
+impl SqlValue<'_> {
     /// The value as text (COPY, and key comparisons); None for NULL.
-    pub fn text(&self) -> Option<std::borrow::Cow<'_, str>> {
+    pub fn text(&self) -> Option<&str> {
         match self {
             SqlValue::Null => None,
-            SqlValue::Text(s) | SqlValue::Number(s) | SqlValue::Json(s) => Some(s.as_str().into()),
-            SqlValue::Boolean(b) => Some(if *b { "true" } else { "false" }.into()),
+            SqlValue::Text(s) | SqlValue::Number(s) => Some(s),
+            SqlValue::Json(s) => Some(s),
+            SqlValue::Boolean(b) => Some(if *b { "true" } else { "false" }),
         }
+    }
+}
+
+/// A JSON object's entries, keys borrowed unless escaped, values as raw JSON text.
+struct Entries<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+#[derive(serde::Deserialize)]
+struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Entries<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Entries<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> std::result::Result<Entries<'de>, M::Error> {
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(16));
+                while let Some((Key(key), value)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
+                    entries.push((key, value));
+                }
+                Ok(Entries(entries))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 
@@ -152,34 +183,46 @@ impl Table {
         if key.is_empty() {
             bail!("stream {name} has no primary key to upsert by");
         }
-        Ok(Table { name: identifier(&name), stream: name, columns, key, replaced })
-    }
-
-    /// The row of one record (a JSON object text) read at `extracted_at` (ISO 8601, UTC).
-    pub fn row(&self, record: &str, extracted_at: &str) -> Result<Vec<SqlValue>> {
-        let top: BTreeMap<String, &RawValue> = serde_json::from_str(record).context("a record is not a JSON object")?;
-        let mut nested: BTreeMap<&str, BTreeMap<String, &RawValue>> = BTreeMap::new();
-        for parent in SPREAD_OBJECTS {
-            if let Some(raw) = top.get(*parent) {
-                nested.insert(parent, serde_json::from_str(raw.get()).unwrap_or_default());
+        let mut by_field = HashMap::new();
+        let mut by_nested: HashMap<String, HashMap<String, usize>> = HashMap::new();
+        for (i, column) in columns.iter().enumerate() {
+            match &column.source {
+                Source::Field(field) => {
+                    by_field.insert(field.clone(), i);
+                }
+                Source::Nested(parent, key) => {
+                    by_nested.entry(parent.clone()).or_default().insert(key.clone(), i);
+                }
+                Source::ExtractedAt => {}
             }
         }
-        let mut row = Vec::with_capacity(self.columns.len());
-        for (i, column) in self.columns.iter().enumerate() {
-            let raw = match &column.source {
-                Source::Field(field) => top.get(field.as_str()).copied(),
-                Source::Nested(parent, key) => nested.get(parent.as_str()).and_then(|m| m.get(key.as_str())).copied(),
-                Source::ExtractedAt => {
-                    row.push(SqlValue::Text(extracted_at.to_string()));
-                    continue;
+        Ok(Table { name: identifier(&name), stream: name, columns, key, replaced, by_field, by_nested })
+    }
+
+    /// The row of one record (a JSON object text) read at `extracted_at`, borrowing from both.
+    pub fn row<'a>(&self, record: &'a str, extracted_at: &'a str) -> Result<Vec<SqlValue<'a>>> {
+        let Entries(top) = serde_json::from_str(record).context("a record is not a JSON object")?;
+        let mut row = vec![SqlValue::Null; self.columns.len()];
+        for (field, raw) in top {
+            if let Some(&i) = self.by_field.get(field.as_ref()) {
+                row[i] = value_of(raw, self.columns[i].kind);
+            } else if let Some(keys) = self.by_nested.get(field.as_ref()) {
+                let Ok(Entries(nested)) = serde_json::from_str(raw.get()) else { continue };
+                for (key, raw) in nested {
+                    if let Some(&i) = keys.get(key.as_ref()) {
+                        row[i] = value_of(raw, self.columns[i].kind);
+                    }
                 }
-            };
-            let value = raw.map_or(SqlValue::Null, |raw| value_of(raw, column.kind));
-            // A row is found again by its key: a record without one cannot be upserted.
-            if value == SqlValue::Null && self.key.contains(&i) {
-                bail!("a record has no readable {} (part of the key): {}", column.name, cut(record, 300));
             }
-            row.push(value);
+        }
+        for (i, column) in self.columns.iter().enumerate() {
+            if column.source == Source::ExtractedAt {
+                row[i] = SqlValue::Text(Cow::Borrowed(extracted_at));
+            }
+        }
+        // A row is found again by its key: a record without one cannot be upserted.
+        if let Some(&i) = self.key.iter().find(|i| row[**i] == SqlValue::Null) {
+            bail!("a record has no readable {} (part of the key): {}", self.columns[i].name, cut(record, 300));
         }
         Ok(row)
     }
@@ -194,27 +237,33 @@ fn cut(text: &str, max: usize) -> &str {
 }
 
 /// One JSON value as a column of `kind`. What does not fit the type is kept as text where
-/// the column is text and JSON, and NULL otherwise (the record's whole objects stay in their
-/// JSON columns).
-fn value_of(raw: &RawValue, kind: ColumnType) -> SqlValue {
+/// the column is text, and NULL otherwise.
+fn value_of(raw: &RawValue, kind: ColumnType) -> SqlValue<'_> {
     let text = raw.get();
-    let string = || serde_json::from_str::<String>(text).ok();
     match (kind, text.as_bytes().first()) {
         (_, Some(b'n')) => SqlValue::Null,
-        (ColumnType::Json, _) => SqlValue::Json(text.to_string()),
-        (ColumnType::Text | ColumnType::Timestamp, Some(b'"')) => string().map_or(SqlValue::Null, |s| match kind {
-            ColumnType::Timestamp if !is_timestamp(&s) => SqlValue::Null,
-            _ => SqlValue::Text(s),
-        }),
-        (ColumnType::Text, _) => SqlValue::Text(text.to_string()),
-        (ColumnType::Number, Some(b'-' | b'0'..=b'9')) => SqlValue::Number(text.to_string()),
-        (ColumnType::Number, Some(b'"')) => {
-            string().filter(|s| s.trim().parse::<f64>().is_ok_and(f64::is_finite)).map_or(SqlValue::Null, |s| SqlValue::Number(s.trim().to_string()))
-        }
+        (ColumnType::Json, _) => SqlValue::Json(text),
+        (ColumnType::Text, Some(b'"')) => string_of(text).map_or(SqlValue::Null, SqlValue::Text),
+        (ColumnType::Timestamp, Some(b'"')) => string_of(text).filter(|s| is_timestamp(s)).map_or(SqlValue::Null, SqlValue::Text),
+        (ColumnType::Text, _) => SqlValue::Text(Cow::Borrowed(text)),
+        (ColumnType::Number, Some(b'-' | b'0'..=b'9')) => SqlValue::Number(Cow::Borrowed(text)),
+        (ColumnType::Number, Some(b'"')) => string_of(text)
+            .map(|s| Cow::Owned(s.trim().to_string()))
+            .filter(|s: &Cow<str>| s.parse::<f64>().is_ok_and(f64::is_finite))
+            .map_or(SqlValue::Null, SqlValue::Number),
         (ColumnType::Boolean, Some(b't')) => SqlValue::Boolean(true),
         (ColumnType::Boolean, Some(b'f')) => SqlValue::Boolean(false),
         _ => SqlValue::Null,
     }
+}
+
+/// A JSON string's value: borrowed when it has no escapes.
+fn string_of(text: &str) -> Option<Cow<'_, str>> {
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains('\\') {
+        return Some(Cow::Borrowed(inner));
+    }
+    serde_json::from_str::<String>(text).ok().map(Cow::Owned)
 }
 
 /// TikTok's times: `YYYY-MM-DD HH:MM:SS` or ISO 8601.
@@ -253,10 +302,10 @@ mod tests {
             .row(r#"{"ad_id":"17","stat_time_day":"2024-01-02 00:00:00","metrics":{"spend":"12.345678901234567890","clicks":3,"ad_name":"A \"b\""},"dimensions":{}}"#, "2024-01-03T00:00:00Z")
             .unwrap();
         let value = |n: &str| row[table.columns.iter().position(|c| c.name == n).unwrap()].clone();
-        assert_eq!(value("spend"), SqlValue::Number("12.345678901234567890".into()), "exact decimals");
-        assert_eq!(value("clicks"), SqlValue::Number("3".into()));
-        assert_eq!(value("ad_name"), SqlValue::Text("A \"b\"".into()));
-        assert_eq!(value("stat_time_day"), SqlValue::Text("2024-01-02 00:00:00".into()));
+        assert_eq!(value("spend").text(), Some("12.345678901234567890"), "exact decimals");
+        assert_eq!(value("clicks").text(), Some("3"));
+        assert_eq!(value("ad_name").text(), Some("A \"b\""));
+        assert_eq!(value("stat_time_day").text(), Some("2024-01-02 00:00:00"));
     }
 
     #[test]
