@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde_json::Value;
 
 use super::tables::{identifier, quoted, ColumnType, SqlValue, Table};
@@ -15,23 +15,74 @@ pub const STATE_TABLE: &str = "_tiktok_state";
 /// A table replaced at the end of the sync is filled under this prefix first.
 const STAGING_PREFIX: &str = "_tiktok_staging_";
 
+/// A database `sync` writes into. Implementations give the primitives; the steps that are the
+/// same SQL for both (tables, columns, states, the full-refresh swap) are defined here once.
 pub trait Database {
-    /// Create missing tables, add missing columns (never drop any), and drop what an
-    /// interrupted sync left half-filled (staging tables and their states).
-    fn prepare(&mut self, tables: &[Table]) -> Result<()>;
-    /// The saved state of every stream (`{"<stream>": <state>}`).
-    fn states(&mut self) -> Result<BTreeMap<String, Value>>;
+    /// Run statements that take no parameters.
+    fn execute(&mut self, sql: &str) -> Result<()>;
+    /// The columns a table has now (none when it does not exist).
+    fn columns_of(&mut self, table: &str) -> Result<Vec<String>>;
+    fn sql_type(&self, kind: ColumnType) -> &'static str;
+    /// (stream, state text) of every live state.
+    fn saved_states(&mut self) -> Result<Vec<(String, String)>>;
     /// Insert or replace (by key) rows of `table` (its staging copy when `table.replaced`),
     /// inside the open transaction.
     fn upsert(&mut self, table: &Table, rows: &[Vec<SqlValue<'_>>]) -> Result<()>;
     /// Save a stream's state inside the open transaction (a staged one for replaced tables).
     fn save_state(&mut self, table: &Table, state: &Value) -> Result<()>;
-    /// Commit what was written since the last commit and open a new transaction.
-    fn commit(&mut self) -> Result<()>;
-    /// Put a replaced table's staging copy, and its state, in place of the table, atomically.
-    fn swap_in(&mut self, table: &Table) -> Result<()>;
     /// Row count of a table.
     fn count(&mut self, table: &Table) -> Result<u64>;
+    /// What must go before a replaced table's staging copy is dropped.
+    fn before_swap(&mut self, _table: &Table) -> Result<()> {
+        Ok(())
+    }
+
+    /// Commit what was written since the last commit and open a new transaction.
+    fn commit(&mut self) -> Result<()> {
+        self.execute("COMMIT; BEGIN")
+    }
+
+    /// Create `name` for `table`, or add the columns it lacks (never dropping any).
+    fn ensure(&mut self, name: &str, table: &Table) -> Result<()> {
+        let create = create_sql(name, table, |kind| self.sql_type(kind));
+        self.execute(&create)?;
+        let existing = self.columns_of(&identifier(name))?;
+        for column in table.columns.iter().filter(|c| !existing.contains(&identifier(&c.name))) {
+            let sql = format!("ALTER TABLE {} ADD COLUMN {} {}", quoted(name), quoted(&column.name), self.sql_type(column.kind));
+            self.execute(&sql)?;
+        }
+        Ok(())
+    }
+
+    /// Create missing tables and columns, and drop what an interrupted sync left half-filled
+    /// (staging tables and their states).
+    fn prepare(&mut self, tables: &[Table]) -> Result<()> {
+        for table in tables {
+            self.execute(&drop_staging_sql(table).join(";\n"))?;
+            self.ensure(&table.name, table)?;
+            if table.replaced {
+                self.ensure(&staging_name(table), table)?;
+            }
+        }
+        self.commit()
+    }
+
+    /// The saved state of every stream (`{"<stream>": <state>}`).
+    fn states(&mut self) -> Result<BTreeMap<String, Value>> {
+        let mut states = BTreeMap::new();
+        for (stream, state) in self.saved_states()? {
+            let state = serde_json::from_str(&state).with_context(|| format!("the saved state of {stream} is not JSON"))?;
+            states.insert(stream, state);
+        }
+        Ok(states)
+    }
+
+    /// Put a replaced table's staging copy, and its state, in place of the table, atomically.
+    fn swap_in(&mut self, table: &Table) -> Result<()> {
+        self.before_swap(table)?;
+        self.execute(&swap_sql(table).join(";\n"))?;
+        self.commit()
+    }
 }
 
 pub fn staging_name(table: &Table) -> String {
@@ -45,7 +96,7 @@ pub fn target_name(table: &Table) -> String {
 
 /// `CREATE TABLE IF NOT EXISTS` for `name` with `table`'s columns and key; `sql_type` names a
 /// column type in the database's terms.
-pub fn create_sql(name: &str, table: &Table, sql_type: fn(ColumnType) -> &'static str) -> String {
+pub fn create_sql(name: &str, table: &Table, sql_type: impl Fn(ColumnType) -> &'static str) -> String {
     let columns: Vec<String> = table
         .columns
         .iter()

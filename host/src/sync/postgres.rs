@@ -1,15 +1,15 @@
 //! PostgreSQL (`--db postgresql://…`): rows arrive by COPY into a session table, then one
 //! `INSERT … ON CONFLICT` moves them into place, so a batch costs two round trips.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use postgres::{Client, NoTls};
 use serde_json::Value;
 
-use super::database::{self, column_list, create_sql, drop_staging_sql, on_conflict_sql, staging_name, swap_sql, target_name, Database, STATE_TABLE};
-use super::tables::{identifier, quoted, ColumnType, SqlValue, Table};
+use super::database::{self, column_list, on_conflict_sql, staging_name, target_name, Database, STATE_TABLE};
+use super::tables::{quoted, ColumnType, SqlValue, Table};
 
 pub struct Postgres {
     client: Client,
@@ -34,23 +34,6 @@ impl Postgres {
         client.batch_execute(&database::state_table_sql("text"))?;
         client.batch_execute("BEGIN")?;
         Ok(Postgres { client, load_tables: HashMap::new(), loads_created: 0 })
-    }
-
-    fn columns_of(&mut self, name: &str) -> Result<Vec<String>> {
-        let rows = self.client.query(
-            "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1",
-            &[&name],
-        )?;
-        Ok(rows.iter().map(|r| r.get(0)).collect())
-    }
-
-    fn ensure(&mut self, name: &str, table: &Table) -> Result<()> {
-        self.client.batch_execute(&create_sql(name, table, sql_type))?;
-        let existing = self.columns_of(&identifier(name))?;
-        for column in table.columns.iter().filter(|c| !existing.contains(&identifier(&c.name))) {
-            self.client.batch_execute(&format!("ALTER TABLE {} ADD COLUMN {} {}", quoted(name), quoted(&column.name), sql_type(column.kind)))?;
-        }
-        Ok(())
     }
 
     /// The session table batches of `target` are copied into, created on first use.
@@ -89,25 +72,25 @@ fn copy_field(out: &mut Vec<u8>, value: &SqlValue) {
 }
 
 impl Database for Postgres {
-    fn prepare(&mut self, tables: &[Table]) -> Result<()> {
-        for table in tables {
-            self.client.batch_execute(&drop_staging_sql(table).join(";\n"))?;
-            self.ensure(&table.name, table)?;
-            if table.replaced {
-                self.ensure(&staging_name(table), table)?;
-            }
-        }
-        self.commit()
+    fn execute(&mut self, sql: &str) -> Result<()> {
+        Ok(self.client.batch_execute(sql)?)
     }
 
-    fn states(&mut self) -> Result<BTreeMap<String, Value>> {
+    fn columns_of(&mut self, table: &str) -> Result<Vec<String>> {
+        let rows = self.client.query(
+            "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1",
+            &[&table],
+        )?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn sql_type(&self, kind: ColumnType) -> &'static str {
+        sql_type(kind)
+    }
+
+    fn saved_states(&mut self) -> Result<Vec<(String, String)>> {
         let rows = self.client.query(&format!("SELECT stream, state FROM {STATE_TABLE} WHERE NOT staged"), &[])?;
-        let mut states = BTreeMap::new();
-        for row in rows {
-            let (stream, state): (String, String) = (row.get(0), row.get(1));
-            states.insert(stream.clone(), serde_json::from_str(&state).with_context(|| format!("the saved state of {stream} is not JSON"))?);
-        }
-        Ok(states)
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     fn upsert(&mut self, table: &Table, rows: &[Vec<SqlValue<'_>>]) -> Result<()> {
@@ -153,18 +136,12 @@ impl Database for Postgres {
         Ok(())
     }
 
-    fn commit(&mut self) -> Result<()> {
-        self.client.batch_execute("COMMIT; BEGIN")?;
-        Ok(())
-    }
-
-    fn swap_in(&mut self, table: &Table) -> Result<()> {
-        // The session table copied from the staging table goes with it.
+    /// The session table copied from the staging table goes with it.
+    fn before_swap(&mut self, table: &Table) -> Result<()> {
         if let Some(load) = self.load_tables.remove(&staging_name(table)) {
             self.client.batch_execute(&format!("DROP TABLE {}", quoted(&load)))?;
         }
-        self.client.batch_execute(&swap_sql(table).join(";\n"))?;
-        self.commit()
+        Ok(())
     }
 
     fn count(&mut self, table: &Table) -> Result<u64> {

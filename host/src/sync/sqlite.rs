@@ -1,6 +1,5 @@
 //! The embedded default: one SQLite file (rusqlite with SQLite bundled, nothing to install).
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -8,7 +7,7 @@ use rusqlite::types::ToSqlOutput;
 use rusqlite::{params_from_iter, Connection};
 use serde_json::Value;
 
-use super::database::{self, column_list, create_sql, drop_staging_sql, on_conflict_sql, staging_name, swap_sql, target_name, Database, STATE_TABLE};
+use super::database::{self, column_list, on_conflict_sql, target_name, Database, STATE_TABLE};
 use super::tables::{quoted, ColumnType, SqlValue, Table};
 
 pub struct Sqlite {
@@ -58,45 +57,27 @@ impl Sqlite {
         conn.execute_batch("BEGIN")?;
         Ok(Sqlite { conn })
     }
-
-    fn columns_of(&self, name: &str) -> Result<Vec<String>> {
-        let mut statement = self.conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
-        let names = statement.query_map([name], |row| row.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(names)
-    }
-
-    /// Create `name` for `table`, or add the columns it lacks.
-    fn ensure(&self, name: &str, table: &Table) -> Result<()> {
-        self.conn.execute_batch(&create_sql(name, table, sql_type))?;
-        let existing = self.columns_of(name)?;
-        for column in table.columns.iter().filter(|c| !existing.contains(&c.name)) {
-            self.conn.execute_batch(&format!("ALTER TABLE {} ADD COLUMN {} {}", quoted(name), quoted(&column.name), sql_type(column.kind)))?;
-        }
-        Ok(())
-    }
 }
 
 impl Database for Sqlite {
-    fn prepare(&mut self, tables: &[Table]) -> Result<()> {
-        for table in tables {
-            self.conn.execute_batch(&drop_staging_sql(table).join(";\n"))?;
-            self.ensure(&table.name, table)?;
-            if table.replaced {
-                self.ensure(&staging_name(table), table)?;
-            }
-        }
-        self.commit()
+    fn execute(&mut self, sql: &str) -> Result<()> {
+        Ok(self.conn.execute_batch(sql)?)
     }
 
-    fn states(&mut self) -> Result<BTreeMap<String, Value>> {
+    fn columns_of(&mut self, table: &str) -> Result<Vec<String>> {
+        let mut statement = self.conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
+        let names = statement.query_map([table], |row| row.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(names)
+    }
+
+    fn sql_type(&self, kind: ColumnType) -> &'static str {
+        sql_type(kind)
+    }
+
+    fn saved_states(&mut self) -> Result<Vec<(String, String)>> {
         let mut statement = self.conn.prepare(&format!("SELECT stream, state FROM {STATE_TABLE} WHERE NOT staged"))?;
         let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
-        let mut states = BTreeMap::new();
-        for row in rows {
-            let (stream, state) = row?;
-            states.insert(stream.clone(), serde_json::from_str(&state).with_context(|| format!("the saved state of {stream} is not JSON"))?);
-        }
-        Ok(states)
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     fn upsert(&mut self, table: &Table, rows: &[Vec<SqlValue<'_>>]) -> Result<()> {
@@ -115,16 +96,6 @@ impl Database for Sqlite {
             rusqlite::params![table.stream, table.replaced, state.to_string()],
         )?;
         Ok(())
-    }
-
-    fn commit(&mut self) -> Result<()> {
-        self.conn.execute_batch("COMMIT; BEGIN")?;
-        Ok(())
-    }
-
-    fn swap_in(&mut self, table: &Table) -> Result<()> {
-        self.conn.execute_batch(&swap_sql(table).join(";\n"))?;
-        self.commit()
     }
 
     fn count(&mut self, table: &Table) -> Result<u64> {
