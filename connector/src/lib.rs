@@ -8,6 +8,7 @@
 
 mod api;
 mod config;
+mod custom;
 mod error;
 mod fields;
 #[cfg(test)]
@@ -48,7 +49,7 @@ impl bindings::Guest for Component {
 
     fn discover(config: String) -> Result<String, ConnectorError> {
         let config = load_config(&config)?;
-        let entries: Vec<_> = streams::available(config.is_sandbox()).map(|s| s.catalog_entry()).collect();
+        let entries: Vec<_> = streams::available(&config).into_iter().map(|s| s.catalog_entry()).collect();
         Ok(serde_json::json!({ "streams": entries }).to_string())
     }
 

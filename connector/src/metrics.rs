@@ -59,6 +59,19 @@ pub const AD_GROUP_AUDIENCE: MetricSet = &[AD_GROUP_ATTRIBUTES, CONVERSIONS, DEL
 pub const AD_AUDIENCE: MetricSet = &[AD_GROUP_ATTRIBUTES, CONVERSIONS, AD_ATTRIBUTES, DELIVERY];
 pub const ADVERTISER_AUDIENCE: MetricSet = &[DELIVERY];
 
+/// Every metric this connector knows how to type, for custom reports (each once).
+pub fn known() -> impl Iterator<Item = &'static str> {
+    const ALL: MetricSet = &[
+        DELIVERY, REACH, ENGAGEMENT, CAMPAIGN_NAME, AD_GROUP_ATTRIBUTES, AD_ATTRIBUTES, CONVERSIONS, SECONDARY_GOAL, SHOPPING,
+        PURCHASES, LEADS_AND_EVENTS, CASH,
+    ];
+    names(ALL).enumerate().filter(|(i, m)| !names(ALL).take(*i).any(|n| n == *m)).map(|(_, m)| m)
+}
+
+pub fn is_known(name: &str) -> bool {
+    known().any(|m| m == name)
+}
+
 /// Every metric name of a set, in request order.
 pub fn names(set: MetricSet) -> impl Iterator<Item = &'static str> {
     set.iter().flat_map(|group| group.iter().copied())

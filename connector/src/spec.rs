@@ -71,6 +71,7 @@ pub fn spec() -> Value {
                     "description": "The developer app's rate limit tier (basic 10, advanced 20, premium 30, ultimate 50). The connector also keeps under 60 times this per minute.",
                     "type": "integer", "default": 10, "minimum": 1, "maximum": 1000, "order": 6
                 },
+                "custom_reports": crate::custom::spec(),
                 "retry_base_delay_ms": {
                     "title": "First Retry Delay (ms)",
                     "description": "Wait before the first retry of a failed call; each further retry waits about twice as long. Throttled calls back off up to 5 minutes.",

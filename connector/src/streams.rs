@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 
+use crate::config::Config;
 use crate::fields;
 use crate::metrics::{self, MetricSet};
 use crate::schema::{self, FieldList, FieldType::*};
@@ -107,6 +108,17 @@ pub struct ReportSpec {
     /// Every dimension, time dimension included.
     pub dimensions: &'static [&'static str],
     pub metrics: MetricSet,
+    /// Rows whose field is one of the values (custom reports).
+    pub filters: &'static [ReportFilter],
+    /// Days re-read before the cursor, instead of the config's `attribution_window`.
+    pub lookback_days: Option<u32>,
+}
+
+/// `filtering` of a report: the field is one of the values (TikTok's `IN`).
+#[derive(Debug)]
+pub struct ReportFilter {
+    pub field: &'static str,
+    pub values: &'static [&'static str],
 }
 
 impl ReportSpec {
@@ -188,7 +200,9 @@ const REPORT_FIELDS: FieldList = &[
     ("province_id", Str), ("dimensions", Obj), ("metrics", Obj)
 ];
 
-const fn report(
+/// A report stream: the built-in ones below, and custom reports from the config
+/// (`custom.rs`), are made here alike.
+pub const fn report(
     name: &'static str,
     report_type: ReportType,
     data_level: DataLevel,
@@ -201,7 +215,7 @@ const fn report(
     assert!(same_text(dimensions[0], data_level.id_dimension()), "a report's first dimension must be its data level's id");
     StreamDef {
         name,
-        source: Source::Report(ReportSpec { report_type, data_level, granularity, dimensions, metrics }),
+        source: Source::Report(ReportSpec { report_type, data_level, granularity, dimensions, metrics, filters: &[], lookback_days: None }),
         // The dimensions are the key of a row; the advertiser is implied by the id dimension.
         primary_key: dimensions,
         cursor: match granularity {
@@ -430,9 +444,11 @@ pub fn report_spec(name: &str) -> &'static ReportSpec {
     }
 }
 
-/// The streams a config may read: sandbox configs see the sandbox subset only.
-pub fn available(sandbox: bool) -> impl Iterator<Item = &'static StreamDef> {
-    STREAMS.iter().filter(move |s| !sandbox || s.sandbox)
+/// The streams a config may read: the built-in ones (sandbox configs see the sandbox subset
+/// only), then its custom reports.
+pub fn available(config: &Config) -> Vec<&'static StreamDef> {
+    let sandbox = config.is_sandbox();
+    STREAMS.iter().filter(|s| !sandbox || s.sandbox).chain(config.custom_reports.iter().copied()).collect()
 }
 
 impl StreamDef {

@@ -71,6 +71,24 @@ struct ReportQuery {
     /// Inclusive local dates; None for lifetime.
     dates: Option<(NaiveDate, NaiveDate)>,
     include_deleted: bool,
+    /// Id and country filters: (field, whether the value must be in the list, the list).
+    filters: Vec<(String, bool, Vec<String>)>,
+}
+
+impl ReportQuery {
+    /// Whether an ad-hour (its ad, and the country it fell in) passes the query's filters.
+    fn passes(&self, ad: &Entity, country: impl Fn() -> &'static str) -> bool {
+        self.filters.iter().all(|(field, inside, values)| {
+            let value = match field.as_str() {
+                "campaign_ids" => ad.campaign_id.clone(),
+                "adgroup_ids" => ad.adgroup_id.clone().unwrap_or_default(),
+                "ad_ids" => ad.id.clone(),
+                "country_code" => country().to_string(),
+                _ => return true,
+            };
+            values.contains(&value) == *inside
+        })
+    }
 }
 
 fn string_array(q: &Query, key: &str, required: bool) -> Result<Vec<String>, ApiError> {
@@ -205,6 +223,7 @@ fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQuery, ApiEr
         }
         Some((start, end))
     };
+    let (include_deleted, filters) = parse_filtering(q, level)?;
     Ok(ReportQuery {
         level,
         advertiser_level,
@@ -214,7 +233,8 @@ fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQuery, ApiEr
         breakdowns,
         metrics,
         dates,
-        include_deleted: parse_filtering(q, level)?,
+        include_deleted,
+        filters,
     })
 }
 
@@ -266,8 +286,9 @@ fn task_label(dimension: &str, code: &str) -> String {
 
 /// The v1.3 `filtering` list; true when it asks for deleted objects (STATUS_ALL) at this level.
 /// The v1.2 `filters` parameter is not read at all, as in v1.3.
-fn parse_filtering(q: &Query, level: Level) -> Result<bool, ApiError> {
-    let Some(raw) = q.get("filtering") else { return Ok(false) };
+fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<(String, bool, Vec<String>)>), ApiError> {
+    let Some(raw) = q.get("filtering") else { return Ok((false, Vec::new())) };
+    let mut applied = Vec::new();
     let filters: Vec<Value> = match serde_json::from_str(raw) {
         Ok(Value::Array(items)) => items,
         _ => return Err(param_error("filtering: Field must be set to array")),
@@ -299,7 +320,12 @@ fn parse_filtering(q: &Query, level: Level) -> Result<bool, ApiError> {
                     all.push(field.to_string());
                 }
             }
-            "campaign_ids" | "adgroup_ids" | "ad_ids" | "country_code" | "buying_type" | "promotion_type" | "campaign_automation_type" => {}
+            "campaign_ids" | "adgroup_ids" | "ad_ids" | "country_code" => match filter_type {
+                "IN" | "NOT_IN" if values.len() <= 100 => applied.push((field.to_string(), filter_type == "IN", values)),
+                "IN" | "NOT_IN" => return Err(param_error(format!("filtering.{field}: Length must be between 1 and 100."))),
+                other => return Err(param_error(format!("filtering.filter_type: {other} is not supported for {field}."))),
+            },
+            "buying_type" | "promotion_type" | "campaign_automation_type" => {}
             other => return Err(param_error(format!("filtering.field_name: Invalid field {other}."))),
         }
     }
@@ -309,7 +335,7 @@ fn parse_filtering(q: &Query, level: Level) -> Result<bool, ApiError> {
         Level::AdGroup => "adgroup_status",
         Level::Campaign => "campaign_status",
     };
-    Ok(all.iter().any(|f| f == wanted) || all.len() == 3)
+    Ok((all.iter().any(|f| f == wanted) || all.len() == 3, applied))
 }
 
 /// The additive values of one ad in one local hour; zero outside its delivery.
@@ -486,6 +512,9 @@ fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account, config: &
             }
             for hour in 0..24 {
                 let Some(mut values) = hour_values(ad, day, hour, config.seed) else { continue };
+                if !rq.passes(ad, || bucket(ad, day, hour, "country_code", config.seed)) {
+                    continue;
+                }
                 // Late conversions restate spend (and conversions) without changing which rows exist.
                 values[2] = (values[2] * config.restatement * 100.0).round() / 100.0;
                 values[3] = (values[3] * config.restatement).round();

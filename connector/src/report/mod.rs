@@ -63,11 +63,11 @@ pub fn cursor_value(granularity: Granularity, day: NaiveDate) -> String {
     }
 }
 
-/// `filtering` that asks for deleted objects of the report's level too (v1.3's parameter;
-/// `filter_value` is a JSON array inside the JSON), at levels that have a status.
+/// The `filtering` entry that asks for deleted objects of the report's level too (v1.3's
+/// parameter; `filter_value` is a JSON array inside the JSON), at levels that have a status.
 fn status_all_filtering(data_level: DataLevel) -> Option<Value> {
     let field = data_level.status_field()?;
-    Some(json!([{"field_name": field, "filter_type": "IN", "filter_value": json!(["STATUS_ALL"]).to_string()}]))
+    Some(json!({"field_name": field, "filter_type": "IN", "filter_value": json!(["STATUS_ALL"]).to_string()}))
 }
 
 /// Reach-type (UV) metrics, which TikTok's task API refuses together with audience
@@ -121,9 +121,18 @@ fn query_fields(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>,
         Some(w) => fields.extend([("start_date", json!(w.start.to_string())), ("end_date", json!(w.end.to_string()))]),
         None => fields.push(("query_lifetime", json!(true))),
     }
-    // The task API filters on ids and countries only: no status filter there.
-    if let Some(filtering) = (path == QueryPath::Sync { include_deleted: true }).then(|| status_all_filtering(spec.data_level)).flatten() {
-        fields.push(("filtering", filtering));
+    // The task API filters on ids and countries only: no status filter there. The report's
+    // own filters are of those kinds, so both paths carry them.
+    let mut filtering: Vec<Value> = spec
+        .filters
+        .iter()
+        .map(|f| json!({"field_name": f.field, "filter_type": "IN", "filter_value": json!(f.values).to_string()}))
+        .collect();
+    if path == (QueryPath::Sync { include_deleted: true }) {
+        filtering.extend(status_all_filtering(spec.data_level));
+    }
+    if !filtering.is_empty() {
+        fields.push(("filtering", Value::Array(filtering)));
     }
     fields
 }

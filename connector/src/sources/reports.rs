@@ -46,7 +46,7 @@ impl PartitionSource for ReportSpec {
         // Re-read the attribution window before the cursor: late conversions restate it.
         let since = run.cursor_of(&advertiser).as_deref().and_then(parse_time).map(|t| t.date());
         let start = since.map_or(config.start_date, |day| {
-            (day - Duration::days(config.attribution_window as i64)).max(config.start_date)
+            (day - Duration::days(self.lookback_days.unwrap_or(config.attribution_window) as i64)).max(config.start_date)
         });
         let width = match self.granularity {
             Granularity::Daily => config.report_window_days.min(self.daily_window_days()),

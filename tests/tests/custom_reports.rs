@@ -1,0 +1,178 @@
+//! Custom reports: the user's own report definitions, read as streams by the same machinery
+//! as the built-in reports, and equal to them where they ask for the same thing.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{utc_days_ago, Harness, Run};
+use serde_json::{json, Value};
+use tiktok_sim::SimConfig;
+
+fn custom(name: &str, report_type: &str, level: &str, granularity: &str, dimensions: &[&str], metrics: &[&str]) -> Value {
+    json!({"name": name, "report_type": report_type, "data_level": level, "granularity": granularity, "dimensions": dimensions, "metrics": metrics})
+}
+
+fn config(h: &Harness, days: i64, reports: Vec<Value>) -> Value {
+    let mut config = h.oauth_config();
+    config["start_date"] = json!(utc_days_ago(days).to_string());
+    config["requests_per_second"] = json!(200);
+    config["custom_reports"] = json!(reports);
+    config
+}
+
+/// Records of a stream by their key fields.
+fn by_key(run: &Run, stream: &str, key: &[&str]) -> BTreeMap<String, Value> {
+    run.records_of(stream)
+        .into_iter()
+        .map(|r| (key.iter().map(|k| r[*k].as_str().unwrap_or_else(|| panic!("{stream}: no {k} in {r}")).to_string()).collect::<Vec<_>>().join("|"), r))
+        .collect()
+}
+
+/// Every custom report's key, dimensions and chosen metrics equal the built-in stream's.
+fn assert_same_rows(run: &Run, custom: &str, built_in: &str, key: &[&str], metrics: &[&str]) {
+    let (mine, theirs) = (by_key(run, custom, key), by_key(run, built_in, key));
+    assert!(!mine.is_empty(), "{custom} is empty");
+    assert_eq!(mine.keys().collect::<Vec<_>>(), theirs.keys().collect::<Vec<_>>(), "{custom} and {built_in} have other rows");
+    assert_eq!(run.records_of(custom).len(), mine.len(), "{custom}: a row twice");
+    for (k, record) in &mine {
+        assert_eq!(record["dimensions"], theirs[k]["dimensions"], "{custom} {k}");
+        for m in metrics {
+            assert_eq!(record["metrics"][*m], theirs[k]["metrics"][*m], "{custom} {k}: {m}");
+        }
+        assert_eq!(record["metrics"].as_object().unwrap().len(), metrics.len(), "{custom} {k}: other metrics than asked for");
+    }
+}
+
+#[test]
+fn a_custom_report_per_granularity_reads_the_rows_of_the_equivalent_built_in_stream() {
+    let h = Harness::new("custom-equal", SimConfig::default());
+    let campaign = h.sim.account().entities.iter().find(|e| e.level == tiktok_sim::Level::Campaign && !e.deleted).unwrap().id.clone();
+    let daily = ["spend", "impressions", "clicks", "ctr", "campaign_name", "conversion"];
+    let hourly = ["spend", "impressions", "cpc"];
+    let lifetime = ["spend", "clicks", "adgroup_name"];
+    let audience = ["spend", "impressions", "cpm"];
+    let mut one_campaign = custom("one_campaign_ads", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "campaign_id"]);
+    one_campaign["filters"] = json!([{"field_name": "campaign_ids", "filter_type": "IN", "filter_value": [campaign]}]);
+    let reports = vec![
+        custom("my_ads_daily", "BASIC", "AUCTION_AD", "DAILY", &[], &daily),
+        custom("my_campaigns_hourly", "BASIC", "AUCTION_CAMPAIGN", "HOURLY", &[], &hourly),
+        custom("my_ad_groups_lifetime", "BASIC", "AUCTION_ADGROUP", "LIFETIME", &[], &lifetime),
+        custom("my_ad_group_audience", "AUDIENCE", "AUCTION_ADGROUP", "DAILY", &["gender", "age"], &audience),
+        custom("my_ads_by_country", "BASIC", "AUCTION_AD", "DAILY", &["country_code"], &["spend", "clicks"]),
+        one_campaign,
+    ];
+    let config = config(&h, 2, reports);
+    let streams = [
+        "my_ads_daily", "ads_reports_daily", "my_campaigns_hourly", "campaigns_reports_hourly", "my_ad_groups_lifetime",
+        "ad_groups_reports_lifetime", "my_ad_group_audience", "ad_group_audience_reports_daily", "my_ads_by_country",
+        "ads_reports_by_country_daily", "one_campaign_ads",
+    ];
+    let run = h.read(&config, &streams, true, None);
+    run.assert_success();
+    common::assert_records_match_schemas(&run, &h.discover(&config));
+    assert_same_rows(&run, "my_ads_daily", "ads_reports_daily", &["ad_id", "stat_time_day"], &daily);
+    assert_same_rows(&run, "my_campaigns_hourly", "campaigns_reports_hourly", &["campaign_id", "stat_time_hour"], &hourly);
+    assert_same_rows(&run, "my_ad_groups_lifetime", "ad_groups_reports_lifetime", &["adgroup_id"], &lifetime);
+    assert_same_rows(&run, "my_ad_group_audience", "ad_group_audience_reports_daily", &["adgroup_id", "stat_time_day", "gender", "age"], &audience);
+    assert_same_rows(&run, "my_ads_by_country", "ads_reports_by_country_daily", &["ad_id", "stat_time_day", "country_code"], &["spend", "clicks"]);
+    // The filter keeps exactly that campaign's rows, with the same numbers.
+    let filtered = by_key(&run, "one_campaign_ads", &["ad_id", "stat_time_day"]);
+    let all = by_key(&run, "ads_reports_daily", &["ad_id", "stat_time_day"]);
+    let of_campaign: BTreeSet<&String> = all.iter().filter(|(_, r)| r["metrics"]["campaign_id"] == json!(campaign)).map(|(k, _)| k).collect();
+    assert!(!of_campaign.is_empty() && of_campaign.len() < all.len());
+    assert_eq!(filtered.keys().collect::<BTreeSet<_>>(), of_campaign);
+    assert!(filtered.iter().all(|(k, r)| r["metrics"]["spend"] == all[k]["metrics"]["spend"]));
+    // The filter went to TikTok (not applied after the fact).
+    let sent = h.sim.requests().into_iter().filter(|r| r.query.get("filtering").is_some_and(|f| f.contains(&campaign))).count();
+    assert!(sent > 0, "no request carried the filter");
+
+    // discover: each custom report with its key, cursor and typed metrics.
+    let catalog = h.discover(&config);
+    let entry = catalog["streams"].as_array().unwrap().iter().find(|s| s["name"] == "my_ad_group_audience").unwrap().clone();
+    assert_eq!(entry["source_defined_primary_key"], json!([["adgroup_id"], ["stat_time_day"], ["gender"], ["age"]]));
+    assert_eq!(entry["default_cursor_field"], json!(["stat_time_day"]));
+    assert_eq!(entry["json_schema"]["properties"]["metrics"]["properties"]["impressions"]["type"], json!(["null", "integer"]));
+    let lifetime_entry = catalog["streams"].as_array().unwrap().iter().find(|s| s["name"] == "my_ad_groups_lifetime").unwrap().clone();
+    assert_eq!(lifetime_entry["supported_sync_modes"], json!(["full_refresh"]));
+}
+
+#[test]
+fn invalid_custom_reports_are_config_errors_that_say_what_is_allowed() {
+    let h = Harness::new("custom-invalid", SimConfig::default());
+    let cases = [
+        (custom("a", "AUDIENCE", "AUCTION_AD", "HOURLY", &[], &["spend"]), "custom_reports[0].granularity", "no HOURLY AUDIENCE"),
+        (custom("a", "BASIC", "AUCTION_AD", "DAILY", &["gender"], &["spend"]), "custom_reports[0].dimensions", "BASIC reports take country_code"),
+        (custom("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "joy"]), "custom_reports[0].metrics", "\"joy\""),
+        (custom("ads_reports_daily", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend"]), "custom_reports[0].name", "built-in"),
+        (custom("a", "BASIC", "AUCTION_AD", "LIFETIME", &[], &["cash_spend"]), "custom_reports[0].metrics", "AUCTION_ADVERTISER"),
+    ];
+    for (report, path, why) in cases {
+        let config = config(&h, 2, vec![report]);
+        for command in ["check", "discover"] {
+            let run = h.run(&[command, "--config", &h.write("bad.json", &config)]);
+            assert_eq!(run.exit_code, 1, "{command} {path}");
+            let error = &run.errors()[0];
+            assert_eq!(error["failure_type"], "config_error");
+            let message = error["message"].as_str().unwrap();
+            assert!(message.starts_with(path) && message.contains(why), "{command}: {message}");
+        }
+    }
+    // No request was made for a config that cannot be right.
+    assert!(h.sim.requests().is_empty());
+}
+
+#[test]
+fn an_incremental_custom_report_restates_its_own_lookback() {
+    let h = Harness::new("custom-lookback", SimConfig::default());
+    let mut report = custom("my_daily", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &["spend", "clicks"]);
+    report["lookback_days"] = json!(1);
+    let config = config(&h, 10, vec![report]);
+    let first = h.read(&config, &["my_daily"], false, None);
+    first.assert_success();
+    let state = first.final_state();
+    let cursors: BTreeMap<String, chrono::NaiveDate> = state[0]["stream"]["stream_state"]["states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let day = p["cursor"]["stat_time_day"].as_str().unwrap();
+            (p["partition"]["advertiser_id"].as_str().unwrap().to_string(), chrono::NaiveDate::parse_from_str(&day[..10], "%Y-%m-%d").unwrap())
+        })
+        .collect();
+    assert_eq!(cursors.len(), h.sim.account().advertisers.len());
+    h.sim.clear_requests();
+    let second = h.read(&config, &["my_daily"], false, Some(&state));
+    second.assert_success();
+    for (advertiser, cursor) in &cursors {
+        let starts: Vec<String> = h
+            .sim
+            .requests()
+            .into_iter()
+            .filter(|r| r.endpoint() == "report/integrated/get" && r.query["advertiser_id"] == *advertiser)
+            .map(|r| r.query["start_date"].clone())
+            .collect();
+        assert_eq!(starts.iter().min(), Some(&(*cursor - chrono::Duration::days(1)).to_string()), "advertiser {advertiser}: the lookback is 1 day");
+    }
+    // The restated days come again, each row once.
+    let rows = by_key(&second, "my_daily", &["campaign_id", "stat_time_day"]);
+    assert_eq!(rows.len(), second.records_of("my_daily").len());
+    assert!(second.records_of("my_daily").len() < first.records_of("my_daily").len());
+}
+
+#[test]
+fn a_truncated_custom_report_completes_through_the_task_api() {
+    let report = custom("my_audience", "AUDIENCE", "AUCTION_AD", "DAILY", &["gender"], &["spend", "clicks", "ad_name"]);
+    let clean = Harness::new("custom-tasks-clean", SimConfig::default());
+    let expected = clean.read(&config(&clean, 2, vec![report.clone()]), &["my_audience"], true, None);
+    expected.assert_success();
+    let mut sim_config = SimConfig::default();
+    sim_config.ads_throttle_threshold = 3;
+    let h = Harness::new("custom-tasks", sim_config);
+    let run = h.read(&config(&h, 2, vec![report]), &["my_audience"], true, None);
+    run.assert_success();
+    let key = ["ad_id", "stat_time_day", "gender"];
+    assert_eq!(by_key(&run, "my_audience", &key), by_key(&expected, "my_audience", &key), "the task gives every row, with the same values");
+    assert_eq!(run.records_of("my_audience").len(), expected.records_of("my_audience").len());
+    assert!(h.sim.requests().iter().any(|r| r.endpoint() == "report/task/create"), "no task was created");
+}
