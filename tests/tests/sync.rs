@@ -293,3 +293,33 @@ fn sync_into_postgresql_writes_typed_tables_equal_to_sqlites_and_resumes_by_itse
     let staged: i64 = client.query_one("SELECT count(*) FROM _tiktok_state WHERE staged", &[]).unwrap().get(0);
     assert_eq!(staged, 0, "staged states left after the full refresh");
 }
+
+/// `script` gives the command a terminal for stderr, as a person running it would have.
+#[test]
+fn on_a_terminal_progress_goes_to_stderr_and_stdout_stays_pure_protocol() {
+    let h = Harness::new("progress", SimConfig::default());
+    let config = config(&h, 3);
+    let catalog = h.write("catalog.json", &h.configured_catalog(&config, &["campaigns", "ads_reports_daily"], true));
+    let config_path = h.write("config.json", &config);
+    let stdout = h.dir.join("stdout.jsonl");
+    let terminal = h.dir.join("terminal.txt");
+    let command = format!(
+        "{} read --config {config_path} --catalog {catalog} --api-base-url {} > {}",
+        host_binary().display(),
+        h.sim.base_url(),
+        stdout.display()
+    );
+    let status = Command::new("script").args(["-qefc", &command, terminal.to_str().unwrap()]).stdin(Stdio::null()).status().unwrap();
+    assert!(status.success());
+    let lines = std::fs::read_to_string(&stdout).unwrap();
+    assert!(lines.lines().count() > 10);
+    for line in lines.lines() {
+        serde_json::from_str::<Value>(line).unwrap_or_else(|e| panic!("not a protocol message on stdout ({e}): {line}"));
+    }
+    let shown = std::fs::read_to_string(&terminal).unwrap();
+    assert!(shown.contains("streams") && shown.contains("records"), "no progress on the terminal: {shown:?}");
+    // Without a terminal, nothing but the protocol: the harness's own runs have empty stderr.
+    let quiet = h.read(&config, &["campaigns"], true, None);
+    quiet.assert_success();
+    assert!(quiet.stderr.is_empty(), "stderr without a terminal: {}", quiet.stderr);
+}
