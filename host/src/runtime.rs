@@ -225,7 +225,9 @@ impl EpochTicker {
         let stopped = stop.clone();
         let thread = std::thread::spawn(move || {
             while !stopped.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(50));
+                // Parked rather than asleep, so stopping wakes it at once (a short command
+                // does not wait out the tick).
+                std::thread::park_timeout(Duration::from_millis(50));
                 engine.increment_epoch();
             }
         });
@@ -237,6 +239,7 @@ impl Drop for EpochTicker {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
             let _ = thread.join();
         }
     }

@@ -31,13 +31,11 @@ impl rusqlite::ToSql for SqlValue<'_> {
             SqlValue::Null => ToSqlOutput::from(rusqlite::types::Null),
             // Numbers go as numbers: SQLite need not parse the text again for the column's
             // NUMERIC affinity. A decimal SQLite cannot hold exactly was never exact there.
-            SqlValue::Number(s) => match (s.parse::<i64>(), s.parse::<f64>()) {
-                (Ok(n), _) => ToSqlOutput::from(n),
-                (_, Ok(x)) => ToSqlOutput::from(x),
-                _ => ToSqlOutput::from(s.as_ref()),
+            SqlValue::Number(s) => match s.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+                false => s.parse::<i64>().map_or_else(|_| ToSqlOutput::from(s.as_ref()), ToSqlOutput::from),
+                true => s.parse::<f64>().map_or_else(|_| ToSqlOutput::from(s.as_ref()), ToSqlOutput::from),
             },
-            SqlValue::Text(s) => ToSqlOutput::from(s.as_ref()),
-            SqlValue::Json(s) => ToSqlOutput::from(*s),
+            SqlValue::Text(s) | SqlValue::Json(s) => ToSqlOutput::from(s.as_ref()),
             SqlValue::Boolean(b) => ToSqlOutput::from(*b),
         })
     }
@@ -137,6 +135,40 @@ mod tests {
         }
         let states: i64 = db.conn.query_row(&format!("SELECT count(*) FROM {STATE_TABLE} WHERE NOT staged"), [], |r| r.get(0)).unwrap();
         assert_eq!(states, 1, "the state table survived, with the stream's state");
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn a_new_field_adds_a_column_and_keeps_every_row_and_the_users_own_columns() {
+        let path = std::env::temp_dir().join(format!("tiktok-evolve-{}.sqlite", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let stream = |fields: &[&str], replaced: bool| {
+            let properties: serde_json::Map<String, Value> = fields.iter().map(|f| (f.to_string(), json!({"type": ["null", "string"]}))).collect();
+            Table::from_stream(&json!({"name": "s", "source_defined_primary_key": [["id"]], "json_schema": {"properties": properties}}), replaced).unwrap()
+        };
+        let mut db = Sqlite::open(&path).unwrap();
+        let v1 = stream(&["id", "a"], false);
+        db.prepare(std::slice::from_ref(&v1)).unwrap();
+        db.upsert(&v1, &[v1.row(r#"{"id":"1","a":"x"}"#, "2024-01-01 00:00:00").unwrap()]).unwrap();
+        db.commit().unwrap();
+        db.execute("ALTER TABLE s ADD COLUMN note TEXT; UPDATE s SET note = 'mine'").unwrap();
+        db.commit().unwrap();
+        // The next version of the stream has a new field: a column more, nothing lost.
+        let v2 = stream(&["id", "a", "b"], false);
+        db.prepare(std::slice::from_ref(&v2)).unwrap();
+        db.upsert(&v2, &[v2.row(r#"{"id":"2","a":"y","b":"z"}"#, "2024-01-01 00:00:00").unwrap()]).unwrap();
+        db.commit().unwrap();
+        let columns = db.columns_of("s").unwrap();
+        assert!(["id", "a", "b", "note", "_extracted_at"].iter().all(|c| columns.contains(&c.to_string())), "{columns:?}");
+        let old: (String, Option<String>, String) = db.conn.query_row("SELECT a, b, note FROM s WHERE id = '1'", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+        assert_eq!(old, ("x".to_string(), None, "mine".to_string()));
+        // A full refresh replaces the rows but keeps the table and its columns.
+        let replaced = stream(&["id", "a", "b"], true);
+        db.prepare(std::slice::from_ref(&replaced)).unwrap();
+        db.upsert(&replaced, &[replaced.row(r#"{"id":"3","a":"w"}"#, "2024-01-01 00:00:00").unwrap()]).unwrap();
+        db.swap_in(&replaced).unwrap();
+        assert_eq!(db.count(&replaced).unwrap(), 1);
+        assert!(db.columns_of("s").unwrap().contains(&"note".to_string()));
         let _ = std::fs::remove_file(&path);
     }
 }

@@ -54,8 +54,33 @@ pub struct Table {
     /// Replaced as a whole at the end of the sync (full refresh) instead of upserted in place.
     pub replaced: bool,
     /// Column of each top-level field, and of each key of a spread object (by parent).
-    by_field: HashMap<String, usize>,
-    by_nested: HashMap<String, HashMap<String, usize>>,
+    by_field: Columns,
+    by_nested: HashMap<String, Columns>,
+    extracted_at: Option<usize>,
+}
+
+/// Column index by field name, looked up once per field of every record: hashed with FNV-1a,
+/// several times faster than the default hasher on names this short (no untrusted input
+/// chooses them).
+type Columns = HashMap<String, usize, std::hash::BuildHasherDefault<Fnv>>;
+
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ *b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 /// A value bound to one column of one row, borrowed from the record's text where it can be.
@@ -66,7 +91,7 @@ pub enum SqlValue<'a> {
     /// The number's exact text, as JSON wrote it.
     Number(Cow<'a, str>),
     Boolean(bool),
-    Json(&'a str),
+    Json(Cow<'a, str>),
 }
 
 impl SqlValue<'_> {
@@ -74,36 +99,53 @@ impl SqlValue<'_> {
     pub fn text(&self) -> Option<&str> {
         match self {
             SqlValue::Null => None,
-            SqlValue::Text(s) | SqlValue::Number(s) => Some(s),
-            SqlValue::Json(s) => Some(s),
+            SqlValue::Text(s) | SqlValue::Number(s) | SqlValue::Json(s) => Some(s),
             SqlValue::Boolean(b) => Some(if *b { "true" } else { "false" }),
         }
     }
 }
 
-/// A JSON object's entries, keys borrowed unless escaped, values as raw JSON text.
-struct Entries<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
-
 #[derive(serde::Deserialize)]
 struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
 
-impl<'de> serde::Deserialize<'de> for Entries<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Entries<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> std::result::Result<Entries<'de>, M::Error> {
-                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(16));
-                while let Some((Key(key), value)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
-                    entries.push((key, value));
-                }
-                Ok(Entries(entries))
+/// Fills a row from one JSON object in a single pass over the record text: top-level fields
+/// into their columns, and the keys of the spread objects (`metrics`) into theirs.
+struct RowFiller<'t, 'r, 'a> {
+    table: &'t Table,
+    /// The columns of this object's keys: the top level's, or a spread object's.
+    columns: &'t Columns,
+    row: &'r mut Vec<SqlValue<'a>>,
+}
+
+impl<'de, 't, 'r> serde::de::DeserializeSeed<'de> for RowFiller<'t, 'r, 'de> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> std::result::Result<(), D::Error> {
+        // `any`, so a spread object that is null fills nothing instead of failing.
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, 't, 'r> serde::de::Visitor<'de> for RowFiller<'t, 'r, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_unit<E>(self) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> std::result::Result<(), M::Error> {
+        let top_level = std::ptr::eq(self.columns, &self.table.by_field);
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            if let Some(&i) = self.columns.get(key.as_ref()) {
+                let raw: &'de RawValue = map.next_value()?;
+                self.row[i] = value_of(raw, self.table.columns[i].kind);
+            } else if let Some(keys) = self.table.by_nested.get(key.as_ref()).filter(|_| top_level) {
+                map.next_value_seed(RowFiller { table: self.table, columns: keys, row: &mut *self.row })?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(())
     }
 }
 
@@ -118,11 +160,9 @@ pub fn identifier(name: &str) -> String {
     while !clean.is_char_boundary(cut) {
         cut -= 1;
     }
-    format!("{}_{:08x}", &clean[..cut], fnv1a(clean.as_bytes()) as u32)
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3))
+    let mut hash = Fnv::default();
+    std::hash::Hasher::write(&mut hash, clean.as_bytes());
+    format!("{}_{:08x}", &clean[..cut], std::hash::Hasher::finish(&hash) as u32)
 }
 
 /// `"name"`, with embedded quotes doubled: the one way names reach SQL text.
@@ -183,8 +223,8 @@ impl Table {
         if key.is_empty() {
             bail!("stream {name} has no primary key to upsert by");
         }
-        let mut by_field = HashMap::new();
-        let mut by_nested: HashMap<String, HashMap<String, usize>> = HashMap::new();
+        let mut by_field = Columns::default();
+        let mut by_nested: HashMap<String, Columns> = HashMap::new();
         for (i, column) in columns.iter().enumerate() {
             match &column.source {
                 Source::Field(field) => {
@@ -196,29 +236,17 @@ impl Table {
                 Source::ExtractedAt => {}
             }
         }
-        Ok(Table { name: identifier(&name), stream: name, columns, key, replaced, by_field, by_nested })
+        let extracted_at = columns.iter().position(|c| c.source == Source::ExtractedAt);
+        Ok(Table { name: identifier(&name), stream: name, columns, key, replaced, by_field, by_nested, extracted_at })
     }
 
     /// The row of one record (a JSON object text) read at `extracted_at`, borrowing from both.
     pub fn row<'a>(&self, record: &'a str, extracted_at: &'a str) -> Result<Vec<SqlValue<'a>>> {
-        let Entries(top) = serde_json::from_str(record).context("a record is not a JSON object")?;
         let mut row = vec![SqlValue::Null; self.columns.len()];
-        for (field, raw) in top {
-            if let Some(&i) = self.by_field.get(field.as_ref()) {
-                row[i] = value_of(raw, self.columns[i].kind);
-            } else if let Some(keys) = self.by_nested.get(field.as_ref()) {
-                let Ok(Entries(nested)) = serde_json::from_str(raw.get()) else { continue };
-                for (key, raw) in nested {
-                    if let Some(&i) = keys.get(key.as_ref()) {
-                        row[i] = value_of(raw, self.columns[i].kind);
-                    }
-                }
-            }
-        }
-        for (i, column) in self.columns.iter().enumerate() {
-            if column.source == Source::ExtractedAt {
-                row[i] = SqlValue::Text(Cow::Borrowed(extracted_at));
-            }
+        let filler = RowFiller { table: self, columns: &self.by_field, row: &mut row };
+        serde::de::DeserializeSeed::deserialize(filler, &mut serde_json::Deserializer::from_str(record)).context("a record is not a JSON object")?;
+        if let Some(i) = self.extracted_at {
+            row[i] = SqlValue::Text(Cow::Borrowed(extracted_at));
         }
         // A row is found again by its key: a record without one cannot be upserted.
         if let Some(&i) = self.key.iter().find(|i| row[**i] == SqlValue::Null) {
@@ -242,7 +270,7 @@ fn value_of(raw: &RawValue, kind: ColumnType) -> SqlValue<'_> {
     let text = raw.get();
     match (kind, text.as_bytes().first()) {
         (_, Some(b'n')) => SqlValue::Null,
-        (ColumnType::Json, _) => SqlValue::Json(text),
+        (ColumnType::Json, _) => SqlValue::Json(Cow::Borrowed(text)),
         (ColumnType::Text, Some(b'"')) => string_of(text).map_or(SqlValue::Null, SqlValue::Text),
         (ColumnType::Timestamp, Some(b'"')) => string_of(text).filter(|s| is_timestamp(s)).map_or(SqlValue::Null, SqlValue::Text),
         (ColumnType::Text, _) => SqlValue::Text(Cow::Borrowed(text)),
