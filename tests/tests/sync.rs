@@ -309,7 +309,7 @@ fn on_a_terminal_progress_goes_to_stderr_and_stdout_stays_pure_protocol() {
         h.sim.base_url(),
         stdout.display()
     );
-    let status = Command::new("script").args(["-qefc", &command, terminal.to_str().unwrap()]).stdin(Stdio::null()).status().unwrap();
+    let status = Command::new("script").args(["-qefc", &command, terminal.to_str().unwrap()]).stdin(Stdio::null()).stdout(Stdio::null()).status().unwrap();
     assert!(status.success());
     let lines = std::fs::read_to_string(&stdout).unwrap();
     assert!(lines.lines().count() > 10);
