@@ -91,10 +91,14 @@ pub fn parse(value: Option<&Value>) -> Result<Vec<&'static StreamDef>> {
     Ok(defs)
 }
 
-fn choice<'a>(obj: &'a Map<String, Value>, at: &str, key: &str, allowed: &[&str]) -> Result<&'a str> {
+/// The allowed value `obj[key]` names.
+fn choice(obj: &Map<String, Value>, at: &str, key: &str, allowed: &'static [&'static str]) -> Result<&'static str> {
     match obj.get(key) {
-        Some(Value::String(s)) if allowed.contains(&s.as_str()) => Ok(s),
-        Some(Value::String(s)) => Err(Error::config(format!("{at}.{key}: {s:?} is not one of {}", allowed.join(", ")))),
+        Some(Value::String(s)) => allowed
+            .iter()
+            .copied()
+            .find(|a| a == s)
+            .ok_or_else(|| Error::config(format!("{at}.{key}: {s:?} is not one of {}", allowed.join(", ")))),
         Some(_) => Err(Error::config(format!("{at}.{key}: must be one of {}", allowed.join(", ")))),
         None => Err(Error::config(format!("{at}.{key}: is required (one of {})", allowed.join(", ")))),
     }
@@ -256,7 +260,7 @@ fn parse_filters(obj: &Map<String, Value>, at: &str) -> Result<&'static [ReportF
         if values.is_empty() || values.len() > MAX_FILTER_VALUES {
             return Err(Error::config(format!("{at}.filter_value: must list 1 to {MAX_FILTER_VALUES} values")));
         }
-        filters.push(ReportFilter { field: leak_strs(vec![field.to_string()])[0], values: leak_strs(values) });
+        filters.push(ReportFilter { field, values: leak_strs(values) });
     }
     Ok(Box::leak(filters.into_boxed_slice()))
 }

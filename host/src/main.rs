@@ -189,13 +189,13 @@ async fn run(cli: Cli) -> ExitCode {
             let out = out.with_progress(progress::Progress::start(streams));
             let export = Export::Read { config, catalog, state: inputs.state };
             let (mut out, result) = runtime.call(export, out, base_url, &policy).await;
-            out.take_loader();
+            out.finish_progress();
             (out, result)
         }
         Command::Sync { ref streams, ref db, full_refresh, .. } => {
             let args = sync::SyncArgs { streams: streams.as_deref().map(sync::stream_list), db: db.clone(), full_refresh };
-            let outcome = sync::run(&runtime, &policy, base_url, config, out, &args).await;
-            return if outcome.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+            let ok = sync::run(&runtime, &policy, base_url, config, out, &args).await;
+            return if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE };
         }
     };
     let ok = match result {

@@ -19,7 +19,6 @@ pub struct Progress {
 
 #[derive(Default)]
 struct Seen {
-    started: BTreeSet<String>,
     ended: BTreeSet<String>,
     records: u64,
     stream: String,
@@ -53,15 +52,9 @@ impl Progress {
 
     pub fn status(&self, stream: &str, status: &str) {
         let mut seen = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        match status {
-            "STARTED" => {
-                seen.started.insert(stream.to_string());
-            }
-            "COMPLETE" | "INCOMPLETE" => {
-                seen.ended.insert(stream.to_string());
-                self.bar.set_position(seen.ended.len() as u64);
-            }
-            _ => {}
+        if matches!(status, "COMPLETE" | "INCOMPLETE") {
+            seen.ended.insert(stream.to_string());
+            self.bar.set_position(seen.ended.len() as u64);
         }
         self.show(&seen);
     }

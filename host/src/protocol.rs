@@ -79,11 +79,16 @@ impl ProtocolWriter {
         self
     }
 
-    /// The loader, to finish it, and the progress display, to clear it.
-    pub fn take_loader(&mut self) -> Option<Loader> {
+    /// Clear the progress display, if there is one.
+    pub fn finish_progress(&mut self) {
         if let Some(progress) = self.progress.take() {
             progress.finish();
         }
+    }
+
+    /// The loader, to finish it (the progress display is cleared first).
+    pub fn take_loader(&mut self) -> Option<Loader> {
+        self.finish_progress();
         self.loader.take()
     }
 

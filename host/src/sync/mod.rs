@@ -30,11 +30,6 @@ pub struct SyncArgs {
     pub full_refresh: bool,
 }
 
-/// How a sync ended, for the exit status and the closing table.
-pub struct Outcome {
-    pub ok: bool,
-}
-
 pub fn is_postgres(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
@@ -79,12 +74,12 @@ fn supports_incremental(stream: &Value) -> bool {
     stream["supported_sync_modes"].as_array().is_some_and(|m| m.iter().any(|m| m == "incremental"))
 }
 
-/// Run `sync`. Errors are printed to stderr by the writer; the result says whether every
-/// stream was read and written.
-pub async fn run(runtime: &Runtime, policy: &SandboxPolicy, base_url: Option<String>, config: String, mut out: ProtocolWriter, args: &SyncArgs) -> Outcome {
+/// Run `sync`. Errors are printed to stderr by the writer; true when every stream was read
+/// and written.
+pub async fn run(runtime: &Runtime, policy: &SandboxPolicy, base_url: Option<String>, config: String, mut out: ProtocolWriter, args: &SyncArgs) -> bool {
     let failed = |out: &mut ProtocolWriter, failure: FailureType, message: &str| {
         out.error(failure, message, None);
-        Outcome { ok: false }
+        false
     };
     // Messages are for people from the first one on: text on stderr.
     let (out_discovered, discovered) = runtime.call(Export::Discover { config: config.clone() }, out.for_people(), base_url.clone(), policy).await;
@@ -146,7 +141,7 @@ pub async fn run(runtime: &Runtime, policy: &SandboxPolicy, base_url: Option<Str
         }
         None => ok = false,
     }
-    Outcome { ok }
+    ok
 }
 
 /// A database named without its password.
