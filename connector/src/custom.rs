@@ -177,7 +177,7 @@ fn parse_one(obj: &Map<String, Value>, at: &str) -> Result<&'static StreamDef> {
     let allowed = if audience { AUDIENCE_BREAKDOWNS } else { BASIC_BREAKDOWNS };
     let type_name = if audience { "AUDIENCE" } else { "BASIC" };
     for d in &breakdowns {
-        if matches!(d.as_str(), "advertiser_id" | "campaign_id" | "adgroup_id" | "ad_id" | "stat_time_day" | "stat_time_hour") {
+        if !streams::is_breakdown(d) {
             return Err(Error::config(format!("{at}.dimensions: {d:?} follows from data_level and granularity; list only breakdowns ({})", allowed.join(", "))));
         }
         if !allowed.contains(&d.as_str()) {
@@ -220,11 +220,7 @@ fn parse_one(obj: &Map<String, Value>, at: &str) -> Result<&'static StreamDef> {
     };
     // The dimensions of the query: the level's id, the time, then the breakdowns.
     let mut dimensions = vec![data_level.id_dimension().to_string()];
-    match granularity {
-        Granularity::Daily => dimensions.push("stat_time_day".into()),
-        Granularity::Hourly => dimensions.push("stat_time_hour".into()),
-        Granularity::Lifetime => {}
-    }
+    dimensions.extend(granularity.time_dimension().map(str::to_string));
     dimensions.extend(breakdowns);
     let dimensions = leak_strs(dimensions);
     let metric_set: &'static [&'static [&'static str]] = Box::leak(vec![leak_strs(metric_names)].into_boxed_slice());

@@ -58,6 +58,22 @@ pub enum Granularity {
     Lifetime,
 }
 
+impl Granularity {
+    /// The dimension that cuts rows in time (the report's cursor); lifetime totals have none.
+    pub const fn time_dimension(self) -> Option<&'static str> {
+        match self {
+            Granularity::Daily => Some("stat_time_day"),
+            Granularity::Hourly => Some("stat_time_hour"),
+            Granularity::Lifetime => None,
+        }
+    }
+}
+
+/// Whether a report dimension breaks rows down beyond their object and time.
+pub fn is_breakdown(dimension: &str) -> bool {
+    !matches!(dimension, "advertiser_id" | "campaign_id" | "adgroup_id" | "ad_id" | "stat_time_day" | "stat_time_hour")
+}
+
 /// The level of the objects a report row describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DataLevel {
@@ -218,11 +234,7 @@ pub const fn report(
         source: Source::Report(ReportSpec { report_type, data_level, granularity, dimensions, metrics, filters: &[], lookback_days: None }),
         // The dimensions are the key of a row; the advertiser is implied by the id dimension.
         primary_key: dimensions,
-        cursor: match granularity {
-            Granularity::Daily => Some("stat_time_day"),
-            Granularity::Hourly => Some("stat_time_hour"),
-            Granularity::Lifetime => None,
-        },
+        cursor: granularity.time_dimension(),
         sandbox,
         fields: REPORT_FIELDS,
     }

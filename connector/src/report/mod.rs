@@ -90,7 +90,7 @@ enum QueryPath {
 
 /// Whether the report breaks rows down by more than the object and the time.
 pub fn has_breakdowns(spec: &ReportSpec) -> bool {
-    spec.dimensions.iter().any(|d| !matches!(*d, "advertiser_id" | "campaign_id" | "adgroup_id" | "ad_id" | "stat_time_day" | "stat_time_hour"))
+    spec.dimensions.iter().any(|d| crate::streams::is_breakdown(d))
 }
 
 /// The metrics an async task of this report may ask for, and those it must leave out.

@@ -259,21 +259,17 @@ impl<'a> WindowReader<'a> {
     /// from the window's synchronous page count. Reports without a time dimension (summed
     /// lifetime windows) keep their window.
     fn task_span(&self, window: DateWindow, sync_pages: u64) -> DateWindow {
-        let (Some(last_day), Some(_)) = (self.last_day, time_dimension(self.spec)) else { return window };
+        let (Some(last_day), Some(_)) = (self.last_day, self.spec.granularity.time_dimension()) else { return window };
         let rows_per_day = (sync_pages.max(1) * SYNC_PAGE_ROWS).div_ceil(window.days() as u64);
         let days = ((TASK_ROWS_TARGET / rows_per_day) as i64).clamp(window.days(), MAX_TASK_DAYS.max(window.days()));
         DateWindow { start: window.start, end: (window.start + Duration::days(days - 1)).min(last_day).max(window.end) }
     }
 }
 
-fn time_dimension(spec: &ReportSpec) -> Option<&'static str> {
-    spec.dimensions.iter().copied().find(|d| matches!(*d, "stat_time_day" | "stat_time_hour"))
-}
-
 /// A task's rows by the day of their time dimension (`YYYY-MM-DD HH:MM:SS`); a row without a
 /// readable day goes with `first_day`, the window being read, so it is not lost.
 fn group_by_day(rows: Vec<Value>, spec: &ReportSpec, first_day: NaiveDate) -> BTreeMap<NaiveDate, Vec<Value>> {
-    let time = time_dimension(spec).unwrap_or_default();
+    let time = spec.granularity.time_dimension().unwrap_or_default();
     let mut by_day: BTreeMap<NaiveDate, Vec<Value>> = BTreeMap::new();
     for row in rows {
         let day = row["dimensions"][time].as_str().and_then(|t| NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok());
