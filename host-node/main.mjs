@@ -104,7 +104,14 @@ function parseArgs(argv, env) {
       values.set(name, value);
     }
   }
+  // An empty variable counts as unset.
+  const fromEnv = (name) => (env[name] ? env[name] : undefined);
   if (command === null) {
+    // Help for a bare invocation; an error once any option was given (clap counts its
+    // environment variables as given).
+    if (argv.length > 0 || fromEnv("TIKTOK_API_BASE_URL") || fromEnv("SOURCE_TIKTOK_CACHE_DIR")) {
+      usageError("a command is required but none was provided (spec, check, discover or read)");
+    }
     process.stderr.write(USAGE);
     process.exit(2);
   }
@@ -116,8 +123,6 @@ function parseArgs(argv, env) {
     if (text !== undefined && !/^\+?\d+$/.test(text)) usageError(`invalid value '${text}' for '${option(name)}': not a whole number`);
     numbers[name] = text === undefined ? fallback : Number(text);
   }
-  // An empty variable counts as unset.
-  const fromEnv = (name) => (env[name] ? env[name] : undefined);
   return {
     command,
     config: values.get("config"),
