@@ -2,7 +2,7 @@
 // child processes on loopback (as tests/tests/common/mod.rs runs the native host).
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -23,6 +23,13 @@ for (const [path, how] of [
   [join(PROBE, "connector.js"), "host-node/build.sh"],
 ]) {
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`${how}\` first`);
+}
+// A transpile older than its component would compare an old build with a new one.
+for (const [wasm, transpiled] of [
+  [join(ROOT, "target/wasm32-wasip2/release/tiktok_connector.wasm"), join(HOST_NODE, "gen/connector/connector.js")],
+  [PROBE_WASM, join(PROBE, "connector.js")],
+]) {
+  if (statSync(wasm).mtimeMs > statSync(transpiled).mtimeMs) throw new Error(`${transpiled} is older than ${wasm}: run host-node/build.sh`);
 }
 
 /** A scratch directory per test. */

@@ -1,7 +1,8 @@
 // The sandbox promise under the Node.js host: the hostile probe component (tests/probe) is
 // denied other hosts, files and environment, its memory and run time are capped, a silent API
-// is given up on at the host's own timeout, and secrets never reach the output. The probe's
-// reports are compared with the native host's (tests/tests/reliability.rs asserts those).
+// is given up on at the host's own timeout (and a trickling one at its deadline), and secrets
+// never reach the output. The probe's reports are compared with the native host's
+// (tests/tests/reliability.rs asserts those).
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -99,6 +100,31 @@ test("an API that never answers is given up on at the host's timeout, not the gu
   child.kill();
   assert.ok(warning, "the silent request was never given up on");
   assert.ok(seconds < 10, `the first timeout took ${seconds} s`);
+});
+
+test("a request the shim would leave pending stops the run at the host's deadline instead of hanging", async (t) => {
+  // Starts an answer and never finishes its headers, one byte at a time: no idle timeout fires.
+  const trickle = await listen(
+    createTcpServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => {
+        socket.write("HTTP/1.1 200 OK\r\n");
+        const timer = setInterval(() => socket.write("X-Slow: a\r\n"), 300);
+        socket.on("close", () => clearInterval(timer));
+      });
+    }),
+  );
+  t.after(trickle.close);
+  const dir = scratchDir("trickle");
+  const config = writeJson(dir, "config.json", {
+    credentials: { auth_type: "oauth2.0", app_id: "1", secret: "an-app-secret-4321", access_token: "an-access-token-8765" },
+  });
+  const run = await runHost("node", ["check", "--config", config, "--api-base-url", trickle.url, "--http-timeout-seconds", "1"], { timeoutMs: 30_000 });
+  const stopped = error(run);
+  assert.equal(stopped.failure_type, "transient_error");
+  // The deadline: the connect timeout (1 s) plus twice the response timeout.
+  assert.match(stopped.message, new RegExp(`a request to ${trickle.url.slice(7)} got no answer within 3 s`));
+  assert.ok(run.seconds < 15, `stopped after ${run.seconds} s`);
 });
 
 test("secrets never reach the output, and the spec's secret fields are masked", async (t) => {
