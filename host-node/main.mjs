@@ -82,6 +82,7 @@ function parseArgs(argv, env) {
     const arg = argv[i];
     if (arg === "-h" || arg === "--help" || (command === null && arg === "help")) return { help: true };
     if (arg === "-V" || arg === "--version") return { version: true };
+    if (arg.startsWith("-") && !arg.startsWith("--")) usageError(`unexpected argument '${arg}' found`);
     if (!arg.startsWith("--")) {
       if (command !== null) usageError(`unexpected argument '${arg}' found`);
       if (arg === "sync") usageError("the Node.js host has no 'sync' command (it is the native host's)");
@@ -95,7 +96,7 @@ function parseArgs(argv, env) {
     if (!known) usageError(`unexpected argument '--${name}' found`);
     let value;
     if (eq >= 0) value = arg.slice(eq + 1);
-    else if (i + 1 < argv.length) value = argv[++i];
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) value = argv[++i];
     else usageError(`a value is required for '${option(name)}' but none was supplied`);
     if (name === "allowed-authority") {
       values.set(name, [...(values.get(name) ?? []), value]);
