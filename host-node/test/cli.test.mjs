@@ -28,6 +28,8 @@ const USAGE = [
   ["read", "--config", config],
   ["spec", "--max-run-seconds", "soon"],
   ["discover", "--config", config, "--no-such-flag", "1"],
+  ["-x"],
+  ["check", "--config", "--catalog", catalog],
 ];
 
 test("bad usage exits 2 under both hosts, with the error on stderr and nothing on stdout", async () => {
