@@ -6,13 +6,14 @@
 
 import { spawnSync } from "node:child_process";
 
-import { NATIVE, NODE_MAIN, ROOT, daysAgo, runHost, scratchDir, startSim, writeJson } from "./harness.mjs";
+import { CONNECTOR_WASM, NATIVE, NODE_MAIN, ROOT, daysAgo, runHost, scratchDir, startSim, writeJson } from "./harness.mjs";
 
 const RUNS = 3;
 
 /** One run of a host under /usr/bin/time: wall and CPU seconds, peak RSS, stdout lines. */
 function measured(kind, args) {
-  const command = kind === "native" ? [NATIVE, ...args] : [process.execPath, NODE_MAIN, ...args];
+  // The same component file under both hosts (gen/connector is its transpile).
+  const command = kind === "native" ? [NATIVE, "--component", CONNECTOR_WASM, ...args] : [process.execPath, NODE_MAIN, ...args];
   const env = { ...process.env, SOURCE_TIKTOK_CACHE_DIR: `${ROOT}/target/component-cache` };
   delete env.TIKTOK_API_BASE_URL;
   const started = process.hrtime.bigint();

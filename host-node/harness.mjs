@@ -15,6 +15,7 @@ export const SIM = join(ROOT, "target/release/tiktok-sim");
 export const NODE_MAIN = join(HOST_NODE, "main.mjs");
 export const PROBE = join(HOST_NODE, "gen/probe");
 export const PROBE_WASM = join(ROOT, "target/wasm32-wasip2/release/sandbox_probe.wasm");
+export const CONNECTOR_WASM = join(ROOT, "target/wasm32-wasip2/release/tiktok_connector.wasm");
 
 for (const [path, how] of [
   [NATIVE, "make build"],
@@ -26,7 +27,7 @@ for (const [path, how] of [
 }
 // A transpile older than its component would compare an old build with a new one.
 for (const [wasm, transpiled] of [
-  [join(ROOT, "target/wasm32-wasip2/release/tiktok_connector.wasm"), join(HOST_NODE, "gen/connector/connector.js")],
+  [CONNECTOR_WASM, join(HOST_NODE, "gen/connector/connector.js")],
   [PROBE_WASM, join(PROBE, "connector.js")],
 ]) {
   if (statSync(wasm).mtimeMs > statSync(transpiled).mtimeMs) throw new Error(`${transpiled} is older than ${wasm}: run host-node/build.sh`);
@@ -73,10 +74,14 @@ export async function startSim(args = []) {
 
 /**
  * Run a host (`"native"` or `"node"`) with `args`; every stdout line parsed as a protocol
- * message. `timeoutMs` kills a run that hangs, so a hang fails the test instead of stalling it.
+ * message. Both run the same component file: the native host is given the release .wasm that
+ * host-node/gen/connector was transpiled from (not the copy built into it), so the tests
+ * compare hosts, not builds. `timeoutMs` kills a run that hangs, so a hang fails the test
+ * instead of stalling it.
  */
 export function runHost(kind, args, { cwd = tmpdir(), timeoutMs = 300_000 } = {}) {
-  const [command, prefix] = kind === "native" ? [NATIVE, []] : [process.execPath, [NODE_MAIN]];
+  const component = args.includes("--component") || !args.length || args[0].startsWith("-") ? [] : ["--component", CONNECTOR_WASM];
+  const [command, prefix] = kind === "native" ? [NATIVE, component] : [process.execPath, [NODE_MAIN]];
   const env = { ...process.env, SOURCE_TIKTOK_CACHE_DIR: join(ROOT, "target/component-cache") };
   delete env.TIKTOK_API_BASE_URL;
   return new Promise((resolve, reject) => {
