@@ -31,6 +31,8 @@ pub struct Config {
     pub requests_per_second: u32,
     /// First retry delay; later ones double (with jitter).
     pub retry_base_delay_ms: u32,
+    /// Ids typed as integers, as the reference connector types them (`integer_ids`).
+    pub integer_ids: bool,
     /// The user's own report streams (`custom_reports`).
     pub custom_reports: Vec<&'static crate::streams::StreamDef>,
 }
@@ -68,6 +70,7 @@ impl Config {
             report_window_days: optional_int(obj, "report_window_days", 1, 30)?.unwrap_or(30),
             requests_per_second: optional_int(obj, "requests_per_second", 1, 1000)?.unwrap_or(10),
             retry_base_delay_ms: optional_int(obj, "retry_base_delay_ms", 1, 60_000)?.unwrap_or(500),
+            integer_ids: optional_bool(obj, "integer_ids")?.unwrap_or(false),
             custom_reports: crate::custom::parse(obj.get("custom_reports"))?,
         })
     }

@@ -13,6 +13,7 @@ mod error;
 mod fields;
 #[cfg(test)]
 mod fuzz;
+mod integer_ids;
 mod metrics;
 mod output;
 mod read;
@@ -49,7 +50,7 @@ impl bindings::Guest for Component {
 
     fn discover(config: String) -> Result<String, ConnectorError> {
         let config = load_config(&config)?;
-        let entries: Vec<_> = streams::available(&config).into_iter().map(|s| s.catalog_entry()).collect();
+        let entries: Vec<_> = streams::available(&config).into_iter().map(|s| s.catalog_entry(config.integer_ids)).collect();
         Ok(serde_json::json!({ "streams": entries }).to_string())
     }
 

@@ -484,11 +484,15 @@ impl StreamDef {
         schema
     }
 
-    /// The stream as an Airbyte catalog entry.
-    pub fn catalog_entry(&self) -> Value {
+    /// The stream as an Airbyte catalog entry; `integer_ids` types ids as the reference does.
+    pub fn catalog_entry(&self, integer_ids: bool) -> Value {
+        let mut schema = self.json_schema();
+        if integer_ids {
+            crate::integer_ids::retype_schema(self, &mut schema);
+        }
         let mut entry = json!({
             "name": self.name,
-            "json_schema": self.json_schema(),
+            "json_schema": schema,
             "supported_sync_modes": if self.cursor.is_some() { json!(["full_refresh", "incremental"]) } else { json!(["full_refresh"]) },
             "source_defined_primary_key": self.primary_key.iter().map(|k| json!([k])).collect::<Vec<_>>(),
         });
@@ -496,6 +500,8 @@ impl StreamDef {
             entry["source_defined_cursor"] = json!(true);
             entry["default_cursor_field"] = json!([cursor]);
         }
+        // A read resumes from the per-advertiser state of streams with a cursor.
+        entry["is_resumable"] = json!(self.cursor.is_some());
         entry
     }
 }

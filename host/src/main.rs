@@ -25,7 +25,8 @@ use sandbox::{SandboxOptions, SandboxPolicy};
     version,
     about = "TikTok Marketing source connector speaking the Airbyte protocol on stdout",
     after_help = "Exit status: 0 on success, 1 when the command failed (the TRACE message on stdout \
-                  says why and whether it is a config, transient or system error), 2 on bad usage."
+                  says why and whether it is a config, transient or system error), 2 on bad usage. \
+                  A check that ran exits 0 and says SUCCEEDED or FAILED in its CONNECTION_STATUS."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -203,11 +204,16 @@ async fn run(cli: Cli) -> ExitCode {
             answer_message(&mut out, answer);
             true
         }
+        // Airbyte's convention (and the reference's): a check that ran and found the config or
+        // the credentials wanting is a FAILED status with exit 0; non-zero is for a check that
+        // could not run.
+        Err(f) if f.answered && matches!(cli.command, Command::Check { .. }) => {
+            out.log("ERROR", &format!("check failed ({}): {}", f.failure.as_str(), f.message));
+            out.message(&json!({"type": "CONNECTION_STATUS", "connectionStatus": {"status": "FAILED", "message": out.mask(&f.message)}}));
+            true
+        }
         Err(f) => {
             out.error(f.failure, &f.message, f.stream.as_deref());
-            if matches!(cli.command, Command::Check { .. }) {
-                out.message(&json!({"type": "CONNECTION_STATUS", "connectionStatus": {"status": "FAILED", "message": out.mask(&f.message)}}));
-            }
             false
         }
     };

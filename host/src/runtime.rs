@@ -89,6 +89,9 @@ pub struct RunFailure {
     pub failure: FailureType,
     pub message: String,
     pub stream: Option<String>,
+    /// The connector answered with this failure (a command that ran), rather than the host
+    /// stopping it (a trap, a limit): a failed `check` is then a FAILED status, not an error.
+    pub answered: bool,
 }
 
 impl From<ConnectorError> for RunFailure {
@@ -101,6 +104,7 @@ impl From<ConnectorError> for RunFailure {
             },
             message: e.message,
             stream: e.stream_name,
+            answered: true,
         }
     }
 }
@@ -182,6 +186,7 @@ impl Runtime {
                     crash_report(&trap, &guest_stderr.contents())
                 },
                 stream: None,
+                answered: false,
             }),
             Err(_) => Err(RunFailure {
                 failure: FailureType::Transient,
@@ -190,6 +195,7 @@ impl Runtime {
                     policy.max_run_time.as_secs()
                 ),
                 stream: None,
+                answered: false,
             }),
         };
         drop(ticker);

@@ -239,10 +239,10 @@ fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQuery, ApiEr
 }
 
 /// Reach-type (UV) metrics: the task API refuses them with audience dimensions, `country_code`
-/// included (tiktok-api.md §4.3, §4.9; results count as UV for reach-goal campaigns).
+/// included, exactly the list DOC-TASK-CREATE gives (tiktok-api.md §4.9).
 const UV_METRICS: &[&str] = &[
-    "reach", "frequency", "cost_per_1000_reached", "result", "cost_per_result", "result_rate", "real_time_result",
-    "real_time_cost_per_result", "real_time_result_rate",
+    "average_video_play_per_user", "frequency", "cost_per_1000_reached", "real_time_result", "real_time_result_rate",
+    "real_time_cost_per_result", "result", "result_rate", "cost_per_result", "reach", "live_play_count",
 ];
 
 /// What `report/task/create/` refuses that `report/integrated/get/` takes: filters other than

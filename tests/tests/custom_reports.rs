@@ -111,10 +111,8 @@ fn invalid_custom_reports_are_config_errors_that_say_what_is_allowed() {
         let config = config(&h, 2, vec![report]);
         for command in ["check", "discover"] {
             let run = h.run(&[command, "--config", &h.write("bad.json", &config)]);
-            assert_eq!(run.exit_code, 1, "{command} {path}");
-            let error = &run.errors()[0];
-            assert_eq!(error["failure_type"], "config_error");
-            let message = error["message"].as_str().unwrap();
+            let (kind, message) = run.failure();
+            assert_eq!(kind, "config_error", "{command} {path}");
             assert!(message.starts_with(path) && message.contains(why), "{command}: {message}");
         }
     }

@@ -358,7 +358,12 @@ fn reports_truncated_to_the_newest_ads_are_read_again_through_async_tasks_row_fo
         for (key, record) in &got {
             let mut record = record.clone();
             let mut wanted = want[key].clone();
-            for uv in ["reach", "frequency", "cost_per_1000_reached", "result", "cost_per_result", "result_rate", "real_time_result", "real_time_cost_per_result", "real_time_result_rate"] {
+            // DOC-TASK-CREATE's list of reach-type metrics a task refuses with breakdowns.
+            let uv_metrics = [
+                "average_video_play_per_user", "frequency", "cost_per_1000_reached", "real_time_result", "real_time_result_rate",
+                "real_time_cost_per_result", "result", "result_rate", "cost_per_result", "reach", "live_play_count",
+            ];
+            for uv in uv_metrics {
                 if breakdowns && wanted["metrics"].get(uv).is_some() {
                     assert_eq!(record["metrics"][uv], Value::Null, "{stream}: {uv} from a task with breakdowns");
                     record["metrics"][uv] = Value::Null;

@@ -68,6 +68,7 @@ impl StreamRun {
         if !self.running.replace(true) {
             output::status(self.def.name, StreamStatus::Running);
         }
+        let records = if self.sync.config.integer_ids { crate::integer_ids::retype_records(self.def, records) } else { records };
         output::records(self.def.name, &records);
     }
 

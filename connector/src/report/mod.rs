@@ -71,12 +71,10 @@ fn status_all_filtering(data_level: DataLevel) -> Option<Value> {
 }
 
 /// Reach-type (UV) metrics, which TikTok's task API refuses together with audience
-/// dimensions, `country_code` included (tiktok-api.md §4.3 and §4.9, from DOC-TASK-CREATE).
-/// Results count reached users for reach-goal campaigns, so they are left out too: the list is
-/// not confirmed, and a refused task would lose the whole window.
+/// dimensions, `country_code` included: the list DOC-TASK-CREATE gives (tiktok-api.md §4.9).
 pub const UV_METRICS: &[&str] = &[
-    "reach", "frequency", "cost_per_1000_reached", "result", "cost_per_result", "result_rate", "real_time_result",
-    "real_time_cost_per_result", "real_time_result_rate",
+    "average_video_play_per_user", "frequency", "cost_per_1000_reached", "real_time_result", "real_time_result_rate",
+    "real_time_cost_per_result", "result", "result_rate", "cost_per_result", "reach", "live_play_count",
 ];
 
 /// Which API a report query is for: they take different parameters.

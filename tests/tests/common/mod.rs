@@ -87,6 +87,24 @@ impl Run {
             .collect()
     }
 
+    /// How the command failed: (failure type, message). A `check` that ran says so in a FAILED
+    /// status with exit 0 (its log line names the failure type); any other failure is an error
+    /// TRACE with exit 1.
+    pub fn failure(&self) -> (String, String) {
+        let failed_check = self.of_type("CONNECTION_STATUS").into_iter().map(|m| &m["connectionStatus"]).find(|s| s["status"] == "FAILED");
+        if let Some(status) = failed_check {
+            assert_eq!(self.exit_code, 0, "a check that ran exits 0; stderr: {}", self.stderr);
+            assert!(self.errors().is_empty(), "a failed check is a status, not an error trace: {:?}", self.errors());
+            let logs = self.of_type("LOG");
+            let log = logs.iter().filter_map(|m| m["log"]["message"].as_str()).find_map(|m| m.strip_prefix("check failed ("));
+            let kind = log.expect("the failed check's log line").split(')').next().unwrap();
+            return (kind.to_string(), status["message"].as_str().unwrap().to_string());
+        }
+        assert_eq!(self.exit_code, 1, "expected a failure; stdout: {}", self.stdout.chars().take(2000).collect::<String>());
+        let e = self.errors()[0];
+        (e["failure_type"].as_str().unwrap().to_string(), e["message"].as_str().unwrap().to_string())
+    }
+
     pub fn assert_success(&self) {
         assert_eq!(self.exit_code, 0, "host failed: {:?}\nstderr: {}", self.errors(), self.stderr);
         assert!(self.errors().is_empty(), "errors: {:?}", self.errors());

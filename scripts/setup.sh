@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Install what a fresh machine with only rustup and python3 lacks, and nothing it already has.
+#   setup.sh build   the Rust targets (the wasm component, the static host) and musl-gcc
+#   setup.sh test    build + what the tests start or call: PostgreSQL, python3-venv, Node.js,
+#                    and the image tools (umoci, skopeo, BusyBox)
+# `make demo`, `make test` and `.ci/run` all come through here.
+set -euo pipefail
+need=${1:-build}
+
+targets=(wasm32-wasip2 x86_64-unknown-linux-musl)
+installed=$(rustup target list --installed)
+for target in "${targets[@]}"; do
+    grep -qx "$target" <<<"$installed" || rustup target add "$target"
+done
+
+packages=()
+command -v musl-gcc >/dev/null || packages+=(musl-tools)
+if [ "$need" = test ] || [ "$need" = image ]; then
+    command -v umoci >/dev/null || packages+=(umoci)
+    command -v skopeo >/dev/null || packages+=(skopeo)
+    [ -x /bin/busybox ] || packages+=(busybox-static)
+fi
+if [ "$need" = test ]; then
+    python3 -c 'import venv, ensurepip' 2>/dev/null || packages+=(python3-venv)
+    # The sync tests start a PostgreSQL server of their own (initdb + pg_ctl).
+    command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
+    # The second host (host-node/) runs on Node.js 20 or newer with npm.
+    command -v node >/dev/null || packages+=(nodejs)
+    command -v npm >/dev/null || packages+=(npm)
+fi
+[ ${#packages[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null; then
+    echo "setup: install these packages with your system's package manager: ${packages[*]}" >&2
+    exit 1
+fi
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "setup: installing ${packages[*]}" >&2
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >&2

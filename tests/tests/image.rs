@@ -1,0 +1,211 @@
+//! The image `make image` writes, run the way the Airbyte platform runs a connector, without a
+//! container runtime: its layers unpacked into a root filesystem, the launcher's `sh -c` script
+//! run in a chroot as uid 1000 with only the image's environment. What it prints equals what the
+//! release binary prints. Needs root (chroot), as CI and these machines have.
+
+mod common;
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use serde_json::{json, Value};
+use tiktok_sim::SimConfig;
+
+const ENTRYPOINT: &str = "/usr/local/bin/source-tiktok-marketing";
+const CACHE: &str = "airbyte/component-cache";
+
+struct Image {
+    root: PathBuf,
+    /// The image config's `config` object (Env, Entrypoint, User, Labels, ...).
+    config: Value,
+    architecture: String,
+}
+
+fn sh(command: &mut Command) {
+    let status = command.status().expect("run a command");
+    assert!(status.success(), "{command:?} failed");
+}
+
+/// Unpack the docker-archive's layers in order into a fresh root filesystem.
+fn unpack(dir: &Path) -> Image {
+    let archive = workspace_root().join("target/image/source-tiktok-marketing.tar");
+    assert!(archive.exists(), "{} is missing: run `make image`", archive.display());
+    let (files, root) = (dir.join("archive"), dir.join("rootfs"));
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::create_dir_all(&root).unwrap();
+    sh(Command::new("tar").arg("-xf").arg(&archive).arg("-C").arg(&files));
+    let manifest: Value = serde_json::from_slice(&std::fs::read(files.join("manifest.json")).unwrap()).unwrap();
+    let manifest = &manifest[0];
+    // `docker load` names it so (docker.io is the default registry it leaves out).
+    let tag = manifest["RepoTags"][0].as_str().unwrap();
+    assert_eq!(tag.trim_start_matches("docker.io/"), format!("airbyte/source-tiktok-marketing:{}", env!("CARGO_PKG_VERSION")));
+    for layer in manifest["Layers"].as_array().unwrap() {
+        sh(Command::new("tar").arg("--same-owner").arg("-xpf").arg(files.join(layer.as_str().unwrap())).arg("-C").arg(&root));
+    }
+    let config: Value = serde_json::from_slice(&std::fs::read(files.join(manifest["Config"].as_str().unwrap())).unwrap()).unwrap();
+    Image { root, architecture: config["architecture"].as_str().unwrap().to_string(), config: config["config"].clone() }
+}
+
+impl Image {
+    fn env(&self) -> Vec<(String, String)> {
+        let env = self.config["Env"].as_array().unwrap();
+        env.iter().map(|e| e.as_str().unwrap().split_once('=').unwrap()).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    /// Lay out `/source` as the platform does (config, catalog, state files owned by the job's
+    /// user) and give the chroot the `/dev/null` a container runtime would.
+    fn prepare_source(&self, files: &[(&str, &Value)]) {
+        let source = self.root.join("source");
+        let _ = std::fs::remove_dir_all(&source);
+        std::fs::create_dir_all(&source).unwrap();
+        for (name, value) in files {
+            std::fs::write(source.join(name), value.to_string()).unwrap();
+        }
+        sh(Command::new("chown").args(["-R", "1000:1000"]).arg(&source));
+        if !self.root.join("dev/null").exists() {
+            std::fs::create_dir_all(self.root.join("dev")).unwrap();
+            sh(Command::new("mknod").args(["-m", "666"]).arg(self.root.join("dev/null")).args(["c", "1", "3"]));
+        }
+    }
+
+    /// The launcher's script, as uid 1000 in the image, with the image's environment plus
+    /// `extra`: the entrypoint check, the command in the background with its output in files,
+    /// polling with `sleep`, and the exit code moved into place with `mv`.
+    fn platform_run(&self, env: &[(String, String)], operation: &str) -> Run {
+        let script = format!(
+            r#"if [ -z "$AIRBYTE_ENTRYPOINT" ]; then echo "Entrypoint was not set! AIRBYTE_ENTRYPOINT must be set in the container." >&2; exit 127; fi
+cd /source
+(eval "$AIRBYTE_ENTRYPOINT {operation}" > /source/stdout.jsonl 2> /source/stderr.txt; echo $? > /source/exit.tmp; mv /source/exit.tmp /source/exitCode.txt) &
+while [ ! -f /source/exitCode.txt ]; do sleep 1; done
+cat /source/stdout.jsonl
+exit $(cat /source/exitCode.txt)"#
+        );
+        let _ = std::fs::remove_file(self.root.join("source/exitCode.txt"));
+        // Found on this machine's PATH: the child's environment is the image's alone.
+        let output = Command::new(on_path("chroot"))
+            .arg("--userspec=1000:1000")
+            .arg(&self.root)
+            .args(["/bin/sh", "-c", &script])
+            .env_clear()
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .expect("chroot into the image");
+        parse_run(output)
+    }
+
+    fn cached_components(&self) -> usize {
+        std::fs::read_dir(self.root.join(CACHE)).map(|d| d.count()).unwrap_or(0)
+    }
+}
+
+fn on_path(tool: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::split_paths(&path).chain([PathBuf::from("/usr/sbin")]).map(|dir| dir.join(tool)).find(|p| p.exists());
+    found.unwrap_or_else(|| panic!("{tool} is not installed"))
+}
+
+/// What a run said, comparable across two runs: every message but logs and states, without the
+/// times they were written at, in a canonical order; and the last state of each stream (states
+/// in between depend on how the advertisers' requests interleaved).
+fn comparable(run: &Run) -> (Vec<String>, Vec<Value>) {
+    let mut messages: Vec<String> = run
+        .messages
+        .iter()
+        .filter(|m| m["type"] != "LOG" && m["type"] != "STATE")
+        .map(|m| {
+            let mut m = m.clone();
+            if let Some(record) = m.get_mut("record") {
+                record["emitted_at"] = json!(0);
+            }
+            if let Some(trace) = m.get_mut("trace") {
+                trace["emitted_at"] = json!(0);
+            }
+            m.to_string()
+        })
+        .collect();
+    messages.sort();
+    let states = run.final_state().as_array().unwrap().iter().map(|s| s["stream"].clone()).collect();
+    (messages, states)
+}
+
+#[test]
+fn the_image_is_configured_as_the_airbyte_platform_requires() {
+    let image = unpack(&scratch_dir("image-config"));
+    let c = &image.config;
+    assert_eq!(image.architecture, "amd64");
+    assert_eq!(c["Entrypoint"], json!([ENTRYPOINT]));
+    let env = image.env();
+    let var = |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    assert_eq!(var("AIRBYTE_ENTRYPOINT").as_deref(), Some(ENTRYPOINT), "AIRBYTE_ENTRYPOINT must equal the entrypoint");
+    assert!(var("PATH").is_some_and(|p| p.split(':').any(|d| d == "/bin")), "PATH must reach sh, sleep and mv");
+    assert_eq!(var("SOURCE_TIKTOK_CACHE_DIR").as_deref(), Some(format!("/{CACHE}").as_str()));
+    assert_eq!(c["User"], "airbyte");
+    assert_eq!(c["Labels"]["io.airbyte.name"], "airbyte/source-tiktok-marketing");
+    assert_eq!(c["Labels"]["io.airbyte.version"], env!("CARGO_PKG_VERSION"));
+
+    let passwd = std::fs::read_to_string(image.root.join("etc/passwd")).unwrap();
+    assert!(passwd.lines().any(|l| l.starts_with("airbyte:x:1000:1000:")), "{passwd}");
+    let group = std::fs::read_to_string(image.root.join("etc/group")).unwrap();
+    assert!(group.lines().any(|l| l.starts_with("airbyte:x:1000:")), "{group}");
+    let home = std::fs::metadata(image.root.join("airbyte")).unwrap();
+    assert_eq!((home.uid(), home.gid()), (1000, 1000), "/airbyte must belong to airbyte");
+    assert_eq!(image.cached_components(), 1, "the image holds the component compiled at build time");
+    for tool in ["sh", "sleep", "mv"] {
+        assert!(image.root.join("bin").join(tool).exists(), "the launcher needs /bin/{tool}");
+    }
+
+    // The registry metadata beside it names this image and the sandbox's hosts.
+    let metadata = std::fs::read_to_string(workspace_root().join("metadata.yaml")).unwrap();
+    let fields: Vec<&str> = metadata.lines().map(str::trim).collect();
+    assert!(fields.contains(&format!("dockerImageTag: {}", env!("CARGO_PKG_VERSION")).as_str()));
+    assert!(fields.contains(&"dockerRepository: airbyte/source-tiktok-marketing"));
+    for required in ["definitionId:", "connectorType: source", "connectorSubtype: api", "license:", "documentationUrl:", "githubIssueLabel:", "releaseStage:", "metadataSpecVersion:"] {
+        assert!(fields.iter().any(|f| f.starts_with(required)), "metadata.yaml lacks {required}");
+    }
+    for host in ["- business-api.tiktok.com", "- sandbox-ads.tiktok.com"] {
+        assert!(fields.contains(&host), "allowedHosts lacks {host}");
+    }
+}
+
+#[test]
+fn the_image_run_as_the_platform_runs_it_prints_what_the_release_binary_prints() {
+    let h = Harness::new("image-run", SimConfig::default());
+    let image = unpack(&h.dir.join("image"));
+    let mut config = h.oauth_config();
+    config["start_date"] = json!(utc_days_ago(10).to_string());
+    let catalog = h.configured_catalog(&config, &["advertisers", "campaigns", "ads_reports_daily", "ad_group_audience_reports_daily"], false);
+    image.prepare_source(&[("connectorConfig.json", &config), ("catalog.json", &catalog)]);
+    let mut env = image.env();
+    env.push(("TIKTOK_API_BASE_URL".into(), h.sim.base_url()));
+    let config_path = h.write("connectorConfig.json", &config);
+    let catalog_path = h.write("catalog.json", &catalog);
+
+    let operations: [(&str, Vec<&str>); 4] = [
+        ("spec", vec!["spec"]),
+        ("check --config /source/connectorConfig.json", vec!["check", "--config", &config_path]),
+        ("discover --config /source/connectorConfig.json", vec!["discover", "--config", &config_path]),
+        (
+            "read --config /source/connectorConfig.json --catalog /source/catalog.json",
+            vec!["read", "--config", &config_path, "--catalog", &catalog_path],
+        ),
+    ];
+    for (in_image, native) in operations {
+        let inside = image.platform_run(&env, in_image);
+        let outside = h.run(&native);
+        assert_eq!(inside.exit_code, 0, "{in_image}: {}\n{}", inside.stderr, inside.stdout);
+        outside.assert_success();
+        assert!(!inside.messages.is_empty(), "{in_image} printed nothing");
+        let (inside, outside) = (comparable(&inside), comparable(&outside));
+        assert!(inside == outside, "{in_image}: the image printed {} messages, the binary {}; they differ", inside.0.len(), outside.0.len());
+    }
+    assert_eq!(image.cached_components(), 1, "a run in the image compiled the component again instead of using the cache");
+
+    // Without AIRBYTE_ENTRYPOINT the platform's launcher refuses to start.
+    env.retain(|(k, _)| k != "AIRBYTE_ENTRYPOINT");
+    let refused = image.platform_run(&env, "spec");
+    assert_eq!(refused.exit_code, 127);
+    assert!(refused.stderr.contains("Entrypoint was not set!"), "{}", refused.stderr);
+    assert!(refused.messages.is_empty());
+}
