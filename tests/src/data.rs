@@ -167,8 +167,14 @@ pub fn fmt_time(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
-const TIMEZONES: &[(&str, &str)] =
-    &[("Etc/GMT+8", "America/Los_Angeles"), ("Etc/GMT", "Europe/London"), ("Etc/GMT-8", "Asia/Shanghai")];
+/// Advertisers' `timezone` and `display_timezone`, in turn. Most zones have an `Etc/GMT±N`
+/// form; a half-hour zone has none, so TikTok names it (the fourth advertiser on).
+const TIMEZONES: &[(&str, &str)] = &[
+    ("Etc/GMT+8", "America/Los_Angeles"),
+    ("Etc/GMT", "Europe/London"),
+    ("Etc/GMT-8", "Asia/Shanghai"),
+    ("Asia/Kolkata", "Asia/Kolkata"),
+];
 const OBJECTIVES: &[&str] = &["TRAFFIC", "CONVERSIONS", "APP_PROMOTION", "REACH", "VIDEO_VIEWS"];
 
 /// A small deterministic mixer, so data depends only on the seed and the position.

@@ -518,3 +518,37 @@ fn an_ad_level_audience_report_that_keeps_timing_out_completes_through_smaller_w
     assert!(requests.iter().all(|r| r.response_code != Some(40100)), "TikTok blocked a request or lowered the app's QPS");
     assert!(sent.values().all(|n| *n <= 2), "a timing-out query sent more than twice: {sent:?}");
 }
+
+/// Today in the zone TikTok reports an advertiser's days in: its `Etc/GMT±N` timezone, or the
+/// named zone where it has none.
+fn advertisers_today(info: &Value) -> String {
+    let timezone = info["timezone"].as_str().unwrap();
+    let name = if timezone.starts_with("Etc/") { timezone } else { info["display_timezone"].as_str().unwrap() };
+    let zone: chrono_tz::Tz = name.parse().unwrap();
+    Utc::now().with_timezone(&zone).date_naive().to_string()
+}
+
+#[test]
+fn report_days_end_on_each_advertisers_own_today_half_hour_zones_included() {
+    let mut sim_config = SimConfig::default();
+    sim_config.size.advertisers = 4;
+    let h = Harness::new("local-today", sim_config);
+    let advertisers = h.sim.account().advertisers;
+    assert!(advertisers.iter().any(|a| a.info["timezone"] == "Asia/Kolkata"), "the simulator has a half-hour zone");
+    let before: Vec<String> = advertisers.iter().map(|a| advertisers_today(&a.info)).collect();
+    let run = h.read(&config(&h, days_ago(3)), &["advertisers_reports_daily", "advertisers_reports_hourly"], true, None);
+    run.assert_success();
+    let after: Vec<String> = advertisers.iter().map(|a| advertisers_today(&a.info)).collect();
+    let requests = h.sim.requests();
+    for (i, advertiser) in advertisers.iter().enumerate() {
+        let asked = |time: &str| {
+            let of_this = requests.iter().filter(|r| r.endpoint() == "report/integrated/get" && r.query.get("advertiser_id") == Some(&advertiser.id));
+            of_this.filter(|r| r.query["dimensions"].contains(time)).map(|r| r.query["end_date"].clone()).max().unwrap()
+        };
+        // A zone's midnight may pass during the read: its today before or after it.
+        for time in ["stat_time_day", "stat_time_hour"] {
+            let last = asked(time);
+            assert!(last == before[i] || last == after[i], "{} ({}): {time} reports end on {last}, not on its today {}", advertiser.id, advertiser.info["timezone"], after[i]);
+        }
+    }
+}

@@ -16,7 +16,7 @@ use crate::api::{self, ApiClient, ApiRequest};
 use crate::config::{Config, Credentials};
 use crate::error::{Error, Result};
 use crate::output;
-use crate::report::utc_offset_hours;
+use crate::report::local_day;
 use crate::streams::Source;
 
 /// advertiser/info takes at most this many ids per call.
@@ -101,9 +101,9 @@ impl Advertisers {
         }
     }
 
-    /// Today in the advertiser's time zone (report days are local). Where TikTok's `timezone`
-    /// is not an `Etc/GMT±N` offset, or advertiser/info is out of reach (the sandbox), UTC's
-    /// today stands in: the next sync re-reads the cursor day anyway.
+    /// Today in the advertiser's time zone (report days are local; see `report::local_day`).
+    /// Where no zone is known, or advertiser/info is out of reach (the sandbox), UTC's today
+    /// stands in: the next sync re-reads the cursor day anyway.
     pub async fn local_today(&self, advertiser: &str) -> NaiveDate {
         if self.todays.get().is_none() {
             let info = self.info().await;
@@ -158,12 +158,12 @@ async fn advertiser_info(api: &ApiClient, ids: &[String]) -> Result<Vec<Value>> 
 }
 
 fn local_todays(info: &[Value]) -> HashMap<String, NaiveDate> {
-    let now = chrono::Utc::now().naive_utc();
+    let now = chrono::Utc::now();
     info.iter()
         .filter_map(|a| {
             let id = a.get("advertiser_id").and_then(api::id_string)?;
-            let offset = a.get("timezone").and_then(Value::as_str).and_then(utc_offset_hours)?;
-            Some((id, (now + chrono::Duration::hours(offset)).date()))
+            let zone = |field: &str| a.get(field).and_then(Value::as_str);
+            Some((id, local_day(zone("timezone"), zone("display_timezone"), now)?))
         })
         .collect()
 }
@@ -203,10 +203,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn todays_follow_posix_offsets() {
-        let todays = local_todays(&[json!({"advertiser_id": "1", "timezone": "Etc/GMT-14"}), json!({"advertiser_id": "2", "timezone": "Asia/Tokyo"})]);
+    fn todays_are_each_advertisers_own() {
+        let todays = local_todays(&[
+            json!({"advertiser_id": "1", "timezone": "Etc/GMT-14"}),
+            json!({"advertiser_id": "2", "timezone": "Asia/Tokyo"}),
+            json!({"advertiser_id": "3", "timezone": "Nowhere/Unknown"}),
+        ]);
         let utc = chrono::Utc::now().naive_utc();
         assert_eq!(todays["1"], (utc + chrono::Duration::hours(14)).date());
-        assert!(!todays.contains_key("2"));
+        assert_eq!(todays["2"], (utc + chrono::Duration::hours(9)).date());
+        assert!(!todays.contains_key("3"), "an unknown zone falls back to UTC");
     }
 }

@@ -4,7 +4,7 @@
 mod rows;
 mod task_csv;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::{json, Map, Value};
 
 pub use rows::{page_records, sum_records, to_record};
@@ -156,9 +156,20 @@ pub fn request(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>, 
         .param("page_size", "1000")
 }
 
-/// Hours east of UTC for TikTok's `timezone` values of the `Etc/GMT±N` form (POSIX signs:
-/// `Etc/GMT+8` is UTC−8), and UTC itself.
-pub fn utc_offset_hours(timezone: &str) -> Option<i64> {
+/// Today in an advertiser's time zone, from its advertiser/info. TikTok's `timezone` is mostly
+/// an `Etc/GMT±N` offset (POSIX signs: `Etc/GMT+8` is UTC−8); where it is not, the IANA zone of
+/// `display_timezone` (or `timezone` itself) decides, so half-hour and named zones get their own
+/// day. None when neither names a zone.
+pub fn local_day(timezone: Option<&str>, display_timezone: Option<&str>, now: DateTime<Utc>) -> Option<NaiveDate> {
+    if let Some(hours) = timezone.and_then(utc_offset_hours) {
+        return Some((now.naive_utc() + Duration::hours(hours)).date());
+    }
+    let zone = display_timezone.into_iter().chain(timezone).find_map(|name| name.parse::<chrono_tz::Tz>().ok())?;
+    Some(now.with_timezone(&zone).date_naive())
+}
+
+/// Hours east of UTC for the `Etc/GMT±N` form, and UTC itself.
+fn utc_offset_hours(timezone: &str) -> Option<i64> {
     match timezone {
         "UTC" | "GMT" | "Etc/GMT" | "Etc/UTC" | "Etc/GMT+0" | "Etc/GMT-0" => Some(0),
         tz => {
@@ -175,6 +186,21 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn local_days_follow_offsets_and_named_zones() {
+        let at = |t: &str| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M").unwrap().and_utc();
+        let evening = at("2024-03-10 18:45");
+        assert_eq!(local_day(Some("Etc/GMT-14"), Some("Pacific/Kiritimati"), evening), Some(d("2024-03-11")));
+        assert_eq!(local_day(Some("Etc/GMT+8"), Some("America/Los_Angeles"), evening), Some(d("2024-03-10")));
+        // Kolkata is UTC+5:30: 18:45 UTC is already tomorrow there, 18:15 UTC is not yet.
+        assert_eq!(local_day(Some("Asia/Kolkata"), Some("Asia/Kolkata"), evening), Some(d("2024-03-11")));
+        assert_eq!(local_day(Some("Asia/Kolkata"), Some("Asia/Kolkata"), at("2024-03-10 18:15")), Some(d("2024-03-10")));
+        // Without display_timezone the named timezone itself; Kathmandu is UTC+5:45.
+        assert_eq!(local_day(Some("Asia/Kathmandu"), None, at("2024-03-10 18:20")), Some(d("2024-03-11")));
+        assert_eq!(local_day(Some("Mars/Olympus"), Some(""), evening), None);
+        assert_eq!(local_day(None, None, evening), None);
     }
 
     #[test]
