@@ -23,12 +23,13 @@ umoci new --image "$work/oci:$version"
 umoci unpack --image "$work/oci:$version" "$work/bundle" >/dev/null
 root=$work/bundle/rootfs
 
-# BusyBox and its applets.
+# BusyBox and its applets, each where scripts look for it (/bin/sh, /usr/bin/env, ...).
 install -D -m 755 /bin/busybox "$root/bin/busybox"
-for applet in $("$root/bin/busybox" --list); do
-    [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+for applet in $("$root/bin/busybox" --list-full); do
+    mkdir -p "$root/$(dirname "$applet")"
+    [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
 done
-mkdir -p "$root/usr/bin" "$root/tmp" "$root/etc"
+mkdir -p "$root/tmp" "$root/etc"
 chmod 1777 "$root/tmp"
 
 # The user the platform runs as, and its writable home.

@@ -164,8 +164,9 @@ pub fn local_day(timezone: Option<&str>, display_timezone: Option<&str>, now: Da
     if let Some(hours) = timezone.and_then(utc_offset_hours) {
         return Some((now.naive_utc() + Duration::hours(hours)).date());
     }
-    let zone = display_timezone.into_iter().chain(timezone).find_map(|name| name.parse::<chrono_tz::Tz>().ok())?;
-    Some(now.with_timezone(&zone).date_naive())
+    let zone = display_timezone.into_iter().chain(timezone).find_map(|name| jiff::tz::TimeZone::get(name).ok())?;
+    let local = jiff::Timestamp::from_second(now.timestamp()).ok()?.to_zoned(zone).date();
+    NaiveDate::from_ymd_opt(local.year().into(), local.month() as u32, local.day() as u32)
 }
 
 /// Hours east of UTC for the `Etc/GMT±N` form, and UTC itself.
