@@ -50,7 +50,14 @@ impl bindings::Guest for Component {
 
     fn discover(config: String) -> Result<String, ConnectorError> {
         let config = load_config(&config)?;
-        let entries: Vec<_> = streams::available(&config).into_iter().map(|s| s.catalog_entry(config.integer_ids)).collect();
+        let entry = |s: &streams::StreamDef| {
+            let mut entry = s.catalog_entry();
+            if config.integer_ids {
+                integer_ids::retype_schema(s, &mut entry["json_schema"]);
+            }
+            entry
+        };
+        let entries: Vec<_> = streams::available(&config).into_iter().map(entry).collect();
         Ok(serde_json::json!({ "streams": entries }).to_string())
     }
 

@@ -484,15 +484,11 @@ impl StreamDef {
         schema
     }
 
-    /// The stream as an Airbyte catalog entry; `integer_ids` types ids as the reference does.
-    pub fn catalog_entry(&self, integer_ids: bool) -> Value {
-        let mut schema = self.json_schema();
-        if integer_ids {
-            crate::integer_ids::retype_schema(self, &mut schema);
-        }
+    /// The stream as an Airbyte catalog entry.
+    pub fn catalog_entry(&self) -> Value {
         let mut entry = json!({
             "name": self.name,
-            "json_schema": schema,
+            "json_schema": self.json_schema(),
             "supported_sync_modes": if self.cursor.is_some() { json!(["full_refresh", "incremental"]) } else { json!(["full_refresh"]) },
             "source_defined_primary_key": self.primary_key.iter().map(|k| json!([k])).collect::<Vec<_>>(),
         });
