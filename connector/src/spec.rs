@@ -71,6 +71,11 @@ pub fn spec() -> Value {
                     "description": "The developer app's rate limit tier (basic 10, advanced 20, premium 30, ultimate 50). The connector also keeps under 60 times this per minute.",
                     "type": "integer", "default": 10, "minimum": 1, "maximum": 1000, "order": 6
                 },
+                "skip_inactive_days": {
+                    "title": "Skip Inactive Days",
+                    "description": "Learn each advertiser's active days once per sync (one advertiser-level request per 30 days) and ask report streams only for days TikTok can have rows for. Turn off to ask for every day.",
+                    "type": "boolean", "default": true, "order": 9
+                },
                 "custom_reports": crate::custom::spec(),
                 "retry_base_delay_ms": {
                     "title": "First Retry Delay (ms)",
