@@ -1,6 +1,7 @@
-//! Report streams: `report/integrated/get/` per advertiser over date windows, the attribution
-//! lookback, window splitting when TikTok says a query is too large or times out, and the async
-//! task API when TikTok truncates a report to 20k ads.
+//! Report streams: `report/integrated/get/` per advertiser over date windows (only those that
+//! can hold rows: `report::activity`), the attribution lookback, window splitting when TikTok
+//! says a query is too large or times out, and the async task API when TikTok truncates a
+//! report to 20k ads.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
