@@ -122,23 +122,24 @@ impl Activity {
         if !activity.enabled || activity.lifetime_requests < 2 {
             return true;
         }
-        if activity.reads_dated_reports {
-            // Delivery in the last 30 days, which the dated reports probe anyway, settles it.
-            let last_day = sync.last_report_day(advertiser).await;
-            let recent = DateWindow { start: (last_day - Duration::days(PROBE_DAYS - 1)).max(activity.first_day), end: last_day };
-            if recent.start <= recent.end && matches!(Self::days_to_read(sync, advertiser, last_day, recent).await, Readable::Only(days) if !days.is_empty()) {
-                return true;
-            }
+        // Delivery in the last 30 days, which the dated reports probe anyway, settles it.
+        if activity.reads_dated_reports && Self::delivered_recently(sync, advertiser).await {
+            return true;
         }
-        let cached = activity.lifetimes.borrow().get(advertiser).cloned();
-        let probe = cached.unwrap_or_else(|| {
-            activity.probes_sent.set(activity.probes_sent.get() + 1);
-            let (owned_sync, owned_advertiser) = (sync.clone(), advertiser.to_string());
-            let probe = Shared::spawn(async move { ever_delivered(&owned_sync, &owned_advertiser).await });
-            activity.lifetimes.borrow_mut().insert(advertiser.to_string(), probe.clone());
-            probe
-        });
-        probe.get().await
+        let (owned_sync, owned_advertiser) = (sync.clone(), advertiser.to_string());
+        let probe = async move { ever_delivered(&owned_sync, &owned_advertiser).await };
+        activity.once(&activity.lifetimes, advertiser.to_string(), probe).get().await
+    }
+
+    /// Whether the advertiser may have delivered in the 30 days up to its last day.
+    async fn delivered_recently(sync: &Rc<SyncContext>, advertiser: &str) -> bool {
+        let last_day = sync.last_report_day(advertiser).await;
+        let recent = DateWindow { start: (last_day - Duration::days(PROBE_DAYS - 1)).max(sync.activity.first_day), end: last_day };
+        recent.start <= recent.end
+            && match Self::days_to_read(sync, advertiser, last_day, recent).await {
+                Readable::EveryDay => true,
+                Readable::Only(days) => !days.is_empty(),
+            }
     }
 
     /// Report requests a stream did not send because no day of theirs could have rows.
@@ -169,15 +170,25 @@ impl Activity {
 
     /// The probe of one window, sent once per sync whichever stream asks first.
     fn probe(&self, sync: &Rc<SyncContext>, advertiser: &str, window: DateWindow) -> Shared<ProbedDays> {
-        let key = (advertiser.to_string(), window.start);
-        if let Some(probe) = self.probes.borrow().get(&key) {
-            return probe.clone();
+        let (owned_sync, owned_advertiser) = (sync.clone(), advertiser.to_string());
+        let probe = async move { delivery_days(&owned_sync, &owned_advertiser, window).await };
+        self.once(&self.probes, (advertiser.to_string(), window.start), probe)
+    }
+
+    /// The answer of `work` under `key`: started by the first caller, awaited by every caller.
+    fn once<K: Eq + std::hash::Hash, T: Clone + 'static>(
+        &self,
+        answers: &RefCell<HashMap<K, Shared<T>>>,
+        key: K,
+        work: impl std::future::Future<Output = T> + 'static,
+    ) -> Shared<T> {
+        if let Some(answer) = answers.borrow().get(&key) {
+            return answer.clone();
         }
         self.probes_sent.set(self.probes_sent.get() + 1);
-        let (owned_sync, owned_advertiser) = (sync.clone(), advertiser.to_string());
-        let probe = Shared::spawn(async move { delivery_days(&owned_sync, &owned_advertiser, window).await });
-        self.probes.borrow_mut().insert(key, probe.clone());
-        probe
+        let answer = Shared::spawn(work);
+        answers.borrow_mut().insert(key, answer.clone());
+        answer
     }
 
     fn spec(&self, granularity: Granularity) -> &'static ReportSpec {
