@@ -35,6 +35,9 @@ pub struct Config {
     pub integer_ids: bool,
     /// The user's own report streams (`custom_reports`).
     pub custom_reports: Vec<&'static crate::streams::StreamDef>,
+    /// Learn each advertiser's active days first and ask reports only for days that can have
+    /// rows (`crate::report::activity`).
+    pub skip_inactive_days: bool,
 }
 
 impl Config {
@@ -72,6 +75,7 @@ impl Config {
             retry_base_delay_ms: optional_int(obj, "retry_base_delay_ms", 1, 60_000)?.unwrap_or(500),
             integer_ids: optional_bool(obj, "integer_ids")?.unwrap_or(false),
             custom_reports: crate::custom::parse(obj.get("custom_reports"))?,
+            skip_inactive_days: optional_bool(obj, "skip_inactive_days")?.unwrap_or(true),
         })
     }
 
@@ -200,6 +204,7 @@ mod tests {
         assert_eq!(c.start_date.to_string(), "2016-09-01");
         assert_eq!(c.attribution_window, 3);
         assert!(!c.include_deleted);
+        assert!(c.skip_inactive_days);
         assert!(!c.is_sandbox());
     }
 
@@ -213,6 +218,14 @@ mod tests {
         assert!(e.message.starts_with("attribution_window"), "{}", e.message);
         let e = Config::parse(r#"{"credentials":{"auth_type":"sandbox_access_token","access_token":"t"}}"#).unwrap_err();
         assert!(e.message.contains("advertiser_id"), "{}", e.message);
+        let e = Config::parse(r#"{"credentials":{"auth_type":"sandbox_access_token","advertiser_id":"1","access_token":"t"},"skip_inactive_days":"no"}"#).unwrap_err();
+        assert!(e.message.starts_with("skip_inactive_days: must be true or false"), "{}", e.message);
+    }
+
+    #[test]
+    fn skipping_inactive_days_can_be_turned_off() {
+        let c = Config::parse(r#"{"credentials":{"auth_type":"sandbox_access_token","advertiser_id":"1","access_token":"t"},"skip_inactive_days":false}"#).unwrap();
+        assert!(!c.skip_inactive_days);
     }
 
     #[test]

@@ -74,11 +74,16 @@ pub fn spec() -> Value {
                     "description": "The developer app's rate limit tier (basic 10, advanced 20, premium 30, ultimate 50). The connector also keeps under 60 times this per minute.",
                     "type": "integer", "default": 10, "minimum": 1, "maximum": 1000, "order": 6
                 },
+                "skip_inactive_days": {
+                    "title": "Skip Inactive Days",
+                    "description": "Learn each advertiser's active days once per sync (one advertiser-level request per 30 days) and ask report streams only for days TikTok can have rows for. Turn off to ask for every day.",
+                    "type": "boolean", "default": true, "order": 9
+                },
                 "custom_reports": crate::custom::spec(),
                 "integer_ids": {
                     "title": "Integer Ids (Reference-Compatible)",
                     "description": "Type the id fields the reference connector declares as integers (campaign_id, adgroup_id, ad_id, advertiser_id, ...) as integers in schemas and records, for tables, views and models built on the reference connector. Off: ids are strings, exact in every language (19-digit ids lose digits as JavaScript or float numbers).",
-                    "type": "boolean", "default": false, "order": 9
+                    "type": "boolean", "default": false, "order": 10
                 },
                 "retry_base_delay_ms": {
                     "title": "First Retry Delay (ms)",

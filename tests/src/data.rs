@@ -1,7 +1,7 @@
 //! Deterministic generated account data: advertisers, campaigns, ad groups and ads with the
 //! field names and JSON types TikTok v1.3 returns.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use serde_json::{json, Value};
 
 /// How big the generated account is.
@@ -19,6 +19,37 @@ pub struct DataSize {
 impl Default for DataSize {
     fn default() -> Self {
         Self { advertisers: 2, campaigns_per_advertiser: 3, adgroups_per_campaign: 2, ads_per_adgroup: 2, assets_per_kind: 4 }
+    }
+}
+
+/// Which advertisers deliver ads, and on which days. TikTok has report rows only for objects
+/// with cost (tiktok-api.md §4.7): on a day an advertiser delivers nothing, no level has a row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    /// The last this many advertisers of the account never deliver (agencies keep idle accounts).
+    pub idle_advertisers: usize,
+    /// The share of days (0.0–1.0) the other advertisers deliver on, drawn per advertiser and
+    /// day from the seed; 1.0: every day their ads exist.
+    pub active_day_share: f64,
+}
+
+impl Default for Delivery {
+    fn default() -> Self {
+        Self { idle_advertisers: 0, active_day_share: 1.0 }
+    }
+}
+
+impl Delivery {
+    /// Whether the advertiser at `index` of the account's `count` delivers on `day`.
+    pub fn delivers(&self, index: usize, count: usize, day: NaiveDate, seed: u64) -> bool {
+        if index + self.idle_advertisers >= count {
+            return false;
+        }
+        if self.active_day_share >= 1.0 {
+            return true;
+        }
+        let draw = mix(seed ^ mix(index as u64 + 1) ^ ((day.num_days_from_ce() as u64) << 24));
+        ((draw % 10_000) as f64) < self.active_day_share * 10_000.0
     }
 }
 

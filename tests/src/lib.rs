@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub use data::{Account, DataSize, Level};
+pub use data::{Account, DataSize, Delivery, Level};
 pub use server::Query;
 
 /// A kind of failure the simulator can inject.
@@ -50,6 +50,8 @@ pub const ALL_FAULTS: &[Fault] = &[
 pub struct SimConfig {
     pub size: DataSize,
     pub seed: u64,
+    /// Which advertisers deliver, and on which days (default: all of them, every day).
+    pub delivery: Delivery,
     /// Spend and conversions of every report row are multiplied by this (1.0): a test raises
     /// it between syncs to restate numbers, as TikTok does when late conversions arrive.
     pub restatement: f64,
@@ -114,6 +116,7 @@ impl Default for SimConfig {
         SimConfig {
             size: DataSize::default(),
             seed: 42,
+            delivery: Delivery::default(),
             restatement: 1.0,
             app_id: "7000000000000000001".into(),
             secret: "sim-app-secret-0123456789".into(),
@@ -150,6 +153,9 @@ pub struct LoggedRequest {
     pub query: HashMap<String, String>,
     /// The envelope code answered, when the answer was JSON.
     pub response_code: Option<i64>,
+    /// How many items the answer's list held (`data.list`, `data.pixels`, …), when it had one:
+    /// a request whose answer lists nothing brought nothing.
+    pub listed: Option<usize>,
 }
 
 impl LoggedRequest {

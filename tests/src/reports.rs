@@ -455,7 +455,15 @@ pub fn serve(q: &Query, account: &Account, config: &SimConfig, state: &ReportSta
     }
     let mut key_parts: Vec<String> = q.0.iter().filter(|(k, _)| k.as_str() != "page" && k.as_str() != "page_size").map(|(k, v)| format!("{k}={v}")).collect();
     key_parts.sort();
-    let key = format!("{}|{}|{}|{}|{}", config.seed, config.restatement, account.entities.len(), chrono::Utc::now().date_naive(), key_parts.join("&"));
+    let key = format!(
+        "{}|{}|{:?}|{}|{}|{}",
+        config.seed,
+        config.restatement,
+        config.delivery,
+        account.entities.len(),
+        chrono::Utc::now().date_naive(),
+        key_parts.join("&")
+    );
     let cached = state.rows.lock().unwrap().iter().find(|(k, _)| *k == key).map(|(_, rows)| rows.clone());
     let rows = match cached {
         Some(rows) => rows,
@@ -492,8 +500,15 @@ fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account, config: &
     };
     // (row key) -> (totals, a representative entity for attribute metrics)
     let mut rows: BTreeMap<Vec<String>, ([f64; 4], &Entity)> = BTreeMap::new();
+    let index = account.advertisers.iter().position(|a| a.id == advertiser);
+    let delivers = |day| index.is_some_and(|i| config.delivery.delivers(i, account.advertisers.len(), day, config.seed));
     let mut day = first;
     while day <= last.min(today) {
+        // On a day the advertiser delivered nothing, no level has a row.
+        if !delivers(day) {
+            day += Duration::days(1);
+            continue;
+        }
         for ad in &ads {
             let group_key = match rq.id_dimension.as_str() {
                 "ad_id" => ad.id.clone(),

@@ -214,6 +214,7 @@ fn handle_counted(shared: &Arc<Shared>, method: &str, url: &str, token: Option<&
         path: path.to_string(),
         query: query.0.clone(),
         response_code: None,
+        listed: None,
     };
     let reply = route(shared, method, path, &query, token);
     let latency = shared.config.lock().unwrap().latency_ms;
@@ -222,7 +223,9 @@ fn handle_counted(shared: &Arc<Shared>, method: &str, url: &str, token: Option<&
     }
     let mut logged = logged;
     if reply.status == 200 && reply.content_type == "application/json" {
-        logged.response_code = serde_json::from_slice::<Value>(&reply.body).ok().and_then(|v| v["code"].as_i64());
+        let envelope = serde_json::from_slice::<Value>(&reply.body).ok();
+        logged.response_code = envelope.as_ref().and_then(|v| v["code"].as_i64());
+        logged.listed = envelope.as_ref().and_then(|v| v["data"].as_object()?.values().find_map(|field| field.as_array().map(Vec::len)));
     }
     shared.log.lock().unwrap().push(logged);
     reply

@@ -7,9 +7,15 @@
 //! 2. Latency-bound: simulator latency 100 ms, 500 ms and 2 s under a 10 requests/s quota;
 //!    wall time against the floor (requests ÷ quota), requests made, throttled answers.
 //! 3. Start-up of `spec` cold and cached; peak RSS of reads of one and of four times the records.
+//! 4. Request economy: the same catalogue on an agency-shaped account (half the advertisers
+//!    idle, the others delivering on about half the days) and on a fully active one, with and
+//!    without `skip_inactive_days`: requests, wall time, equal records. Fails when skipping
+//!    sends more than 40% of the requests on the agency account, or more than one extra
+//!    request per advertiser per 30 days on the active one.
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
@@ -17,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use serde_json::{json, Value};
-use tiktok_sim::{DataSize, SimConfig};
+use tiktok_sim::{DataSize, Delivery, LoggedRequest, SimConfig};
 
 /// What `/usr/bin/time` says of one host run.
 struct Measured {
@@ -216,4 +222,116 @@ fn bench_3_start_up() {
     println!("bench 3: start-up");
     println!("  spec cold / cached               {cold:.3}s / {cached:.3}s = {:.1}x", cold / cached);
     println!("  peak RSS of spec                 {:.1} MiB", rss as f64 / 1024.0);
+}
+
+/// What one read of the request-economy catalogue cost and brought.
+struct Economy {
+    requests: Vec<LoggedRequest>,
+    wall: f64,
+    /// Every record of every stream, sorted.
+    records: BTreeMap<String, Vec<String>>,
+}
+
+impl Economy {
+    fn record_count(&self) -> usize {
+        self.records.values().map(Vec::len).sum()
+    }
+
+    /// Per endpoint: requests sent, and how many of their answers listed nothing.
+    fn by_endpoint(&self) -> BTreeMap<String, (usize, usize)> {
+        let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        for r in &self.requests {
+            let entry = counts.entry(r.endpoint().to_string()).or_default();
+            entry.0 += 1;
+            entry.1 += usize::from(r.listed == Some(0));
+        }
+        counts
+    }
+}
+
+const ECONOMY_QUOTA: usize = 10;
+const ECONOMY_DAYS: i64 = 30;
+const ECONOMY_STREAMS: &[&str] = &[
+    "campaigns", "ad_groups", "ads", "ads_reports_daily", "campaigns_audience_reports_daily", "advertisers_reports_daily",
+    "ads_reports_hourly", "campaigns_reports_hourly", "advertisers_reports_hourly", "ads_reports_lifetime",
+    "advertisers_audience_reports_lifetime",
+];
+
+/// One full-refresh read of the catalogue over the last 30 days, at 10 requests/s and 100 ms.
+fn economy_read(h: &Harness, skip: bool) -> Economy {
+    let mut config = h.oauth_config();
+    config["requests_per_second"] = json!(ECONOMY_QUOTA);
+    config["start_date"] = json!(days_ago(ECONOMY_DAYS - 1));
+    config["skip_inactive_days"] = json!(skip);
+    let args = read_args(h, &config, ECONOMY_STREAMS, if skip { "skip" } else { "every-day" });
+    // The quota window of earlier requests must not count against this read.
+    std::thread::sleep(Duration::from_millis(1100));
+    h.sim.clear_requests();
+    let m = measured_host(&h.dir, &as_strs(&args));
+    m.run.assert_success();
+    let records = m
+        .run
+        .records()
+        .into_iter()
+        .map(|(stream, rows)| {
+            let mut texts: Vec<String> = rows.iter().map(Value::to_string).collect();
+            texts.sort();
+            (stream, texts)
+        })
+        .collect();
+    Economy { requests: h.sim.requests(), wall: m.wall, records }
+}
+
+fn economy_account(delivery: Delivery) -> Harness {
+    let mut sim_config = SimConfig::default();
+    sim_config.size = DataSize { advertisers: 6, campaigns_per_advertiser: 3, adgroups_per_campaign: 2, ads_per_adgroup: 3, assets_per_kind: 1 };
+    sim_config.quota_per_second = Some(ECONOMY_QUOTA);
+    sim_config.delivery = delivery;
+    let h = Harness::new("bench-economy", sim_config);
+    h.sim.update_config(|c| c.latency_ms = 100);
+    h
+}
+
+fn print_economy(account: &str, skip: bool, e: &Economy) {
+    println!("  {account:<14} {:<4} {:>8}   {:>6.1}s   {}", if skip { "on" } else { "off" }, e.requests.len(), e.wall, e.record_count());
+}
+
+#[test]
+#[ignore]
+fn bench_4_request_economy() {
+    const ADVERTISERS: usize = 6;
+    println!(
+        "bench 4: request economy, quota {ECONOMY_QUOTA} requests/s, 100 ms latency, {ADVERTISERS} advertisers, {} streams (8 reports, 3 of them hourly) over {ECONOMY_DAYS} days",
+        ECONOMY_STREAMS.len()
+    );
+    println!("  account        skip requests   wall      records");
+    let agency = economy_account(Delivery { idle_advertisers: ADVERTISERS / 2, active_day_share: 0.5 });
+    let (agency_off, agency_on) = (economy_read(&agency, false), economy_read(&agency, true));
+    print_economy("agency-shaped", false, &agency_off);
+    print_economy("agency-shaped", true, &agency_on);
+    let active = economy_account(Delivery::default());
+    let (active_off, active_on) = (economy_read(&active, false), economy_read(&active, true));
+    print_economy("fully active", false, &active_off);
+    print_economy("fully active", true, &active_on);
+
+    let share = agency_on.requests.len() as f64 / agency_off.requests.len() as f64;
+    println!(
+        "  agency-shaped: skipping sends {:.1}% of the requests (target <= 40%) in {:.1}% of the wall time",
+        share * 100.0,
+        agency_on.wall / agency_off.wall * 100.0
+    );
+    // A time zone ahead of UTC makes an advertiser's span a day longer.
+    let allowed = (ADVERTISERS as u64 * (ECONOMY_DAYS as u64 + 1).div_ceil(30)) as i64;
+    let extra = active_on.requests.len() as i64 - active_off.requests.len() as i64;
+    println!("  fully active: skipping sends {extra:+} requests (target <= {allowed}: one per advertiser per 30 days)");
+    println!("  answers that listed nothing, agency-shaped, skipping off -> on (empty of sent):");
+    let (off, on) = (agency_off.by_endpoint(), agency_on.by_endpoint());
+    for (endpoint, (sent, empty)) in &off {
+        let (sent_on, empty_on) = on.get(endpoint).copied().unwrap_or_default();
+        println!("    {endpoint:<28} {empty:>4} of {sent:>4} -> {empty_on:>4} of {sent_on:>4}");
+    }
+    assert_eq!(agency_on.records, agency_off.records, "skipping changed the agency account's records");
+    assert_eq!(active_on.records, active_off.records, "skipping changed the active account's records");
+    assert!(share <= 0.40, "skipping sent {:.1}% of the requests on the agency-shaped account (target <= 40%)", share * 100.0);
+    assert!(extra <= allowed, "skipping sent {extra} extra requests on the fully active account (target <= {allowed})");
 }

@@ -147,7 +147,8 @@ fn an_incremental_custom_report_restates_its_own_lookback() {
             .sim
             .requests()
             .into_iter()
-            .filter(|r| r.endpoint() == "report/integrated/get" && r.query["advertiser_id"] == *advertiser)
+            // The report's own requests, not the advertiser-level probes of active days.
+            .filter(|r| r.endpoint() == "report/integrated/get" && r.query["advertiser_id"] == *advertiser && r.query["data_level"] == "AUCTION_CAMPAIGN")
             .map(|r| r.query["start_date"].clone())
             .collect();
         assert_eq!(starts.iter().min(), Some(&(*cursor - chrono::Duration::days(1)).to_string()), "advertiser {advertiser}: the lookback is 1 day");

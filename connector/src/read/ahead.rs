@@ -63,6 +63,12 @@ pub fn spawn_send(sync: &Rc<SyncContext>, request: ApiRequest) -> Ahead {
 /// zones: streams that do not need them start without waiting for them).
 pub struct Shared<T>(Rc<RefCell<(Option<T>, Vec<Waker>)>>);
 
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
 impl<T: Clone + 'static> Shared<T> {
     pub fn spawn(work: impl Future<Output = T> + 'static) -> Self {
         let cell = Rc::new(RefCell::new((None, Vec::new())));

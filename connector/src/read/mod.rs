@@ -16,6 +16,7 @@ pub mod partitions;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use crate::api::{ApiClient, ApiRequest, ApiResponse, RetryPolicy};
@@ -23,23 +24,32 @@ use crate::bindings::tiktok::connector::types::StreamStatus;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::output;
+use crate::report::activity::Activity;
 use crate::scheduler::Scheduler;
 use crate::state::PartitionedCursor;
 use crate::streams::StreamDef;
 use catalog::SyncMode;
 use partitions::Advertisers;
 
-/// What every stream of one sync shares: the config, the API client with its scheduler, and
-/// the advertisers.
+/// What every stream of one sync shares: the config, the API client with its scheduler, the
+/// advertisers and the days they delivered on.
 pub struct SyncContext {
     pub config: Config,
     pub api: Rc<ApiClient>,
     pub advertisers: Advertisers,
+    pub activity: Activity,
 }
 
 impl SyncContext {
     pub async fn call(&self, request: &ApiRequest) -> Result<ApiResponse> {
         self.api.send(request).await
+    }
+
+    /// The last day report windows reach for `advertiser`: its local today, or the config's
+    /// end_date when that is earlier.
+    pub async fn last_report_day(&self, advertiser: &str) -> NaiveDate {
+        let today = self.advertisers.local_today(advertiser).await;
+        self.config.end_date.map_or(today, |end| end.min(today))
     }
 }
 
@@ -137,7 +147,8 @@ pub async fn read(config: Config, base_url: &str, catalog: &str, state: Option<&
     let api = client(&config, base_url);
     let needs = partitions::Needs::of(&selected, &config);
     let advertisers = Advertisers::discover(&config, &api, needs).await?;
-    let sync = Rc::new(SyncContext { config, api, advertisers });
+    let activity = Activity::new(&config, &selected);
+    let sync = Rc::new(SyncContext { config, api, advertisers, activity });
     let tasks: Vec<_> = selected
         .iter()
         .zip(cursors)
@@ -151,6 +162,9 @@ pub async fn read(config: Config, base_url: &str, catalog: &str, state: Option<&
         if let Err(e) = task.await {
             failures.push(e);
         }
+    }
+    if let Some(summary) = sync.activity.summary() {
+        output::log_info(&summary);
     }
     let (sent, throttled, peak) = sync.api.scheduler.totals();
     output::log_info(&format!("sync finished: {sent} API requests, {throttled} throttled answers, at most {peak} in flight"));

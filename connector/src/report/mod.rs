@@ -1,12 +1,16 @@
 //! Report mechanics shared by every report stream: date windows and the query (`rows`: what
-//! comes back, shaped into records).
+//! comes back, shaped into records; `activity`: the days an advertiser delivered on; `plan`:
+//! the windows worth asking for).
 
+pub mod activity;
+mod plan;
 mod rows;
 mod task_csv;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::{json, Map, Value};
 
+pub use plan::{plan, PlannedWindow};
 pub use rows::{page_records, sum_records, to_record};
 pub use task_csv::rows_from_csv;
 
@@ -24,6 +28,16 @@ pub struct DateWindow {
 impl DateWindow {
     pub fn days(&self) -> i64 {
         (self.end - self.start).num_days() + 1
+    }
+
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.start <= day && day <= self.end
+    }
+
+    /// Every day of the window, in order.
+    pub fn each_day(&self) -> impl Iterator<Item = NaiveDate> {
+        let end = self.end;
+        self.start.iter_days().take_while(move |day| *day <= end)
     }
 
     /// Two halves, for a query TikTok says is too large (40067).

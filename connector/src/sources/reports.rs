@@ -1,6 +1,7 @@
-//! Report streams: `report/integrated/get/` per advertiser over date windows, the attribution
-//! lookback, window splitting when TikTok says a query is too large or times out, and the async
-//! task API when TikTok truncates a report to 20k ads.
+//! Report streams: `report/integrated/get/` per advertiser over date windows (only those that
+//! can hold rows: `report::activity`), the attribution lookback, window splitting when TikTok
+//! says a query is too large or times out, and the async task API when TikTok truncates a
+//! report to 20k ads.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -19,50 +20,93 @@ use crate::output;
 use crate::read::ahead::FetchAhead;
 use crate::read::paging::{Page, Pages};
 use crate::read::StreamRun;
-use crate::report::{self, DateWindow};
+use crate::report::activity::Activity;
+use crate::report::{self, DateWindow, PlannedWindow};
 use crate::state::parse_time;
 use crate::streams::{Granularity, ReportSpec};
 
 impl PartitionSource for ReportSpec {
     async fn read_partition(&'static self, run: Rc<StreamRun>, advertiser: String) -> Result<()> {
         if !self.has_dates() {
-            let window = WindowReader::new(&run, self, &advertiser, None);
-            return window.read(None, None, &mut |records| run.emit_texts(records)).await;
+            return read_lifetime(&run, self, &advertiser).await;
         }
-        let config = &run.sync.config;
-        let today = run.sync.advertisers.local_today(&advertiser).await;
-        let end = config.end_date.map_or(today, |e| e.min(today));
-        let window = WindowReader::new(&run, self, &advertiser, Some(end));
+        let end = run.sync.last_report_day(&advertiser).await;
         if self.granularity == Granularity::Lifetime {
-            // Audience reports have no query_lifetime: sum windows of a year instead.
-            let mut records = Vec::new();
-            for window_days in DateWindow::cover(config.start_date, end, report::max_window_days(self.granularity)) {
-                let mut collect = |texts: Vec<String>| records.extend(texts.iter().filter_map(|t| serde_json::from_str::<Value>(t).ok()));
-                window.read(Some(window_days), None, &mut collect).await?;
-            }
-            run.emit(&report::sum_records(records));
-            return Ok(());
+            return read_summed_windows(&run, self, &advertiser, end).await;
         }
-        // Re-read the attribution window before the cursor: late conversions restate it.
-        let since = run.cursor_of(&advertiser).as_deref().and_then(parse_time).map(|t| t.date());
-        let start = since.map_or(config.start_date, |day| {
-            (day - Duration::days(self.lookback_days.unwrap_or(config.attribution_window) as i64)).max(config.start_date)
-        });
-        let width = match self.granularity {
-            Granularity::Daily => config.report_window_days.min(self.daily_window_days()),
-            _ => report::max_window_days(self.granularity),
-        };
-        // First pages of the windows travel ahead; records and states still leave window by
-        // window, in order.
-        let firsts = DateWindow::cover(start, end, width).into_iter().map(|w| (w, window.request(Some(w)).page(1))).collect();
-        let mut firsts = FetchAhead::new(&run.sync, firsts);
-        while let Some((days, first)) = firsts.next().await {
-            window.read(Some(days), Some(first), &mut |records| run.emit_texts(records)).await?;
-            // Every record of the window is out: the cursor may move past it.
-            run.checkpoint(&advertiser, Some(&report::cursor_value(self.granularity, days.end)));
-        }
-        Ok(())
+        read_windows(&run, self, &advertiser, end).await
     }
+}
+
+/// A basic lifetime report (`query_lifetime`): one query, unless the advertiser never delivered.
+async fn read_lifetime(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &str) -> Result<()> {
+    if !Activity::lifetime_may_have_rows(&run.sync, advertiser).await {
+        run.sync.activity.spared(1);
+        return Ok(());
+    }
+    let window = WindowReader::new(run, spec, advertiser, None);
+    window.read(None, None, &mut |records| run.emit_texts(records)).await
+}
+
+/// Audience reports have no query_lifetime: sum windows of a year since start_date instead,
+/// unless the advertiser never delivered.
+async fn read_summed_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &str, end: NaiveDate) -> Result<()> {
+    let windows = DateWindow::cover(run.sync.config.start_date, end, report::max_window_days(spec.granularity));
+    if !Activity::lifetime_may_have_rows(&run.sync, advertiser).await {
+        run.sync.activity.spared(windows.len());
+        return Ok(());
+    }
+    let reader = WindowReader::new(run, spec, advertiser, Some(end));
+    let mut records = Vec::new();
+    for window in windows {
+        let mut collect = |texts: Vec<String>| records.extend(texts.iter().filter_map(|t| serde_json::from_str::<Value>(t).ok()));
+        reader.read(Some(window), None, &mut collect).await?;
+    }
+    run.emit(&report::sum_records(records));
+    Ok(())
+}
+
+/// A daily or hourly report: the days since the cursor (less the attribution window) in
+/// windows, each checkpointed once every record of it is out.
+async fn read_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &str, end: NaiveDate) -> Result<()> {
+    let config = &run.sync.config;
+    // Re-read the attribution window before the cursor: late conversions restate it.
+    let since = run.cursor_of(advertiser).as_deref().and_then(parse_time).map(|t| t.date());
+    let start = since.map_or(config.start_date, |day| {
+        (day - Duration::days(spec.lookback_days.unwrap_or(config.attribution_window) as i64)).max(config.start_date)
+    });
+    let width = match spec.granularity {
+        Granularity::Daily => config.report_window_days.min(spec.daily_window_days()),
+        _ => report::max_window_days(spec.granularity),
+    };
+    let planned = planned_windows(run, advertiser, DateWindow { start, end }, width).await;
+    if planned.is_empty() && start <= end {
+        // No day of the span can have rows: the cursor moves as if every window was read.
+        run.checkpoint(advertiser, Some(&report::cursor_value(spec.granularity, end)));
+        return Ok(());
+    }
+    // First pages of the windows travel ahead; records and states still leave window by
+    // window, in order.
+    let reader = WindowReader::new(run, spec, advertiser, Some(end));
+    let firsts = planned.into_iter().map(|p| (p, reader.request(Some(p.window)).page(1))).collect();
+    let mut firsts = FetchAhead::new(&run.sync, firsts);
+    while let Some((planned, first)) = firsts.next().await {
+        reader.read(Some(planned.window), Some(first), &mut |records| run.emit_texts(records)).await?;
+        // Every record up to the next window is out (the days between have none): the cursor
+        // may move past them.
+        run.checkpoint(advertiser, Some(&report::cursor_value(spec.granularity, planned.through)));
+    }
+    Ok(())
+}
+
+/// The windows of `span` worth asking for: those holding the days the advertiser may have
+/// delivered on (every day with `skip_inactive_days` off).
+async fn planned_windows(run: &Rc<StreamRun>, advertiser: &str, span: DateWindow, width: u32) -> Vec<PlannedWindow> {
+    let readable = Activity::days_to_read(&run.sync, advertiser, span.end, span).await;
+    let planned = report::plan(span.start, span.end, width, |day| readable.contains(day));
+    let every_window = DateWindow::cover(span.start, span.end, width).len();
+    run.sync.activity.spared(every_window.saturating_sub(planned.len()));
+    planned
 }
 
 /// Reads windows of one advertiser's report.

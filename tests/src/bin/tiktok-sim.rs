@@ -40,6 +40,12 @@ struct Args {
     /// Milliseconds every answer takes (TikTok's reports take 500 to 2000).
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// The last N advertisers never deliver: no report rows at any level, ever.
+    #[arg(long, default_value_t = 0)]
+    idle_advertisers: usize,
+    /// Share of days (0 to 1) the other advertisers deliver on; no report rows on the rest.
+    #[arg(long, value_parser = share, default_value_t = 1.0)]
+    active_day_share: f64,
 }
 
 fn share(text: &str) -> Result<f64, String> {
@@ -61,6 +67,7 @@ fn main() {
     config.quota_per_second = args.qps;
     config.quota_per_minute = args.qpm;
     config.latency_ms = args.latency_ms;
+    config.delivery = tiktok_sim::Delivery { idle_advertisers: args.idle_advertisers, active_day_share: args.active_day_share };
     if let Some(rate) = args.fault_rate {
         config.fault_rate = rate;
         config.faults = ALL_FAULTS.to_vec();

@@ -1,0 +1,298 @@
+//! Which days each advertiser delivered on, learned once per sync and shared by every report
+//! stream. TikTok returns report rows only for objects with cost data (tiktok-api.md §4.7): on a
+//! day an advertiser delivered nothing, no level has a row, so no report needs to ask for it.
+//!
+//! The cheapest query that shows a day's activity is the advertiser-level daily report (a
+//! "probe"): one request per advertiser per 30 days, the windows counted back from the last day
+//! of the sync so that an incremental sync needs one. Any row TikTok returns for a day makes the
+//! day active, zeros included; a day whose probe failed, or came back truncated, is unknown and
+//! read. With `include_deleted` the probe asks the campaign level with `STATUS_ALL`: the
+//! advertiser level has no status filter, and may leave out what deleted ads delivered.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+
+use chrono::{Duration, NaiveDate};
+use serde_json::Value;
+
+use super::DateWindow;
+use crate::api::Scope;
+use crate::config::Config;
+use crate::metrics::MetricSet;
+use crate::output;
+use crate::read::ahead::Shared;
+use crate::read::catalog::SelectedStream;
+use crate::read::paging::Pages;
+use crate::read::SyncContext;
+use crate::streams::{DataLevel, Granularity, ReportSpec, ReportType, Source};
+
+/// Days per probe: TikTok's limit for a daily report.
+const PROBE_DAYS: i64 = 30;
+
+/// Metrics that show any delivery: TikTok has a row for an object only when it had cost.
+const ACTIVITY_METRICS: MetricSet = &[&["spend", "impressions", "clicks", "conversion", "app_install"]];
+
+const fn probe_spec(data_level: DataLevel, granularity: Granularity, dimensions: &'static [&'static str]) -> ReportSpec {
+    ReportSpec { report_type: ReportType::Basic, data_level, granularity, dimensions, metrics: ACTIVITY_METRICS, filters: &[], lookback_days: None }
+}
+
+static ADVERTISER_DAYS: ReportSpec = probe_spec(DataLevel::Advertiser, Granularity::Daily, &["advertiser_id", "stat_time_day"]);
+static CAMPAIGN_DAYS: ReportSpec = probe_spec(DataLevel::Campaign, Granularity::Daily, &["campaign_id", "stat_time_day"]);
+static ADVERTISER_LIFETIME: ReportSpec = probe_spec(DataLevel::Advertiser, Granularity::Lifetime, &["advertiser_id"]);
+static CAMPAIGN_LIFETIME: ReportSpec = probe_spec(DataLevel::Campaign, Granularity::Lifetime, &["campaign_id"]);
+
+/// The days a probe saw delivery on; `None` when it could not tell (every day is read).
+type ProbedDays = Option<Rc<BTreeSet<NaiveDate>>>;
+
+/// The days of a span a report must ask for.
+pub enum Readable {
+    EveryDay,
+    Only(BTreeSet<NaiveDate>),
+}
+
+impl Readable {
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        match self {
+            Readable::EveryDay => true,
+            Readable::Only(days) => days.contains(&day),
+        }
+    }
+}
+
+/// What the sync knows of its advertisers' delivery, and what it saved by it.
+pub struct Activity {
+    enabled: bool,
+    include_deleted: bool,
+    first_day: NaiveDate,
+    /// The sync reads reports with dates, whose probes of the last 30 days come for free.
+    reads_dated_reports: bool,
+    /// About the requests the sync's lifetime reports send per advertiser: a lifetime probe
+    /// costs one and spares them all for an advertiser that never delivered, so it pays only
+    /// when they are two or more.
+    lifetime_requests: usize,
+    probes: RefCell<HashMap<(String, NaiveDate), Shared<ProbedDays>>>,
+    lifetimes: RefCell<HashMap<String, Shared<bool>>>,
+    probes_sent: Cell<u64>,
+    spared: Cell<u64>,
+}
+
+impl Activity {
+    pub fn new(config: &Config, selected: &[SelectedStream]) -> Self {
+        let reports: Vec<&ReportSpec> =
+            selected.iter().filter_map(|s| if let Source::Report(spec) = &s.def.source { Some(spec) } else { None }).collect();
+        Self {
+            // The sandbox has synthetic report data only, and no advertiser-level reports.
+            enabled: config.skip_inactive_days && !config.is_sandbox(),
+            include_deleted: config.include_deleted,
+            first_day: config.start_date,
+            reads_dated_reports: reports.iter().any(|r| r.has_dates()),
+            lifetime_requests: reports.iter().map(|r| lifetime_requests(r, config)).sum(),
+            probes: RefCell::new(HashMap::new()),
+            lifetimes: RefCell::new(HashMap::new()),
+            probes_sent: Cell::new(0),
+            spared: Cell::new(0),
+        }
+    }
+
+    /// The days of `span` that may have report rows for `advertiser`; `last_day` is the last
+    /// day of the sync's reports for it, where probe windows are counted from.
+    pub async fn days_to_read(sync: &Rc<SyncContext>, advertiser: &str, last_day: NaiveDate, span: DateWindow) -> Readable {
+        let activity = &sync.activity;
+        if !activity.enabled {
+            return Readable::EveryDay;
+        }
+        let probes: Vec<(DateWindow, Shared<ProbedDays>)> =
+            activity.probe_windows(last_day, span).into_iter().map(|window| (window, activity.probe(sync, advertiser, window))).collect();
+        let mut probed = Vec::with_capacity(probes.len());
+        for (window, probe) in probes {
+            probed.push((window, probe.get().await));
+        }
+        let may_have_rows = |day: NaiveDate| match probed.iter().find(|(window, _)| window.contains(day)) {
+            Some((_, Some(active))) => active.contains(&day),
+            _ => true,
+        };
+        Readable::Only(span.each_day().filter(|day| may_have_rows(*day)).collect())
+    }
+
+    /// Whether a lifetime report of `advertiser` may have rows: false only when TikTok has no
+    /// lifetime row of the advertiser's delivery at all.
+    pub async fn lifetime_may_have_rows(sync: &Rc<SyncContext>, advertiser: &str) -> bool {
+        let activity = &sync.activity;
+        if !activity.enabled || activity.lifetime_requests < 2 {
+            return true;
+        }
+        // Delivery in the last 30 days, which the dated reports probe anyway, settles it.
+        if activity.reads_dated_reports && Self::delivered_recently(sync, advertiser).await {
+            return true;
+        }
+        let (owned_sync, owned_advertiser) = (sync.clone(), advertiser.to_string());
+        let probe = async move { ever_delivered(&owned_sync, &owned_advertiser).await };
+        activity.once(&activity.lifetimes, advertiser.to_string(), probe).get().await
+    }
+
+    /// Whether the advertiser may have delivered in the 30 days up to its last day.
+    async fn delivered_recently(sync: &Rc<SyncContext>, advertiser: &str) -> bool {
+        let last_day = sync.last_report_day(advertiser).await;
+        let recent = DateWindow { start: (last_day - Duration::days(PROBE_DAYS - 1)).max(sync.activity.first_day), end: last_day };
+        recent.start <= recent.end
+            && match Self::days_to_read(sync, advertiser, last_day, recent).await {
+                Readable::EveryDay => true,
+                Readable::Only(days) => !days.is_empty(),
+            }
+    }
+
+    /// Report requests a stream did not send because no day of theirs could have rows.
+    pub fn spared(&self, requests: usize) {
+        self.spared.set(self.spared.get() + requests as u64);
+    }
+
+    /// One line for the end of the sync, when anything was probed.
+    pub fn summary(&self) -> Option<String> {
+        let (probes, spared) = (self.probes_sent.get(), self.spared.get());
+        (probes > 0).then(|| {
+            format!("inactive days: {probes} activity requests spared {spared} report requests for days without delivery (skip_inactive_days)")
+        })
+    }
+
+    /// The probe windows holding `span`: 30 days each, counted back from `last_day`, none
+    /// before the config's start_date.
+    fn probe_windows(&self, last_day: NaiveDate, span: DateWindow) -> Vec<DateWindow> {
+        let index = |day: NaiveDate| (last_day - day).num_days().max(0) / PROBE_DAYS;
+        (index(span.end)..=index(span.start))
+            .map(|k| {
+                let end = last_day - Duration::days(k * PROBE_DAYS);
+                DateWindow { start: (end - Duration::days(PROBE_DAYS - 1)).max(self.first_day), end }
+            })
+            .filter(|window| window.start <= window.end)
+            .collect()
+    }
+
+    /// The probe of one window, sent once per sync whichever stream asks first.
+    fn probe(&self, sync: &Rc<SyncContext>, advertiser: &str, window: DateWindow) -> Shared<ProbedDays> {
+        let (owned_sync, owned_advertiser) = (sync.clone(), advertiser.to_string());
+        let probe = async move { delivery_days(&owned_sync, &owned_advertiser, window).await };
+        self.once(&self.probes, (advertiser.to_string(), window.start), probe)
+    }
+
+    /// The answer of `work` under `key`: started by the first caller, awaited by every caller.
+    fn once<K: Eq + std::hash::Hash, T: Clone + 'static>(
+        &self,
+        answers: &RefCell<HashMap<K, Shared<T>>>,
+        key: K,
+        work: impl std::future::Future<Output = T> + 'static,
+    ) -> Shared<T> {
+        if let Some(answer) = answers.borrow().get(&key) {
+            return answer.clone();
+        }
+        self.probes_sent.set(self.probes_sent.get() + 1);
+        let answer = Shared::spawn(work);
+        answers.borrow_mut().insert(key, answer.clone());
+        answer
+    }
+
+    fn spec(&self, granularity: Granularity) -> &'static ReportSpec {
+        match (self.include_deleted, granularity) {
+            (false, Granularity::Lifetime) => &ADVERTISER_LIFETIME,
+            (true, Granularity::Lifetime) => &CAMPAIGN_LIFETIME,
+            (false, _) => &ADVERTISER_DAYS,
+            (true, _) => &CAMPAIGN_DAYS,
+        }
+    }
+}
+
+/// The requests a report without a time dimension sends per advertiser: one `query_lifetime`
+/// query, or (audience reports) a window per year since start_date.
+fn lifetime_requests(report: &ReportSpec, config: &Config) -> usize {
+    match (report.granularity, report.has_dates()) {
+        (Granularity::Lifetime, false) => 1,
+        (Granularity::Lifetime, true) => {
+            let end = config.end_date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            DateWindow::cover(config.start_date, end, super::max_window_days(Granularity::Lifetime)).len()
+        }
+        _ => 0,
+    }
+}
+
+/// The rows of a probe, every page; `None` (with a note) when TikTok did not answer them all
+/// or truncated them.
+async fn probe_rows(sync: &Rc<SyncContext>, advertiser: &str, window: Option<DateWindow>) -> Option<Vec<Value>> {
+    let activity = &sync.activity;
+    let spec = activity.spec(if window.is_some() { Granularity::Daily } else { Granularity::Lifetime });
+    let request = super::request(spec, advertiser, window, activity.include_deleted).scoped(Scope::ReportWindow).concerning(advertiser);
+    let mut pages = Pages::list(sync, request, "list");
+    let mut rows = Vec::new();
+    let span = window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end));
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(page) => rows.extend(page),
+            Err(e) => {
+                output::log_info(&format!("advertiser {advertiser} {span}: delivery unknown ({}); every day is read", e.message));
+                return None;
+            }
+        }
+    }
+    // Only the 20k newest ads: a day only older ads delivered on would look idle.
+    (!pages.truncated).then_some(rows)
+}
+
+/// The days of `window` the advertiser delivered on.
+async fn delivery_days(sync: &Rc<SyncContext>, advertiser: &str, window: DateWindow) -> ProbedDays {
+    let rows = probe_rows(sync, advertiser, Some(window)).await?;
+    let day_of = |row: &Value| {
+        let time = row["dimensions"]["stat_time_day"].as_str()?;
+        NaiveDate::parse_from_str(time.get(..10)?, "%Y-%m-%d").ok()
+    };
+    // A row without a readable day leaves the whole window unknown.
+    let days: Option<BTreeSet<NaiveDate>> = rows.iter().map(day_of).collect();
+    days.map(Rc::new)
+}
+
+/// Whether the advertiser has any lifetime delivery (true when that is unknown).
+async fn ever_delivered(sync: &Rc<SyncContext>, advertiser: &str) -> bool {
+    probe_rows(sync, advertiser, None).await.is_none_or(|rows| !rows.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn activity(first_day: &str) -> Activity {
+        let config = Config::parse(&format!(
+            r#"{{"credentials":{{"auth_type":"oauth2.0","app_id":"1","secret":"s","access_token":"t"}},"start_date":"{first_day}"}}"#
+        ))
+        .unwrap();
+        Activity::new(&config, &[])
+    }
+
+    #[test]
+    fn probe_windows_count_back_from_the_last_day_and_stop_at_the_start_date() {
+        let a = activity("2024-01-01");
+        let last = d("2024-03-31");
+        // An incremental sync's few days: the one window ending on the last day.
+        assert_eq!(a.probe_windows(last, DateWindow { start: d("2024-03-25"), end: last }), vec![DateWindow { start: d("2024-03-02"), end: last }]);
+        let all = a.probe_windows(last, DateWindow { start: d("2024-01-01"), end: last });
+        assert_eq!(all.len(), 4);
+        assert_eq!(all[3], DateWindow { start: d("2024-01-01"), end: d("2024-01-01") });
+        assert!(all.iter().all(|w| w.days() <= PROBE_DAYS));
+        assert_eq!(all.iter().map(DateWindow::days).sum::<i64>(), 91, "every day in exactly one window");
+    }
+
+    #[test]
+    fn probes_ask_the_advertiser_level_or_with_deleted_objects_the_campaign_level_with_status_all() {
+        let mut a = activity("2024-01-01");
+        let window = Some(DateWindow { start: d("2024-01-01"), end: d("2024-01-30") });
+        let query = |a: &Activity, granularity| super::super::request(a.spec(granularity), "7", window, a.include_deleted).query;
+        let plain = query(&a, Granularity::Daily);
+        assert!(plain.contains(&("data_level", "AUCTION_ADVERTISER".to_string())));
+        assert!(plain.iter().all(|(k, _)| *k != "filtering"));
+        a.include_deleted = true;
+        let deleted = query(&a, Granularity::Daily);
+        assert!(deleted.contains(&("data_level", "AUCTION_CAMPAIGN".to_string())));
+        assert!(deleted.iter().any(|(k, v)| *k == "filtering" && v.contains("campaign_status") && v.contains("STATUS_ALL")));
+    }
+}
