@@ -98,6 +98,16 @@ pub struct SimConfig {
     pub endless_pages: bool,
     /// Answer every successful call with a broken body instead.
     pub hostile_body: Option<HostileBody>,
+    /// The app restricted for a while, as when another connection of the same app spent its
+    /// quota: every request, on every endpoint, gets 40100 naming no quota.
+    pub restriction: Option<AppRestriction>,
+}
+
+/// From the request after `after_requests` on, for `lasts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppRestriction {
+    pub after_requests: u64,
+    pub lasts: std::time::Duration,
 }
 
 /// Ways a successful-looking answer can be unusable.
@@ -140,6 +150,7 @@ impl Default for SimConfig {
             instant_page_parameter_error: false,
             endless_pages: false,
             hostile_body: None,
+            restriction: None,
         }
     }
 }

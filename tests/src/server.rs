@@ -66,6 +66,8 @@ pub struct Shared {
     timeouts: Mutex<Vec<(String, Instant)>>,
     /// The app's QPS lowered after many timeouts: until when, and to what.
     lowered_qps: Mutex<Option<(Instant, usize)>>,
+    /// Requests counted toward the app restriction scenario, and when it began.
+    restriction: Mutex<(u64, Option<Instant>)>,
     /// When the last async report task was created, for its 1-per-second quota.
     last_task_create: Mutex<Option<Instant>>,
     /// Requests being served right now, and the most there ever were at once.
@@ -86,6 +88,7 @@ impl Shared {
             recent_by_advertiser: Mutex::new(HashMap::new()),
             reports: Default::default(),
             last_task_create: Mutex::new(None),
+            restriction: Mutex::new((0, None)),
             timeouts: Mutex::new(Vec::new()),
             lowered_qps: Mutex::new(None),
             in_progress: AtomicU64::new(0),
@@ -267,6 +270,7 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &Query, token: O
         format!("{endpoint}?{}", parts.join("&"))
     };
     let served = authenticate(shared, token).and_then(|sandbox| {
+        not_restricted(shared)?;
         throttle(shared, query.get("advertiser_id"))?;
         if endpoint == "report/task/create" {
             task_create_quota(shared)?;
@@ -378,6 +382,27 @@ fn task_create_quota(shared: &Shared) -> Result<(), ApiError> {
         return Err(api_error(40100, format!("App [{app_id}] reaches the QPS limit 1 for current path /report/task/create/, request is temporarily restricted.")));
     }
     *last = Some(now);
+    Ok(())
+}
+
+/// The restriction scenario: TikTok refuses every request of the app for minutes, with the
+/// same words as a one-second breach (Airbyte #70992).
+fn not_restricted(shared: &Shared) -> Result<(), ApiError> {
+    let (Some(restriction), app_id) = ({
+        let c = shared.config.lock().unwrap();
+        (c.restriction, c.app_id.clone())
+    }) else {
+        return Ok(());
+    };
+    let mut state = shared.restriction.lock().unwrap();
+    state.0 += 1;
+    if state.0 <= restriction.after_requests {
+        return Ok(());
+    }
+    let began = *state.1.get_or_insert_with(Instant::now);
+    if began.elapsed() < restriction.lasts {
+        return Err(api_error(40100, format!("Due to too many requests, requests from App [{app_id}] are temporarily restricted.")));
+    }
     Ok(())
 }
 

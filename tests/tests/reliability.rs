@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use serde_json::{json, Value};
-use tiktok_sim::{Fault, HostileBody, SimConfig, ALL_FAULTS};
+use tiktok_sim::{AppRestriction, Fault, HostileBody, SimConfig, ALL_FAULTS};
 
 fn days_ago(n: i64) -> String {
     (chrono::Utc::now().date_naive() - chrono::Duration::days(n)).to_string()
@@ -425,4 +425,39 @@ fn with_many_requests_in_flight_each_advertisers_records_and_states_stay_in_orde
     let last_of_first = requests.iter().rposition(|r| r.query.get("data_level").map(String::as_str) == Some("AUCTION_AD")).unwrap();
     assert!(requests[..last_of_first].iter().any(|r| r.endpoint() == "adgroup/get"), "ad_groups waited for ads_reports_daily");
     assert!(!order.is_empty());
+}
+
+#[test]
+fn an_app_restricted_for_a_while_is_waited_out_quietly_one_probe_at_a_time() {
+    let streams = ["campaigns", "ads", "ads_reports_daily"];
+    let clean = Harness::new("restricted-clean", SimConfig::default());
+    let expected = clean.read(&config(&clean, 200), &streams, true, None);
+    expected.assert_success();
+
+    let mut sim_config = SimConfig::default();
+    sim_config.restriction = Some(AppRestriction { after_requests: 6, lasts: Duration::from_secs(20) });
+    let h = Harness::new("restricted", sim_config);
+    let run = h.read(&config(&h, 200), &streams, true, None);
+    run.assert_success();
+    for stream in streams {
+        let sorted = |run: &Run| {
+            let mut records: Vec<String> = run.records_of(stream).iter().map(Value::to_string).collect();
+            records.sort();
+            records
+        };
+        assert_eq!(sorted(&run), sorted(&expected), "{stream}: every record, after the restriction");
+    }
+    // The requests out when it began are refused together; then a probe after a breach's short
+    // quiet, and the next only after 30 s, which is past the restriction. Retrying every couple
+    // of seconds would have been refused about ten times.
+    let refused: Vec<_> = h.sim.requests().into_iter().filter(|r| r.response_code == Some(40100)).collect();
+    assert!(!refused.is_empty(), "the scenario restricted nothing");
+    let first = refused[0].at;
+    let probes = refused.iter().filter(|r| r.at > first + Duration::from_secs(1)).count();
+    let offsets: Vec<String> = refused.iter().map(|r| format!("{:.1}", (r.at - first).as_secs_f64())).collect();
+    assert!(probes <= 1, "{probes} requests refused after the first second of the restriction (at {offsets:?} s)");
+    let logs: Vec<String> = run.of_type("LOG").iter().map(|m| m["log"]["message"].as_str().unwrap().to_string()).collect();
+    let said = logs.iter().filter(|l| l.contains("restricted") && l.contains("one request at a time")).count();
+    assert_eq!(said, 1, "one warning per restriction: {logs:?}");
+    assert!(logs.iter().any(|l| l.contains("lifted the restriction")), "{logs:?}");
 }

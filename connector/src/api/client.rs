@@ -11,7 +11,7 @@ use super::transport::{self, Failed, RawAnswer};
 use super::{ApiRequest, ApiResponse};
 use crate::error::{Error, Result};
 use crate::output;
-use crate::scheduler::{sleep, Outcome, Scheduler};
+use crate::scheduler::{sleep, Outcome, Scheduler, RESTRICTION_FIRST_QUIET, RESTRICTION_LIMIT, RESTRICTION_LONGEST_QUIET};
 
 pub struct RetryPolicy {
     pub max_attempts: u32,
@@ -46,6 +46,8 @@ enum Step {
     Fail(Error),
     /// Worth another attempt: why, the error to report if attempts run out, and how to wait.
     Again { error: Error, quiet: Option<Duration> },
+    /// The app's requests are refused, quota unnamed: the scheduler decides how long to wait.
+    AppRefused(Error),
 }
 
 impl ApiClient {
@@ -61,13 +63,25 @@ impl ApiClient {
         loop {
             attempt += 1;
             let permit = self.scheduler.permit(request.path).await;
+            let sent_at = permit.sent_at();
             let answer = transport::exchange(&url, &self.access_token, body.as_deref()).await;
             let step = interpret(answer, request);
             let timed_out = matches!(&step, Step::Again { error, .. } if error.timed_out);
             permit.finish(if timed_out { Outcome::TimedOut } else { Outcome::Answered });
             let (error, quiet) = match step {
-                Step::Done(response) => return Ok(response),
+                Step::Done(response) => {
+                    if let Some(refused_for) = self.scheduler.app_answered() {
+                        output::log_info(&format!("TikTok lifted the restriction on the app's requests after {} s", refused_for.as_secs()));
+                    }
+                    return Ok(response);
+                }
                 Step::Fail(error) => return Err(located(error, request)),
+                Step::AppRefused(error) => {
+                    // Bounded by the restriction's own limit, not by the attempts.
+                    attempt -= 1;
+                    self.app_refused(sent_at, error)?;
+                    continue;
+                }
                 Step::Again { error, quiet } => (error, quiet),
             };
             timeouts += u32::from(timed_out);
@@ -94,6 +108,31 @@ impl ApiClient {
                 None => sleep(delay).await,
             }
         }
+    }
+
+    /// TikTok refused the app with no quota named: wait as the scheduler says (a short quiet
+    /// for a breach, growing ones through a restriction), saying so once per restriction; fail
+    /// as transient once the restriction outlasts its limit.
+    fn app_refused(&self, sent_at: std::time::Instant, error: Error) -> Result<()> {
+        let was_restricted = self.scheduler.restricted();
+        match self.scheduler.app_refused(sent_at, SECOND_QUOTA_QUIET) {
+            Ok(true) if !was_restricted => output::log_warn(&format!(
+                "throttled by TikTok: the app's requests are restricted ({}); waiting {} s, then one request at a time with pauses growing to {} s; the sync fails after {} minutes of it",
+                error.message,
+                RESTRICTION_FIRST_QUIET.as_secs(),
+                RESTRICTION_LONGEST_QUIET.as_secs(),
+                RESTRICTION_LIMIT.as_secs() / 60
+            )),
+            Ok(_) => {}
+            Err(refused_for) => {
+                return Err(Error::transient(format!(
+                    "TikTok has restricted the app's requests for {} minutes ({}); the next sync resumes from the last state",
+                    refused_for.as_secs() / 60,
+                    error.message
+                )))
+            }
+        }
+        Ok(())
     }
 
     /// Exponential backoff with full jitter on the upper half, so parallel syncs do not retry
@@ -171,6 +210,7 @@ fn interpret(answer: std::result::Result<RawAnswer, Failed>, request: &ApiReques
     match decide(&refusal, request.scope) {
         Action::Retry | Action::RetryTimedOut => Step::Again { error: refusal.into_error(request.scope), quiet: None },
         Action::Throttle { quiet } => Step::Again { error: refusal.into_error(request.scope), quiet: Some(quiet) },
+        Action::AppRefused => Step::AppRefused(refusal.into_error(request.scope)),
         _ => Step::Fail(refusal.into_error(request.scope)),
     }
 }

@@ -43,6 +43,9 @@ pub enum Action {
     RetryTimedOut,
     /// The app is over its quota: nothing leaves for `quiet`, the budget is lowered, retry.
     Throttle { quiet: Duration },
+    /// The app's requests are refused, quota unnamed: a passing breach or a restriction of
+    /// minutes (`scheduler::restriction` tells them apart and decides the quiet).
+    AppRefused,
     /// The daily quota is spent until 00:00 UTC: fail as transient; the next sync resumes.
     DailyQuotaSpent,
     /// The report query is too large: read the window in halves.
@@ -75,6 +78,8 @@ pub fn decide(refusal: &Refusal, scope: Scope) -> Action {
         // field value (40132), blocklist (61000).
         (40100 | 40016 | 40133 | 40132 | 61000, _) if mentions_daily_quota(&message) => Action::DailyQuotaSpent,
         (40100 | 40016 | 40133 | 40132, _) if mentions_minute_quota(&message) => Action::Throttle { quiet: MINUTE_QUOTA_QUIET },
+        // "Due to too many requests, requests from App [id] are temporarily restricted."
+        (40100, _) if message.contains("due to too many requests") => Action::AppRefused,
         (61000, _) => Action::Throttle { quiet: MINUTE_QUOTA_QUIET },
         (40100 | 40016 | 40133 | 40132, _) => Action::Throttle { quiet: SECOND_QUOTA_QUIET },
         // Internal service timeouts.
@@ -122,6 +127,7 @@ impl Refusal {
             )),
             Action::Retry | Action::RetryTimedOut | Action::Throttle { .. } => Error::transient(format!("{what} (retries exhausted)")),
             Action::Fail(Kind::Transient)
+            | Action::AppRefused
             | Action::SplitWindow
             | Action::SkipAdvertiser
             | Action::SkipCombination
@@ -158,6 +164,9 @@ mod tests {
         assert_eq!(decide(&minute, Scope::Plain), Action::Throttle { quiet: MINUTE_QUOTA_QUIET });
         let daily = refusal(40100, "App [1] reaches the QPD limit 864000");
         assert_eq!(decide(&daily, Scope::Plain), Action::DailyQuotaSpent);
+        // No quota named: a breach or a restriction of minutes, which the scheduler tells apart.
+        let unnamed = refusal(40100, "Due to too many requests, requests from App [1] are temporarily restricted.");
+        assert_eq!(decide(&unnamed, Scope::Plain), Action::AppRefused);
         let error = daily.into_error(Scope::Plain);
         assert_eq!(error.kind, Kind::Transient);
         assert!(error.message.contains("00:00 UTC"));

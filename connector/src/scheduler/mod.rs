@@ -6,11 +6,16 @@
 //! rate × latency — and fewer after timeouts). TikTok limits rate, not concurrency; the
 //! in-flight bound keeps sockets and buffered answers proportional to the budget.
 
+mod restriction;
+
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
+
+use restriction::{Restriction, Verdict};
+pub use restriction::{FIRST_QUIET as RESTRICTION_FIRST_QUIET, GIVE_UP_AFTER as RESTRICTION_LIMIT, LONGEST_QUIET as RESTRICTION_LONGEST_QUIET};
 
 /// TikTok counts requests as they arrive; this margin on every second keeps network jitter
 /// from squeezing one request too many into its window.
@@ -93,6 +98,8 @@ struct State {
     recent_sends: VecDeque<Instant>,
     /// Answers fetched ahead that no reader consumed yet, sent or not.
     fetched_ahead: usize,
+    /// TikTok refusing the app's requests, quota unnamed.
+    restriction: Restriction,
     /// Statistics for the end-of-sync log line.
     pub sent: u64,
     throttled: u64,
@@ -178,6 +185,7 @@ impl Scheduler {
             sent: 0,
             throttled: 0,
             peak_in_flight: 0,
+            restriction: Restriction::default(),
         })))
     }
 
@@ -229,6 +237,38 @@ impl Scheduler {
         s.rate = (s.rate / 2.0).max(1.0);
         s.last_change = now;
         s.throttled += 1;
+    }
+
+    /// TikTok refused the app's request sent at `sent_at`, naming no quota (`breach_quiet` is
+    /// the quiet a one-second breach wants). Ok with whether a restriction (not a passing
+    /// breach) is now in force; Err with how long the app has been refused, once that passes
+    /// `RESTRICTION_LIMIT`.
+    pub fn app_refused(&self, sent_at: Instant, breach_quiet: Duration) -> Result<bool, Duration> {
+        let mut s = self.0.borrow_mut();
+        let now = Instant::now();
+        match s.restriction.refused(sent_at, now, breach_quiet) {
+            Verdict::GiveUp(refused_for) => Err(refused_for),
+            Verdict::Quiet(quiet) => {
+                if !quiet.is_zero() {
+                    drop(s);
+                    self.throttled(quiet);
+                    s = self.0.borrow_mut();
+                }
+                Ok(s.restriction.in_force())
+            }
+        }
+    }
+
+    /// A restriction of the app (not a passing breach) is in force.
+    pub fn restricted(&self) -> bool {
+        self.0.borrow().restriction.in_force()
+    }
+
+    /// An answer came through: how long the app had been restricted, if it was.
+    pub fn app_answered(&self) -> Option<Duration> {
+        let mut s = self.0.borrow_mut();
+        let refused_for = s.restriction.duration(Instant::now());
+        s.restriction.lifted().then_some(refused_for)
     }
 
     /// Count one async report task for `advertiser`, or say which of TikTok's task quotas it
@@ -284,6 +324,11 @@ impl Scheduler {
 }
 
 impl Permit {
+    /// When the request left (or was let through, if it has not left yet).
+    pub fn sent_at(&self) -> Instant {
+        self.sent_at
+    }
+
     /// The request ended: learn its latency (dropping the permit gives its place back).
     pub fn finish(self, outcome: Outcome) {
         let elapsed = self.sent_at.elapsed();
@@ -316,6 +361,10 @@ impl Drop for Permit {
 
 impl State {
     fn in_flight_limit(&self) -> usize {
+        // After the app was refused, one probe at a time.
+        if self.restriction.probing() {
+            return 1;
+        }
         let wanted = (self.rate * self.latency.as_secs_f64() * IN_FLIGHT_HEADROOM).ceil() as usize + 2;
         // Timeouts mean TikTok is struggling: fewer at once, down to one.
         ((wanted as f64 * self.timeout_share) as usize).clamp(1, MAX_IN_FLIGHT)
@@ -350,7 +399,9 @@ impl State {
             (true, Some(oldest)) => SENT_WINDOW.saturating_sub(now.duration_since(*oldest)),
             _ => Duration::ZERO,
         };
-        quiet.max(window).max(self.timeout_wait(now))
+        // After the app was refused, a request leaves only when the last probe came back.
+        let probe_out = if self.restriction.probing() && self.out > 0 { TIMEOUT_GUARD_POLL } else { Duration::ZERO };
+        quiet.max(window).max(self.timeout_wait(now)).max(probe_out)
     }
 
     /// After a timeout, how long a request must wait so that the requests out, should they all
