@@ -84,6 +84,9 @@ pub struct SimConfig {
     pub timeout_days: Option<u32>,
     /// How long the app's QPS stays lowered after many timeouts (TikTok: 5 minutes).
     pub lowered_qps_seconds: u64,
+    /// Another sync of the same app creates an async report task every this many
+    /// milliseconds, taking its share of the one-a-second creation quota.
+    pub other_task_creator_ms: Option<u64>,
     /// Async report tasks end as FAILED instead of SUCCESS.
     pub fail_tasks: bool,
     /// Async report tasks one advertiser may create an hour (TikTok: 500 per ad account and
@@ -144,6 +147,7 @@ impl Default for SimConfig {
             too_large_days: None,
             timeout_days: None,
             lowered_qps_seconds: 300,
+            other_task_creator_ms: None,
             fail_tasks: false,
             tasks_per_advertiser_hour: 500,
             ads_throttle_threshold: 20_000,

@@ -377,7 +377,12 @@ fn record_timeout(shared: &Shared, key: &str) {
 fn task_create_quota(shared: &Shared) -> Result<(), ApiError> {
     let mut last = shared.last_task_create.lock().unwrap();
     let now = Instant::now();
-    if last.is_some_and(|t| now.duration_since(t) < Duration::from_secs(1)) {
+    // The other sync's latest creation, if one shares the app.
+    let other = shared.config.lock().unwrap().other_task_creator_ms.map(|every| {
+        let elapsed = now.duration_since(shared.started).as_millis() as u64;
+        shared.started + Duration::from_millis(elapsed / every * every)
+    });
+    if last.into_iter().chain(other).any(|t| now.duration_since(t) < Duration::from_secs(1)) {
         let app_id = shared.config.lock().unwrap().app_id.clone();
         return Err(api_error(40100, format!("App [{app_id}] reaches the QPS limit 1 for current path /report/task/create/, request is temporarily restricted.")));
     }

@@ -560,3 +560,26 @@ fn report_days_end_on_each_advertisers_own_today_half_hour_zones_included() {
         }
     }
 }
+
+#[test]
+fn a_task_creation_throttled_by_the_apps_other_syncs_waits_and_is_not_given_up() {
+    let streams = ["ads_reports_daily", "ads_reports_by_country_daily"];
+    let start = days_ago(2);
+    let (expected, keys) = clean_read("tasks-shared-clean", start, &streams);
+    let mut sim_config = SimConfig::default();
+    sim_config.ads_throttle_threshold = 3;
+    // Another sync of the app creates a task every 3 s: a third of the seconds are taken.
+    sim_config.other_task_creator_ms = Some(3_000);
+    let h = Harness::new("tasks-shared", sim_config);
+    let run = h.read(&config(&h, start), &streams, true, None);
+    run.assert_success();
+    let warnings: Vec<String> = run.of_type("LOG").iter().filter(|m| m["log"]["level"] == "WARN").map(|m| m["log"]["message"].as_str().unwrap().to_string()).collect();
+    assert!(warnings.iter().all(|w| !w.contains("task failed")), "a task was given up: {warnings:?}");
+    let creates: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
+    assert!(creates.iter().any(|r| r.response_code == Some(40100)), "no creation was throttled: the scenario tested nothing");
+    for stream in streams {
+        let (want, got) = (by_key(&expected, stream, &keys[stream]), by_key(&run, stream, &keys[stream]));
+        assert!(!want.is_empty());
+        assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{stream}: every row, through the tasks");
+    }
+}

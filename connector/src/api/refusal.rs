@@ -71,6 +71,8 @@ pub fn decide(refusal: &Refusal, scope: Scope) -> Action {
     let message = refusal.message.to_ascii_lowercase();
     let names_advertiser = refusal.advertiser.as_deref().is_some_and(|id| refusal.message.contains(id));
     match (refusal.code, scope) {
+        // Task creation's one a second per app is shared with the app's other syncs: wait.
+        (40100 | 40016, Scope::TaskCreate) if mentions_second_quota(&message) => Action::Throttle { quiet: SECOND_QUOTA_QUIET },
         // The task API's own quotas are hourly and daily: waiting would stall the sync, so the
         // task is given up (its window keeps the truncated rows, with a warning).
         (40100 | 40016 | 40133 | 40132 | 61000, Scope::TaskCreate) => Action::Fail(Kind::Transient),
@@ -99,6 +101,10 @@ pub fn decide(refusal: &Refusal, scope: Scope) -> Action {
         (40002 | 40006 | 40007 | 40011, _) => Action::Fail(Kind::Config),
         _ => Action::Fail(Kind::System),
     }
+}
+
+fn mentions_second_quota(message: &str) -> bool {
+    message.contains("qps") || message.contains("per second")
 }
 
 fn mentions_minute_quota(message: &str) -> bool {
@@ -185,10 +191,13 @@ mod tests {
     }
 
     #[test]
-    fn a_throttled_task_creation_is_given_up_not_retried() {
+    fn a_spent_task_quota_is_given_up_and_a_busy_second_waited_out() {
         let r = refusal(40100, "Advertiser 77 reaches the limit of 500 asynchronous report tasks per hour");
         assert_eq!(decide(&r, Scope::TaskCreate), Action::Fail(Kind::Transient));
         assert!(matches!(decide(&r, Scope::Plain), Action::Throttle { .. }));
+        // The one-a-second creation quota is shared with the app's other syncs.
+        let r = refusal(40100, "App [1] reaches the QPS limit 1 for current path /report/task/create/, request is temporarily restricted.");
+        assert_eq!(decide(&r, Scope::TaskCreate), Action::Throttle { quiet: SECOND_QUOTA_QUIET });
     }
 
     #[test]
