@@ -479,6 +479,21 @@ fn a_failed_task_and_a_spent_task_quota_each_keep_the_truncated_rows_with_a_warn
             });
             assert!(told, "{name}: no warning names advertiser {}: {warned:?}", advertiser.id);
         }
+        // The state never moves past a window that kept truncated rows: the next sync reads it
+        // again.
+        let states = run.final_state();
+        for advertiser in h.sim.account().advertisers {
+            let marker = format!("advertiser {} ", advertiser.id);
+            let first_truncated = warned.iter().filter_map(|w| w.split_once(&marker)).map(|(_, rest)| rest[..10].to_string()).min().unwrap();
+            let cursor = states.as_array().unwrap().iter().filter(|s| s["stream"]["stream_descriptor"]["name"] == stream).flat_map(|s| {
+                let partitions = s["stream"]["stream_state"]["states"].as_array().cloned().unwrap_or_default();
+                partitions.into_iter().filter(|p| p["partition"]["advertiser_id"] == advertiser.id.as_str())
+            });
+            for partition in cursor {
+                let day = partition["cursor"].as_object().unwrap().values().next().unwrap().as_str().unwrap()[..10].to_string();
+                assert!(day < first_truncated, "{name}: advertiser {} checkpointed at {day}, past its truncated window from {first_truncated}", advertiser.id);
+            }
+        }
         let creates: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
         let refused = creates.iter().filter(|r| r.response_code == Some(40100)).count();
         let advertisers = h.sim.account().advertisers.len();

@@ -93,8 +93,10 @@ async fn read_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser
     while let Some((planned, first)) = firsts.next().await {
         reader.read(Some(planned.window), Some(first), &mut |records| run.emit_texts(records)).await?;
         // Every record up to the next window is out (the days between have none): the cursor
-        // may move past them.
-        run.checkpoint(advertiser, Some(&report::cursor_value(spec.granularity, planned.through)));
+        // may move past them, unless a window so far ended with fewer rows than TikTok has.
+        if !reader.incomplete.get() {
+            run.checkpoint(advertiser, Some(&report::cursor_value(spec.granularity, planned.through)));
+        }
     }
     Ok(())
 }
@@ -118,6 +120,9 @@ struct WindowReader<'a> {
     last_day: Option<NaiveDate>,
     /// An async task's rows for the days after the window that created it.
     task_rows: RefCell<Option<TaskRows>>,
+    /// A window ended with fewer rows than TikTok has (truncated, and no task could make up
+    /// for it): the cursor never moves past it, so the next sync reads it again.
+    incomplete: std::cell::Cell<bool>,
 }
 
 /// An async task may span any number of days (tiktok-api.md §4.9) while synchronous windows
@@ -142,7 +147,7 @@ type Sink<'s> = &'s mut dyn FnMut(Vec<String>);
 
 impl<'a> WindowReader<'a> {
     fn new(run: &'a Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &'a str, last_day: Option<NaiveDate>) -> Self {
-        WindowReader { run, spec, advertiser, last_day, task_rows: RefCell::new(None) }
+        WindowReader { run, spec, advertiser, last_day, task_rows: RefCell::new(None), incomplete: Default::default() }
     }
 
     fn request(&self, window: Option<DateWindow>) -> crate::api::ApiRequest {
@@ -193,8 +198,9 @@ impl<'a> WindowReader<'a> {
                 ));
             }
             if pages.truncated {
+                self.incomplete.set(true);
                 output::log_warn(&format!(
-                    "{}: advertiser {} {span}: TikTok truncated the report to the 20,000 most recently created ads (X-Tt-Ads-Throttle)",
+                    "{}: advertiser {} {span}: TikTok truncated the report to the 20,000 most recently created ads (X-Tt-Ads-Throttle); the state stays before this window, so the next sync reads it again",
                     self.run.def.name, self.advertiser
                 ));
             }
