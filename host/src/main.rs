@@ -19,10 +19,6 @@ use protocol::{FailureType, ProtocolWriter};
 use runtime::{Answer, Export, Runtime};
 use sandbox::{SandboxOptions, SandboxPolicy};
 
-/// musl's allocator is slow under threads (the component compiles on several); see Cargo.toml.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "source-tiktok-marketing",
