@@ -192,6 +192,13 @@ fn parse_one(obj: &Map<String, Value>, at: &str) -> Result<&'static StreamDef> {
     if granularity == Granularity::Lifetime && !breakdowns.is_empty() {
         return Err(Error::config(format!("{at}.dimensions: TikTok's LIFETIME reports take no breakdown; use DAILY for {}", breakdowns.join(", "))));
     }
+    let age_with_gender = breakdowns.len() == 2 && breakdowns.iter().all(|d| d == "age" || d == "gender");
+    if audience && breakdowns.len() > 1 && !age_with_gender {
+        return Err(Error::config(format!(
+            "{at}.dimensions: TikTok's AUDIENCE reports break rows down by one audience dimension, or by age with gender, not by {}; make one report per dimension",
+            breakdowns.join(" and ")
+        )));
+    }
     // Metrics.
     let metric_names = strings(obj, at, "metrics", true)?;
     if metric_names.is_empty() {
@@ -277,11 +284,11 @@ mod tests {
 
     #[test]
     fn a_custom_report_is_a_report_stream_keyed_by_id_time_and_breakdowns() {
-        let defs = parse(Some(&json!([report(json!({"report_type": "AUDIENCE", "dimensions": ["gender", "language"], "lookback_days": 7,
+        let defs = parse(Some(&json!([report(json!({"report_type": "AUDIENCE", "dimensions": ["language"], "lookback_days": 7,
             "filters": [{"field_name": "campaign_ids", "filter_value": ["1", "2"]}]}))]))).unwrap();
         let def = defs[0];
         assert_eq!(def.name, "my_report");
-        assert_eq!(def.primary_key, ["ad_id", "stat_time_day", "gender", "language"]);
+        assert_eq!(def.primary_key, ["ad_id", "stat_time_day", "language"]);
         assert_eq!(def.cursor, Some("stat_time_day"));
         let Source::Report(spec) = &def.source else { panic!("not a report") };
         assert_eq!(spec.lookback_days, Some(7));
@@ -303,6 +310,7 @@ mod tests {
             (json!({"report_type": "AUDIENCE", "granularity": "HOURLY"}), "no HOURLY AUDIENCE reports"),
             (json!({"report_type": "AUDIENCE", "granularity": "LIFETIME"}), "no LIFETIME AUDIENCE reports"),
             (json!({"granularity": "LIFETIME", "dimensions": ["country_code"]}), "LIFETIME reports take no breakdown"),
+            (json!({"report_type": "AUDIENCE", "dimensions": ["gender", "language"]}), "one audience dimension, or by age with gender"),
             (json!({"metrics": ["spend", "happiness"]}), "\"happiness\" is not a metric"),
             (json!({"metrics": []}), "at least one metric"),
             (json!({"metrics": vec!["spend"; 101]}), "TikTok takes at most 100"),

@@ -150,6 +150,11 @@ fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQuery, ApiEr
     if !id_seen {
         return Err(conflict());
     }
+    // An AUDIENCE report breaks down by one audience dimension, or by age with gender.
+    let age_with_gender = breakdowns.len() == 2 && breakdowns.iter().all(|d| d == "age" || d == "gender");
+    if audience && breakdowns.len() > 1 && !age_with_gender {
+        return Err(conflict());
+    }
     let metrics = match q.json_array("metrics")? {
         None => vec!["spend".to_string(), "impressions".to_string()],
         Some(_) => string_array(q, "metrics", false)?,

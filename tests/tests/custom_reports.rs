@@ -106,6 +106,7 @@ fn invalid_custom_reports_are_config_errors_that_say_what_is_allowed() {
         (custom("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "joy"]), "custom_reports[0].metrics", "\"joy\""),
         (custom("ads_reports_daily", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend"]), "custom_reports[0].name", "built-in"),
         (custom("a", "BASIC", "AUCTION_AD", "LIFETIME", &[], &["cash_spend"]), "custom_reports[0].metrics", "AUCTION_ADVERTISER"),
+        (custom("a", "AUDIENCE", "AUCTION_AD", "DAILY", &["gender", "country_code"], &["spend"]), "custom_reports[0].dimensions", "or by age with gender"),
     ];
     for (report, path, why) in cases {
         let config = config(&h, 2, vec![report]);

@@ -133,3 +133,21 @@ fn many_timeouts_in_ten_seconds_lower_the_apps_qps_for_a_while() {
     std::thread::sleep(std::time::Duration::from_millis(2100));
     assert!((0..8).all(|n| one_day(n) == 0), "still lowered after the penalty");
 }
+
+#[test]
+fn an_audience_report_breaks_down_by_one_audience_dimension_or_by_age_with_gender() {
+    let sim = Simulator::start(SimConfig::default());
+    let advertiser = sim.account().advertisers[0].id.clone();
+    let day = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
+    let code = |dimensions: &[&str]| {
+        let dimensions = json!(dimensions).to_string().replace('"', "%22").replace('[', "%5B").replace(']', "%5D").replace(',', "%2C");
+        let path = format!(
+            "report/integrated/get/?advertiser_id={advertiser}&report_type=AUDIENCE&data_level=AUCTION_AD&dimensions={dimensions}&start_date={day}&end_date={day}"
+        );
+        serde_json::from_slice::<Value>(&call(&sim, "GET", &path, "").1).unwrap()["code"].clone()
+    };
+    assert_eq!(code(&["ad_id", "stat_time_day", "gender"]), 0);
+    assert_eq!(code(&["ad_id", "stat_time_day", "age", "gender"]), 0);
+    assert_eq!(code(&["ad_id", "stat_time_day", "gender", "country_code"]), 40002);
+    assert_eq!(code(&["ad_id", "stat_time_day", "platform", "language"]), 40002);
+}
