@@ -218,6 +218,9 @@ fn parse_one(obj: &Map<String, Value>, at: &str) -> Result<&'static StreamDef> {
         return Err(Error::config(format!("{at}.metrics: TikTok gives {m} for AUCTION_ADVERTISER DAILY or HOURLY reports only")));
     }
     let filters = parse_filters(obj, at)?;
+    if let Some(j) = filters.iter().position(|f| f.field == "country_code").filter(|_| !breakdowns.iter().any(|d| d == "country_code")) {
+        return Err(Error::config(format!("{at}.filters[{j}]: TikTok filters on country_code only in reports broken down by it; add \"country_code\" to dimensions")));
+    }
     let lookback_days = match obj.get("lookback_days") {
         None | Some(Value::Null) => None,
         Some(v) => match v.as_u64() {
@@ -311,6 +314,7 @@ mod tests {
             (json!({"report_type": "AUDIENCE", "granularity": "LIFETIME"}), "no LIFETIME AUDIENCE reports"),
             (json!({"granularity": "LIFETIME", "dimensions": ["country_code"]}), "LIFETIME reports take no breakdown"),
             (json!({"report_type": "AUDIENCE", "dimensions": ["gender", "language"]}), "one audience dimension, or by age with gender"),
+            (json!({"filters": [{"field_name": "country_code", "filter_value": ["US"]}]}), "custom_reports[0].filters[0]: TikTok filters on country_code only in reports broken down by it"),
             (json!({"metrics": ["spend", "happiness"]}), "\"happiness\" is not a metric"),
             (json!({"metrics": []}), "at least one metric"),
             (json!({"metrics": vec!["spend"; 101]}), "TikTok takes at most 100"),

@@ -229,6 +229,10 @@ fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQuery, ApiEr
         Some((start, end))
     };
     let (include_deleted, filters) = parse_filtering(q, level)?;
+    // A country filter needs the country breakdown.
+    if filters.iter().any(|(field, ..)| field == "country_code") && !breakdowns.iter().any(|d| d == "country_code") {
+        return Err(param_error("filtering.country_code: filtering by country_code requires the country_code dimension."));
+    }
     Ok(ReportQuery {
         level,
         advertiser_level,

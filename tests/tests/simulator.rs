@@ -151,3 +151,21 @@ fn an_audience_report_breaks_down_by_one_audience_dimension_or_by_age_with_gende
     assert_eq!(code(&["ad_id", "stat_time_day", "gender", "country_code"]), 40002);
     assert_eq!(code(&["ad_id", "stat_time_day", "platform", "language"]), 40002);
 }
+
+#[test]
+fn a_country_filter_needs_the_country_dimension() {
+    let sim = Simulator::start(SimConfig::default());
+    let advertiser = sim.account().advertisers[0].id.clone();
+    let day = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
+    let encode = |v: Value| v.to_string().replace('"', "%22").replace('[', "%5B").replace(']', "%5D").replace(',', "%2C").replace('{', "%7B").replace('}', "%7D").replace(':', "%3A").replace('\\', "%5C");
+    let filtering = encode(json!([{"field_name": "country_code", "filter_type": "IN", "filter_value": "[\"US\"]"}]));
+    let code = |dimensions: &[&str]| {
+        let path = format!(
+            "report/integrated/get/?advertiser_id={advertiser}&report_type=BASIC&data_level=AUCTION_AD&dimensions={}&filtering={filtering}&start_date={day}&end_date={day}",
+            encode(json!(dimensions))
+        );
+        serde_json::from_slice::<Value>(&call(&sim, "GET", &path, "").1).unwrap()["code"].clone()
+    };
+    assert_eq!(code(&["ad_id", "stat_time_day", "country_code"]), 0);
+    assert_eq!(code(&["ad_id", "stat_time_day"]), 40002);
+}
