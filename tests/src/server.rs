@@ -393,12 +393,7 @@ fn task_create_quota(shared: &Shared) -> Result<(), ApiError> {
 /// The restriction scenario: TikTok refuses every request of the app for minutes, with the
 /// same words as a one-second breach (Airbyte #70992).
 fn not_restricted(shared: &Shared) -> Result<(), ApiError> {
-    let (Some(restriction), app_id) = ({
-        let c = shared.config.lock().unwrap();
-        (c.restriction, c.app_id.clone())
-    }) else {
-        return Ok(());
-    };
+    let Some(restriction) = shared.config.lock().unwrap().restriction else { return Ok(()) };
     let mut state = shared.restriction.lock().unwrap();
     state.0 += 1;
     if state.0 <= restriction.after_requests {
@@ -406,6 +401,7 @@ fn not_restricted(shared: &Shared) -> Result<(), ApiError> {
     }
     let began = *state.1.get_or_insert_with(Instant::now);
     if began.elapsed() < restriction.lasts {
+        let app_id = shared.config.lock().unwrap().app_id.clone();
         return Err(api_error(40100, format!("Due to too many requests, requests from App [{app_id}] are temporarily restricted.")));
     }
     Ok(())

@@ -244,17 +244,14 @@ impl Scheduler {
     /// breach) is now in force; Err with how long the app has been refused, once that passes
     /// `RESTRICTION_LIMIT`.
     pub fn app_refused(&self, sent_at: Instant, breach_quiet: Duration) -> Result<bool, Duration> {
-        let mut s = self.0.borrow_mut();
-        let now = Instant::now();
-        match s.restriction.refused(sent_at, now, breach_quiet) {
+        let verdict = self.0.borrow_mut().restriction.refused(sent_at, Instant::now(), breach_quiet);
+        match verdict {
             Verdict::GiveUp(refused_for) => Err(refused_for),
             Verdict::Quiet(quiet) => {
                 if !quiet.is_zero() {
-                    drop(s);
                     self.throttled(quiet);
-                    s = self.0.borrow_mut();
                 }
-                Ok(s.restriction.in_force())
+                Ok(self.restricted())
             }
         }
     }
