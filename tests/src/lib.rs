@@ -89,10 +89,15 @@ pub struct SimConfig {
     pub other_task_creator_ms: Option<u64>,
     /// Async report tasks end as FAILED instead of SUCCESS.
     pub fail_tasks: bool,
+    /// The app is on the async-report allowlist (DOC-ASYNC: an allowlist-only feature); off,
+    /// task creation answers 40118.
+    pub task_access: bool,
     /// Async report tasks one advertiser may create an hour (TikTok: 500 per ad account and
     /// token user); over it, task creation answers 40100.
     pub tasks_per_advertiser_hour: usize,
-    /// Advertisers with at least this many ads get reports with the X-Tt-Ads-Throttle header.
+    /// A report query whose scope (the advertiser's ads, deleted ones included, within its id
+    /// filters) holds at least this many ads is truncated to the newest this many, with the
+    /// X-Tt-Ads-Throttle header (TikTok: 20,000).
     pub ads_throttle_threshold: usize,
     /// Every `pixel/instant_page/event` call is refused with a parameter error (40002), as
     /// TikTok answers a request it never accepts.
@@ -149,6 +154,7 @@ impl Default for SimConfig {
             lowered_qps_seconds: 300,
             other_task_creator_ms: None,
             fail_tasks: false,
+            task_access: true,
             tasks_per_advertiser_hour: 500,
             ads_throttle_threshold: 20_000,
             instant_page_parameter_error: false,

@@ -76,6 +76,18 @@ struct ReportQuery {
 }
 
 impl ReportQuery {
+    /// Whether an ad is within the query's id filters: the scope TikTok's 20k-ads limit counts.
+    fn in_scope(&self, ad: &Entity) -> bool {
+        self.filters.iter().filter(|(field, ..)| field != "country_code").all(|(field, inside, values)| {
+            let value = match field.as_str() {
+                "campaign_ids" => &ad.campaign_id,
+                "adgroup_ids" => ad.adgroup_id.as_ref().unwrap_or(&ad.id),
+                _ => &ad.id,
+            };
+            values.contains(value) == *inside
+        })
+    }
+
     /// Whether an ad-hour (its ad, and the country it fell in) passes the query's filters.
     fn passes(&self, ad: &Entity, country: impl Fn() -> &'static str) -> bool {
         self.filters.iter().all(|(field, inside, values)| {
@@ -454,9 +466,11 @@ pub fn serve(q: &Query, account: &Account, config: &SimConfig, state: &ReportSta
     let advertiser = q.required("advertiser_id")?.to_string();
     let (page, size) = q.paging(10, 1000)?;
     let rq = parse(q, config, false)?;
-    let ads_count = account.entities.iter().filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser).count();
+    // TikTok counts the ads in the query's scope: id filters below the limit mean no truncation.
+    let ads_in_scope = account.entities.iter().filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser && rq.in_scope(e)).count();
+    let truncated = ads_in_scope >= config.ads_throttle_threshold;
     let mut headers = Vec::new();
-    if ads_count >= config.ads_throttle_threshold {
+    if truncated {
         headers.push((
             "X-Tt-Ads-Throttle".to_string(),
             "Number of ad ids is equal or more than 20k, only return the top 20k id's results, sorting by create time desc order.".to_string(),
@@ -478,7 +492,7 @@ pub fn serve(q: &Query, account: &Account, config: &SimConfig, state: &ReportSta
         Some(rows) => rows,
         None => {
             // Over the limit, the synchronous report covers only the newest ads (TikTok: 20k).
-            let newest = (ads_count >= config.ads_throttle_threshold).then_some(config.ads_throttle_threshold);
+            let newest = truncated.then_some(config.ads_throttle_threshold);
             let rows = std::sync::Arc::new(compute_rows(&rq, &advertiser, account, config, newest));
             let mut cache = state.rows.lock().unwrap();
             if cache.len() >= 32 {
@@ -495,7 +509,8 @@ pub fn serve(q: &Query, account: &Account, config: &SimConfig, state: &ReportSta
 /// synchronous API's truncation).
 fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account, config: &SimConfig, newest: Option<usize>) -> Vec<Value> {
     let advertiser = advertiser.to_string();
-    let mut ads: Vec<&Entity> = account.entities.iter().filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser).collect();
+    let mut ads: Vec<&Entity> =
+        account.entities.iter().filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser && rq.in_scope(e)).collect();
     if let Some(n) = newest {
         ads.sort_by(|a, b| b.fields["create_time"].as_str().cmp(&a.fields["create_time"].as_str()).then(b.id.cmp(&a.id)));
         ads.truncate(n);
@@ -601,6 +616,9 @@ pub fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &SimConf
     let advertiser = q.required("advertiser_id")?.to_string();
     let data = match endpoint {
         "report/task/create" => {
+            if !config.task_access {
+                return Err(api_error(40118, "The app is not on the allowlist of asynchronous reports."));
+            }
             parse(q, config, true)?;
             match q.get("output_format").unwrap_or("CSV_STRING") {
                 "CSV_STRING" | "CSV_DOWNLOAD" | "XLSX_DOWNLOAD" => {}

@@ -339,9 +339,90 @@ fn by_key(run: &Run, stream: &str, keys: &[String]) -> BTreeMap<String, Value> {
     run.records_of(stream).into_iter().map(|r| (key_of(&r, keys), r)).collect()
 }
 
+/// Every report stream below the advertiser level (23): campaigns, ad groups and ads, by
+/// country, platform and province, hourly and lifetime.
+const NARROWABLE_STREAMS: &[&str] = &[
+    "campaigns_reports_daily", "campaigns_reports_hourly", "campaigns_reports_lifetime", "campaigns_audience_reports_daily",
+    "campaigns_audience_reports_by_country_daily", "campaigns_audience_reports_by_platform_daily", "ad_groups_reports_daily",
+    "ad_groups_reports_hourly", "ad_groups_reports_lifetime", "ad_groups_reports_by_country_daily", "ad_groups_reports_by_country_hourly",
+    "ads_reports_daily", "ads_reports_hourly", "ads_reports_lifetime", "ads_reports_by_country_daily", "ads_reports_by_country_hourly",
+    "ads_audience_reports_daily", "ads_audience_reports_by_country_daily", "ads_audience_reports_by_platform_daily",
+    "ads_audience_reports_by_province_daily", "ad_group_audience_reports_daily", "ad_group_audience_reports_by_country_daily",
+    "ad_group_audience_reports_by_platform_daily",
+];
+
+/// The records of every stream of `run` by primary key, asserting no key came twice.
+fn records_by_key(run: &Run, streams: &[&str], keys: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, BTreeMap<String, Value>> {
+    streams
+        .iter()
+        .map(|stream| {
+            let records = by_key(run, stream, &keys[*stream]);
+            assert_eq!(records.len(), run.records_of(stream).len(), "{stream}: a row twice");
+            (stream.to_string(), records)
+        })
+        .collect()
+}
+
 #[test]
-fn reports_truncated_to_the_newest_ads_are_read_again_through_async_tasks_row_for_row() {
-    let streams = ["ads_reports_daily", "ads_audience_reports_daily", "ads_reports_by_country_daily", "ads_reports_hourly"];
+fn a_truncated_account_reads_row_for_row_like_the_untruncated_one_with_or_without_task_access_and_deleted_rows() {
+    let start = days_ago(2);
+    for include_deleted in [false, true] {
+        let clean = Harness::new(&format!("narrow-clean-{include_deleted}"), SimConfig::default());
+        let mut clean_config = config(&clean, start);
+        clean_config["include_deleted"] = json!(include_deleted);
+        let keys = primary_keys(&clean.discover(&clean_config));
+        let expected = clean.read(&clean_config, NARROWABLE_STREAMS, true, None);
+        expected.assert_success();
+        let expected = records_by_key(&expected, NARROWABLE_STREAMS, &keys);
+        for task_access in [true, false] {
+            let case = format!("include_deleted {include_deleted}, task access {task_access}");
+            let mut sim_config = SimConfig::default();
+            // A query over 5 ads is truncated: every advertiser's (12 ads) is, each campaign's
+            // (4 ads) is not.
+            sim_config.ads_throttle_threshold = 5;
+            sim_config.task_access = task_access;
+            let h = Harness::new(&format!("narrow-{include_deleted}-{task_access}"), sim_config);
+            let mut config = config(&h, start);
+            config["include_deleted"] = json!(include_deleted);
+            let run = h.read(&config, NARROWABLE_STREAMS, true, None);
+            run.assert_success();
+            let got = records_by_key(&run, NARROWABLE_STREAMS, &keys);
+            for stream in NARROWABLE_STREAMS {
+                assert!(!expected[*stream].is_empty(), "{stream}: nothing to compare");
+                assert_eq!(got[*stream], expected[*stream], "{case}: {stream} differs from the untruncated read");
+            }
+            assert!(warnings(&run).iter().all(|w| !w.contains("truncated")), "{case}: {:?}", warnings(&run));
+            let requests = h.sim.requests();
+            let truncated_then_narrowed = requests.iter().any(|r| {
+                r.endpoint() == "report/integrated/get" && r.query.get("filtering").is_some_and(|f| f.contains("campaign_ids"))
+            });
+            assert!(truncated_then_narrowed, "{case}: no query was narrowed by campaign ids");
+            let creates: Vec<_> = requests.iter().filter(|r| r.endpoint() == "report/task/create").collect();
+            let lists = requests.iter().filter(|r| r.endpoint() == "ad/get").count();
+            assert_eq!(lists, h.sim.account().advertisers.len(), "{case}: one ad list per advertiser for the whole sync");
+            match (task_access, include_deleted) {
+                // Tasks take no status filter: deleted rows are read through narrower queries.
+                (true, true) => assert!(creates.is_empty(), "{case}: a task would leave deleted rows out"),
+                // Reports a task reads whole went through tasks, the rest (reach metrics with
+                // breakdowns) through narrower queries.
+                (true, false) => assert!(!creates.is_empty() && creates.iter().all(|r| r.response_code == Some(0)), "{case}"),
+                // A refusal is remembered: not one per window (one per stream at most, those
+                // already waiting for their turn when the first answer came).
+                (false, _) => {
+                    assert!(creates.iter().all(|r| r.response_code == Some(40118)), "{case}");
+                    assert!(creates.len() <= NARROWABLE_STREAMS.len(), "{case}: {} refused tasks asked again", creates.len());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn reports_truncated_to_the_newest_ads_go_through_async_tasks_where_these_lose_nothing_or_nothing_else_can() {
+    // Reports a task gives whole (no reach metric with breakdowns, no deleted rows asked for)
+    // go through tasks: fewer requests. So do those of the advertiser level, whose rows no id
+    // filter splits.
+    let streams = ["ads_reports_daily", "ads_reports_hourly", "advertisers_audience_reports_daily", "advertisers_audience_reports_by_country_daily"];
     let start = days_ago(2);
     let (expected, keys) = clean_read("reports-20k-clean", start, &streams);
 
@@ -351,22 +432,23 @@ fn reports_truncated_to_the_newest_ads_are_read_again_through_async_tasks_row_fo
     let h = Harness::new("reports-20k", sim_config);
     let run = h.read(&config(&h, start), &streams, true, None);
     run.assert_success();
-    let warnings: Vec<String> = run.of_type("LOG").iter().filter(|m| m["log"]["level"] == "WARN").map(|m| m["log"]["message"].as_str().unwrap().to_string()).collect();
-    assert!(warnings.iter().all(|w| !w.contains("task failed")), "a task failed: {warnings:?}");
+    let warnings = warnings(&run);
+    assert!(warnings.iter().all(|w| !w.contains("truncated")), "rows were left out: {warnings:?}");
     for stream in streams {
         let (want, got) = (by_key(&expected, stream, &keys[stream]), by_key(&run, stream, &keys[stream]));
         assert!(!want.is_empty());
         assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{stream}: the task gives the untruncated rows, each once");
         assert_eq!(run.records_of(stream).len(), got.len(), "{stream}: a row twice");
         let breakdowns = stream.contains("audience") || stream.contains("country");
+        // DOC-TASK-CREATE's list of reach-type metrics a task refuses with breakdowns.
+        let uv_metrics = [
+            "average_video_play_per_user", "frequency", "cost_per_1000_reached", "real_time_result", "real_time_result_rate",
+            "real_time_cost_per_result", "result", "result_rate", "cost_per_result", "reach", "live_play_count",
+        ];
+        let asks_uv = want.values().any(|r| uv_metrics.iter().any(|m| r["metrics"].get(m).is_some()));
         for (key, record) in &got {
             let mut record = record.clone();
             let mut wanted = want[key].clone();
-            // DOC-TASK-CREATE's list of reach-type metrics a task refuses with breakdowns.
-            let uv_metrics = [
-                "average_video_play_per_user", "frequency", "cost_per_1000_reached", "real_time_result", "real_time_result_rate",
-                "real_time_cost_per_result", "result", "result_rate", "cost_per_result", "reach", "live_play_count",
-            ];
             for uv in uv_metrics {
                 if breakdowns && wanted["metrics"].get(uv).is_some() {
                     assert_eq!(record["metrics"][uv], Value::Null, "{stream}: {uv} from a task with breakdowns");
@@ -377,14 +459,16 @@ fn reports_truncated_to_the_newest_ads_are_read_again_through_async_tasks_row_fo
             assert_eq!(record, wanted, "{stream} {key}: the task row differs from the synchronous one");
         }
         let uv_warnings = warnings.iter().filter(|w| w.starts_with(&format!("{stream}:")) && w.contains("reach metrics")).count();
-        assert_eq!(uv_warnings, usize::from(breakdowns), "{stream}: one warning about reach metrics per stream with breakdowns");
+        assert_eq!(uv_warnings, usize::from(breakdowns && asks_uv), "{stream}: one warning about reach metrics per stream with breakdowns");
     }
-    let endpoints: Vec<String> = h.sim.requests().iter().map(|r| r.endpoint().to_string()).collect();
+    let requests = h.sim.requests();
+    assert!(requests.iter().all(|r| r.endpoint() != "ad/get"), "no narrowing needed, no ad list");
+    let endpoints: Vec<String> = requests.iter().map(|r| r.endpoint().to_string()).collect();
     for endpoint in ["report/task/create", "report/task/check", "report/task/download"] {
         assert!(endpoints.iter().any(|e| e == endpoint), "{endpoint} not called");
     }
     // Task creation keeps to its own quota of one a second: never refused.
-    let creates: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
+    let creates: Vec<_> = requests.into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
     assert!(creates.len() >= 8, "{} tasks", creates.len());
     // An hourly report is read a day per request, but one task spans all three days.
     let hourly: Vec<_> = creates.iter().filter(|r| r.query["dimensions"].contains("stat_time_hour")).collect();
@@ -400,22 +484,6 @@ fn reports_truncated_to_the_newest_ads_are_read_again_through_async_tasks_row_fo
         });
         assert!(told, "no log names advertiser {} and the window", advertiser.id);
     }
-}
-
-#[test]
-fn tasks_for_include_deleted_send_no_status_filter_and_say_deleted_rows_are_left_out() {
-    let mut sim_config = SimConfig::default();
-    sim_config.ads_throttle_threshold = 3;
-    let h = Harness::new("reports-20k-deleted", sim_config);
-    let mut config = config(&h, days_ago(2));
-    config["include_deleted"] = json!(true);
-    let run = h.read(&config, &["ads_reports_daily"], true, None);
-    run.assert_success();
-    let creates: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
-    assert!(!creates.is_empty());
-    assert!(creates.iter().all(|r| r.response_code == Some(0) && r.query.get("filtering").is_none()), "a task carried a status filter");
-    let warned = run.of_type("LOG").iter().any(|m| m["log"]["message"].as_str().unwrap().contains("leave out deleted objects"));
-    assert!(warned, "no warning that task rows leave out deleted objects");
 }
 
 #[test]
@@ -451,32 +519,30 @@ fn record_keys(run: &Run, stream: &str, keys: &[String]) -> BTreeSet<String> {
 }
 
 #[test]
-fn a_failed_task_and_a_spent_task_quota_each_keep_the_truncated_rows_with_a_warning() {
-    // A failing task on an hourly report; a quota of one task an hour on a daily report long
-    // enough to need two tasks (one task spans at most 31 days).
+fn where_no_id_filter_helps_a_failed_task_or_a_spent_task_quota_keeps_the_truncated_rows_with_a_warning() {
+    // Advertiser-level rows sum every ad: no id filter splits them, only a task reads them
+    // whole. A failing task on an hourly report; a quota of one task an hour on a daily report
+    // long enough to need two tasks (one task spans at most 31 days).
     type Setup = Box<dyn Fn(&mut SimConfig)>;
     let cases: [(&str, &str, i64, Setup); 2] = [
-        ("failed", "ads_reports_hourly", 2, Box::new(|c: &mut SimConfig| c.fail_tasks = true)),
-        ("quota", "ads_reports_daily", 40, Box::new(|c: &mut SimConfig| c.tasks_per_advertiser_hour = 1)),
+        ("failed", "advertisers_reports_hourly", 2, Box::new(|c: &mut SimConfig| c.fail_tasks = true)),
+        ("quota", "advertisers_reports_daily", 40, Box::new(|c: &mut SimConfig| c.tasks_per_advertiser_hour = 1)),
     ];
     for (name, stream, days, setup) in cases {
         let start = days_ago(days);
         let (full, keys) = clean_read(&format!("reports-tasks-clean-{name}"), start, &[stream]);
-        let everything = record_keys(&full, stream, &keys[stream]);
+        let everything = by_key(&full, stream, &keys[stream]);
         let mut sim_config = SimConfig::default();
         sim_config.ads_throttle_threshold = 3;
         setup(&mut sim_config);
         let h = Harness::new(&format!("reports-tasks-{name}"), sim_config);
         let run = h.read(&config(&h, start), &[stream], true, None);
-        run.assert_success();
-        let read = record_keys(&run, stream, &keys[stream]);
-        assert!(!read.is_empty() && read.is_subset(&everything), "{name}: rows that do not exist");
-        assert!(read.len() < everything.len(), "{name}: the truncated windows cannot have every row");
+        let read = by_key(&run, stream, &keys[stream]);
+        assert!(!read.is_empty() && read.keys().all(|k| everything.contains_key(k)), "{name}: rows that do not exist");
+        assert!(read.iter().any(|(k, r)| everything[k] != *r), "{name}: the truncated windows cannot have every ad's numbers");
         let warned = warnings(&run);
         for advertiser in h.sim.account().advertisers {
-            let told = warned.iter().any(|w| {
-                w.starts_with(&format!("{stream}:")) && w.contains(&advertiser.id) && w.contains("task failed") && w.contains("keeping the truncated")
-            });
+            let told = warned.iter().any(|w| w.starts_with(&format!("{stream}:")) && w.contains(&advertiser.id) && w.contains("no narrower query or async task"));
             assert!(told, "{name}: no warning names advertiser {}: {warned:?}", advertiser.id);
         }
         // The state never moves past a window that kept truncated rows: the next sync reads it
@@ -498,12 +564,20 @@ fn a_failed_task_and_a_spent_task_quota_each_keep_the_truncated_rows_with_a_warn
         let refused = creates.iter().filter(|r| r.response_code == Some(40100)).count();
         let advertisers = h.sim.account().advertisers.len();
         match name {
-            // One task per advertiser, for all three days: its failure is not retried per window.
-            "failed" => assert_eq!((creates.len(), refused), (advertisers, 0)),
-            // One task per advertiser went through; the second was given up, not retried.
+            // Per advertiser: the task for all three days, then for its first day (a task that
+            // fails is asked again in halves); the failure is not asked again per window.
+            "failed" => {
+                run.assert_success();
+                assert_eq!((creates.len(), refused), (2 * advertisers, 0));
+            }
+            // One task per advertiser went through; the second was given up, not retried, and the
+            // sync ends as a transient error that says what is left and when the quota frees up.
             _ => {
                 assert_eq!(creates.len() - refused, advertisers);
                 assert!(refused >= 1 && refused <= 2 * advertisers, "{refused} refused creations: retried");
+                let (kind, message) = run.failure();
+                assert_eq!(kind, "transient_error", "{message}");
+                assert!(message.contains("window") && message.contains("quota is spent") && message.contains("UTC"), "{message}");
             }
         }
     }

@@ -56,6 +56,12 @@ pub enum Action {
     SkipCombination,
     /// Some advertiser of the batch is denied: ask for each advertiser on its own.
     SplitBatch,
+    /// A quota of async report tasks is spent (hourly or daily): give the task up, and read
+    /// the window another way.
+    TaskQuotaSpent,
+    /// The app may not create async report tasks (not on TikTok's allowlist): ask no more this
+    /// sync, and read truncated reports another way.
+    NoTaskAccess,
     /// Stop with this classification.
     Fail(Kind),
 }
@@ -71,11 +77,12 @@ pub fn decide(refusal: &Refusal, scope: Scope) -> Action {
     let message = refusal.message.to_ascii_lowercase();
     let names_advertiser = refusal.advertiser.as_deref().is_some_and(|id| refusal.message.contains(id));
     match (refusal.code, scope) {
+        // "Asynchronous report is currently an allowlist-only feature" (DOC-ASYNC).
+        (40118, Scope::TaskCreate) => Action::NoTaskAccess,
         // Task creation's one a second per app is shared with the app's other syncs: wait.
         (40100 | 40016, Scope::TaskCreate) if mentions_second_quota(&message) => Action::Throttle { quiet: SECOND_QUOTA_QUIET },
-        // The task API's own quotas are hourly and daily: waiting would stall the sync, so the
-        // task is given up (its window keeps the truncated rows, with a warning).
-        (40100 | 40016 | 40133 | 40132 | 61000, Scope::TaskCreate) => Action::Fail(Kind::Transient),
+        // The task API's own quotas are hourly and daily: waiting would stall the sync.
+        (40100 | 40016 | 40133 | 40132 | 61000, Scope::TaskCreate) => Action::TaskQuotaSpent,
         // Throttling: app QPS/QPM/QPD (40100), endpoint (40016), advertiser per path (40133),
         // field value (40132), blocklist (61000).
         (40100 | 40016 | 40133 | 40132 | 61000, _) if mentions_daily_quota(&message) => Action::DailyQuotaSpent,
@@ -137,7 +144,9 @@ impl Refusal {
             | Action::SplitWindow
             | Action::SkipAdvertiser
             | Action::SkipCombination
-            | Action::SplitBatch => {
+            | Action::SplitBatch
+            | Action::NoTaskAccess
+            | Action::TaskQuotaSpent => {
                 Error::transient(what)
             }
         };
@@ -193,11 +202,13 @@ mod tests {
     #[test]
     fn a_spent_task_quota_is_given_up_and_a_busy_second_waited_out() {
         let r = refusal(40100, "Advertiser 77 reaches the limit of 500 asynchronous report tasks per hour");
-        assert_eq!(decide(&r, Scope::TaskCreate), Action::Fail(Kind::Transient));
+        assert_eq!(decide(&r, Scope::TaskCreate), Action::TaskQuotaSpent);
         assert!(matches!(decide(&r, Scope::Plain), Action::Throttle { .. }));
         // The one-a-second creation quota is shared with the app's other syncs.
         let r = refusal(40100, "App [1] reaches the QPS limit 1 for current path /report/task/create/, request is temporarily restricted.");
         assert_eq!(decide(&r, Scope::TaskCreate), Action::Throttle { quiet: SECOND_QUOTA_QUIET });
+        let r = refusal(40118, "The app is not on the allowlist of asynchronous reports.");
+        assert_eq!(decide(&r, Scope::TaskCreate), Action::NoTaskAccess);
     }
 
     #[test]

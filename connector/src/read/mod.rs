@@ -12,8 +12,10 @@ pub mod ahead;
 pub mod catalog;
 pub mod paging;
 pub mod partitions;
+pub mod task_access;
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use chrono::NaiveDate;
@@ -25,9 +27,12 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::output;
 use crate::report::activity::Activity;
+use crate::report::narrow::AdTree;
 use crate::scheduler::Scheduler;
 use crate::state::PartitionedCursor;
 use crate::streams::StreamDef;
+use ahead::Shared;
+use task_access::TaskAccess;
 use catalog::SyncMode;
 use partitions::Advertisers;
 
@@ -38,6 +43,10 @@ pub struct SyncContext {
     pub api: Rc<ApiClient>,
     pub advertisers: Advertisers,
     pub activity: Activity,
+    /// Advertisers' ad trees, for reports TikTok truncated (`sources::ad_tree`).
+    pub ad_trees: RefCell<HashMap<String, Shared<Result<Rc<AdTree>>>>>,
+    /// Whether TikTok lets this app create async report tasks.
+    pub task_access: TaskAccess,
 }
 
 impl SyncContext {
@@ -148,7 +157,7 @@ pub async fn read(config: Config, base_url: &str, catalog: &str, state: Option<&
     let needs = partitions::Needs::of(&selected, &config);
     let advertisers = Advertisers::discover(&config, &api, needs).await?;
     let activity = Activity::new(&config, &selected);
-    let sync = Rc::new(SyncContext { config, api, advertisers, activity });
+    let sync = Rc::new(SyncContext { config, api, advertisers, activity, ad_trees: Default::default(), task_access: TaskAccess::default() });
     let tasks: Vec<_> = selected
         .iter()
         .zip(cursors)

@@ -5,6 +5,7 @@
 //! A new kind of stream goes here: a module with a spec type (in `streams.rs`) that
 //! implements [`PartitionSource`], and one arm below.
 
+mod ad_tree;
 mod advertisers;
 mod fanout;
 mod lists;

@@ -5,8 +5,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::api::refusal::Action;
 use crate::api::{id_string, ApiRequest, Scope};
-use crate::error::{Error, Result};
+use crate::error::Error;
+use crate::output;
 use crate::read::SyncContext;
 use crate::report::{self, DateWindow};
 use crate::scheduler::sleep;
@@ -18,13 +20,66 @@ const LONGEST_CHECK_INTERVAL: Duration = Duration::from_secs(15);
 /// A task not done after this long fails its window.
 const TASK_DEADLINE: Duration = Duration::from_secs(30 * 60);
 
+/// Why a task gave no rows.
+#[derive(Debug, Clone)]
+pub enum TaskFailure {
+    /// A quota of tasks is spent (500 per advertiser an hour, 4,500 per app a day).
+    QuotaSpent(String),
+    /// TikTok refused, failed or did not finish the task.
+    Failed(String),
+}
+
+impl From<Error> for TaskFailure {
+    fn from(e: Error) -> Self {
+        match e.action(Scope::TaskCreate) {
+            Some(Action::TaskQuotaSpent) if e.refusal.as_ref().is_some_and(|r| r.path == "report/task/create") => TaskFailure::QuotaSpent(e.message),
+            _ => TaskFailure::Failed(e.message),
+        }
+    }
+}
+
+impl TaskFailure {
+    pub fn why(&self) -> &str {
+        match self {
+            TaskFailure::QuotaSpent(why) | TaskFailure::Failed(why) => why,
+        }
+    }
+
+    /// The same failure, saying which task it was.
+    pub fn context(self, what: &str) -> Self {
+        match self {
+            TaskFailure::QuotaSpent(why) => TaskFailure::QuotaSpent(format!("{what}: {why}")),
+            TaskFailure::Failed(why) => TaskFailure::Failed(format!("{what}: {why}")),
+        }
+    }
+}
+
 /// Create a task for the window, wait for it, and return its rows in the synchronous shape.
-pub async fn read(sync: &SyncContext, spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>) -> Result<Vec<Value>> {
-    sync.api.scheduler.count_task(advertiser).map_err(Error::transient)?;
+pub async fn read(sync: &SyncContext, spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>) -> std::result::Result<Vec<Value>, TaskFailure> {
     let body = report::task_body(spec, advertiser, window);
     let create = ApiRequest::post("report/task/create", body).scoped(Scope::TaskCreate).concerning(advertiser);
-    let created = sync.call(&create).await?.into_data()?;
-    let task_id = created.get("task_id").and_then(id_string).ok_or_else(|| Error::transient("report/task/create/ answered without a task_id"))?;
+    if !sync.task_access.may_create().await {
+        return Err(TaskFailure::Failed("TikTok does not let this app create async report tasks".into()));
+    }
+    if let Err(why) = sync.api.scheduler.count_task(advertiser) {
+        sync.task_access.answered(None);
+        return Err(TaskFailure::QuotaSpent(why));
+    }
+    let answer = sync.call(&create).await;
+    let refused = answer.as_ref().err().and_then(|e| e.action(Scope::TaskCreate)) == Some(Action::NoTaskAccess);
+    sync.task_access.answered(if refused { Some(false) } else { answer.is_ok().then_some(true) });
+    let created = match answer {
+        Ok(answer) => answer.into_data()?,
+        Err(e) if refused => {
+            output::log_info(&format!(
+                "TikTok does not let this app create async report tasks ({}); reports it truncates to 20,000 ads are read in narrower queries instead",
+                e.message
+            ));
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let task_id = created.get("task_id").and_then(id_string).ok_or_else(|| TaskFailure::Failed("report/task/create/ answered without a task_id".into()))?;
     let started = Instant::now();
     let mut interval = Duration::from_secs(1);
     loop {
@@ -34,10 +89,10 @@ pub async fn read(sync: &SyncContext, spec: &ReportSpec, advertiser: &str, windo
             Some("SUCCESS") => break,
             Some(ended @ ("FAILED" | "CANCELED")) => {
                 let why = status.get("message").and_then(Value::as_str).unwrap_or("no reason given");
-                return Err(Error::transient(format!("report task {task_id} ended as {ended}: {why}")));
+                return Err(TaskFailure::Failed(format!("report task {task_id} ended as {ended}: {why}")));
             }
             _ if started.elapsed() > TASK_DEADLINE => {
-                return Err(Error::transient(format!(
+                return Err(TaskFailure::Failed(format!(
                     "report task {task_id} was not done after {} minutes",
                     TASK_DEADLINE.as_secs() / 60
                 )))
@@ -51,6 +106,6 @@ pub async fn read(sync: &SyncContext, spec: &ReportSpec, advertiser: &str, windo
     let mut download = ApiRequest::for_advertiser("report/task/download", advertiser).param("task_id", task_id);
     download.file_answer = true;
     let csv = sync.call(&download).await?.into_data()?;
-    let csv = csv.as_str().ok_or_else(|| Error::transient("report/task/download/ did not answer with a CSV file"))?;
-    report::rows_from_csv(csv, spec).map_err(|why| Error::transient(format!("report/task/download/: {why}")))
+    let csv = csv.as_str().ok_or_else(|| TaskFailure::Failed("report/task/download/ did not answer with a CSV file".into()))?;
+    report::rows_from_csv(csv, spec).map_err(|why| TaskFailure::Failed(format!("report/task/download/: {why}")))
 }

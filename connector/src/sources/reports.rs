@@ -1,9 +1,9 @@
 //! Report streams: `report/integrated/get/` per advertiser over date windows (only those that
 //! can hold rows: `report::activity`), the attribution lookback, window splitting when TikTok
-//! says a query is too large or times out, and the async task API when TikTok truncates a
-//! report to 20k ads.
+//! says a query is too large or times out, and, when TikTok truncates a report to 20k ads,
+//! narrower queries filtered by ids (`report::narrow`) or the async task API.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -12,7 +12,8 @@ use std::rc::Rc;
 use chrono::{Duration, NaiveDate};
 use serde_json::Value;
 
-use super::{report_tasks, PartitionSource};
+use super::report_tasks::{self, TaskFailure};
+use super::{ad_tree, PartitionSource};
 use crate::api::refusal::{Action, Scope};
 use crate::api::ApiResponse;
 use crate::error::{Error, Result};
@@ -21,9 +22,10 @@ use crate::read::ahead::FetchAhead;
 use crate::read::paging::{Page, Pages};
 use crate::read::StreamRun;
 use crate::report::activity::Activity;
+use crate::report::narrow::{IdFilter, ADS_LIMIT};
 use crate::report::{self, DateWindow, PlannedWindow};
 use crate::state::parse_time;
-use crate::streams::{Granularity, ReportSpec};
+use crate::streams::{DataLevel, Granularity, ReportSpec};
 
 impl PartitionSource for ReportSpec {
     async fn read_partition(&'static self, run: Rc<StreamRun>, advertiser: String) -> Result<()> {
@@ -88,17 +90,37 @@ async fn read_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser
     // First pages of the windows travel ahead; records and states still leave window by
     // window, in order.
     let reader = WindowReader::new(run, spec, advertiser, Some(end));
-    let firsts = planned.into_iter().map(|p| (p, reader.request(Some(p.window)).page(1))).collect();
+    let firsts = planned.into_iter().map(|p| (p, reader.request(Some(p.window), None).page(1))).collect();
     let mut firsts = FetchAhead::new(&run.sync, firsts);
+    let mut truncated_windows: Vec<DateWindow> = Vec::new();
     while let Some((planned, first)) = firsts.next().await {
+        let truncations = reader.truncations.get();
         reader.read(Some(planned.window), Some(first), &mut |records| run.emit_texts(records)).await?;
+        if reader.truncations.get() > truncations {
+            truncated_windows.push(planned.window);
+        }
         // Every record up to the next window is out (the days between have none): the cursor
         // may move past them, unless a window so far ended with fewer rows than TikTok has.
         if !reader.incomplete.get() {
             run.checkpoint(advertiser, Some(&report::cursor_value(spec.granularity, planned.through)));
         }
     }
-    Ok(())
+    match truncated_windows.first() {
+        Some(first) if reader.task_quota_spent.get() => Err(task_quota_spent(run.def.name, advertiser, truncated_windows.len(), first.start)),
+        _ => Ok(()),
+    }
+}
+
+/// A backfill needing more async tasks than TikTok's quotas allow: a transient error, once every
+/// window has been read (the truncated ones with a warning each).
+fn task_quota_spent(stream: &str, advertiser: &str, windows: usize, from: NaiveDate) -> Error {
+    let hour_later = (chrono::Utc::now() + Duration::hours(1)).format("%H:%M");
+    Error::transient(format!(
+        "{stream}: advertiser {advertiser}: {windows} report window{} from {from} kept only TikTok's 20,000 newest ads because the async report task quota is spent \
+         (500 tasks per advertiser an hour, 4,500 per app a day: the hourly quota frees up by about {hour_later} UTC, the daily one within 24 hours); \
+         the state stays before them, so the next sync reads them again",
+        if windows == 1 { "" } else { "s" }
+    ))
 }
 
 /// The windows of `span` worth asking for: those holding the days the advertiser may have
@@ -122,7 +144,11 @@ struct WindowReader<'a> {
     task_rows: RefCell<Option<TaskRows>>,
     /// A window ended with fewer rows than TikTok has (truncated, and no task could make up
     /// for it): the cursor never moves past it, so the next sync reads it again.
-    incomplete: std::cell::Cell<bool>,
+    incomplete: Cell<bool>,
+    /// Queries whose rows stayed truncated, so far.
+    truncations: Cell<usize>,
+    /// A task was given up because a task quota is spent.
+    task_quota_spent: Cell<bool>,
 }
 
 /// An async task may span any number of days (tiktok-api.md §4.9) while synchronous windows
@@ -139,7 +165,7 @@ const SYNC_PAGE_ROWS: u64 = 1_000;
 /// failed (the windows it would have served keep their truncated rows).
 struct TaskRows {
     span: DateWindow,
-    by_day: std::result::Result<BTreeMap<NaiveDate, Vec<Value>>, String>,
+    by_day: std::result::Result<BTreeMap<NaiveDate, Vec<Value>>, TaskFailure>,
 }
 
 /// Where a window's record texts go: out to the host, or into a sum.
@@ -147,28 +173,52 @@ type Sink<'s> = &'s mut dyn FnMut(Vec<String>);
 
 impl<'a> WindowReader<'a> {
     fn new(run: &'a Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &'a str, last_day: Option<NaiveDate>) -> Self {
-        WindowReader { run, spec, advertiser, last_day, task_rows: RefCell::new(None), incomplete: Default::default() }
+        WindowReader {
+            run,
+            spec,
+            advertiser,
+            last_day,
+            task_rows: RefCell::new(None),
+            incomplete: Cell::new(false),
+            truncations: Cell::new(0),
+            task_quota_spent: Cell::new(false),
+        }
     }
 
-    fn request(&self, window: Option<DateWindow>) -> crate::api::ApiRequest {
-        report::request(self.spec, self.advertiser, window, self.run.sync.config.include_deleted)
+    fn request(&self, window: Option<DateWindow>, scope: Option<&IdFilter>) -> crate::api::ApiRequest {
+        report::request(self.spec, self.advertiser, window, self.run.sync.config.include_deleted, scope)
             .scoped(Scope::ReportWindow)
             .concerning(self.advertiser)
     }
 
-    /// Read one window (the whole lifetime when `window` is None) into `sink`. A window TikTok
-    /// calls too large (40067), or that keeps timing out, is read in halves down to single
-    /// days, as long as none of its records went out yet.
+    /// Read one window (the whole lifetime when `window` is None) into `sink`.
     fn read<'s>(&'s self, window: Option<DateWindow>, first: Option<Result<ApiResponse>>, sink: Sink<'s>) -> Pin<Box<dyn Future<Output = Result<()>> + 's>> {
+        self.read_scope(window, None, first, sink)
+    }
+
+    /// Read one window of the report, or of the part of it `scope` filters to. A window TikTok
+    /// truncated to its 20k newest ads is read another way (`read_truncated`); one TikTok calls
+    /// too large (40067), or that keeps timing out, is read in halves down to single days. Both
+    /// before any record of it went out.
+    fn read_scope<'s>(
+        &'s self,
+        window: Option<DateWindow>,
+        scope: Option<IdFilter>,
+        first: Option<Result<ApiResponse>>,
+        sink: Sink<'s>,
+    ) -> Pin<Box<dyn Future<Output = Result<()>> + 's>> {
         Box::pin(async move {
-            let span = window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end));
+            let mut span = window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end));
+            if let Some(scope) = &scope {
+                span = format!("{span} ({})", scope.describe());
+            }
             let first = match first {
                 Some(first) => first,
-                None => self.run.sync.call(&self.request(window).page(1)).await,
+                None => self.run.sync.call(&self.request(window, scope.as_ref()).page(1)).await,
             };
             if let Some(answer) = first.as_ref().ok().filter(|answer| answer.ads_throttle.is_some()) {
                 let pages = answer.total_pages();
-                if self.read_task(window, pages, &span, sink).await {
+                if self.read_truncated(window, scope.as_ref(), pages, &span, sink).await? {
                     return Ok(());
                 }
             }
@@ -177,7 +227,7 @@ impl<'a> WindowReader<'a> {
                 let page = report::page_records(&answer.body, &advertiser).map_err(Error::transient)?;
                 Ok(Page { is_empty: page.records.is_empty(), total_pages: page.total_pages, items: (page.records, page.unreadable) })
             };
-            let mut pages = Pages::decoded(&self.run.sync, self.request(window), Some(first), Box::new(decode));
+            let mut pages = Pages::decoded(&self.run.sync, self.request(window, scope.as_ref()), Some(first), Box::new(decode));
             let mut unreadable = BTreeMap::new();
             let mut emitted = false;
             while let Some(page) = pages.next().await {
@@ -187,7 +237,7 @@ impl<'a> WindowReader<'a> {
                         unreadable.extend(page_unreadable);
                         sink(records);
                     }
-                    Err(e) if !emitted && self.should_split(&e) => return self.read_halves(window, &span, e, sink).await,
+                    Err(e) if !emitted && self.should_split(&e) => return self.read_halves(window, scope, &span, e, sink).await,
                     Err(e) => return Err(e.context(span)),
                 }
             }
@@ -199,8 +249,9 @@ impl<'a> WindowReader<'a> {
             }
             if pages.truncated {
                 self.incomplete.set(true);
+                self.truncations.set(self.truncations.get() + 1);
                 output::log_warn(&format!(
-                    "{}: advertiser {} {span}: TikTok truncated the report to the 20,000 most recently created ads (X-Tt-Ads-Throttle); the state stays before this window, so the next sync reads it again",
+                    "{}: advertiser {} {span}: TikTok truncated the report to the 20,000 most recently created ads (X-Tt-Ads-Throttle) and no narrower query or async task could read the rest; the state stays before this window, so the next sync reads it again",
                     self.run.def.name, self.advertiser
                 ));
             }
@@ -208,18 +259,66 @@ impl<'a> WindowReader<'a> {
         })
     }
 
+    /// A window (or scope) TikTok truncated to its 20k newest ads, read whole another way: in
+    /// narrower queries filtered by ids (every app may, and nothing is lost), or through an
+    /// async task where that loses nothing or narrowing cannot help. False when neither could:
+    /// the truncated rows are then read, with a warning.
+    async fn read_truncated(&self, window: Option<DateWindow>, scope: Option<&IdFilter>, sync_pages: u64, span: &str, sink: Sink<'_>) -> Result<bool> {
+        let level = self.spec.data_level;
+        if let Some(scope) = scope {
+            let tree = ad_tree::of(&self.run.sync, self.advertiser).await?;
+            let Some(finer) = tree.narrower(scope, level) else { return Ok(false) };
+            for finer in finer {
+                self.read_scope(window, Some(finer), None, sink).await?;
+            }
+            return Ok(true);
+        }
+        // Rows of an advertiser-level report sum every ad: no filter splits them. A report
+        // with id filters of its own keeps them.
+        let narrowable = level != DataLevel::Advertiser && !self.spec.filters.iter().any(|f| f.field.ends_with("_ids"));
+        let task_is_whole = self.task_loses_nothing();
+        if (task_is_whole || !narrowable) && self.read_task(window, sync_pages, span, sink).await {
+            return Ok(true);
+        }
+        if narrowable {
+            let tree = ad_tree::of(&self.run.sync, self.advertiser).await?;
+            if let Some(scopes) = tree.scopes(level, ADS_LIMIT) {
+                output::log_info(&format!(
+                    "{}: advertiser {} {span}: TikTok truncated the report to the 20,000 newest ads; reading it in {} queries filtered by ids ({} ads)",
+                    self.run.def.name, self.advertiser, scopes.len(), tree.len()
+                ));
+                for scope in scopes {
+                    self.read_scope(window, Some(scope), None, sink).await?;
+                }
+                return Ok(true);
+            }
+            // The ad list cannot cover every ad: a task missing some metrics beats missing rows.
+            if !task_is_whole {
+                return Ok(self.read_task(window, sync_pages, span, sink).await);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether an async task gives every value of this report: tasks refuse reach metrics with
+    /// breakdowns and take no status filter (deleted objects).
+    fn task_loses_nothing(&self) -> bool {
+        let deleted_left_out = self.run.sync.config.include_deleted && self.spec.data_level.status_field().is_some();
+        report::task_metrics(self.spec).1.is_empty() && !deleted_left_out
+    }
+
     fn should_split(&self, e: &Error) -> bool {
         e.timed_out || e.action(Scope::ReportWindow) == Some(Action::SplitWindow)
     }
 
-    async fn read_halves(&self, window: Option<DateWindow>, span: &str, e: Error, sink: Sink<'_>) -> Result<()> {
+    async fn read_halves(&self, window: Option<DateWindow>, scope: Option<IdFilter>, span: &str, e: Error, sink: Sink<'_>) -> Result<()> {
         let why = if e.timed_out { "keeps timing out" } else { "is too large for TikTok (40067)" };
         match window {
             Some(w) if w.days() > 1 => {
                 output::log_info(&format!("{}: advertiser {} {span} {why}; reading it in halves", self.run.def.name, self.advertiser));
                 let (first, second) = w.split();
-                self.read(Some(first), None, sink).await?;
-                self.read(Some(second), None, sink).await
+                self.read_scope(Some(first), scope.clone(), None, sink).await?;
+                self.read_scope(Some(second), scope, None, sink).await
             }
             _ => {
                 let mut error = Error::transient(format!(
@@ -237,6 +336,17 @@ impl<'a> WindowReader<'a> {
     /// warning) when the task fails or a quota is spent.
     async fn read_task(&self, window: Option<DateWindow>, sync_pages: u64, span: &str, sink: Sink<'_>) -> bool {
         let (name, advertiser) = (self.run.def.name, self.advertiser);
+        if self.run.sync.task_access.refused() {
+            return false;
+        }
+        let rows = match self.task_rows_for(window, sync_pages).await {
+            Ok(rows) => rows,
+            Err(failure) => {
+                self.task_quota_spent.set(self.task_quota_spent.get() || matches!(failure, TaskFailure::QuotaSpent(_)));
+                output::log_info(&format!("{name}: advertiser {advertiser} {span}: no async report task ({})", failure.why()));
+                return false;
+            }
+        };
         let (_, left_out) = report::task_metrics(self.spec);
         if !left_out.is_empty() {
             self.run.warn_once("task-uv", &format!(
@@ -249,15 +359,6 @@ impl<'a> WindowReader<'a> {
                 "{name}: TikTok's async report tasks take no status filter; rows read through a task leave out deleted objects"
             ));
         }
-        let rows = match self.task_rows_for(window, sync_pages).await {
-            Ok(rows) => rows,
-            Err(why) => {
-                output::log_warn(&format!(
-                    "{name}: advertiser {advertiser} {span}: the async report task failed ({why}); keeping the truncated synchronous report"
-                ));
-                return false;
-            }
-        };
         output::log_info(&format!(
             "{name}: advertiser {advertiser} {span}: the synchronous report was truncated to 20,000 ads; read {} rows from an async report task instead",
             rows.len()
@@ -276,25 +377,23 @@ impl<'a> WindowReader<'a> {
 
     /// The task rows of `window`: from the task an earlier window created, or from a new task
     /// spanning this window and the days after it.
-    async fn task_rows_for(&self, window: Option<DateWindow>, sync_pages: u64) -> std::result::Result<Vec<Value>, String> {
+    async fn task_rows_for(&self, window: Option<DateWindow>, sync_pages: u64) -> std::result::Result<Vec<Value>, TaskFailure> {
         let Some(window) = window else {
-            return report_tasks::read(&self.run.sync, self.spec, self.advertiser, None).await.map_err(|e| e.message);
+            return report_tasks::read(&self.run.sync, self.spec, self.advertiser, None).await;
         };
         let covered = |rows: &Option<TaskRows>| rows.as_ref().is_some_and(|r| r.span.start <= window.start && window.end <= r.span.end);
         if !covered(&self.task_rows.borrow()) {
             let span = self.task_span(window, sync_pages);
-            let rows = report_tasks::read(&self.run.sync, self.spec, self.advertiser, Some(span)).await;
-            let by_day = rows.map(|rows| group_by_day(rows, self.spec, window.start)).map_err(|e| {
-                // The windows after this one in the task's span fail alike, without a new task.
-                format!("the task for {}..{}: {}", span.start, span.end, e.message)
-            });
+            let rows = self.task_rows_in_halves(span).await;
+            // The windows after this one in the task's span fail alike, without a new task.
+            let by_day = rows.map(|rows| group_by_day(rows, self.spec, window.start)).map_err(|e| e.context(&format!("the task for {}..{}", span.start, span.end)));
             *self.task_rows.borrow_mut() = Some(TaskRows { span, by_day });
         }
         let mut cached = self.task_rows.borrow_mut();
         let by_day = match cached.as_mut().map(|rows| &mut rows.by_day) {
             Some(Ok(by_day)) => by_day,
-            Some(Err(why)) => return Err(why.clone()),
-            None => return Err("no async report task covers these days".to_string()),
+            Some(Err(failure)) => return Err(failure.clone()),
+            None => return Err(TaskFailure::Failed("no async report task covers these days".to_string())),
         };
         let mut rows = Vec::new();
         let mut day = window.start;
@@ -303,6 +402,27 @@ impl<'a> WindowReader<'a> {
             day += Duration::days(1);
         }
         Ok(rows)
+    }
+
+    /// The rows of a task for `span`. A task that fails over several days is asked again in
+    /// halves, down to single days: TikTok's documents disagree on the span an hourly task may
+    /// have, and a long span of a large account may fail or outgrow its download.
+    fn task_rows_in_halves(&self, span: DateWindow) -> Pin<Box<dyn Future<Output = std::result::Result<Vec<Value>, TaskFailure>> + '_>> {
+        Box::pin(async move {
+            match report_tasks::read(&self.run.sync, self.spec, self.advertiser, Some(span)).await {
+                Err(TaskFailure::Failed(why)) if span.days() > 1 && !self.run.sync.task_access.refused() => {
+                    output::log_info(&format!(
+                        "{}: advertiser {} {}..{}: the async report task failed ({why}); asking for its days in halves",
+                        self.run.def.name, self.advertiser, span.start, span.end
+                    ));
+                    let (first, second) = span.split();
+                    let mut rows = self.task_rows_in_halves(first).await?;
+                    rows.extend(self.task_rows_in_halves(second).await?);
+                    Ok(rows)
+                }
+                answer => answer,
+            }
+        })
     }
 
     /// The days one task covers, from `window` on: about `TASK_ROWS_TARGET` rows, estimated

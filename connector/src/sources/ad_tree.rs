@@ -1,0 +1,44 @@
+//! An advertiser's ads with their ad groups and campaigns, listed once per sync and only for an
+//! advertiser whose reports TikTok truncated: what `report::narrow` splits into id filters.
+
+use std::rc::Rc;
+
+use serde_json::json;
+
+use crate::api::{id_string, ApiRequest};
+use crate::error::Result;
+use crate::read::ahead::Shared;
+use crate::read::paging::Pages;
+use crate::read::SyncContext;
+use crate::report::narrow::{AdPlace, AdTree};
+
+/// The advertiser's ad tree: listed by the first report that needs it, shared by the rest.
+pub async fn of(sync: &Rc<SyncContext>, advertiser: &str) -> Result<Rc<AdTree>> {
+    let listed = sync.ad_trees.borrow().get(advertiser).cloned();
+    let listed = listed.unwrap_or_else(|| {
+        let listing = Shared::spawn(list(sync.clone(), advertiser.to_string()));
+        sync.ad_trees.borrow_mut().insert(advertiser.to_string(), listing.clone());
+        listing
+    });
+    listed.get().await
+}
+
+/// Every ad, deleted ones included (TikTok's 20k limit counts them), three fields each.
+async fn list(sync: Rc<SyncContext>, advertiser: String) -> Result<Rc<AdTree>> {
+    let request = ApiRequest::for_advertiser("ad/get", &advertiser)
+        .param("page_size", "1000")
+        .json_param("fields", &json!(["ad_id", "adgroup_id", "campaign_id"]))
+        .json_param("filtering", &json!({"secondary_status": "AD_STATUS_ALL"}));
+    let mut pages = Pages::list(&sync, request, "list");
+    let (mut places, mut unplaced) = (Vec::new(), 0);
+    while let Some(page) = pages.next().await {
+        for ad in page? {
+            let id = |key: &str| ad.get(key).and_then(id_string);
+            match (id("ad_id"), id("adgroup_id"), id("campaign_id")) {
+                (Some(ad), Some(adgroup), Some(campaign)) => places.push(AdPlace { ad, adgroup, campaign }),
+                _ => unplaced += 1,
+            }
+        }
+    }
+    Ok(Rc::new(AdTree::new(places, unplaced)))
+}
