@@ -74,8 +74,8 @@ pub fn is_breakdown(dimension: &str) -> bool {
     !matches!(dimension, "advertiser_id" | "campaign_id" | "adgroup_id" | "ad_id" | "stat_time_day" | "stat_time_hour")
 }
 
-/// The level of the objects a report row describes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The level of the objects a report row describes, coarsest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum DataLevel {
     Advertiser,
     Campaign,

@@ -169,3 +169,73 @@ fn a_country_filter_needs_the_country_dimension() {
     assert_eq!(code(&["ad_id", "stat_time_day", "country_code"]), 0);
     assert_eq!(code(&["ad_id", "stat_time_day"]), 40002);
 }
+
+/// The code and message of a synchronous report asking `metrics` at `data_level`, daily unless
+/// `time` says otherwise ("stat_time_hour", "lifetime" or "" for period totals).
+fn metric_refusal(sim: &Simulator, data_level: &str, time: &str, metrics: &[&str]) -> (Value, String) {
+    let advertiser = sim.account().advertisers[0].id.clone();
+    let day = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
+    let id = match data_level {
+        "AUCTION_ADVERTISER" => "advertiser_id",
+        "AUCTION_CAMPAIGN" => "campaign_id",
+        "AUCTION_ADGROUP" => "adgroup_id",
+        _ => "ad_id",
+    };
+    let dimensions = match time {
+        "stat_time_day" | "stat_time_hour" => json!([id, time]),
+        _ => json!([id]),
+    };
+    let encode = |v: Value| v.to_string().replace('"', "%22").replace('[', "%5B").replace(']', "%5D").replace(',', "%2C");
+    let dates = if time == "lifetime" { "query_lifetime=true".to_string() } else { format!("start_date={day}&end_date={day}") };
+    let path = format!(
+        "report/integrated/get/?advertiser_id={advertiser}&report_type=BASIC&data_level={data_level}&dimensions={}&metrics={}&{dates}",
+        encode(dimensions),
+        encode(json!(metrics))
+    );
+    let answer: Value = serde_json::from_slice(&call(sim, "GET", &path, "").1).unwrap();
+    (answer["code"].clone(), answer["message"].as_str().unwrap_or_default().to_string())
+}
+
+const INVALID_METRICS: &str = "Please correct the information in invalid metric fields and try again. Invalid metric fields: ";
+
+#[test]
+fn cash_and_voucher_spend_are_advertiser_level_and_daily_only() {
+    let sim = Simulator::start(SimConfig::default());
+    let both = ["spend", "voucher_spend", "cash_spend"];
+    assert_eq!(metric_refusal(&sim, "AUCTION_ADVERTISER", "stat_time_day", &both).0, 0);
+    let refused = (json!(40002), format!("{INVALID_METRICS}['voucher_spend', 'cash_spend']."));
+    for (level, time) in [
+        ("AUCTION_ADVERTISER", "stat_time_hour"),
+        ("AUCTION_ADVERTISER", "lifetime"),
+        ("AUCTION_ADVERTISER", ""),
+        ("AUCTION_CAMPAIGN", "stat_time_day"),
+        ("AUCTION_AD", "stat_time_day"),
+    ] {
+        assert_eq!(metric_refusal(&sim, level, time, &both), refused, "{level} {time}");
+    }
+    assert_eq!(metric_refusal(&sim, "AUCTION_ADVERTISER", "stat_time_hour", &["cash_spend"]).1, format!("{INVALID_METRICS}['cash_spend']."));
+}
+
+#[test]
+fn an_attribute_metric_above_its_level_is_refused_not_answered_with_a_dash() {
+    let sim = Simulator::start(SimConfig::default());
+    // (data level, attributes refused there, attributes it has)
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        ("AUCTION_ADVERTISER", &["campaign_name", "campaign_id", "adgroup_name", "ad_name"], &["currency"]),
+        ("AUCTION_CAMPAIGN", &["adgroup_name", "adgroup_id", "placement_type", "promotion_type", "ad_text"], &["campaign_name", "campaign_id"]),
+        ("AUCTION_ADGROUP", &["ad_name", "ad_text"], &["campaign_name", "adgroup_name", "placement_type", "tt_app_id"]),
+        ("AUCTION_AD", &[], &["campaign_id", "adgroup_id", "ad_name", "ad_text", "dpa_target_audience_type"]),
+    ];
+    for (level, refused, allowed) in cases {
+        assert_eq!(metric_refusal(&sim, level, "stat_time_day", allowed).0, 0, "{level}: {allowed:?}");
+        for time in ["stat_time_day", "stat_time_hour", "lifetime"] {
+            for m in *refused {
+                let expected = (json!(40002), format!("{INVALID_METRICS}['{m}']."));
+                assert_eq!(metric_refusal(&sim, level, time, &["spend", m]), expected, "{level} {time}");
+            }
+        }
+    }
+    // Every offending name is listed, in the order asked.
+    let (code, message) = metric_refusal(&sim, "AUCTION_CAMPAIGN", "stat_time_day", &["ad_name", "spend", "adgroup_id", "cash_spend"]);
+    assert_eq!((code, message), (json!(40002), format!("{INVALID_METRICS}['ad_name', 'adgroup_id', 'cash_spend'].")));
+}
