@@ -239,3 +239,44 @@ fn an_attribute_metric_above_its_level_is_refused_not_answered_with_a_dash() {
     let (code, message) = metric_refusal(&sim, "AUCTION_CAMPAIGN", "stat_time_day", &["ad_name", "spend", "adgroup_id", "cash_spend"]);
     assert_eq!((code, message), (json!(40002), format!("{INVALID_METRICS}['ad_name', 'adgroup_id', 'cash_spend'].")));
 }
+
+#[test]
+fn creative_asset_lists_refuse_past_tiktoks_caps_and_list_only_the_first_10000_images() {
+    let mut config = SimConfig::default();
+    config.size.advertisers = 1;
+    config.size.assets_per_kind = 3_400; // 10,200 images
+    let sim = Simulator::start(config);
+    let advertiser = sim.account().advertisers[0].id.clone();
+    let get = |path: &str| -> Value {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        serde_json::from_slice(&call(&sim, "GET", &format!("{path}{sep}advertiser_id={advertiser}"), "").1).unwrap()
+    };
+    let refused = |path: &str, message: &str| {
+        let answer = get(path);
+        assert_eq!((answer["code"].clone(), answer["message"].as_str().unwrap()), (json!(40002), message), "{path}");
+    };
+    // Page sizes (tiktok-api.md §2): images 100, videos 1000 (the SDK says 100; see §12).
+    refused("file/image/ad/search/?page_size=101", "page_size: Must be greater than or equal to 1 and less than or equal to 100.");
+    assert_eq!(get("file/video/ad/search/?page_size=1000")["code"], 0);
+    refused("file/video/ad/search/?page_size=1001", "page_size: Must be greater than or equal to 1 and less than or equal to 1000.");
+    // Id lists in filtering: at most 100 (§3.8-3.12).
+    let ids = |n: usize| json!((0..n).map(|i| i.to_string()).collect::<Vec<_>>());
+    for (endpoint, key) in [
+        ("file/image/ad/search", "image_ids"), ("file/image/ad/search", "material_ids"), ("file/video/ad/search", "video_ids"),
+        ("file/music/get", "music_ids"), ("creative/portfolio/list", "creative_portfolio_ids"),
+    ] {
+        let filtering = |n: usize| urlencode(&json!({key: ids(n)}).to_string());
+        assert_eq!(get(&format!("{endpoint}/?filtering={}", filtering(100)))["code"], 0, "{endpoint} {key}");
+        refused(&format!("{endpoint}/?filtering={}", filtering(101)), &format!("filtering.{key}: Length must be between 0 and 100."));
+    }
+    refused(&format!("dmp/custom_audience/list/?custom_audience_ids={}", urlencode(&ids(101).to_string())), "custom_audience_ids: Length must be between 1 and 100.");
+    // Images: the list and its page_info end at the first 10,000.
+    let last = get("file/image/ad/search/?page_size=100&page=100");
+    assert_eq!(last["data"]["list"].as_array().unwrap().len(), 100);
+    assert_eq!(last["data"]["page_info"]["total_number"], 10_000);
+    assert!(get("file/image/ad/search/?page_size=100&page=101")["data"]["list"].as_array().unwrap().is_empty());
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
