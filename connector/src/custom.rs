@@ -22,8 +22,19 @@ pub const MAX_METRICS: usize = 100;
 const FILTER_FIELDS: &[&str] = &["campaign_ids", "adgroup_ids", "ad_ids", "country_code"];
 /// TikTok takes at most 100 values in an id filter.
 const MAX_FILTER_VALUES: usize = 100;
-/// Metrics TikTok allows at the advertiser level only, and never for lifetime (AB #11375).
+/// Metrics TikTok allows in advertiser-level daily reports only: not hourly, not lifetime
+/// (tiktok-api.md §4.3, AB #11375).
 const ADVERTISER_DAILY_ONLY: &[&str] = &["cash_spend", "voucher_spend"];
+/// Attribute metrics with the coarsest data level that has them, and what they describe:
+/// TikTok refuses one above its level (metrics.md, Go SDK comments).
+const ATTRIBUTE_LEVELS: &[(&str, DataLevel, &str)] = &[
+    ("campaign_name", DataLevel::Campaign, "campaigns"), ("campaign_id", DataLevel::Campaign, "campaigns"),
+    ("adgroup_name", DataLevel::AdGroup, "ad groups"), ("adgroup_id", DataLevel::AdGroup, "ad groups"),
+    ("placement_type", DataLevel::AdGroup, "ad groups"), ("tt_app_id", DataLevel::AdGroup, "ad groups"),
+    ("tt_app_name", DataLevel::AdGroup, "ad groups"), ("mobile_app_id", DataLevel::AdGroup, "ad groups"),
+    ("promotion_type", DataLevel::AdGroup, "ad groups"), ("dpa_target_audience_type", DataLevel::AdGroup, "ad groups"),
+    ("ad_name", DataLevel::Ad, "ads"), ("ad_text", DataLevel::Ad, "ads"),
+];
 
 const REPORT_TYPES: &[&str] = &["BASIC", "AUDIENCE"];
 const DATA_LEVELS: &[&str] = &["AUCTION_ADVERTISER", "AUCTION_CAMPAIGN", "AUCTION_ADGROUP", "AUCTION_AD"];
@@ -51,7 +62,7 @@ pub fn spec() -> Value {
                 },
                 "metrics": {
                     "title": "Metrics",
-                    "description": format!("At most {MAX_METRICS}. cash_spend and voucher_spend are for AUCTION_ADVERTISER DAILY or HOURLY reports only."),
+                    "description": format!("At most {MAX_METRICS}. cash_spend and voucher_spend are for AUCTION_ADVERTISER DAILY reports only; names and ids of campaigns, ad groups and ads at their own level or below."),
                     "type": "array", "minItems": 1, "maxItems": MAX_METRICS, "uniqueItems": true,
                     "items": {"type": "string", "enum": metrics::known().collect::<Vec<_>>()}, "order": 5
                 },
@@ -213,9 +224,8 @@ fn parse_one(obj: &Map<String, Value>, at: &str) -> Result<&'static StreamDef> {
     if let Some(m) = first_duplicate(&metric_names) {
         return Err(Error::config(format!("{at}.metrics: {m:?} is listed twice")));
     }
-    let advertiser_daily = data_level == DataLevel::Advertiser && granularity != Granularity::Lifetime;
-    if let Some(m) = metric_names.iter().find(|m| ADVERTISER_DAILY_ONLY.contains(&m.as_str())).filter(|_| !advertiser_daily) {
-        return Err(Error::config(format!("{at}.metrics: TikTok gives {m} for AUCTION_ADVERTISER DAILY or HOURLY reports only")));
+    if let Some(why) = metric_names.iter().find_map(|m| refused_metric(m, data_level, granularity)) {
+        return Err(Error::config(format!("{at}.metrics: {why}")));
     }
     let filters = parse_filters(obj, at)?;
     if let Some(j) = filters.iter().position(|f| f.field == "country_code").filter(|_| !breakdowns.iter().any(|d| d == "country_code")) {
@@ -246,6 +256,20 @@ fn parse_one(obj: &Map<String, Value>, at: &str) -> Result<&'static StreamDef> {
         def.fields = Box::leak(def.fields.iter().copied().chain(extra).collect::<Vec<_>>().into_boxed_slice());
     }
     Ok(leak(def))
+}
+
+/// Why TikTok refuses metric `m` at this level and granularity (40002 "Invalid metric
+/// fields"), if it does.
+pub fn refused_metric(m: &str, level: DataLevel, granularity: Granularity) -> Option<String> {
+    if ADVERTISER_DAILY_ONLY.contains(&m) && (level, granularity) != (DataLevel::Advertiser, Granularity::Daily) {
+        return Some(format!("TikTok gives {m} for AUCTION_ADVERTISER DAILY reports only (not HOURLY, not LIFETIME)"));
+    }
+    let (_, coarsest, of) = ATTRIBUTE_LEVELS.iter().find(|(name, ..)| *name == m)?;
+    let levels = [DataLevel::Advertiser, DataLevel::Campaign, DataLevel::AdGroup, DataLevel::Ad];
+    let allowed: Vec<&str> = levels.iter().filter(|l| *l >= coarsest).map(|l| l.api_name()).collect();
+    (level < *coarsest).then(|| {
+        format!("{m:?} is an attribute of {of}: TikTok gives it at data_level {} only, not {}", allowed.join(" or "), level.api_name())
+    })
 }
 
 fn parse_filters(obj: &Map<String, Value>, at: &str) -> Result<&'static [ReportFilter]> {
@@ -318,7 +342,11 @@ mod tests {
             (json!({"metrics": ["spend", "happiness"]}), "\"happiness\" is not a metric"),
             (json!({"metrics": []}), "at least one metric"),
             (json!({"metrics": vec!["spend"; 101]}), "TikTok takes at most 100"),
-            (json!({"metrics": ["cash_spend"]}), "AUCTION_ADVERTISER DAILY or HOURLY reports only"),
+            (json!({"metrics": ["cash_spend"]}), "custom_reports[0].metrics: TikTok gives cash_spend for AUCTION_ADVERTISER DAILY reports only"),
+            (json!({"data_level": "AUCTION_ADVERTISER", "granularity": "HOURLY", "metrics": ["voucher_spend"]}), "voucher_spend for AUCTION_ADVERTISER DAILY"),
+            (json!({"data_level": "AUCTION_CAMPAIGN", "metrics": ["spend", "adgroup_name"]}), "custom_reports[0].metrics: \"adgroup_name\" is an attribute of ad groups: TikTok gives it at data_level AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_CAMPAIGN"),
+            (json!({"data_level": "AUCTION_ADGROUP", "metrics": ["ad_text"]}), "at data_level AUCTION_AD only, not AUCTION_ADGROUP"),
+            (json!({"data_level": "AUCTION_ADVERTISER", "metrics": ["campaign_id"]}), "AUCTION_CAMPAIGN or AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_ADVERTISER"),
             (json!({"name": "ads"}), "\"ads\" is a built-in stream"),
             (json!({"name": "My Report; drop"}), "is not a safe stream name"),
             (json!({"filters": [{"field_name": "ad_status", "filter_value": ["x"]}]}), "filters[0].field_name"),
@@ -332,6 +360,18 @@ mod tests {
         let e = error_of(json!([report(json!({})), report(json!({}))]));
         assert!(e.starts_with("custom_reports[1].name") && e.contains("unique"), "{e}");
         assert!(error_of(json!({"name": "x"})).contains("must be a list"));
+    }
+
+    #[test]
+    fn no_built_in_report_asks_a_metric_tiktok_refuses_at_its_level() {
+        for def in streams::STREAMS {
+            let Source::Report(spec) = &def.source else { continue };
+            for m in metrics::names(spec.metrics) {
+                assert_eq!(refused_metric(m, spec.data_level, spec.granularity), None, "{}", def.name);
+            }
+        }
+        assert!(refused_metric("ad_name", DataLevel::Ad, Granularity::Lifetime).is_none());
+        assert!(refused_metric("cash_spend", DataLevel::Advertiser, Granularity::Daily).is_none());
     }
 
     #[test]

@@ -74,8 +74,8 @@ pub fn is_breakdown(dimension: &str) -> bool {
     !matches!(dimension, "advertiser_id" | "campaign_id" | "adgroup_id" | "ad_id" | "stat_time_day" | "stat_time_hour")
 }
 
-/// The level of the objects a report row describes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The level of the objects a report row describes, coarsest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum DataLevel {
     Advertiser,
     Campaign,
@@ -169,7 +169,8 @@ pub struct ListSpec {
     /// A top-level field copied from inside the record (name, JSON pointer), e.g. a key
     /// TikTok nests.
     pub lift: Option<(&'static str, &'static str)>,
-    /// The most records paging can reach (`file/music/get` allows page × page_size ≤ 100,000).
+    /// The most records paging can reach (`file/music/get` allows page × page_size ≤ 100,000;
+    /// `file/image/ad/search` lists only the first 10,000 images).
     pub reachable: Option<u64>,
 }
 
@@ -310,7 +311,16 @@ pub static STREAMS: &[StreamDef] = &[
     },
     StreamDef {
         name: "creative_assets_images",
-        source: plain_list("file/image/ad/search", "list", 100),
+        // TikTok lists only an advertiser's first 10,000 images (DOC-IMG, tiktok-api.md §3.9).
+        source: Source::List(ListSpec {
+            endpoint: "file/image/ad/search",
+            list_key: "list",
+            page_size: 100,
+            deleted_filter: None,
+            modified_after_filter: false,
+            lift: None,
+            reachable: Some(10_000),
+        }),
         primary_key: &["image_id"],
         cursor: Some("modify_time"),
         sandbox: true,

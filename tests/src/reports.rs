@@ -40,11 +40,39 @@ pub const RATIO_METRICS: &[&str] = &[
 /// No secondary goal is set on generated ad groups, so these are always `-`.
 pub const EMPTY_METRICS: &[&str] = &["secondary_goal_result", "cost_per_secondary_goal_result", "secondary_goal_result_rate"];
 
-/// Attribute "metrics": names and labels of the row's object.
-pub const ATTRIBUTE_METRICS: &[&str] = &[
-    "campaign_name", "campaign_id", "adgroup_name", "adgroup_id", "ad_name", "ad_text", "placement_type",
-    "tt_app_id", "tt_app_name", "mobile_app_id", "promotion_type", "dpa_target_audience_type", "currency",
+/// Attribute "metrics": names and labels of the row's object, each with the coarsest data level
+/// that has it (see `rank`). TikTok refuses an attribute asked above its level (metrics.md).
+pub const ATTRIBUTE_METRICS: &[(&str, u8)] = &[
+    ("currency", 0), ("campaign_name", 1), ("campaign_id", 1), ("adgroup_name", 2), ("adgroup_id", 2),
+    ("placement_type", 2), ("tt_app_id", 2), ("tt_app_name", 2), ("mobile_app_id", 2), ("promotion_type", 2),
+    ("dpa_target_audience_type", 2), ("ad_name", 3), ("ad_text", 3),
 ];
+
+/// Advertiser level and daily only: no hourly, no lifetime (tiktok-api.md §4.3, AB #11375).
+const ADVERTISER_DAILY_METRICS: &[&str] = &["cash_spend", "voucher_spend"];
+
+/// A data level's rank: 0 advertiser, 1 campaign, 2 ad group, 3 ad.
+fn rank(level: Level, advertiser_level: bool) -> u8 {
+    match (advertiser_level, level) {
+        (true, _) => 0,
+        (false, Level::Campaign) => 1,
+        (false, Level::AdGroup) => 2,
+        (false, Level::Ad) => 3,
+    }
+}
+
+/// Whether TikTok refuses metric `m` in a query at level `rank` (daily: `stat_time_day`, not
+/// lifetime): unknown names, attributes above their level, and cash and voucher spend outside
+/// advertiser daily reports.
+fn refused_metric(m: &str, rank: u8, daily: bool) -> bool {
+    if let Some((_, coarsest)) = ATTRIBUTE_METRICS.iter().find(|(name, _)| *name == m) {
+        return rank < *coarsest;
+    }
+    if ADVERTISER_DAILY_METRICS.contains(&m) {
+        return !(rank == 0 && daily);
+    }
+    ![COUNT_METRICS, MONEY_METRICS, RATIO_METRICS, EMPTY_METRICS].iter().any(|set| set.contains(&m))
+}
 
 const AUDIENCE_DIMENSIONS: &[&str] = &["gender", "age", "country_code", "province_id", "platform", "language", "placement", "ac"];
 const GENDERS: &[&str] = &["MALE", "FEMALE", "NONE"];
@@ -176,13 +204,9 @@ fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQuery, ApiEr
         Some("true") => true,
         Some(_) => return Err(param_error("query_lifetime: Not a valid boolean.")),
     };
-    let known = |m: &str| {
-        [COUNT_METRICS, MONEY_METRICS, RATIO_METRICS, EMPTY_METRICS, ATTRIBUTE_METRICS].iter().any(|set| set.contains(&m))
-    };
-    let mut invalid: Vec<&str> = metrics.iter().map(String::as_str).filter(|m| !known(m)).collect();
-    if !advertiser_level || lifetime {
-        invalid.extend(metrics.iter().map(String::as_str).filter(|m| *m == "cash_spend" || *m == "voucher_spend"));
-    }
+    let daily = time == Time::Day && !lifetime;
+    let invalid: Vec<&str> =
+        metrics.iter().map(String::as_str).filter(|m| refused_metric(m, rank(level, advertiser_level), daily)).collect();
     if !invalid.is_empty() {
         let list: Vec<String> = invalid.iter().map(|m| format!("'{m}'")).collect();
         return Err(param_error(format!(
@@ -410,7 +434,7 @@ fn ratio(numerator: f64, denominator: f64, scale: f64) -> Value {
 }
 
 /// Render the requested metrics of one row from its additive totals.
-fn metric_values(metrics: &[String], totals: &[f64; 4], sample: &Entity, level: Level, advertiser_level: bool, key: u64) -> Map<String, Value> {
+fn metric_values(metrics: &[String], totals: &[f64; 4], sample: &Entity, _level: Level, _advertiser_level: bool, key: u64) -> Map<String, Value> {
     let [impressions, clicks, spend, conversions] = *totals;
     let mut out = Map::new();
     for m in metrics {
@@ -434,12 +458,8 @@ fn metric_values(metrics: &[String], totals: &[f64; 4], sample: &Entity, level: 
             m if COUNT_METRICS.contains(&m) => fmt_count((clicks * ((mix(key ^ m.len() as u64) % 50) as f64) / 100.0).round()),
             m if MONEY_METRICS.contains(&m) => fmt_money(conversions * 12.5),
             m if RATIO_METRICS.contains(&m) => ratio(spend, conversions.max(1.0) * 3.0, 1.0),
-            "campaign_name" => sample.fields["campaign_name"].clone(),
-            "campaign_id" if !advertiser_level => sample.fields["campaign_id"].clone(),
-            "adgroup_name" if level != Level::Campaign => sample.fields["adgroup_name"].clone(),
-            "adgroup_id" if level != Level::Campaign => sample.fields["adgroup_id"].clone(),
-            "ad_name" if level == Level::Ad => sample.fields["ad_name"].clone(),
-            "ad_text" if level == Level::Ad => sample.fields["ad_text"].clone(),
+            // `parse` refused attributes above the query's level.
+            "campaign_name" | "campaign_id" | "adgroup_name" | "adgroup_id" | "ad_name" | "ad_text" => sample.fields[m].clone(),
             "placement_type" => Value::String("Select placement".into()),
             "promotion_type" => Value::String("Website".into()),
             "tt_app_id" | "mobile_app_id" | "tt_app_name" => Value::String("0".into()),

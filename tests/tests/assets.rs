@@ -223,3 +223,27 @@ fn a_denied_advertiser_in_an_advertiser_info_batch_skips_only_that_advertiser() 
     assert_eq!(read, others);
     assert!(run.of_type("LOG").iter().any(|m| m["log"]["level"] == "WARN" && m["log"]["message"].as_str().unwrap().contains(&denied)));
 }
+
+#[test]
+fn images_past_the_10000_tiktok_lists_are_named_in_a_warning() {
+    let mut sim_config = SimConfig::default();
+    sim_config.size.advertisers = 1;
+    sim_config.size.assets_per_kind = 3_400; // 10,200 images
+    let h = Harness::new("assets-image-cap", sim_config);
+    let run = h.read(&fast(&h), &["creative_assets_images"], true, None);
+    run.assert_success();
+    assert_eq!(run.records_of("creative_assets_images").len(), 10_000);
+    let requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "file/image/ad/search").collect();
+    assert_eq!(requests.len(), 100, "100 pages of 100, none past the cap");
+    assert!(requests.iter().all(|r| r.response_code == Some(0)));
+    let advertiser = h.sim.account().advertisers[0].id.clone();
+    let warned = run.of_type("LOG").iter().any(|m| {
+        let text = m["log"]["message"].as_str().unwrap();
+        m["log"]["level"] == "WARN"
+            && text.contains("creative_assets_images")
+            && text.contains(&advertiser)
+            && text.contains("first 10000 records of file/image/ad/search/")
+            && text.contains("left out")
+    });
+    assert!(warned, "no warning names the stream, the advertiser and the images left out");
+}

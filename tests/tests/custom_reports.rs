@@ -106,6 +106,28 @@ fn invalid_custom_reports_are_config_errors_that_say_what_is_allowed() {
         (custom("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "joy"]), "custom_reports[0].metrics", "\"joy\""),
         (custom("ads_reports_daily", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend"]), "custom_reports[0].name", "built-in"),
         (custom("a", "BASIC", "AUCTION_AD", "LIFETIME", &[], &["cash_spend"]), "custom_reports[0].metrics", "AUCTION_ADVERTISER"),
+        // cash and voucher spend: advertiser level, daily only (not hourly, not lifetime).
+        (
+            custom("a", "BASIC", "AUCTION_ADVERTISER", "HOURLY", &[], &["spend", "voucher_spend"]),
+            "custom_reports[0].metrics",
+            "TikTok gives voucher_spend for AUCTION_ADVERTISER DAILY reports only (not HOURLY, not LIFETIME)",
+        ),
+        // An attribute only at its own level or below.
+        (
+            custom("a", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &["spend", "adgroup_name"]),
+            "custom_reports[0].metrics",
+            "\"adgroup_name\" is an attribute of ad groups: TikTok gives it at data_level AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_CAMPAIGN",
+        ),
+        (
+            custom("a", "AUDIENCE", "AUCTION_ADGROUP", "DAILY", &["gender"], &["ad_name"]),
+            "custom_reports[0].metrics",
+            "\"ad_name\" is an attribute of ads: TikTok gives it at data_level AUCTION_AD only, not AUCTION_ADGROUP",
+        ),
+        (
+            custom("a", "BASIC", "AUCTION_ADVERTISER", "LIFETIME", &[], &["campaign_name"]),
+            "custom_reports[0].metrics",
+            "not AUCTION_ADVERTISER",
+        ),
         (custom("a", "AUDIENCE", "AUCTION_AD", "DAILY", &["gender", "country_code"], &["spend"]), "custom_reports[0].dimensions", "or by age with gender"),
     ];
     for (report, path, why) in cases {

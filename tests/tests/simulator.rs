@@ -169,3 +169,114 @@ fn a_country_filter_needs_the_country_dimension() {
     assert_eq!(code(&["ad_id", "stat_time_day", "country_code"]), 0);
     assert_eq!(code(&["ad_id", "stat_time_day"]), 40002);
 }
+
+/// The code and message of a synchronous report asking `metrics` at `data_level`, daily unless
+/// `time` says otherwise ("stat_time_hour", "lifetime" or "" for period totals).
+fn metric_refusal(sim: &Simulator, data_level: &str, time: &str, metrics: &[&str]) -> (Value, String) {
+    let advertiser = sim.account().advertisers[0].id.clone();
+    let day = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
+    let id = match data_level {
+        "AUCTION_ADVERTISER" => "advertiser_id",
+        "AUCTION_CAMPAIGN" => "campaign_id",
+        "AUCTION_ADGROUP" => "adgroup_id",
+        _ => "ad_id",
+    };
+    let dimensions = match time {
+        "stat_time_day" | "stat_time_hour" => json!([id, time]),
+        _ => json!([id]),
+    };
+    let encode = |v: Value| v.to_string().replace('"', "%22").replace('[', "%5B").replace(']', "%5D").replace(',', "%2C");
+    let dates = if time == "lifetime" { "query_lifetime=true".to_string() } else { format!("start_date={day}&end_date={day}") };
+    let path = format!(
+        "report/integrated/get/?advertiser_id={advertiser}&report_type=BASIC&data_level={data_level}&dimensions={}&metrics={}&{dates}",
+        encode(dimensions),
+        encode(json!(metrics))
+    );
+    let answer: Value = serde_json::from_slice(&call(sim, "GET", &path, "").1).unwrap();
+    (answer["code"].clone(), answer["message"].as_str().unwrap_or_default().to_string())
+}
+
+const INVALID_METRICS: &str = "Please correct the information in invalid metric fields and try again. Invalid metric fields: ";
+
+#[test]
+fn cash_and_voucher_spend_are_advertiser_level_and_daily_only() {
+    let sim = Simulator::start(SimConfig::default());
+    let both = ["spend", "voucher_spend", "cash_spend"];
+    assert_eq!(metric_refusal(&sim, "AUCTION_ADVERTISER", "stat_time_day", &both).0, 0);
+    let refused = (json!(40002), format!("{INVALID_METRICS}['voucher_spend', 'cash_spend']."));
+    for (level, time) in [
+        ("AUCTION_ADVERTISER", "stat_time_hour"),
+        ("AUCTION_ADVERTISER", "lifetime"),
+        ("AUCTION_ADVERTISER", ""),
+        ("AUCTION_CAMPAIGN", "stat_time_day"),
+        ("AUCTION_AD", "stat_time_day"),
+    ] {
+        assert_eq!(metric_refusal(&sim, level, time, &both), refused, "{level} {time}");
+    }
+    assert_eq!(metric_refusal(&sim, "AUCTION_ADVERTISER", "stat_time_hour", &["cash_spend"]).1, format!("{INVALID_METRICS}['cash_spend']."));
+}
+
+#[test]
+fn an_attribute_metric_above_its_level_is_refused_not_answered_with_a_dash() {
+    let sim = Simulator::start(SimConfig::default());
+    // (data level, attributes refused there, attributes it has)
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        ("AUCTION_ADVERTISER", &["campaign_name", "campaign_id", "adgroup_name", "ad_name"], &["currency"]),
+        ("AUCTION_CAMPAIGN", &["adgroup_name", "adgroup_id", "placement_type", "promotion_type", "ad_text"], &["campaign_name", "campaign_id"]),
+        ("AUCTION_ADGROUP", &["ad_name", "ad_text"], &["campaign_name", "adgroup_name", "placement_type", "tt_app_id"]),
+        ("AUCTION_AD", &[], &["campaign_id", "adgroup_id", "ad_name", "ad_text", "dpa_target_audience_type"]),
+    ];
+    for (level, refused, allowed) in cases {
+        assert_eq!(metric_refusal(&sim, level, "stat_time_day", allowed).0, 0, "{level}: {allowed:?}");
+        for time in ["stat_time_day", "stat_time_hour", "lifetime"] {
+            for m in *refused {
+                let expected = (json!(40002), format!("{INVALID_METRICS}['{m}']."));
+                assert_eq!(metric_refusal(&sim, level, time, &["spend", m]), expected, "{level} {time}");
+            }
+        }
+    }
+    // Every offending name is listed, in the order asked.
+    let (code, message) = metric_refusal(&sim, "AUCTION_CAMPAIGN", "stat_time_day", &["ad_name", "spend", "adgroup_id", "cash_spend"]);
+    assert_eq!((code, message), (json!(40002), format!("{INVALID_METRICS}['ad_name', 'adgroup_id', 'cash_spend'].")));
+}
+
+#[test]
+fn creative_asset_lists_refuse_past_tiktoks_caps_and_list_only_the_first_10000_images() {
+    let mut config = SimConfig::default();
+    config.size.advertisers = 1;
+    config.size.assets_per_kind = 3_400; // 10,200 images
+    let sim = Simulator::start(config);
+    let advertiser = sim.account().advertisers[0].id.clone();
+    let get = |path: &str| -> Value {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        serde_json::from_slice(&call(&sim, "GET", &format!("{path}{sep}advertiser_id={advertiser}"), "").1).unwrap()
+    };
+    let refused = |path: &str, message: &str| {
+        let answer = get(path);
+        assert_eq!((answer["code"].clone(), answer["message"].as_str().unwrap()), (json!(40002), message), "{path}");
+    };
+    // Page sizes (tiktok-api.md §2): images 100, videos 1000 (the SDK says 100; see §12).
+    refused("file/image/ad/search/?page_size=101", "page_size: Must be greater than or equal to 1 and less than or equal to 100.");
+    assert_eq!(get("file/video/ad/search/?page_size=1000")["code"], 0);
+    refused("file/video/ad/search/?page_size=1001", "page_size: Must be greater than or equal to 1 and less than or equal to 1000.");
+    // Id lists in filtering: at most 100 (§3.8-3.12).
+    let ids = |n: usize| json!((0..n).map(|i| i.to_string()).collect::<Vec<_>>());
+    for (endpoint, key) in [
+        ("file/image/ad/search", "image_ids"), ("file/image/ad/search", "material_ids"), ("file/video/ad/search", "video_ids"),
+        ("file/music/get", "music_ids"), ("creative/portfolio/list", "creative_portfolio_ids"),
+    ] {
+        let filtering = |n: usize| urlencode(&json!({key: ids(n)}).to_string());
+        assert_eq!(get(&format!("{endpoint}/?filtering={}", filtering(100)))["code"], 0, "{endpoint} {key}");
+        refused(&format!("{endpoint}/?filtering={}", filtering(101)), &format!("filtering.{key}: Length must be between 0 and 100."));
+    }
+    refused(&format!("dmp/custom_audience/list/?custom_audience_ids={}", urlencode(&ids(101).to_string())), "custom_audience_ids: Length must be between 1 and 100.");
+    // Images: the list and its page_info end at the first 10,000.
+    let last = get("file/image/ad/search/?page_size=100&page=100");
+    assert_eq!(last["data"]["list"].as_array().unwrap().len(), 100);
+    assert_eq!(last["data"]["page_info"]["total_number"], 10_000);
+    assert!(get("file/image/ad/search/?page_size=100&page=101")["data"]["list"].as_array().unwrap().is_empty());
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}

@@ -32,10 +32,11 @@ impl PartitionSource for ListSpec {
             // come from a second pass on their creation time (the cursor's fallback for them).
             passes.push((self.pages(&run.sync, &advertiser, Since::CreatedAfter(since)), Since::CreatedAfter(since)));
         }
-        let mut capped = false;
+        let (mut capped, mut listed) = (false, 0u64);
         for (mut pages, filter) in passes {
             while let Some(page) = pages.next().await {
                 let mut page = page?;
+                listed += page.len() as u64;
                 // Records at the cursor itself are kept: another object may share that second.
                 // Objects without a cursor value (Smart+ ads lack modify_time) are always kept;
                 // the creation pass keeps only those (the others came with the first pass).
@@ -57,12 +58,13 @@ impl PartitionSource for ListSpec {
             }
             capped |= pages.capped;
         }
-        if capped {
+        // Paging stopped at the cap, or the list ended exactly there (TikTok's image list and
+        // its page_info end at 10,000 however many images there are).
+        if let Some(reachable) = self.reachable.filter(|r| capped || listed >= *r) {
             output::log_warn(&format!(
-                "{}: advertiser {advertiser}: TikTok serves only the first {} records of {} by paging; the rest cannot be read",
-                run.def.name,
-                self.reachable.unwrap_or_default(),
-                self.endpoint
+                "{}: advertiser {advertiser}: TikTok lists only the first {reachable} records of {}/ and this list reached that cap; \
+                 any records past them were left out and cannot be read",
+                run.def.name, self.endpoint
             ));
         }
         // Every record of this advertiser is out: its cursor may move.
