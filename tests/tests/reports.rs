@@ -341,7 +341,8 @@ fn by_key(run: &Run, stream: &str, keys: &[String]) -> BTreeMap<String, Value> {
 
 #[test]
 fn reports_truncated_to_the_newest_ads_are_read_again_through_async_tasks_row_for_row() {
-    let streams = ["ads_reports_daily", "ads_audience_reports_daily", "ads_reports_by_country_daily", "ads_reports_hourly"];
+    // Each kind of task label: ages and genders, country names, platforms.
+    let streams = ["ads_reports_daily", "ads_audience_reports_daily", "ads_reports_by_country_daily", "ads_audience_reports_by_platform_daily", "ads_reports_hourly"];
     let start = days_ago(2);
     let (expected, keys) = clean_read("reports-20k-clean", start, &streams);
 
