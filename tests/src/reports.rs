@@ -313,8 +313,8 @@ fn task_rules(q: &Query, metrics: &[String], breakdowns: &[String]) -> Result<()
     Ok(())
 }
 
-/// How a task file writes a dimension value: countries by name (TikTok's known bug), ages and
-/// genders as labels.
+/// How a task file writes a dimension value: countries by name (TikTok's known bug), the
+/// other breakdowns by their labels (`13-17`, `female`, `Android`), ids and provinces as they are.
 fn task_label(dimension: &str, code: &str) -> String {
     let label = match (dimension, code) {
         ("country_code", "US") => "United States",
@@ -323,7 +323,12 @@ fn task_label(dimension: &str, code: &str) -> String {
         ("country_code", "FR") => "France",
         ("country_code", "JP") => "Japan",
         ("age", age) => return age.trim_start_matches("AGE_").replacen('_', "-", 1).replace("55-100", "55+"),
+        ("gender", "NONE") => "unknown",
         ("gender", gender) => return gender.to_ascii_lowercase(),
+        ("platform", "ANDROID") => "Android",
+        ("platform", "IOS") => "iOS",
+        ("platform", "PC") => "PC",
+        ("language" | "placement" | "ac", "UNKNOWN") => "Unknown",
         (_, other) => other,
     };
     label.to_string()

@@ -422,7 +422,11 @@ fn reports_truncated_to_the_newest_ads_go_through_async_tasks_where_these_lose_n
     // Reports a task gives whole (no reach metric with breakdowns, no deleted rows asked for)
     // go through tasks: fewer requests. So do those of the advertiser level, whose rows no id
     // filter splits.
-    let streams = ["ads_reports_daily", "ads_reports_hourly", "advertisers_audience_reports_daily", "advertisers_audience_reports_by_country_daily"];
+    // (Task files write countries, genders, ages and platforms as labels: each is read back.)
+    let streams = [
+        "ads_reports_daily", "ads_reports_hourly", "advertisers_audience_reports_daily", "advertisers_audience_reports_by_country_daily",
+        "advertisers_audience_reports_by_platform_daily",
+    ];
     let start = days_ago(2);
     let (expected, keys) = clean_read("reports-20k-clean", start, &streams);
 
