@@ -172,11 +172,14 @@ pub struct ListSpec {
     /// The most records paging can reach (`file/music/get` allows page × page_size ≤ 100,000;
     /// `file/image/ad/search` lists only the first 10,000 images).
     pub reachable: Option<u64>,
+    /// TikTok leaves TopView objects out unless `buying_types` is `["RESERVATION_TOP_VIEW"]`
+    /// alone (DOC-CAMP): a second pass asks for them, at this page size (ad groups: 100).
+    pub topview_page_size: Option<u32>,
 }
 
 /// A paged per-advertiser list without deleted filter or server-side cursor.
 const fn plain_list(endpoint: &'static str, list_key: &'static str, page_size: u32) -> Source {
-    Source::List(ListSpec { endpoint, list_key, page_size, deleted_filter: None, modified_after_filter: false, lift: None, reachable: None })
+    Source::List(ListSpec { endpoint, list_key, page_size, deleted_filter: None, modified_after_filter: false, lift: None, reachable: None, topview_page_size: None })
 }
 
 #[derive(Debug)]
@@ -194,10 +197,10 @@ pub struct StreamDef {
 
 /// `pixel/list/`: read by the `pixels` stream, and for the pixel ids of `pixel_events_statistics`.
 const PIXEL_LIST: ListSpec =
-    ListSpec { endpoint: "pixel/list", list_key: "pixels", page_size: 20, deleted_filter: None, modified_after_filter: false, lift: None, reachable: None };
+    ListSpec { endpoint: "pixel/list", list_key: "pixels", page_size: 20, deleted_filter: None, modified_after_filter: false, lift: None, reachable: None, topview_page_size: None };
 
-/// Entity lists (campaigns, ad groups, ads) share paging and the deleted filter.
-const fn entity_list(endpoint: &'static str, deleted_status: &'static str, modified_after_filter: bool) -> Source {
+/// Entity lists (campaigns, ad groups, ads) share paging, the deleted filter and the TopView pass.
+const fn entity_list(endpoint: &'static str, deleted_status: &'static str, modified_after_filter: bool, topview_page_size: u32) -> Source {
     Source::List(ListSpec {
         endpoint,
         list_key: "list",
@@ -206,6 +209,7 @@ const fn entity_list(endpoint: &'static str, deleted_status: &'static str, modif
         modified_after_filter,
         lift: None,
         reachable: None,
+        topview_page_size: Some(topview_page_size),
     })
 }
 
@@ -279,7 +283,7 @@ pub static STREAMS: &[StreamDef] = &[
     },
     StreamDef {
         name: "campaigns",
-        source: entity_list("campaign/get", "CAMPAIGN_STATUS_ALL", false),
+        source: entity_list("campaign/get", "CAMPAIGN_STATUS_ALL", false, 1000),
         primary_key: &["campaign_id"],
         cursor: Some("modify_time"),
         sandbox: true,
@@ -287,7 +291,7 @@ pub static STREAMS: &[StreamDef] = &[
     },
     StreamDef {
         name: "ad_groups",
-        source: entity_list("adgroup/get", "ADGROUP_STATUS_ALL", false),
+        source: entity_list("adgroup/get", "ADGROUP_STATUS_ALL", false, 100),
         primary_key: &["adgroup_id"],
         cursor: Some("modify_time"),
         sandbox: true,
@@ -295,7 +299,7 @@ pub static STREAMS: &[StreamDef] = &[
     },
     StreamDef {
         name: "ads",
-        source: entity_list("ad/get", "AD_STATUS_ALL", true),
+        source: entity_list("ad/get", "AD_STATUS_ALL", true, 1000),
         primary_key: &["ad_id"],
         cursor: Some("modify_time"),
         sandbox: true,
@@ -320,6 +324,7 @@ pub static STREAMS: &[StreamDef] = &[
             modified_after_filter: false,
             lift: None,
             reachable: Some(10_000),
+            topview_page_size: None,
         }),
         primary_key: &["image_id"],
         cursor: Some("modify_time"),
@@ -345,6 +350,7 @@ pub static STREAMS: &[StreamDef] = &[
             modified_after_filter: false,
             lift: None,
             reachable: Some(100_000),
+            topview_page_size: None,
         }),
         primary_key: &["music_id"],
         cursor: None,
@@ -369,6 +375,7 @@ pub static STREAMS: &[StreamDef] = &[
             modified_after_filter: false,
             lift: Some(("spark_ads_post_id", "/item_info/item_id")),
             reachable: None,
+            topview_page_size: None,
         }),
         primary_key: &["spark_ads_post_id"],
         cursor: None,

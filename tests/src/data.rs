@@ -14,11 +14,14 @@ pub struct DataSize {
     /// Audiences, videos, music, portfolios and Spark posts per advertiser (three times as many
     /// images; at most two pixels).
     pub assets_per_kind: usize,
+    /// TopView (reservation) campaigns per advertiser, besides the others, each with their ad
+    /// groups and ads: listed and reported only when asked for alone (DOC-CAMP).
+    pub topview_campaigns_per_advertiser: usize,
 }
 
 impl Default for DataSize {
     fn default() -> Self {
-        Self { advertisers: 2, campaigns_per_advertiser: 3, adgroups_per_campaign: 2, ads_per_adgroup: 2, assets_per_kind: 4 }
+        Self { advertisers: 2, campaigns_per_advertiser: 3, adgroups_per_campaign: 2, ads_per_adgroup: 2, assets_per_kind: 4, topview_campaigns_per_advertiser: 0 }
     }
 }
 
@@ -69,6 +72,8 @@ pub struct Entity {
     pub campaign_id: String,
     pub adgroup_id: Option<String>,
     pub deleted: bool,
+    /// A TopView object (`RESERVATION_TOP_VIEW`).
+    pub topview: bool,
     pub fields: Value,
 }
 
@@ -239,7 +244,8 @@ impl Account {
             });
             advertisers.push(Advertiser { id: adv_id.clone(), name, display_timezone, info });
             assets.extend(generate_assets(a, &adv_id, size.assets_per_kind, seed));
-            for c in 0..size.campaigns_per_advertiser {
+            for c in 0..size.campaigns_per_advertiser + size.topview_campaigns_per_advertiser {
+                let topview = c >= size.campaigns_per_advertiser;
                 let campaign_n = (a * 1000 + c) as u64;
                 let campaign_id = format!("{}", 1_700_000_000_000_000u64 + campaign_n * 1000);
                 let r = mix(seed ^ campaign_n);
@@ -255,6 +261,7 @@ impl Account {
                     campaign_id: campaign_id.clone(),
                     adgroup_id: None,
                     deleted,
+                    topview,
                     fields: json!({
                         "advertiser_id": adv_id, "campaign_id": campaign_id, "campaign_name": campaign_name,
                         "campaign_type": "REGULAR_CAMPAIGN", "objective_type": objective, "objective": "LANDING_PAGE",
@@ -283,6 +290,7 @@ impl Account {
                         campaign_id: campaign_id.clone(),
                         adgroup_id: Some(adgroup_id.clone()),
                         deleted: g_deleted,
+                        topview,
                         fields: json!({
                             "advertiser_id": adv_id, "campaign_id": campaign_id, "campaign_name": campaign_name,
                             "adgroup_id": adgroup_id, "adgroup_name": adgroup_name,
@@ -345,6 +353,7 @@ impl Account {
                             campaign_id: campaign_id.clone(),
                             adgroup_id: Some(adgroup_id.clone()),
                             deleted: ad_deleted,
+                            topview,
                             fields,
                         });
                     }

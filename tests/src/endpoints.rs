@@ -227,6 +227,24 @@ fn id_filter(filtering: &Map<String, Value>, key: &str) -> Result<Option<Vec<Str
     }
 }
 
+/// `buying_types`: by default `["AUCTION", "RESERVATION_RF"]`, which leaves TopView objects
+/// out; `["RESERVATION_TOP_VIEW"]`, alone, lists them and only them (DOC-CAMP).
+fn topview_filter(filtering: &Map<String, Value>) -> Result<bool, ApiError> {
+    let Some(value) = filtering.get("buying_types") else { return Ok(false) };
+    let types: Vec<&str> = match value.as_array() {
+        Some(items) => items.iter().map(|v| v.as_str().unwrap_or("")).collect(),
+        None => return Err(param_error("filtering.buying_types: Field must be set to array")),
+    };
+    if let Some(bad) = types.iter().find(|t| !["AUCTION", "RESERVATION_RF", "RESERVATION_TOP_VIEW"].contains(t)) {
+        return Err(param_error(format!("filtering.buying_types: Invalid enum value {bad}.")));
+    }
+    let topview = types.contains(&"RESERVATION_TOP_VIEW");
+    if topview && types.len() > 1 {
+        return Err(param_error("filtering.buying_types: RESERVATION_TOP_VIEW cannot be combined with other buying types."));
+    }
+    Ok(topview)
+}
+
 fn entity_get(q: &Query, account: &Account, level: Level) -> Result<Value, ApiError> {
     let advertiser = q.required("advertiser_id")?;
     let (page, size) = q.paging(10, 1000)?;
@@ -270,11 +288,15 @@ fn entity_get(q: &Query, account: &Account, level: Level) -> Result<Value, ApiEr
     let campaign_ids = id_filter(&filtering, "campaign_ids")?;
     let adgroup_ids = id_filter(&filtering, "adgroup_ids")?;
     let ad_ids = id_filter(&filtering, "ad_ids")?;
+    let topview = topview_filter(&filtering)?;
+    if topview && level == Level::AdGroup && size > 100 {
+        return Err(param_error("page_size: page_size must be between 1 and 100 when buying_types is RESERVATION_TOP_VIEW."));
+    }
 
     let mut matching: Vec<&Entity> = account
         .entities
         .iter()
-        .filter(|e| e.level == level && e.advertiser_id == advertiser)
+        .filter(|e| e.level == level && e.advertiser_id == advertiser && e.topview == topview)
         .filter(|e| match deleted {
             Deleted::Exclude => !e.deleted,
             Deleted::Only => e.deleted,

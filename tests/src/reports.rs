@@ -106,7 +106,8 @@ struct ReportQuery {
 impl ReportQuery {
     /// Whether an ad is within the query's id filters: the scope TikTok's 20k-ads limit counts.
     fn in_scope(&self, ad: &Entity) -> bool {
-        self.filters.iter().filter(|(field, ..)| field != "country_code").all(|(field, inside, values)| {
+        let id_filters = self.filters.iter().filter(|(field, ..)| ["campaign_ids", "adgroup_ids", "ad_ids"].contains(&field.as_str()));
+        ad.topview == self.topview() && id_filters.into_iter().all(|(field, inside, values)| {
             let value = match field.as_str() {
                 "campaign_ids" => &ad.campaign_id,
                 "adgroup_ids" => ad.adgroup_id.as_ref().unwrap_or(&ad.id),
@@ -114,6 +115,11 @@ impl ReportQuery {
             };
             values.contains(value) == *inside
         })
+    }
+
+    /// Whether the query asks for TopView rows (which then are the only ones).
+    fn topview(&self) -> bool {
+        self.filters.iter().any(|(field, ..)| field == "buying_type")
     }
 
     /// Whether an ad-hour (its ad, and the country it fell in) passes the query's filters.
@@ -375,7 +381,13 @@ fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<(String, bool, 
                 "IN" | "NOT_IN" => return Err(param_error(format!("filtering.{field}: Length must be between 1 and 100."))),
                 other => return Err(param_error(format!("filtering.filter_type: {other} is not supported for {field}."))),
             },
-            "buying_type" | "promotion_type" | "campaign_automation_type" => {}
+            // TopView rows come back only under this filter, and then only they.
+            "buying_type" => match (filter_type, values.as_slice()) {
+                ("IN", [only]) if only == "RESERVATION_TOP_VIEW" => applied.push((field.to_string(), true, values)),
+                ("IN", [only]) if only == "AUCTION" || only == "RESERVATION_RF" => {}
+                _ => return Err(param_error("filtering.buying_type: use IN with one of AUCTION, RESERVATION_RF, RESERVATION_TOP_VIEW.")),
+            },
+            "promotion_type" | "campaign_automation_type" => {}
             other => return Err(param_error(format!("filtering.field_name: Invalid field {other}."))),
         }
     }

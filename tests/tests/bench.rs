@@ -114,7 +114,7 @@ fn as_strs(args: &[String]) -> Vec<&str> {
 #[ignore]
 fn bench_1_cpu_and_memory() {
     let mut sim_config = SimConfig::default();
-    sim_config.size = DataSize { advertisers: 1, campaigns_per_advertiser: 5, adgroups_per_campaign: 10, ads_per_adgroup: 20, assets_per_kind: 4 };
+    sim_config.size = DataSize { advertisers: 1, campaigns_per_advertiser: 5, adgroups_per_campaign: 10, ads_per_adgroup: 20, assets_per_kind: 4, ..Default::default() };
     let h = Harness::new("bench-cpu", sim_config);
     let advertiser = h.sim.account().advertisers[0].id.clone();
     let mut config = h.oauth_config();
@@ -171,7 +171,7 @@ fn bench_2_latency_bound() {
     println!("  latency   requests   wall      floor     wall/floor   throttled   records");
     for latency_ms in std::env::var("BENCH_LATENCIES").map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).unwrap_or(vec![100, 500, 2000]) {
         let mut sim_config = SimConfig::default();
-        sim_config.size = DataSize { advertisers: 6, campaigns_per_advertiser: 3, adgroups_per_campaign: 2, ads_per_adgroup: 3, assets_per_kind: 1 };
+        sim_config.size = DataSize { advertisers: 6, campaigns_per_advertiser: 3, adgroups_per_campaign: 2, ads_per_adgroup: 3, assets_per_kind: 1, ..Default::default() };
         sim_config.quota_per_second = Some(QUOTA);
         let h = Harness::new("bench-latency", sim_config);
         let mut config = h.oauth_config();
@@ -285,7 +285,7 @@ fn economy_read(h: &Harness, skip: bool) -> Economy {
 
 fn economy_account(delivery: Delivery) -> Harness {
     let mut sim_config = SimConfig::default();
-    sim_config.size = DataSize { advertisers: 6, campaigns_per_advertiser: 3, adgroups_per_campaign: 2, ads_per_adgroup: 3, assets_per_kind: 1 };
+    sim_config.size = DataSize { advertisers: 6, campaigns_per_advertiser: 3, adgroups_per_campaign: 2, ads_per_adgroup: 3, assets_per_kind: 1, ..Default::default() };
     sim_config.quota_per_second = Some(ECONOMY_QUOTA);
     sim_config.delivery = delivery;
     let h = Harness::new("bench-economy", sim_config);

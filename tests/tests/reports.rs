@@ -676,3 +676,49 @@ fn a_task_creation_throttled_by_the_apps_other_syncs_waits_and_is_not_given_up()
         assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{stream}: every row, through the tasks");
     }
 }
+
+#[test]
+fn topview_objects_are_listed_and_reported_through_their_own_filter_each_once() {
+    // The same account twice: its last two campaigns (one of them deleted) as TopView objects,
+    // which TikTok lists and reports only when asked for alone, and as ordinary ones.
+    let streams = [
+        "campaigns", "ad_groups", "ads", "ads_reports_daily", "ad_groups_reports_hourly", "campaigns_reports_lifetime",
+        "ads_audience_reports_by_country_daily", "advertisers_reports_daily",
+    ];
+    let size = |campaigns, topview| tiktok_sim::DataSize { campaigns_per_advertiser: campaigns, topview_campaigns_per_advertiser: topview, ..Default::default() };
+    let start = days_ago(2);
+    for include_deleted in [false, true] {
+        let mut ordinary = SimConfig::default();
+        ordinary.size = size(5, 0);
+        let clean = Harness::new(&format!("topview-ordinary-{include_deleted}"), ordinary);
+        let mut clean_config = config(&clean, start);
+        clean_config["include_deleted"] = json!(include_deleted);
+        let keys = primary_keys(&clean.discover(&clean_config));
+        let expected = clean.read(&clean_config, &streams, true, None);
+        expected.assert_success();
+
+        let mut topview = SimConfig::default();
+        topview.size = size(3, 2);
+        let h = Harness::new(&format!("topview-{include_deleted}"), topview);
+        let mut config = config(&h, start);
+        config["include_deleted"] = json!(include_deleted);
+        let run = h.read(&config, &streams, true, None);
+        run.assert_success();
+        let topview_ids: BTreeSet<String> = h.sim.account().entities.iter().filter(|e| e.topview && !e.deleted).map(|e| e.id.clone()).collect();
+        // The advertiser-level rows stay TikTok's AUCTION rows: TopView delivery is not in them.
+        for stream in &streams[..7] {
+            let (got, want) = (by_key(&run, stream, &keys[*stream]), by_key(&expected, stream, &keys[*stream]));
+            assert_eq!(run.records_of(stream).len(), got.len(), "{stream}: a row twice");
+            assert_eq!(got, want, "include_deleted {include_deleted}: {stream} differs from the same objects read as ordinary ones");
+            let id = &keys[*stream][0];
+            let of_topview = got.values().filter(|r| r[id].as_str().is_some_and(|id| topview_ids.contains(id))).count();
+            assert!(of_topview > 0, "{stream}: no TopView row: the test tests nothing");
+        }
+        let requests = h.sim.requests();
+        let topview_lists: Vec<_> = requests.iter().filter(|r| r.query.get("filtering").is_some_and(|f| f.contains("RESERVATION_TOP_VIEW")) && r.endpoint().ends_with("/get") && !r.endpoint().starts_with("report")).collect();
+        assert!(topview_lists.iter().all(|r| r.response_code == Some(0)), "a TopView list was refused");
+        assert!(topview_lists.iter().any(|r| r.endpoint() == "adgroup/get" && r.query["page_size"] == "100"), "ad groups: 100 a page with TopView");
+        let advertiser_level_topview = requests.iter().any(|r| r.query.get("data_level").is_some_and(|l| l == "AUCTION_ADVERTISER") && r.query.get("filtering").is_some_and(|f| f.contains("buying_type")));
+        assert!(!advertiser_level_topview, "an advertiser-level TopView query");
+    }
+}

@@ -45,6 +45,8 @@ pub struct SyncContext {
     pub activity: Activity,
     /// Advertisers' ad trees, for reports TikTok truncated (`sources::ad_tree`).
     pub ad_trees: RefCell<HashMap<String, Shared<Result<Rc<AdTree>>>>>,
+    /// Whether each advertiser has TopView campaigns (`sources::topview`).
+    pub topview_advertisers: RefCell<HashMap<String, Shared<Result<bool>>>>,
     /// Whether TikTok lets this app create async report tasks.
     pub task_access: TaskAccess,
 }
@@ -157,7 +159,7 @@ pub async fn read(config: Config, base_url: &str, catalog: &str, state: Option<&
     let needs = partitions::Needs::of(&selected, &config);
     let advertisers = Advertisers::discover(&config, &api, needs).await?;
     let activity = Activity::new(&config, &selected);
-    let sync = Rc::new(SyncContext { config, api, advertisers, activity, ad_trees: Default::default(), task_access: TaskAccess::default() });
+    let sync = Rc::new(SyncContext { config, api, advertisers, activity, ad_trees: Default::default(), topview_advertisers: Default::default(), task_access: TaskAccess::default() });
     let tasks: Vec<_> = selected
         .iter()
         .zip(cursors)

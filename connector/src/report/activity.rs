@@ -219,7 +219,7 @@ fn lifetime_requests(report: &ReportSpec, config: &Config) -> usize {
 async fn probe_rows(sync: &Rc<SyncContext>, advertiser: &str, window: Option<DateWindow>) -> Option<Vec<Value>> {
     let activity = &sync.activity;
     let spec = activity.spec(if window.is_some() { Granularity::Daily } else { Granularity::Lifetime });
-    let request = super::request(spec, advertiser, window, activity.include_deleted, None).scoped(Scope::ReportWindow).concerning(advertiser);
+    let request = super::request(spec, advertiser, window, activity.include_deleted, &[]).scoped(Scope::ReportWindow).concerning(advertiser);
     let mut pages = Pages::list(sync, request, "list");
     let mut rows = Vec::new();
     let span = window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end));
@@ -286,7 +286,7 @@ mod tests {
     fn probes_ask_the_advertiser_level_or_with_deleted_objects_the_campaign_level_with_status_all() {
         let mut a = activity("2024-01-01");
         let window = Some(DateWindow { start: d("2024-01-01"), end: d("2024-01-30") });
-        let query = |a: &Activity, granularity| super::super::request(a.spec(granularity), "7", window, a.include_deleted, None).query;
+        let query = |a: &Activity, granularity| super::super::request(a.spec(granularity), "7", window, a.include_deleted, &[]).query;
         let plain = query(&a, Granularity::Daily);
         assert!(plain.contains(&("data_level", "AUCTION_ADVERTISER".to_string())));
         assert!(plain.iter().all(|(k, _)| *k != "filtering"));

@@ -17,7 +17,6 @@ pub use task_csv::rows_from_csv;
 
 use crate::api::ApiRequest;
 use crate::metrics;
-use narrow::IdFilter;
 use crate::streams::{DataLevel, Granularity, ReportSpec, ReportType};
 
 /// An inclusive range of advertiser-local days, as `start_date`/`end_date` of one request.
@@ -114,7 +113,7 @@ pub fn task_metrics(spec: &ReportSpec) -> (Vec<&'static str>, Vec<&'static str>)
 
 /// The parameters that define a report query, one definition for the synchronous request and
 /// the async task, each getting what its API accepts.
-fn query_fields(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>, path: QueryPath, scope: Option<&IdFilter>) -> Vec<(&'static str, Value)> {
+fn query_fields(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>, path: QueryPath, extra_filters: &[Value]) -> Vec<(&'static str, Value)> {
     let metrics: Vec<&str> = match path {
         QueryPath::Sync { .. } => metrics::names(spec.metrics).collect(),
         QueryPath::Task => task_metrics(spec).0,
@@ -145,7 +144,7 @@ fn query_fields(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>,
     if path == (QueryPath::Sync { include_deleted: true }) {
         filtering.extend(status_all_filtering(spec.data_level));
     }
-    filtering.extend(scope.map(IdFilter::filtering));
+    filtering.extend_from_slice(extra_filters);
     if !filtering.is_empty() {
         fields.push(("filtering", Value::Array(filtering)));
     }
@@ -156,17 +155,17 @@ fn query_fields(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>,
 /// names as CSV headers, no date-span limit, no 20k-ads truncation.
 pub fn task_body(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>) -> Value {
     let mut body: Map<String, Value> =
-        query_fields(spec, advertiser, window, QueryPath::Task, None).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        query_fields(spec, advertiser, window, QueryPath::Task, &[]).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     body.insert("output_format".into(), json!("CSV_STRING"));
     body.insert("enable_report_title_translation".into(), json!(false));
     Value::Object(body)
 }
 
-/// The synchronous query of a report window; `scope` narrows it to some campaigns, ad groups or
-/// ads (a report TikTok truncated to 20k ads: `narrow`).
-pub fn request(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>, include_deleted: bool, scope: Option<&IdFilter>) -> ApiRequest {
+/// The synchronous query of a report window; `extra_filters` narrow it (to some campaigns, ad
+/// groups or ads, `narrow::IdFilter`, or to TopView objects).
+pub fn request(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>, include_deleted: bool, extra_filters: &[Value]) -> ApiRequest {
     // Scalars go as they are; arrays and objects as JSON text (`ApiRequest::json_param`).
-    query_fields(spec, advertiser, window, QueryPath::Sync { include_deleted }, scope)
+    query_fields(spec, advertiser, window, QueryPath::Sync { include_deleted }, extra_filters)
         .into_iter()
         .fold(ApiRequest::new("report/integrated/get"), |request, (key, value)| match value {
             Value::String(text) => request.param(key, text),
@@ -248,10 +247,10 @@ mod tests {
     fn deleted_objects_are_asked_for_only_at_levels_with_a_status() {
         let spec = crate::streams::report_spec;
         let window = Some(DateWindow { start: d("2024-01-01"), end: d("2024-01-02") });
-        let ads = request(spec("ads_reports_daily"), "7", window, true, None);
+        let ads = request(spec("ads_reports_daily"), "7", window, true, &[]);
         let filtering = ads.query.iter().find(|(k, _)| *k == "filtering").map(|(_, v)| v.clone()).unwrap();
         assert!(filtering.contains("ad_status") && filtering.contains("STATUS_ALL"), "{filtering}");
-        let advertiser = request(spec("advertisers_reports_daily"), "7", window, true, None);
+        let advertiser = request(spec("advertisers_reports_daily"), "7", window, true, &[]);
         assert!(advertiser.query.iter().all(|(k, _)| *k != "filtering"));
     }
 

@@ -26,17 +26,32 @@ impl PartitionSource for ListSpec {
         let since = run.cursor_of(&advertiser).as_deref().and_then(parse_time);
         let filter = Since::of(self, since);
         let mut newest: Option<(NaiveDateTime, String)> = None;
-        let mut passes = vec![(self.pages(&run.sync, &advertiser, filter), filter)];
+        let mut filters = vec![filter];
         if let Since::ModifiedAfter(since) = filter {
             // Smart+ ads have no modify_time, so `modified_after` never returns them: new ones
             // come from a second pass on their creation time (the cursor's fallback for them).
-            passes.push((self.pages(&run.sync, &advertiser, Since::CreatedAfter(since)), Since::CreatedAfter(since)));
+            filters.push(Since::CreatedAfter(since));
         }
+        let mut passes: Vec<_> = filters.iter().map(|&f| (self.pages(&run.sync, &advertiser, f), f, false)).collect();
+        if self.topview_page_size.is_some() {
+            passes.extend(filters.iter().map(|&f| (self.topview_pages(&run.sync, &advertiser, f), f, true)));
+        }
+        // Ids of the first passes, so a TopView pass answered by a server that ignores
+        // `buying_types` cannot bring an object twice.
+        let id_field = run.def.primary_key.first().copied().unwrap_or_default();
+        let mut seen = std::collections::HashSet::new();
         let (mut capped, mut listed) = (false, 0u64);
-        for (mut pages, filter) in passes {
+        for (mut pages, filter, topview) in passes {
             while let Some(page) = pages.next().await {
                 let mut page = page?;
                 listed += page.len() as u64;
+                if self.topview_page_size.is_some() {
+                    let id = |record: &Value| record.get(id_field).map(Value::to_string).unwrap_or_default();
+                    match topview {
+                        true => page.retain(|record| !seen.contains(&id(record))),
+                        false => seen.extend(page.iter().map(id)),
+                    }
+                }
                 // Records at the cursor itself are kept: another object may share that second.
                 // Objects without a cursor value (Smart+ ads lack modify_time) are always kept;
                 // the creation pass keeps only those (the others came with the first pass).
@@ -105,12 +120,19 @@ fn format_time(time: NaiveDateTime) -> Value {
 impl ListSpec {
     /// The pages of this list for one advertiser (filtered at TikTok by `since`).
     pub fn pages(&self, sync: &Rc<SyncContext>, advertiser: &str, since: Since) -> Pages<Vec<Value>> {
-        let request = self.request(&sync.config, advertiser, since);
+        let request = self.request(&sync.config, advertiser, since, Map::new()).param("page_size", self.page_size.to_string());
         Pages::list(sync, request, self.list_key).reaching(self.reachable, self.page_size as u64)
     }
 
-    fn request(&self, config: &Config, advertiser: &str, since: Since) -> ApiRequest {
-        let mut filtering = Map::new();
+    /// The same list's TopView objects, which TikTok lists only when asked for alone.
+    fn topview_pages(&self, sync: &Rc<SyncContext>, advertiser: &str, since: Since) -> Pages<Vec<Value>> {
+        let page_size = self.topview_page_size.unwrap_or(self.page_size);
+        let buying_types = Map::from_iter([("buying_types".to_string(), json!(["RESERVATION_TOP_VIEW"]))]);
+        let request = self.request(&sync.config, advertiser, since, buying_types).param("page_size", page_size.to_string());
+        Pages::list(sync, request, self.list_key).reaching(self.reachable, page_size as u64)
+    }
+
+    fn request(&self, config: &Config, advertiser: &str, since: Since, mut filtering: Map<String, Value>) -> ApiRequest {
         if let (true, Some((key, value))) = (config.include_deleted, self.deleted_filter) {
             filtering.insert(key.into(), json!(value));
         }
@@ -126,7 +148,7 @@ impl ListSpec {
                 filtering.insert("creation_filter_end_time".into(), format_time(now()));
             }
         }
-        let request = ApiRequest::for_advertiser(self.endpoint, advertiser).param("page_size", self.page_size.to_string());
+        let request = ApiRequest::for_advertiser(self.endpoint, advertiser);
         match filtering.is_empty() {
             true => request,
             false => request.json_param("filtering", &Value::Object(filtering)),

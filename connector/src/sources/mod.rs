@@ -12,6 +12,7 @@ mod lists;
 mod pixel_stats;
 mod report_tasks;
 mod reports;
+mod topview;
 
 use std::rc::Rc;
 

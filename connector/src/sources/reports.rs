@@ -4,7 +4,7 @@
 //! narrower queries filtered by ids (`report::narrow`) or the async task API.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -13,7 +13,7 @@ use chrono::{Duration, NaiveDate};
 use serde_json::Value;
 
 use super::report_tasks::{self, TaskFailure};
-use super::{ad_tree, PartitionSource};
+use super::{ad_tree, topview, PartitionSource};
 use crate::api::refusal::{Action, Scope};
 use crate::api::ApiResponse;
 use crate::error::{Error, Result};
@@ -29,36 +29,40 @@ use crate::streams::{DataLevel, Granularity, ReportSpec};
 
 impl PartitionSource for ReportSpec {
     async fn read_partition(&'static self, run: Rc<StreamRun>, advertiser: String) -> Result<()> {
+        // Rows of TopView objects come from a second query per window; the advertiser level's
+        // one row a day cannot take them in (its AUCTION rows are all it reports).
+        let topview = self.data_level != DataLevel::Advertiser && topview::advertiser_has_any(&run.sync, &advertiser).await?;
         if !self.has_dates() {
-            return read_lifetime(&run, self, &advertiser).await;
+            return read_lifetime(&run, self, &advertiser, topview).await;
         }
         let end = run.sync.last_report_day(&advertiser).await;
         if self.granularity == Granularity::Lifetime {
-            return read_summed_windows(&run, self, &advertiser, end).await;
+            return read_summed_windows(&run, self, &advertiser, end, topview).await;
         }
-        read_windows(&run, self, &advertiser, end).await
+        read_windows(&run, self, &advertiser, end, topview).await
     }
 }
 
-/// A basic lifetime report (`query_lifetime`): one query, unless the advertiser never delivered.
-async fn read_lifetime(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &str) -> Result<()> {
-    if !Activity::lifetime_may_have_rows(&run.sync, advertiser).await {
+/// A basic lifetime report (`query_lifetime`): one query, unless the advertiser never delivered
+/// (which the advertiser-level probe cannot tell of TopView objects).
+async fn read_lifetime(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &str, topview: bool) -> Result<()> {
+    if !topview && !Activity::lifetime_may_have_rows(&run.sync, advertiser).await {
         run.sync.activity.spared(1);
         return Ok(());
     }
-    let window = WindowReader::new(run, spec, advertiser, None);
+    let window = WindowReader::new(run, spec, advertiser, None, topview);
     window.read(None, None, &mut |records| run.emit_texts(records)).await
 }
 
 /// Audience reports have no query_lifetime: sum windows of a year since start_date instead,
 /// unless the advertiser never delivered.
-async fn read_summed_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &str, end: NaiveDate) -> Result<()> {
+async fn read_summed_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &str, end: NaiveDate, topview: bool) -> Result<()> {
     let windows = DateWindow::cover(run.sync.config.start_date, end, report::max_window_days(spec.granularity));
-    if !Activity::lifetime_may_have_rows(&run.sync, advertiser).await {
+    if !topview && !Activity::lifetime_may_have_rows(&run.sync, advertiser).await {
         run.sync.activity.spared(windows.len());
         return Ok(());
     }
-    let reader = WindowReader::new(run, spec, advertiser, Some(end));
+    let reader = WindowReader::new(run, spec, advertiser, Some(end), topview);
     let mut records = Vec::new();
     for window in windows {
         let mut collect = |texts: Vec<String>| records.extend(texts.iter().filter_map(|t| serde_json::from_str::<Value>(t).ok()));
@@ -70,7 +74,7 @@ async fn read_summed_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, adv
 
 /// A daily or hourly report: the days since the cursor (less the attribution window) in
 /// windows, each checkpointed once every record of it is out.
-async fn read_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &str, end: NaiveDate) -> Result<()> {
+async fn read_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &str, end: NaiveDate, topview: bool) -> Result<()> {
     let config = &run.sync.config;
     // Re-read the attribution window before the cursor: late conversions restate it.
     let since = run.cursor_of(advertiser).as_deref().and_then(parse_time).map(|t| t.date());
@@ -81,7 +85,7 @@ async fn read_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser
         Granularity::Daily => config.report_window_days.min(spec.daily_window_days()),
         _ => report::max_window_days(spec.granularity),
     };
-    let planned = planned_windows(run, advertiser, DateWindow { start, end }, width).await;
+    let planned = planned_windows(run, advertiser, DateWindow { start, end }, width, topview).await;
     if planned.is_empty() && start <= end {
         // No day of the span can have rows: the cursor moves as if every window was read.
         run.checkpoint(advertiser, Some(&report::cursor_value(spec.granularity, end)));
@@ -89,7 +93,7 @@ async fn read_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser
     }
     // First pages of the windows travel ahead; records and states still leave window by
     // window, in order.
-    let reader = WindowReader::new(run, spec, advertiser, Some(end));
+    let reader = WindowReader::new(run, spec, advertiser, Some(end), topview);
     let firsts = planned.into_iter().map(|p| (p, reader.request(Some(p.window), None).page(1))).collect();
     let mut firsts = FetchAhead::new(&run.sync, firsts);
     let mut truncated_windows: Vec<DateWindow> = Vec::new();
@@ -124,8 +128,12 @@ fn task_quota_spent(stream: &str, advertiser: &str, windows: usize, from: NaiveD
 }
 
 /// The windows of `span` worth asking for: those holding the days the advertiser may have
-/// delivered on (every day with `skip_inactive_days` off).
-async fn planned_windows(run: &Rc<StreamRun>, advertiser: &str, span: DateWindow, width: u32) -> Vec<PlannedWindow> {
+/// delivered on (every day with `skip_inactive_days` off, or for TopView objects, whose
+/// delivery the advertiser-level probe does not show).
+async fn planned_windows(run: &Rc<StreamRun>, advertiser: &str, span: DateWindow, width: u32, topview: bool) -> Vec<PlannedWindow> {
+    if topview {
+        return report::plan(span.start, span.end, width, |_| true);
+    }
     let readable = Activity::days_to_read(&run.sync, advertiser, span.end, span).await;
     let planned = report::plan(span.start, span.end, width, |day| readable.contains(day));
     let every_window = DateWindow::cover(span.start, span.end, width).len();
@@ -149,6 +157,8 @@ struct WindowReader<'a> {
     truncations: Cell<usize>,
     /// A task was given up because a task quota is spent.
     task_quota_spent: Cell<bool>,
+    /// The advertiser has TopView objects: each window has a second query for their rows.
+    topview: bool,
 }
 
 /// An async task may span any number of days (tiktok-api.md §4.9) while synchronous windows
@@ -172,7 +182,7 @@ struct TaskRows {
 type Sink<'s> = &'s mut dyn FnMut(Vec<String>);
 
 impl<'a> WindowReader<'a> {
-    fn new(run: &'a Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &'a str, last_day: Option<NaiveDate>) -> Self {
+    fn new(run: &'a Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &'a str, last_day: Option<NaiveDate>, topview: bool) -> Self {
         WindowReader {
             run,
             spec,
@@ -182,18 +192,65 @@ impl<'a> WindowReader<'a> {
             incomplete: Cell::new(false),
             truncations: Cell::new(0),
             task_quota_spent: Cell::new(false),
+            topview,
         }
     }
 
     fn request(&self, window: Option<DateWindow>, scope: Option<&IdFilter>) -> crate::api::ApiRequest {
-        report::request(self.spec, self.advertiser, window, self.run.sync.config.include_deleted, scope)
+        let filters: Vec<Value> = scope.map(IdFilter::filtering).into_iter().collect();
+        report::request(self.spec, self.advertiser, window, self.run.sync.config.include_deleted, &filters)
             .scoped(Scope::ReportWindow)
             .concerning(self.advertiser)
     }
 
-    /// Read one window (the whole lifetime when `window` is None) into `sink`.
-    fn read<'s>(&'s self, window: Option<DateWindow>, first: Option<Result<ApiResponse>>, sink: Sink<'s>) -> Pin<Box<dyn Future<Output = Result<()>> + 's>> {
-        self.read_scope(window, None, first, sink)
+    /// Read one window (the whole lifetime when `window` is None) into `sink`, TopView rows
+    /// included.
+    async fn read(&self, window: Option<DateWindow>, first: Option<Result<ApiResponse>>, sink: Sink<'_>) -> Result<()> {
+        if !self.topview {
+            return self.read_scope(window, None, first, sink).await;
+        }
+        let id_dimension = self.spec.data_level.id_dimension();
+        let mut ids = HashSet::new();
+        self.read_scope(window, None, first, &mut |records: Vec<String>| {
+            ids.extend(records.iter().filter_map(|r| serde_json::from_str::<Value>(r).ok()?.get(id_dimension)?.as_str().map(str::to_string)));
+            sink(records)
+        })
+        .await?;
+        self.read_topview(window, &ids, sink).await
+    }
+
+    /// The window's rows of TopView objects, which TikTok reports only under the `buying_type`
+    /// filter; rows of objects the main query gave are dropped (a server that ignores the
+    /// filter answers with those again).
+    async fn read_topview(&self, window: Option<DateWindow>, main_ids: &HashSet<String>, sink: Sink<'_>) -> Result<()> {
+        let span = window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end));
+        let request = report::request(self.spec, self.advertiser, window, self.run.sync.config.include_deleted, &[topview::report_filter()])
+            .scoped(Scope::ReportWindow)
+            .concerning(self.advertiser);
+        let advertiser = self.advertiser.to_string();
+        let decode = move |answer: ApiResponse| {
+            let page = report::page_records(&answer.body, &advertiser).map_err(Error::transient)?;
+            Ok(Page { is_empty: page.records.is_empty(), total_pages: page.total_pages, items: page.records })
+        };
+        let id_dimension = self.spec.data_level.id_dimension();
+        let mut pages = Pages::decoded(&self.run.sync, request, None, Box::new(decode));
+        while let Some(page) = pages.next().await {
+            let mut records = page.map_err(|e| e.context(format!("{span} (TopView)")))?;
+            records.retain(|r| {
+                let id = serde_json::from_str::<Value>(r).ok().and_then(|v| v.get(id_dimension)?.as_str().map(str::to_string));
+                id.is_none_or(|id| !main_ids.contains(&id))
+            });
+            sink(records);
+        }
+        if pages.truncated {
+            self.incomplete.set(true);
+            self.truncations.set(self.truncations.get() + 1);
+            output::log_warn(&format!(
+                "{}: advertiser {} {span}: TikTok truncated the TopView rows to the 20,000 most recently created ads; the state stays before this window, so the next sync reads it again",
+                self.run.def.name, self.advertiser
+            ));
+        }
+        Ok(())
     }
 
     /// Read one window of the report, or of the part of it `scope` filters to. A window TikTok
