@@ -89,6 +89,9 @@ pub struct SimConfig {
     pub other_task_creator_ms: Option<u64>,
     /// Async report tasks end as FAILED instead of SUCCESS.
     pub fail_tasks: bool,
+    /// Task creation refuses spans of more days than this (40002): TikTok's documents disagree
+    /// on whether an hourly task may span several days.
+    pub task_span_days_max: Option<u32>,
     /// The app is on the async-report allowlist (DOC-ASYNC: an allowlist-only feature); off,
     /// task creation answers 40118.
     pub task_access: bool,
@@ -155,6 +158,7 @@ impl Default for SimConfig {
             other_task_creator_ms: None,
             fail_tasks: false,
             task_access: true,
+            task_span_days_max: None,
             tasks_per_advertiser_hour: 500,
             ads_throttle_threshold: 20_000,
             instant_page_parameter_error: false,

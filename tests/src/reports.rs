@@ -656,7 +656,11 @@ pub fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &SimConf
             if !config.task_access {
                 return Err(api_error(40118, "The app is not on the allowlist of asynchronous reports."));
             }
-            parse(q, config, true)?;
+            let rq = parse(q, config, true)?;
+            let days = rq.dates.map_or(0, |(start, end)| (end - start).num_days() + 1);
+            if let Some(max) = config.task_span_days_max.filter(|max| days > *max as i64) {
+                return Err(param_error(format!("The time span between start_date and end_date must not exceed {max} days for this task.")));
+            }
             match q.get("output_format").unwrap_or("CSV_STRING") {
                 "CSV_STRING" | "CSV_DOWNLOAD" | "XLSX_DOWNLOAD" => {}
                 other => return Err(param_error(format!("output_format: Invalid enum value {other}."))),

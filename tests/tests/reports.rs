@@ -722,3 +722,24 @@ fn topview_objects_are_listed_and_reported_through_their_own_filter_each_once() 
         assert!(!advertiser_level_topview, "an advertiser-level TopView query");
     }
 }
+
+#[test]
+fn a_task_refused_for_its_span_is_asked_again_over_fewer_days_and_reads_every_row() {
+    let stream = "ads_reports_hourly";
+    let start = days_ago(3);
+    let (expected, keys) = clean_read("task-span-clean", start, &[stream]);
+    let mut sim_config = SimConfig::default();
+    sim_config.ads_throttle_threshold = 3;
+    // Tasks of more than one day are refused, as some of TikTok's documents say of hourly ones.
+    sim_config.task_span_days_max = Some(1);
+    let h = Harness::new("task-span", sim_config);
+    let run = h.read(&config(&h, start), &[stream], true, None);
+    run.assert_success();
+    assert_eq!(by_key(&run, stream, &keys[stream]), by_key(&expected, stream, &keys[stream]), "every row, through one-day tasks");
+    assert!(warnings(&run).iter().all(|w| !w.contains("truncated")), "{:?}", warnings(&run));
+    let creates: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
+    let span = |r: &tiktok_sim::LoggedRequest| r.query["end_date"] != r.query["start_date"];
+    assert!(creates.iter().any(|r| span(r) && r.response_code == Some(40002)), "no task was refused for its span: the test tests nothing");
+    assert!(creates.iter().filter(|r| r.response_code == Some(0)).all(|r| !span(r)), "only one-day tasks pass");
+    assert!(h.sim.requests().iter().all(|r| r.endpoint() != "ad/get"), "no narrowing: the tasks gave every row");
+}
