@@ -11,6 +11,7 @@ mod fanout;
 mod lists;
 mod pixel_stats;
 mod report_tasks;
+mod report_window;
 mod reports;
 mod topview;
 

@@ -1,0 +1,268 @@
+//! One window of one advertiser's report, read whole: in halves when TikTok calls it too large
+//! or it keeps timing out; when TikTok truncates it to 20k ads, in narrower queries filtered by
+//! ids (`report::narrow`) or through async tasks (`tasks`); TopView rows through their own
+//! filter.
+
+mod tasks;
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use super::report_tasks::TaskFailure;
+use super::{ad_tree, topview};
+use crate::api::refusal::{Action, Scope};
+use crate::api::ApiResponse;
+use crate::error::{Error, Result};
+use crate::output;
+use crate::read::paging::{Page, Pages};
+use crate::read::StreamRun;
+use crate::report::narrow::{IdFilter, ADS_LIMIT};
+use crate::report::{self, DateWindow};
+use crate::streams::{DataLevel, ReportSpec};
+
+/// Reads windows of one advertiser's report.
+pub struct WindowReader<'a> {
+    run: &'a Rc<StreamRun>,
+    spec: &'static ReportSpec,
+    advertiser: &'a str,
+    /// The last day this sync reads, which no async task goes past.
+    last_day: Option<NaiveDate>,
+    /// An async task's rows for the days after the window that created it.
+    task_rows: RefCell<Option<TaskRows>>,
+    /// A window ended with fewer rows than TikTok has (truncated, and no task could make up
+    /// for it): the cursor never moves past it, so the next sync reads it again.
+    pub incomplete: Cell<bool>,
+    /// Queries whose rows stayed truncated, so far.
+    pub truncations: Cell<usize>,
+    /// A task was given up because a task quota is spent.
+    pub task_quota_spent: Cell<bool>,
+    /// Rows a day the last task of this report brought, to size the next one.
+    task_rows_per_day: Cell<Option<u64>>,
+    /// The advertiser has TopView objects: each window has a second query for their rows.
+    topview: bool,
+}
+
+/// The rows of one async task by day, for the days no window consumed yet; or why the task
+/// failed (the windows it would have served keep their truncated rows).
+struct TaskRows {
+    span: DateWindow,
+    by_day: std::result::Result<BTreeMap<NaiveDate, Vec<Value>>, TaskFailure>,
+}
+
+/// Where a window's record texts go: out to the host, or into a sum.
+pub type Sink<'s> = &'s mut dyn FnMut(Vec<String>);
+
+impl<'a> WindowReader<'a> {
+    pub fn new(run: &'a Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &'a str, last_day: Option<NaiveDate>, topview: bool) -> Self {
+        WindowReader {
+            run,
+            spec,
+            advertiser,
+            last_day,
+            task_rows: RefCell::new(None),
+            incomplete: Cell::new(false),
+            truncations: Cell::new(0),
+            task_quota_spent: Cell::new(false),
+            task_rows_per_day: Cell::new(None),
+            topview,
+        }
+    }
+
+    pub fn request(&self, window: Option<DateWindow>, scope: Option<&IdFilter>) -> crate::api::ApiRequest {
+        let filters: Vec<Value> = scope.map(IdFilter::filtering).into_iter().collect();
+        report::request(self.spec, self.advertiser, window, self.run.sync.config.include_deleted, &filters)
+            .scoped(Scope::ReportWindow)
+            .concerning(self.advertiser)
+    }
+
+    /// Read one window (the whole lifetime when `window` is None) into `sink`, TopView rows
+    /// included.
+    pub async fn read(&self, window: Option<DateWindow>, first: Option<Result<ApiResponse>>, sink: Sink<'_>) -> Result<()> {
+        if !self.topview {
+            return self.read_scope(window, None, first, sink).await;
+        }
+        let id_dimension = self.spec.data_level.id_dimension();
+        let mut ids = HashSet::new();
+        self.read_scope(window, None, first, &mut |records: Vec<String>| {
+            ids.extend(records.iter().filter_map(|r| serde_json::from_str::<Value>(r).ok()?.get(id_dimension)?.as_str().map(str::to_string)));
+            sink(records)
+        })
+        .await?;
+        self.read_topview(window, &ids, sink).await
+    }
+
+    /// The window's rows of TopView objects, which TikTok reports only under the `buying_type`
+    /// filter; rows of objects the main query gave are dropped (a server that ignores the
+    /// filter answers with those again).
+    async fn read_topview(&self, window: Option<DateWindow>, main_ids: &HashSet<String>, sink: Sink<'_>) -> Result<()> {
+        let span = window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end));
+        let request = report::request(self.spec, self.advertiser, window, self.run.sync.config.include_deleted, &[topview::report_filter()])
+            .scoped(Scope::ReportWindow)
+            .concerning(self.advertiser);
+        let advertiser = self.advertiser.to_string();
+        let decode = move |answer: ApiResponse| {
+            let page = report::page_records(&answer.body, &advertiser).map_err(Error::transient)?;
+            Ok(Page { is_empty: page.records.is_empty(), total_pages: page.total_pages, items: page.records })
+        };
+        let id_dimension = self.spec.data_level.id_dimension();
+        let mut pages = Pages::decoded(&self.run.sync, request, None, Box::new(decode));
+        while let Some(page) = pages.next().await {
+            let mut records = page.map_err(|e| e.context(format!("{span} (TopView)")))?;
+            records.retain(|r| {
+                let id = serde_json::from_str::<Value>(r).ok().and_then(|v| v.get(id_dimension)?.as_str().map(str::to_string));
+                id.is_none_or(|id| !main_ids.contains(&id))
+            });
+            sink(records);
+        }
+        if pages.truncated {
+            self.incomplete.set(true);
+            self.truncations.set(self.truncations.get() + 1);
+            output::log_warn(&format!(
+                "{}: advertiser {} {span}: TikTok truncated the TopView rows to the 20,000 most recently created ads; the state stays before this window, so the next sync reads it again",
+                self.run.def.name, self.advertiser
+            ));
+        }
+        Ok(())
+    }
+
+    /// Read one window of the report, or of the part of it `scope` filters to. A window TikTok
+    /// truncated to its 20k newest ads is read another way (`read_truncated`); one TikTok calls
+    /// too large (40067), or that keeps timing out, is read in halves down to single days. Both
+    /// before any record of it went out.
+    fn read_scope<'s>(
+        &'s self,
+        window: Option<DateWindow>,
+        scope: Option<IdFilter>,
+        first: Option<Result<ApiResponse>>,
+        sink: Sink<'s>,
+    ) -> Pin<Box<dyn Future<Output = Result<()>> + 's>> {
+        Box::pin(async move {
+            let mut span = window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end));
+            if let Some(scope) = &scope {
+                span = format!("{span} ({})", scope.describe());
+            }
+            let first = match first {
+                Some(first) => first,
+                None => self.run.sync.call(&self.request(window, scope.as_ref()).page(1)).await,
+            };
+            if let Some(answer) = first.as_ref().ok().filter(|answer| answer.ads_throttle.is_some()) {
+                let pages = answer.total_pages();
+                if self.read_truncated(window, scope.as_ref(), pages, &span, sink).await? {
+                    return Ok(());
+                }
+            }
+            let advertiser = self.advertiser.to_string();
+            let decode = move |answer: ApiResponse| {
+                let page = report::page_records(&answer.body, &advertiser).map_err(Error::transient)?;
+                Ok(Page { is_empty: page.records.is_empty(), total_pages: page.total_pages, items: (page.records, page.unreadable) })
+            };
+            let mut pages = Pages::decoded(&self.run.sync, self.request(window, scope.as_ref()), Some(first), Box::new(decode));
+            let mut unreadable = BTreeMap::new();
+            let mut emitted = false;
+            while let Some(page) = pages.next().await {
+                match page {
+                    Ok((records, page_unreadable)) => {
+                        emitted = true;
+                        unreadable.extend(page_unreadable);
+                        sink(records);
+                    }
+                    Err(e) if !emitted && self.should_split(&e) => return self.read_halves(window, scope, &span, e, sink).await,
+                    Err(e) => return Err(e.context(span)),
+                }
+            }
+            for (metric, text) in &unreadable {
+                output::log_warn(&format!(
+                    "{}: advertiser {} {span}: metric {metric} had an unreadable value {text:?}; emitted as null",
+                    self.run.def.name, self.advertiser
+                ));
+            }
+            if pages.truncated {
+                self.incomplete.set(true);
+                self.truncations.set(self.truncations.get() + 1);
+                output::log_warn(&format!(
+                    "{}: advertiser {} {span}: TikTok truncated the report to the 20,000 most recently created ads (X-Tt-Ads-Throttle) and no narrower query or async task could read the rest; the state stays before this window, so the next sync reads it again",
+                    self.run.def.name, self.advertiser
+                ));
+            }
+            Ok(())
+        })
+    }
+
+    /// A window (or scope) TikTok truncated to its 20k newest ads, read whole another way: in
+    /// narrower queries filtered by ids (every app may, and nothing is lost), or through an
+    /// async task where that loses nothing or narrowing cannot help. False when neither could:
+    /// the truncated rows are then read, with a warning.
+    async fn read_truncated(&self, window: Option<DateWindow>, scope: Option<&IdFilter>, sync_pages: u64, span: &str, sink: Sink<'_>) -> Result<bool> {
+        let level = self.spec.data_level;
+        if let Some(scope) = scope {
+            let tree = ad_tree::of(&self.run.sync, self.advertiser).await?;
+            let Some(finer) = tree.narrower(scope, level) else { return Ok(false) };
+            for finer in finer {
+                self.read_scope(window, Some(finer), None, sink).await?;
+            }
+            return Ok(true);
+        }
+        // Rows of an advertiser-level report sum every ad: no filter splits them. A report
+        // with id filters of its own keeps them.
+        let narrowable = level != DataLevel::Advertiser && !self.spec.filters.iter().any(|f| f.field.ends_with("_ids"));
+        let task_is_whole = self.task_loses_nothing();
+        if (task_is_whole || !narrowable) && self.read_task(window, sync_pages, span, sink).await {
+            return Ok(true);
+        }
+        if narrowable {
+            let tree = ad_tree::of(&self.run.sync, self.advertiser).await?;
+            if let Some(scopes) = tree.scopes(level, ADS_LIMIT) {
+                output::log_info(&format!(
+                    "{}: advertiser {} {span}: TikTok truncated the report to the 20,000 newest ads; reading it in {} queries filtered by ids ({} ads)",
+                    self.run.def.name, self.advertiser, scopes.len(), tree.len()
+                ));
+                for scope in scopes {
+                    self.read_scope(window, Some(scope), None, sink).await?;
+                }
+                return Ok(true);
+            }
+            // The ad list cannot cover every ad: a task missing some metrics beats missing rows.
+            if !task_is_whole {
+                return Ok(self.read_task(window, sync_pages, span, sink).await);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether an async task gives every value of this report: tasks refuse reach metrics with
+    /// breakdowns and take no status filter (deleted objects).
+    fn task_loses_nothing(&self) -> bool {
+        let deleted_left_out = self.run.sync.config.include_deleted && self.spec.data_level.status_field().is_some();
+        report::task_metrics(self.spec).1.is_empty() && !deleted_left_out
+    }
+
+    fn should_split(&self, e: &Error) -> bool {
+        e.timed_out || e.action(Scope::ReportWindow) == Some(Action::SplitWindow)
+    }
+
+    async fn read_halves(&self, window: Option<DateWindow>, scope: Option<IdFilter>, span: &str, e: Error, sink: Sink<'_>) -> Result<()> {
+        let why = if e.timed_out { "keeps timing out" } else { "is too large for TikTok (40067)" };
+        match window {
+            Some(w) if w.days() > 1 => {
+                output::log_info(&format!("{}: advertiser {} {span} {why}; reading it in halves", self.run.def.name, self.advertiser));
+                let (first, second) = w.split();
+                self.read_scope(Some(first), scope.clone(), None, sink).await?;
+                self.read_scope(Some(second), scope, None, sink).await
+            }
+            _ => {
+                let mut error = Error::transient(format!(
+                    "TikTok: the report for advertiser {} {span} {why} even for a single day; lower the number of metrics or try again later ({})",
+                    self.advertiser, e.message
+                ));
+                error.refusal = e.refusal;
+                Err(error)
+            }
+        }
+    }
+}
