@@ -86,6 +86,21 @@ impl<T: Clone + 'static> Shared<T> {
         Self(cell)
     }
 
+    /// The answer of `work` under `key` in `answers`: started by the first caller, awaited by
+    /// every caller (what a sync learns once, whichever stream asks first).
+    pub fn once<K: Eq + std::hash::Hash, F: Future<Output = T> + 'static>(
+        answers: &RefCell<std::collections::HashMap<K, Shared<T>>>,
+        key: K,
+        work: impl FnOnce() -> F,
+    ) -> Self {
+        if let Some(answer) = answers.borrow().get(&key) {
+            return answer.clone();
+        }
+        let answer = Shared::spawn(work());
+        answers.borrow_mut().insert(key, answer.clone());
+        answer
+    }
+
     pub async fn get(&self) -> T {
         poll_fn(|cx| {
             let mut slot = self.0.borrow_mut();

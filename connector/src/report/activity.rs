@@ -182,13 +182,10 @@ impl Activity {
         key: K,
         work: impl std::future::Future<Output = T> + 'static,
     ) -> Shared<T> {
-        if let Some(answer) = answers.borrow().get(&key) {
-            return answer.clone();
-        }
-        self.probes_sent.set(self.probes_sent.get() + 1);
-        let answer = Shared::spawn(work);
-        answers.borrow_mut().insert(key, answer.clone());
-        answer
+        Shared::once(answers, key, || {
+            self.probes_sent.set(self.probes_sent.get() + 1);
+            work
+        })
     }
 
     fn spec(&self, granularity: Granularity) -> &'static ReportSpec {

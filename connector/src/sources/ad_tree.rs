@@ -14,13 +14,7 @@ use crate::report::narrow::{AdPlace, AdTree};
 
 /// The advertiser's ad tree: listed by the first report that needs it, shared by the rest.
 pub async fn of(sync: &Rc<SyncContext>, advertiser: &str) -> Result<Rc<AdTree>> {
-    let listed = sync.ad_trees.borrow().get(advertiser).cloned();
-    let listed = listed.unwrap_or_else(|| {
-        let listing = Shared::spawn(list(sync.clone(), advertiser.to_string()));
-        sync.ad_trees.borrow_mut().insert(advertiser.to_string(), listing.clone());
-        listing
-    });
-    listed.get().await
+    Shared::once(&sync.ad_trees, advertiser.to_string(), || list(sync.clone(), advertiser.to_string())).get().await
 }
 
 /// Every ad, deleted ones included (TikTok's 20k limit counts them), three fields each.

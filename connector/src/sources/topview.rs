@@ -18,13 +18,7 @@ pub fn report_filter() -> serde_json::Value {
 
 /// Whether the advertiser has TopView campaigns, deleted ones included.
 pub async fn advertiser_has_any(sync: &Rc<SyncContext>, advertiser: &str) -> Result<bool> {
-    let asked = sync.topview_advertisers.borrow().get(advertiser).cloned();
-    let asked = asked.unwrap_or_else(|| {
-        let asking = Shared::spawn(ask(sync.clone(), advertiser.to_string()));
-        sync.topview_advertisers.borrow_mut().insert(advertiser.to_string(), asking.clone());
-        asking
-    });
-    asked.get().await
+    Shared::once(&sync.topview_advertisers, advertiser.to_string(), || ask(sync.clone(), advertiser.to_string())).get().await
 }
 
 async fn ask(sync: Rc<SyncContext>, advertiser: String) -> Result<bool> {

@@ -121,14 +121,19 @@ impl<'a> WindowReader<'a> {
             sink(records);
         }
         if pages.truncated {
-            self.incomplete.set(true);
-            self.truncations.set(self.truncations.get() + 1);
-            output::log_warn(&format!(
-                "{}: advertiser {} {span}: TikTok truncated the TopView rows to the 20,000 most recently created ads; the state stays before this window, so the next sync reads it again",
-                self.run.def.name, self.advertiser
-            ));
+            self.kept_truncated(&format!("{span} (TopView rows)"), "no narrower query is made for TopView objects");
         }
         Ok(())
+    }
+
+    /// A query whose rows stay truncated: the window is incomplete, and the user is told.
+    fn kept_truncated(&self, span: &str, why: &str) {
+        self.incomplete.set(true);
+        self.truncations.set(self.truncations.get() + 1);
+        output::log_warn(&format!(
+            "{}: advertiser {} {span}: TikTok truncated the report to the 20,000 most recently created ads (X-Tt-Ads-Throttle) and {why}; the state stays before this window, so the next sync reads it again",
+            self.run.def.name, self.advertiser
+        ));
     }
 
     /// Read one window of the report, or of the part of it `scope` filters to. A window TikTok
@@ -183,12 +188,7 @@ impl<'a> WindowReader<'a> {
                 ));
             }
             if pages.truncated {
-                self.incomplete.set(true);
-                self.truncations.set(self.truncations.get() + 1);
-                output::log_warn(&format!(
-                    "{}: advertiser {} {span}: TikTok truncated the report to the 20,000 most recently created ads (X-Tt-Ads-Throttle) and no narrower query or async task could read the rest; the state stays before this window, so the next sync reads it again",
-                    self.run.def.name, self.advertiser
-                ));
+                self.kept_truncated(&span, "no narrower query or async task could read the rest");
             }
             Ok(())
         })
