@@ -158,7 +158,7 @@ mod tests {
         assert!(parse(json!(["joy"])).unwrap_err().message.starts_with("additional_metrics[0]: \"joy\" is not in the metric catalogue"));
         assert!(parse(json!(["spend", "spend"])).unwrap_err().message.contains("listed twice"));
         // The ad stream asks 79 metrics: 21 more fit under TikTok's 100.
-        let many: Vec<&str> = metrics::known().filter(|m| metrics::catalogue::find(m).unwrap().leg == metrics::Leg::App).collect();
+        let many: Vec<&str> = metrics::known().filter(|m| metrics::catalogue::find(m).unwrap().leg == metrics::catalogue::Leg::App).collect();
         let a = parse(json!(many)).unwrap();
         assert!(metrics_of(&a, "ads_reports_daily").len() <= MAX_METRICS);
         assert!(a.summary().unwrap().contains("at most 100 metrics"));

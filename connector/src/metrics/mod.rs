@@ -8,8 +8,6 @@ pub mod rules;
 
 use serde_json::{Number, Value};
 
-pub use catalogue::Leg;
-
 /// The metrics of a report: named groups, composed per stream as the reference manifest does.
 pub type MetricSet = &'static [&'static [&'static str]];
 
