@@ -38,6 +38,8 @@ pub struct Config {
     /// Learn each advertiser's active days first and ask reports only for days that can have
     /// rows (`crate::report::activity`).
     pub skip_inactive_days: bool,
+    /// Catalogue metrics added to the built-in report streams (`additional_metrics`).
+    pub additional_metrics: crate::additional::AdditionalMetrics,
 }
 
 impl Config {
@@ -76,6 +78,7 @@ impl Config {
             integer_ids: optional_bool(obj, "integer_ids")?.unwrap_or(false),
             custom_reports: crate::custom::parse(obj.get("custom_reports"))?,
             skip_inactive_days: optional_bool(obj, "skip_inactive_days")?.unwrap_or(true),
+            additional_metrics: crate::additional::AdditionalMetrics::parse(obj.get("additional_metrics"))?,
         })
     }
 

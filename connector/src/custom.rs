@@ -7,7 +7,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
-use crate::metrics;
+use crate::metrics::{self, rules::{self, ReportShape}};
 use crate::schema::FieldType;
 use crate::streams::{self, DataLevel, Granularity, ReportFilter, ReportType, Source, StreamDef};
 
@@ -22,19 +22,8 @@ pub const MAX_METRICS: usize = 100;
 const FILTER_FIELDS: &[&str] = &["campaign_ids", "adgroup_ids", "ad_ids", "country_code"];
 /// TikTok takes at most 100 values in an id filter.
 const MAX_FILTER_VALUES: usize = 100;
-/// Metrics TikTok allows in advertiser-level daily reports only: not hourly, not lifetime
-/// (tiktok-api.md §4.3, AB #11375).
-const ADVERTISER_DAILY_ONLY: &[&str] = &["cash_spend", "voucher_spend"];
-/// Attribute metrics with the coarsest data level that has them, and what they describe:
-/// TikTok refuses one above its level (metrics.md, Go SDK comments).
-const ATTRIBUTE_LEVELS: &[(&str, DataLevel, &str)] = &[
-    ("campaign_name", DataLevel::Campaign, "campaigns"), ("campaign_id", DataLevel::Campaign, "campaigns"),
-    ("adgroup_name", DataLevel::AdGroup, "ad groups"), ("adgroup_id", DataLevel::AdGroup, "ad groups"),
-    ("placement_type", DataLevel::AdGroup, "ad groups"), ("tt_app_id", DataLevel::AdGroup, "ad groups"),
-    ("tt_app_name", DataLevel::AdGroup, "ad groups"), ("mobile_app_id", DataLevel::AdGroup, "ad groups"),
-    ("promotion_type", DataLevel::AdGroup, "ad groups"), ("dpa_target_audience_type", DataLevel::AdGroup, "ad groups"),
-    ("ad_name", DataLevel::Ad, "ads"), ("ad_text", DataLevel::Ad, "ads"),
-];
+/// A metric name TikTok could ship: what any of its names looks like.
+pub const METRIC_NAME_PATTERN: &str = "^[a-z][a-z0-9_]{0,99}$";
 
 const REPORT_TYPES: &[&str] = &["BASIC", "AUDIENCE"];
 const DATA_LEVELS: &[&str] = &["AUCTION_ADVERTISER", "AUCTION_CAMPAIGN", "AUCTION_ADGROUP", "AUCTION_AD"];
@@ -62,9 +51,9 @@ pub fn spec() -> Value {
                 },
                 "metrics": {
                     "title": "Metrics",
-                    "description": format!("At most {MAX_METRICS}. cash_spend and voucher_spend are for AUCTION_ADVERTISER DAILY reports only; names and ids of campaigns, ad groups and ads at their own level or below."),
+                    "description": format!("At most {MAX_METRICS}, by TikTok's names: every metric of the catalogue (see additional_metrics for the list) where TikTok gives it, checked before any request; a name the catalogue does not know is asked of TikTok by check and typed as a decimal."),
                     "type": "array", "minItems": 1, "maxItems": MAX_METRICS, "uniqueItems": true,
-                    "items": {"type": "string", "enum": metrics::known().collect::<Vec<_>>()}, "order": 5
+                    "items": {"type": "string", "pattern": METRIC_NAME_PATTERN}, "order": 5
                 },
                 "filters": {
                     "title": "Filters",
@@ -218,13 +207,14 @@ fn parse_one(obj: &Map<String, Value>, at: &str) -> Result<&'static StreamDef> {
     if metric_names.len() > MAX_METRICS {
         return Err(Error::config(format!("{at}.metrics: {} metrics, TikTok takes at most {MAX_METRICS} in one request", metric_names.len())));
     }
-    if let Some(m) = metric_names.iter().find(|m| !metrics::is_known(m)) {
-        return Err(Error::config(format!("{at}.metrics: {m:?} is not a metric this connector knows; see the spec's list")));
+    if let Some(m) = metric_names.iter().find(|m| !is_metric_name(m)) {
+        return Err(Error::config(format!("{at}.metrics: {m:?} is not a metric name (lowercase letters, digits and _, as TikTok names them)")));
     }
     if let Some(m) = first_duplicate(&metric_names) {
         return Err(Error::config(format!("{at}.metrics: {m:?} is listed twice")));
     }
-    if let Some(why) = metric_names.iter().find_map(|m| refused_metric(m, data_level, granularity)) {
+    let shape = ReportShape { report_type, level: data_level, granularity, breakdowns: !breakdowns.is_empty() };
+    if let Some(why) = metric_names.iter().find_map(|m| rules::refusal(m, &shape)) {
         return Err(Error::config(format!("{at}.metrics: {why}")));
     }
     let filters = parse_filters(obj, at)?;
@@ -258,18 +248,24 @@ fn parse_one(obj: &Map<String, Value>, at: &str) -> Result<&'static StreamDef> {
     Ok(leak(def))
 }
 
-/// Why TikTok refuses metric `m` at this level and granularity (40002 "Invalid metric
-/// fields"), if it does.
-pub fn refused_metric(m: &str, level: DataLevel, granularity: Granularity) -> Option<String> {
-    if ADVERTISER_DAILY_ONLY.contains(&m) && (level, granularity) != (DataLevel::Advertiser, Granularity::Daily) {
-        return Some(format!("TikTok gives {m} for AUCTION_ADVERTISER DAILY reports only (not HOURLY, not LIFETIME)"));
-    }
-    let (_, coarsest, of) = ATTRIBUTE_LEVELS.iter().find(|(name, ..)| *name == m)?;
-    let levels = [DataLevel::Advertiser, DataLevel::Campaign, DataLevel::AdGroup, DataLevel::Ad];
-    let allowed: Vec<&str> = levels.iter().filter(|l| *l >= coarsest).map(|l| l.api_name()).collect();
-    (level < *coarsest).then(|| {
-        format!("{m:?} is an attribute of {of}: TikTok gives it at data_level {} only, not {}", allowed.join(" or "), level.api_name())
-    })
+fn is_metric_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    name.len() <= 100
+        && chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The metrics of custom reports the catalogue does not know, with the report that asks for
+/// them: `check` asks TikTok about each.
+pub fn unknown_metrics(defs: &[&'static StreamDef]) -> Vec<(usize, &'static StreamDef, Vec<&'static str>)> {
+    defs.iter()
+        .enumerate()
+        .filter_map(|(i, def)| {
+            let Source::Report(spec) = &def.source else { return None };
+            let unknown: Vec<&str> = metrics::names(spec.metrics).filter(|m| !metrics::is_known(m)).collect();
+            (!unknown.is_empty()).then_some((i, *def, unknown))
+        })
+        .collect()
 }
 
 fn parse_filters(obj: &Map<String, Value>, at: &str) -> Result<&'static [ReportFilter]> {
@@ -339,7 +335,7 @@ mod tests {
             (json!({"granularity": "LIFETIME", "dimensions": ["country_code"]}), "LIFETIME reports take no breakdown"),
             (json!({"report_type": "AUDIENCE", "dimensions": ["gender", "language"]}), "one audience dimension, or by age with gender"),
             (json!({"filters": [{"field_name": "country_code", "filter_value": ["US"]}]}), "custom_reports[0].filters[0]: TikTok filters on country_code only in reports broken down by it"),
-            (json!({"metrics": ["spend", "happiness"]}), "\"happiness\" is not a metric"),
+            (json!({"metrics": ["spend", "Happiness!"]}), "\"Happiness!\" is not a metric name"),
             (json!({"metrics": []}), "at least one metric"),
             (json!({"metrics": vec!["spend"; 101]}), "TikTok takes at most 100"),
             (json!({"metrics": ["cash_spend"]}), "custom_reports[0].metrics: TikTok gives cash_spend for AUCTION_ADVERTISER DAILY reports only"),
@@ -347,6 +343,9 @@ mod tests {
             (json!({"data_level": "AUCTION_CAMPAIGN", "metrics": ["spend", "adgroup_name"]}), "custom_reports[0].metrics: \"adgroup_name\" is an attribute of ad groups: TikTok gives it at data_level AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_CAMPAIGN"),
             (json!({"data_level": "AUCTION_ADGROUP", "metrics": ["ad_text"]}), "at data_level AUCTION_AD only, not AUCTION_ADGROUP"),
             (json!({"data_level": "AUCTION_ADVERTISER", "metrics": ["campaign_id"]}), "AUCTION_CAMPAIGN or AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_ADVERTISER"),
+            (json!({"report_type": "AUDIENCE", "dimensions": ["age"], "metrics": ["spend", "complete_payment"]}), "custom_reports[0].metrics: \"complete_payment\" is a website conversion metric: TikTok gives website and TikTok legs (and paid engaged views) in BASIC reports only, not AUDIENCE"),
+            (json!({"data_level": "AUCTION_CAMPAIGN", "metrics": ["spend", "conversion_rate"]}), "custom_reports[0].metrics: \"conversion_rate\" is counted per optimisation goal, which the ad groups of a campaign can mix: TikTok gives it at data_level AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_CAMPAIGN"),
+            (json!({"granularity": "HOURLY", "metrics": ["total_purchase"]}), "not in HOURLY reports"),
             (json!({"name": "ads"}), "\"ads\" is a built-in stream"),
             (json!({"name": "My Report; drop"}), "is not a safe stream name"),
             (json!({"filters": [{"field_name": "ad_status", "filter_value": ["x"]}]}), "filters[0].field_name"),
@@ -363,22 +362,19 @@ mod tests {
     }
 
     #[test]
-    fn no_built_in_report_asks_a_metric_tiktok_refuses_at_its_level() {
-        for def in streams::STREAMS {
-            let Source::Report(spec) = &def.source else { continue };
-            for m in metrics::names(spec.metrics) {
-                assert_eq!(refused_metric(m, spec.data_level, spec.granularity), None, "{}", def.name);
-            }
-        }
-        assert!(refused_metric("ad_name", DataLevel::Ad, Granularity::Lifetime).is_none());
-        assert!(refused_metric("cash_spend", DataLevel::Advertiser, Granularity::Daily).is_none());
+    fn a_name_the_catalogue_does_not_know_is_left_for_check_to_ask() {
+        let defs = parse(Some(&json!([report(json!({})), report(json!({"name": "b", "metrics": ["spend", "brand_new_metric"]}))]))).unwrap();
+        let unknown = unknown_metrics(&defs);
+        assert_eq!(unknown.len(), 1);
+        assert_eq!((unknown[0].0, unknown[0].2.clone()), (1, vec!["brand_new_metric"]));
+        let schema = defs[1].json_schema();
+        assert_eq!(schema["properties"]["metrics"]["properties"]["brand_new_metric"]["type"], json!(["null", "number"]));
     }
 
     #[test]
     fn the_spec_lists_what_is_allowed() {
         let spec = spec();
         assert_eq!(spec["items"]["properties"]["granularity"]["enum"], json!(GRANULARITIES));
-        let metrics = spec["items"]["properties"]["metrics"]["items"]["enum"].as_array().unwrap();
-        assert!(metrics.contains(&json!("spend")) && metrics.len() == metrics::known().count());
+        assert_eq!(spec["items"]["properties"]["metrics"]["items"]["pattern"], json!(METRIC_NAME_PATTERN));
     }
 }

@@ -6,6 +6,7 @@
 
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
+mod additional;
 mod api;
 mod config;
 mod custom;
@@ -18,6 +19,7 @@ mod metrics;
 mod output;
 mod read;
 mod report;
+mod report_shape;
 mod scheduler;
 mod schema;
 mod sources;

@@ -80,6 +80,7 @@ pub fn spec() -> Value {
                     "type": "boolean", "default": true, "order": 9
                 },
                 "custom_reports": crate::custom::spec(),
+                "additional_metrics": crate::additional::spec(),
                 "integer_ids": {
                     "title": "Integer Ids (Reference-Compatible)",
                     "description": "Type the id fields the reference connector declares as integers (campaign_id, adgroup_id, ad_id, advertiser_id, ...) as integers in schemas and records, for tables, views and models built on the reference connector. Off: ids are strings, exact in every language (19-digit ids lose digits as JavaScript or float numbers).",

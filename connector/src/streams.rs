@@ -6,8 +6,9 @@ use serde_json::{json, Value};
 
 use crate::config::Config;
 use crate::fields;
-use crate::metrics::{self, MetricSet};
+use crate::metrics::{self, catalogue::same_text, MetricSet};
 use crate::schema::{self, FieldList, FieldType::*};
+pub use crate::report_shape::{is_breakdown, DataLevel, Granularity, ReportType};
 
 /// Where a stream's records come from.
 #[derive(Debug)]
@@ -39,81 +40,6 @@ pub struct FanoutSpec {
     /// Each parameter with the values to try; every combination is one call, and the
     /// parameters are added to the records it returns.
     pub params: &'static [(&'static str, &'static [&'static str])],
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportType {
-    Basic,
-    Audience,
-}
-
-/// How a report's rows are cut in time, which decides its date windows and cursor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Granularity {
-    /// `stat_time_day`: windows of up to 30 days.
-    Daily,
-    /// `stat_time_hour`: one day per request.
-    Hourly,
-    /// No time dimension: totals since `start_date`.
-    Lifetime,
-}
-
-impl Granularity {
-    /// The dimension that cuts rows in time (the report's cursor); lifetime totals have none.
-    pub const fn time_dimension(self) -> Option<&'static str> {
-        match self {
-            Granularity::Daily => Some("stat_time_day"),
-            Granularity::Hourly => Some("stat_time_hour"),
-            Granularity::Lifetime => None,
-        }
-    }
-}
-
-/// Whether a report dimension breaks rows down beyond their object and time.
-pub fn is_breakdown(dimension: &str) -> bool {
-    !matches!(dimension, "advertiser_id" | "campaign_id" | "adgroup_id" | "ad_id" | "stat_time_day" | "stat_time_hour")
-}
-
-/// The level of the objects a report row describes, coarsest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum DataLevel {
-    Advertiser,
-    Campaign,
-    AdGroup,
-    Ad,
-}
-
-impl DataLevel {
-    /// `data_level` as the API names it.
-    pub fn api_name(self) -> &'static str {
-        match self {
-            DataLevel::Advertiser => "AUCTION_ADVERTISER",
-            DataLevel::Campaign => "AUCTION_CAMPAIGN",
-            DataLevel::AdGroup => "AUCTION_ADGROUP",
-            DataLevel::Ad => "AUCTION_AD",
-        }
-    }
-
-    /// The dimension that identifies a row's object.
-    pub const fn id_dimension(self) -> &'static str {
-        match self {
-            DataLevel::Advertiser => "advertiser_id",
-            DataLevel::Campaign => "campaign_id",
-            DataLevel::AdGroup => "adgroup_id",
-            DataLevel::Ad => "ad_id",
-        }
-    }
-
-    /// The report filter on the objects' status (`include_deleted`); the advertiser level has
-    /// none (the reference sends none there, and TikTok documents none).
-    pub fn status_field(self) -> Option<&'static str> {
-        match self {
-            DataLevel::Advertiser => None,
-            DataLevel::Campaign => Some("campaign_status"),
-            DataLevel::AdGroup => Some("adgroup_status"),
-            DataLevel::Ad => Some("ad_status"),
-        }
-    }
 }
 
 #[derive(Debug)]
@@ -243,21 +169,6 @@ pub const fn report(
         sandbox,
         fields: REPORT_FIELDS,
     }
-}
-
-const fn same_text(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
 }
 
 use DataLevel::{Ad, AdGroup, Advertiser, Campaign};
@@ -474,10 +385,15 @@ pub fn report_spec(name: &str) -> &'static ReportSpec {
 }
 
 /// The streams a config may read: the built-in ones (sandbox configs see the sandbox subset
-/// only), then its custom reports.
+/// only) with its `additional_metrics`, then its custom reports.
 pub fn available(config: &Config) -> Vec<&'static StreamDef> {
     let sandbox = config.is_sandbox();
-    STREAMS.iter().filter(|s| !sandbox || s.sandbox).chain(config.custom_reports.iter().copied()).collect()
+    STREAMS
+        .iter()
+        .filter(|s| !sandbox || s.sandbox)
+        .map(|s| config.additional_metrics.stream(s))
+        .chain(config.custom_reports.iter().copied())
+        .collect()
 }
 
 impl StreamDef {
@@ -530,6 +446,22 @@ mod tests {
             let props = schema["properties"].as_object().unwrap();
             for key in s.primary_key.iter().chain(s.cursor.iter()) {
                 assert!(props.contains_key(*key), "{}: {key} missing from schema", s.name);
+            }
+        }
+    }
+
+    #[test]
+    fn no_built_in_report_asks_a_metric_tiktok_refuses_in_it() {
+        for def in STREAMS {
+            let Source::Report(spec) = &def.source else { continue };
+            let shape = metrics::rules::ReportShape {
+                report_type: spec.report_type,
+                level: spec.data_level,
+                granularity: spec.granularity,
+                breakdowns: crate::report::has_breakdowns(spec),
+            };
+            for m in metrics::names(spec.metrics) {
+                assert_eq!(metrics::rules::refusal(m, &shape), None, "{}", def.name);
             }
         }
     }

@@ -5,6 +5,7 @@
 
 pub mod data;
 pub mod endpoints;
+pub mod metrics;
 pub mod reports;
 pub mod server;
 

@@ -12,6 +12,9 @@ use crate::data::{mix, Account, Entity, Level};
 use crate::server::{api_error, page_of, param_error, ApiError, Query};
 use crate::SimConfig;
 
+// The reference's metrics, with the values they always had; the metric table
+// (`crate::metrics`) derives the others.
+
 /// Counts: additive, rendered as integers.
 pub const COUNT_METRICS: &[&str] = &[
     "impressions", "clicks", "reach", "conversion", "real_time_conversion", "result", "real_time_result",
@@ -40,17 +43,6 @@ pub const RATIO_METRICS: &[&str] = &[
 /// No secondary goal is set on generated ad groups, so these are always `-`.
 pub const EMPTY_METRICS: &[&str] = &["secondary_goal_result", "cost_per_secondary_goal_result", "secondary_goal_result_rate"];
 
-/// Attribute "metrics": names and labels of the row's object, each with the coarsest data level
-/// that has it (see `rank`). TikTok refuses an attribute asked above its level (metrics.md).
-pub const ATTRIBUTE_METRICS: &[(&str, u8)] = &[
-    ("currency", 0), ("campaign_name", 1), ("campaign_id", 1), ("adgroup_name", 2), ("adgroup_id", 2),
-    ("placement_type", 2), ("tt_app_id", 2), ("tt_app_name", 2), ("mobile_app_id", 2), ("promotion_type", 2),
-    ("dpa_target_audience_type", 2), ("ad_name", 3), ("ad_text", 3),
-];
-
-/// Advertiser level and daily only: no hourly, no lifetime (tiktok-api.md §4.3, AB #11375).
-const ADVERTISER_DAILY_METRICS: &[&str] = &["cash_spend", "voucher_spend"];
-
 /// A data level's rank: 0 advertiser, 1 campaign, 2 ad group, 3 ad.
 fn rank(level: Level, advertiser_level: bool) -> u8 {
     match (advertiser_level, level) {
@@ -59,19 +51,6 @@ fn rank(level: Level, advertiser_level: bool) -> u8 {
         (false, Level::AdGroup) => 2,
         (false, Level::Ad) => 3,
     }
-}
-
-/// Whether TikTok refuses metric `m` in a query at level `rank` (daily: `stat_time_day`, not
-/// lifetime): unknown names, attributes above their level, and cash and voucher spend outside
-/// advertiser daily reports.
-fn refused_metric(m: &str, rank: u8, daily: bool) -> bool {
-    if let Some((_, coarsest)) = ATTRIBUTE_METRICS.iter().find(|(name, _)| *name == m) {
-        return rank < *coarsest;
-    }
-    if ADVERTISER_DAILY_METRICS.contains(&m) {
-        return !(rank == 0 && daily);
-    }
-    ![COUNT_METRICS, MONEY_METRICS, RATIO_METRICS, EMPTY_METRICS].iter().any(|set| set.contains(&m))
 }
 
 const AUDIENCE_DIMENSIONS: &[&str] = &["gender", "age", "country_code", "province_id", "platform", "language", "placement", "ac"];
@@ -210,9 +189,16 @@ fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQuery, ApiEr
         Some("true") => true,
         Some(_) => return Err(param_error("query_lifetime: Not a valid boolean.")),
     };
-    let daily = time == Time::Day && !lifetime;
-    let invalid: Vec<&str> =
-        metrics.iter().map(String::as_str).filter(|m| refused_metric(m, rank(level, advertiser_level), daily)).collect();
+    let shape = crate::metrics::Shape {
+        rank: rank(level, advertiser_level),
+        daily: time == Time::Day && !lifetime,
+        hourly: time == Time::Hour,
+        audience,
+        breakdowns: !breakdowns.is_empty(),
+    };
+    // Unknown names, attributes above their level, cash and voucher spend outside advertiser
+    // daily reports, `conversion` above the ad group, website and TikTok legs in audience reports.
+    let invalid: Vec<&str> = metrics.iter().map(String::as_str).filter(|m| crate::metrics::refused(m, &shape)).collect();
     if !invalid.is_empty() {
         let list: Vec<String> = invalid.iter().map(|m| format!("'{m}'")).collect();
         return Err(param_error(format!(
@@ -482,7 +468,10 @@ fn metric_values(metrics: &[String], totals: &[f64; 4], sample: &Entity, _level:
             "tt_app_id" | "mobile_app_id" | "tt_app_name" => Value::String("0".into()),
             "dpa_target_audience_type" => Value::String("-".into()),
             "currency" => Value::String("USD".into()),
-            _ => Value::String("-".into()),
+            "advertiser_id" => Value::String(sample.advertiser_id.clone()),
+            "objective_type" => Value::String("WEB_CONVERSIONS".into()),
+            "call_to_action" => Value::String("SHOP_NOW".into()),
+            m => crate::metrics::derived_value(m, totals).unwrap_or_else(|| Value::String("-".into())),
         };
         out.insert(m.to_string(), v);
     }

@@ -103,7 +103,7 @@ fn invalid_custom_reports_are_config_errors_that_say_what_is_allowed() {
     let cases = [
         (custom("a", "AUDIENCE", "AUCTION_AD", "HOURLY", &[], &["spend"]), "custom_reports[0].granularity", "no HOURLY AUDIENCE"),
         (custom("a", "BASIC", "AUCTION_AD", "DAILY", &["gender"], &["spend"]), "custom_reports[0].dimensions", "BASIC reports take country_code"),
-        (custom("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "joy"]), "custom_reports[0].metrics", "\"joy\""),
+        (custom("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "Joy!"]), "custom_reports[0].metrics", "\"Joy!\" is not a metric name"),
         (custom("ads_reports_daily", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend"]), "custom_reports[0].name", "built-in"),
         (custom("a", "BASIC", "AUCTION_AD", "LIFETIME", &[], &["cash_spend"]), "custom_reports[0].metrics", "AUCTION_ADVERTISER"),
         // cash and voucher spend: advertiser level, daily only (not hourly, not lifetime).

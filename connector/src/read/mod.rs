@@ -127,8 +127,9 @@ fn client(config: &Config, base_url: &str) -> Rc<ApiClient> {
     Rc::new(ApiClient::new(base_url, config.access_token(), Scheduler::new(config.requests_per_second), retry))
 }
 
-/// Prove the credentials work: find the advertisers and read one campaign of the first.
-/// Prove the credentials read the account; which advertisers they reach.
+/// Prove the credentials read the account (find the advertisers, read one campaign of the
+/// first); ask TikTok about metric names the catalogue does not know; say which streams leave
+/// which additional metric out.
 pub async fn check(config: Config, base_url: &str) -> Result<String> {
     let api = client(&config, base_url);
     let advertisers = Advertisers::discover(&config, &api, partitions::Needs::ids_only()).await?;
@@ -140,7 +141,33 @@ pub async fn check(config: Config, base_url: &str) -> Result<String> {
         ids.push_str(&format!(" and {} more", advertisers.ids.len() - SHOWN));
     }
     let n = advertisers.ids.len();
-    Ok(format!("the credentials reach {n} advertiser{}: {ids}", if n == 1 { "" } else { "s" }))
+    let mut said = vec![format!("the credentials reach {n} advertiser{}: {ids}", if n == 1 { "" } else { "s" })];
+    said.extend(ask_about_unknown_metrics(&config, &api, first).await?);
+    said.extend(config.additional_metrics.summary());
+    Ok(said.join("; "))
+}
+
+/// A custom report's metrics the catalogue does not know are TikTok's to judge: a one-day
+/// query of the report for one advertiser, TikTok's refusal said word for word.
+async fn ask_about_unknown_metrics(config: &Config, api: &ApiClient, advertiser: &str) -> Result<Vec<String>> {
+    let mut said = Vec::new();
+    for (i, def, unknown) in crate::custom::unknown_metrics(&config.custom_reports) {
+        let crate::streams::Source::Report(spec) = &def.source else { continue };
+        let yesterday = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
+        let window = spec.has_dates().then_some(crate::report::DateWindow { start: yesterday, end: yesterday });
+        let names = unknown.join(", ");
+        match api.send(&crate::report::request(spec, advertiser, window, false, &[])).await {
+            Ok(_) => said.push(format!(
+                "custom_reports[{i}].metrics: TikTok accepts {names}, which the catalogue does not know (typed as decimals)"
+            )),
+            // A refusal is the user's to fix; a failure to ask keeps its own kind.
+            Err(e) => {
+                let message = format!("custom_reports[{i}].metrics: TikTok refuses the report with {names}: {}", e.message);
+                return Err(Error { message, ..e });
+            }
+        }
+    }
+    Ok(said)
 }
 
 /// Read every selected stream; a failing stream does not stop the others.

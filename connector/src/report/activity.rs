@@ -30,8 +30,9 @@ use crate::streams::{DataLevel, Granularity, ReportSpec, ReportType, Source};
 /// Days per probe: TikTok's limit for a daily report.
 const PROBE_DAYS: i64 = 30;
 
-/// Metrics that show any delivery: TikTok has a row for an object only when it had cost.
-const ACTIVITY_METRICS: MetricSet = &[&["spend", "impressions", "clicks", "conversion", "app_install"]];
+/// Metrics that show any delivery: TikTok has a row for an object only when it had cost. Each
+/// is given at every level (`conversion` is not, at the advertiser and campaign levels).
+const ACTIVITY_METRICS: MetricSet = &[&["spend", "impressions", "clicks", "app_install"]];
 
 const fn probe_spec(data_level: DataLevel, granularity: Granularity, dimensions: &'static [&'static str]) -> ReportSpec {
     ReportSpec { report_type: ReportType::Basic, data_level, granularity, dimensions, metrics: ACTIVITY_METRICS, filters: &[], lookback_days: None }

@@ -1,6 +1,10 @@
-//! Report metrics: the sets each report stream requests (as the reference does) and how each
-//! metric is typed. TikTok sends every metric as a string; we emit counts as JSON integers,
-//! money and rates as JSON numbers with TikTok's exact decimals, `-` as null, and text as text.
+//! Report metrics: the sets each report stream requests (as the reference does), selected from
+//! the catalogue (`catalogue.rs`), and how each metric is typed. TikTok sends every metric as a
+//! string; we emit counts as JSON integers, money and rates as JSON numbers with TikTok's exact
+//! decimals, `-` as null, and text as text. `rules.rs` says where TikTok gives each metric.
+
+pub mod catalogue;
+pub mod rules;
 
 use serde_json::{Number, Value};
 
@@ -59,17 +63,35 @@ pub const AD_GROUP_AUDIENCE: MetricSet = &[AD_GROUP_ATTRIBUTES, CONVERSIONS, DEL
 pub const AD_AUDIENCE: MetricSet = &[AD_GROUP_ATTRIBUTES, CONVERSIONS, AD_ATTRIBUTES, DELIVERY];
 pub const ADVERTISER_AUDIENCE: MetricSet = &[DELIVERY];
 
-/// Every metric this connector knows how to type, for custom reports (each once).
+/// Whether every name of a set is in the catalogue, so the compiler refuses a stream that asks
+/// for a metric the catalogue cannot type.
+const fn in_catalogue(set: MetricSet) -> bool {
+    let mut i = 0;
+    while i < set.len() {
+        let mut j = 0;
+        while j < set[i].len() {
+            if !catalogue::has(set[i][j]) {
+                return false;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    true
+}
+
+const _: () = assert!(
+    in_catalogue(&[DELIVERY, REACH, ENGAGEMENT, CAMPAIGN_NAME, AD_GROUP_ATTRIBUTES, AD_ATTRIBUTES, CONVERSIONS, SECONDARY_GOAL, SHOPPING, PURCHASES, LEADS_AND_EVENTS, CASH]),
+    "a metric group names a metric the catalogue lacks"
+);
+
+/// Every metric of the catalogue, in its order.
 pub fn known() -> impl Iterator<Item = &'static str> {
-    const ALL: MetricSet = &[
-        DELIVERY, REACH, ENGAGEMENT, CAMPAIGN_NAME, AD_GROUP_ATTRIBUTES, AD_ATTRIBUTES, CONVERSIONS, SECONDARY_GOAL, SHOPPING,
-        PURCHASES, LEADS_AND_EVENTS, CASH,
-    ];
-    names(ALL).enumerate().filter(|(i, m)| !names(ALL).take(*i).any(|n| n == *m)).map(|(_, m)| m)
+    catalogue::CATALOGUE.iter().map(|m| m.name)
 }
 
 pub fn is_known(name: &str) -> bool {
-    known().any(|m| m == name)
+    catalogue::find(name).is_some()
 }
 
 /// Every metric name of a set, in request order.
@@ -89,20 +111,10 @@ pub enum MetricType {
     Ratio,
 }
 
+/// How a metric's values are typed: the catalogue's kind; a name it does not know (a metric
+/// TikTok shipped since) as a decimal.
 pub fn metric_type(name: &str) -> MetricType {
-    match name {
-        "campaign_name" | "campaign_id" | "adgroup_name" | "adgroup_id" | "ad_name" | "ad_text" | "placement_type"
-        | "tt_app_id" | "tt_app_name" | "mobile_app_id" | "promotion_type" | "dpa_target_audience_type" | "currency"
-        | "timezone" | "advertiser_id" | "advertiser_name" => MetricType::Text,
-        "impressions" | "clicks" | "reach" | "conversion" | "real_time_conversion" | "result" | "real_time_result"
-        | "secondary_goal_result" | "video_play_actions" | "video_watched_2s" | "video_watched_6s" | "video_views_p25"
-        | "video_views_p50" | "video_views_p75" | "video_views_p100" | "profile_visits" | "likes" | "comments" | "shares"
-        | "follows" | "clicks_on_music_disc" | "real_time_app_install" | "app_install" | "purchase" | "registration"
-        | "sales_lead" | "total_app_event_add_to_cart" | "total_pageview" | "complete_payment" | "onsite_shopping"
-        | "vta_purchase" | "vta_conversion" | "cta_purchase" | "cta_conversion" => MetricType::Count,
-        "spend" | "cash_spend" | "voucher_spend" | "total_purchase_value" | "total_onsite_shopping_value" => MetricType::Money,
-        _ => MetricType::Ratio,
-    }
+    catalogue::find(name).map_or(MetricType::Ratio, |m| m.kind)
 }
 
 pub fn schema_type(name: &str) -> crate::schema::FieldType {
@@ -253,6 +265,28 @@ mod tests {
         assert!(convert("spend", json!("0x10")).is_err());
         assert_eq!(metric_type("spend"), MetricType::Money);
         assert_eq!(metric_type("cost_per_conversion"), MetricType::Ratio);
+    }
+
+    #[test]
+    fn the_catalogue_types_the_reference_metrics_as_before() {
+        let text = "campaign_name campaign_id adgroup_name adgroup_id ad_name ad_text placement_type tt_app_id tt_app_name mobile_app_id promotion_type dpa_target_audience_type currency timezone advertiser_id advertiser_name";
+        let counts = "impressions clicks reach conversion real_time_conversion result real_time_result secondary_goal_result video_play_actions video_watched_2s video_watched_6s video_views_p25 video_views_p50 video_views_p75 video_views_p100 profile_visits likes comments shares follows clicks_on_music_disc real_time_app_install app_install purchase registration sales_lead total_app_event_add_to_cart total_pageview complete_payment onsite_shopping vta_purchase vta_conversion cta_purchase cta_conversion";
+        let money = "spend cash_spend voucher_spend total_purchase_value total_onsite_shopping_value";
+        for (names, kind) in [(text, MetricType::Text), (counts, MetricType::Count), (money, MetricType::Money)] {
+            for m in names.split(' ') {
+                assert_eq!(metric_type(m), kind, "{m}");
+            }
+        }
+        for m in names(AD).chain(names(ADVERTISER_DAILY)) {
+            let before = if [text, counts, money].iter().any(|l| l.split(' ').any(|n| n == m)) { metric_type(m) } else { MetricType::Ratio };
+            assert_eq!(metric_type(m), before, "{m}");
+        }
+        let mut all: Vec<_> = known().collect();
+        all.sort_unstable();
+        let n = all.len();
+        all.dedup();
+        assert_eq!(all.len(), n, "a name twice in the catalogue");
+        assert_eq!(metric_type("a_metric_tiktok_ships_tomorrow"), MetricType::Ratio);
     }
 
     #[test]

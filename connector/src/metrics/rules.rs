@@ -1,0 +1,117 @@
+//! Where TikTok gives each metric, from the catalogue's columns: the reasons TikTok answers a
+//! query with 40002 "Invalid metric fields", said before any request, with what is allowed.
+
+use super::catalogue::{self, Leg, Metric, TimeLimit};
+use crate::report_shape::{DataLevel, Granularity, ReportType};
+
+/// A report query as far as the metric rules go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportShape {
+    pub report_type: ReportType,
+    pub level: DataLevel,
+    pub granularity: Granularity,
+    /// Rows are broken down beyond their object and time (audience dimensions, `country_code`).
+    pub breakdowns: bool,
+}
+
+const LEVELS: [DataLevel; 4] = [DataLevel::Advertiser, DataLevel::Campaign, DataLevel::AdGroup, DataLevel::Ad];
+
+/// Why TikTok refuses metric `name` in a report of this shape, if it does; a name the catalogue
+/// does not know is for TikTok to judge (`check` asks it).
+pub fn refusal(name: &str, shape: &ReportShape) -> Option<String> {
+    let m = catalogue::find(name)?;
+    let (coarsest, finest) = m.levels;
+    let at_level = coarsest <= shape.level && shape.level <= finest;
+    let levels = || LEVELS.iter().filter(|l| (coarsest..=finest).contains(l)).map(|l| l.api_name()).collect::<Vec<_>>().join(" or ");
+    if m.time == TimeLimit::DailyOnly && (!at_level || shape.granularity != Granularity::Daily) {
+        return Some(format!("TikTok gives {name} for {} DAILY reports only (not HOURLY, not LIFETIME)", levels()));
+    }
+    if !at_level {
+        let why = level_reason(m);
+        return Some(format!("{name:?} {why}: TikTok gives it at data_level {} only, not {}", levels(), shape.level.api_name()));
+    }
+    if shape.report_type == ReportType::Audience && !m.audience {
+        let what = match m.leg {
+            Leg::Website | Leg::TikTok | Leg::TikTokShop => format!("is a {} conversion metric", leg_name(m.leg)),
+            _ => "is a BASIC report metric".to_string(),
+        };
+        return Some(format!("{name:?} {what}: TikTok gives website and TikTok legs (and paid engaged views) in BASIC reports only, not AUDIENCE"));
+    }
+    if m.time == TimeLimit::IdAndDay && (shape.granularity == Granularity::Hourly || shape.breakdowns) {
+        let not = if shape.breakdowns { "with breakdowns" } else { "in HOURLY reports" };
+        return Some(format!("TikTok gives {name:?} with one id dimension and at most stat_time_day (DAILY or LIFETIME, no breakdowns), not {not}"));
+    }
+    None
+}
+
+/// Why a metric has the levels it has, in the words of its rule.
+fn level_reason(m: &Metric) -> String {
+    let objects = |level: DataLevel| match level {
+        DataLevel::Advertiser => "advertisers",
+        DataLevel::Campaign => "campaigns",
+        DataLevel::AdGroup => "ad groups",
+        DataLevel::Ad => "ads",
+    };
+    match m.family {
+        catalogue::Family::Attribute => format!("is an attribute of {}", objects(m.levels.0)),
+        catalogue::Family::Result => "is counted per optimisation goal, which the ad groups of a campaign can mix".to_string(),
+        _ => format!("is a metric of {}", objects(m.levels.0)),
+    }
+}
+
+pub fn leg_name(leg: Leg) -> &'static str {
+    match leg {
+        Leg::None => "no",
+        Leg::App => "app",
+        Leg::Website => "website",
+        Leg::TikTok => "TikTok",
+        Leg::TikTokShop => "TikTok Shop",
+        Leg::Skan => "SKAN",
+        Leg::Offline => "offline",
+    }
+}
+
+/// Whether TikTok's task API takes the metric in this report (UV metrics not with breakdowns).
+pub fn in_task(name: &str, breakdowns: bool) -> bool {
+    !(breakdowns && catalogue::find(name).is_some_and(|m| m.uv))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(report_type: ReportType, level: DataLevel, granularity: Granularity, breakdowns: bool) -> ReportShape {
+        ReportShape { report_type, level, granularity, breakdowns }
+    }
+
+    #[test]
+    fn each_rule_has_its_own_reason() {
+        use DataLevel::*;
+        use Granularity::*;
+        use ReportType::*;
+        let why = |m, s: ReportShape| refusal(m, &s).unwrap_or_default();
+        assert!(why("web_event_add_to_cart", shape(Audience, Ad, Daily, true)).contains("is a website conversion metric"));
+        assert!(why("onsite_total_purchase", shape(Audience, Ad, Daily, true)).contains("is a TikTok conversion metric"));
+        assert!(why("conversion", shape(Basic, Campaign, Daily, false)).contains("optimisation goal"));
+        assert!(why("cost_per_conversion", shape(Basic, Advertiser, Daily, false)).contains("AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_ADVERTISER"));
+        assert!(why("ad_name", shape(Basic, AdGroup, Daily, false)).contains("attribute of ads"));
+        assert!(why("cash_spend", shape(Basic, Advertiser, Hourly, false)).contains("AUCTION_ADVERTISER DAILY reports only"));
+        assert!(why("total_purchase", shape(Basic, Ad, Hourly, false)).contains("not in HOURLY reports"));
+        assert!(why("total_purchase", shape(Basic, Ad, Daily, true)).contains("not with breakdowns"));
+        for (m, s) in [
+            ("web_event_add_to_cart", shape(Basic, Campaign, Hourly, true)),
+            ("app_event_add_to_cart", shape(Audience, Advertiser, Daily, true)),
+            ("conversion", shape(Audience, AdGroup, Daily, true)),
+            ("cash_spend", shape(Basic, Advertiser, Daily, false)),
+            ("total_purchase", shape(Basic, Ad, Lifetime, false)),
+            ("a_metric_tiktok_ships_tomorrow", shape(Audience, Advertiser, Hourly, true)),
+        ] {
+            assert_eq!(refusal(m, &s), None, "{m}");
+        }
+    }
+
+    #[test]
+    fn tasks_leave_out_uv_metrics_with_breakdowns_only() {
+        assert!(!in_task("reach", true) && in_task("reach", false) && in_task("spend", true) && in_task("new_metric", true));
+    }
+}
