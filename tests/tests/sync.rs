@@ -142,17 +142,20 @@ fn a_sync_killed_at_any_point_and_run_again_ends_with_the_same_database() {
     // A fixed last day: both syncs see the same days whenever they run.
     config["end_date"] = json!(utc_days_ago(1).to_string());
     let whole = h.dir.join("whole.sqlite");
+    let started = Instant::now();
     let run = sync(&h, &config, whole.to_str().unwrap(), &[]);
+    let whole_time = started.elapsed();
     assert_eq!(run.exit_code, 0, "{}", run.stderr);
     let expected = dump(&whole);
     assert!(expected.values().all(|rows| !rows.is_empty()));
 
-    // Killed at three points: soon, after the first commits, and later.
+    // Killed at three points of an uninterrupted sync's time (so a busy machine moves them
+    // too): soon, after the first commits, and later.
     let config_path = h.write("kill_config.json", &config);
     let base = h.sim.base_url();
     let total: usize = expected.values().map(BTreeMap::len).sum();
     let mut partial = Vec::new();
-    for (n, after) in [Duration::from_millis(300), Duration::from_millis(1200), Duration::from_millis(2500)].into_iter().enumerate() {
+    for (n, after) in [0.1, 0.4, 0.7].map(|share| whole_time.mul_f64(share)).into_iter().enumerate() {
         let db = h.dir.join(format!("killed-{n}.sqlite"));
         let mut child = Command::new(host_binary())
             .args(["sync", "--config", &config_path, "--db", db.to_str().unwrap(), "--streams", STREAMS, "--api-base-url", &base])
