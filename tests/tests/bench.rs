@@ -13,6 +13,8 @@
 //!    sends more than 40% of the requests on the agency account, or more than one extra
 //!    request per advertiser per 30 days on the active one.
 
+#[path = "e2e/common/mod.rs"]
+#[allow(dead_code)]
 mod common;
 
 use std::collections::BTreeMap;
@@ -94,9 +96,6 @@ fn url_encode(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
-fn days_ago(n: i64) -> String {
-    (chrono::Utc::now().date_naive() - chrono::Duration::days(n)).to_string()
-}
 
 /// Write a config and a catalog of `streams` (full refresh), and return the read arguments.
 fn read_args(h: &Harness, config: &Value, streams: &[&str], tag: &str) -> Vec<String> {
@@ -121,8 +120,8 @@ fn bench_1_cpu_and_memory() {
     config["requests_per_second"] = json!(1000);
     config["credentials"]["advertiser_id"] = json!(advertiser);
     // Through UTC's yesterday: the advertiser's own today (UTC-8) may still be that day.
-    config["start_date"] = json!(days_ago(30));
-    config["end_date"] = json!(days_ago(1));
+    config["start_date"] = json!(days_ago(30).to_string());
+    config["end_date"] = json!(days_ago(1).to_string());
     let args = read_args(&h, &config, &["ads_reports_daily"], "30");
     measured_host(&h.dir, &as_strs(&args)); // warm the compiled-component cache
     let runs: Vec<Measured> = (0..3).map(|_| measured_host(&h.dir, &as_strs(&args))).collect();
@@ -147,7 +146,7 @@ fn bench_1_cpu_and_memory() {
     // budget of 50 requests/s (the answers kept ahead follow the budget, not the account).
     config["requests_per_second"] = json!(50);
     let one = measured_host(&h.dir, &as_strs(&read_args(&h, &config, &["ads_reports_daily"], "30-at-50")));
-    config["start_date"] = json!(days_ago(120));
+    config["start_date"] = json!(days_ago(120).to_string());
     let four = measured_host(&h.dir, &as_strs(&read_args(&h, &config, &["ads_reports_daily"], "120-at-50")));
     one.run.assert_success();
     four.run.assert_success();
@@ -176,7 +175,7 @@ fn bench_2_latency_bound() {
         let h = Harness::new("bench-latency", sim_config);
         let mut config = h.oauth_config();
         config["requests_per_second"] = json!(QUOTA);
-        config["start_date"] = json!(days_ago(90));
+        config["start_date"] = json!(days_ago(90).to_string());
         let streams = ["campaigns", "ad_groups", "ads", "ads_reports_daily", "campaigns_reports_hourly"];
         let args = read_args(&h, &config, &streams, "latency");
         h.sim.update_config(|c| c.latency_ms = latency_ms);
@@ -262,7 +261,7 @@ const ECONOMY_STREAMS: &[&str] = &[
 fn economy_read(h: &Harness, skip: bool) -> Economy {
     let mut config = h.oauth_config();
     config["requests_per_second"] = json!(ECONOMY_QUOTA);
-    config["start_date"] = json!(days_ago(ECONOMY_DAYS - 1));
+    config["start_date"] = json!(days_ago(ECONOMY_DAYS - 1).to_string());
     config["skip_inactive_days"] = json!(skip);
     let args = read_args(h, &config, ECONOMY_STREAMS, if skip { "skip" } else { "every-day" });
     // The quota window of earlier requests must not count against this read.

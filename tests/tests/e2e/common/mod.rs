@@ -1,8 +1,6 @@
 //! Test harness: runs the real release host binary (with its embedded component) against a
 //! simulator on loopback, and parses what it prints.
 
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -103,6 +101,11 @@ impl Run {
         assert_eq!(self.exit_code, 1, "expected a failure; stdout: {}", self.stdout.chars().take(2000).collect::<String>());
         let e = self.errors()[0];
         (e["failure_type"].as_str().unwrap().to_string(), e["message"].as_str().unwrap().to_string())
+    }
+
+    /// The messages of the run's WARN log lines.
+    pub fn warnings(&self) -> Vec<String> {
+        self.of_type("LOG").iter().filter(|m| m["log"]["level"] == "WARN").map(|m| m["log"]["message"].as_str().unwrap_or_default().to_string()).collect()
     }
 
     pub fn assert_success(&self) {
@@ -211,9 +214,9 @@ impl Harness {
         json!({ "streams": selected })
     }
 
-    /// Read `streams` (all in their most incremental mode, or full refresh when `full`).
-    pub fn read(&self, config: &Value, streams: &[&str], full: bool, state: Option<&Value>) -> Run {
-        let catalog = self.configured_catalog(config, streams, full);
+    /// Read `streams` in `mode`, from `state`.
+    pub fn read(&self, config: &Value, streams: &[&str], mode: Mode, state: Option<&Value>) -> Run {
+        let catalog = self.configured_catalog(config, streams, mode == Mode::FullRefresh);
         let config_path = self.write("config.json", config);
         let catalog_path = self.write("catalog.json", &catalog);
         let mut args = vec!["read", "--config", config_path.as_str(), "--catalog", catalog_path.as_str()];
@@ -224,6 +227,14 @@ impl Harness {
         }
         self.run(&args)
     }
+}
+
+/// How `Harness::read` reads its streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    FullRefresh,
+    /// Each stream in its most incremental mode (full refresh where it has no cursor).
+    Incremental,
 }
 
 /// Assert every record of `run` validates against the discovered schema of its stream.
@@ -243,6 +254,6 @@ pub fn assert_records_match_schemas(run: &Run, catalog: &Value) {
 }
 
 /// The UTC date `n` days before today.
-pub fn utc_days_ago(n: i64) -> chrono::NaiveDate {
+pub fn days_ago(n: i64) -> chrono::NaiveDate {
     chrono::Utc::now().date_naive() - chrono::Duration::days(n)
 }

@@ -1,17 +1,12 @@
 //! End-to-end: every report stream through the real host, component and simulator.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Duration, NaiveDate, Utc};
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use tiktok_sim::SimConfig;
 
-fn days_ago(n: i64) -> NaiveDate {
-    Utc::now().date_naive() - Duration::days(n)
-}
 
 /// A production config reading `days` days of reports, fast enough for tests.
 fn config(h: &Harness, start: NaiveDate) -> Value {
@@ -26,7 +21,7 @@ fn config(h: &Harness, start: NaiveDate) -> Value {
 fn clean_read(name: &str, start: NaiveDate, streams: &[&str]) -> (Run, BTreeMap<String, Vec<String>>) {
     let clean = Harness::new(name, SimConfig::default());
     let config = config(&clean, start);
-    let run = clean.read(&config, streams, true, None);
+    let run = clean.read(&config, streams, Mode::FullRefresh, None);
     run.assert_success();
     (run, primary_keys(&clean.discover(&config)))
 }
@@ -61,15 +56,15 @@ fn every_report_stream_reads_in_full_refresh_and_incremental_with_valid_typed_re
     assert_eq!(streams.len(), 30, "{streams:?}");
     let names: Vec<&str> = streams.iter().map(String::as_str).collect();
     let keys = primary_keys(&catalog);
-    for full in [true, false] {
-        let run = h.read(&config, &names, full, None);
+    for mode in [Mode::FullRefresh, Mode::Incremental] {
+        let run = h.read(&config, &names, mode, None);
         run.assert_success();
         assert_records_match_schemas(&run, &catalog);
         for stream in &streams {
             let records = run.records_of(stream);
-            assert!(!records.is_empty(), "{stream} read nothing (full={full})");
+            assert!(!records.is_empty(), "{stream} read nothing ({mode:?})");
             let unique: BTreeSet<String> = records.iter().map(|r| key_of(r, &keys[stream])).collect();
-            assert_eq!(unique.len(), records.len(), "{stream} has duplicate keys (full={full})");
+            assert_eq!(unique.len(), records.len(), "{stream} has duplicate keys ({mode:?})");
             for r in &records {
                 assert!(r["advertiser_id"].is_string(), "{stream}: no advertiser_id in {r}");
                 assert!(r["metrics"]["spend"].is_number(), "{stream}: spend is not a number in {r}");
@@ -77,7 +72,7 @@ fn every_report_stream_reads_in_full_refresh_and_incremental_with_valid_typed_re
             }
             let has_state = !run.of_type("STATE").iter().all(|m| m["state"]["stream"]["stream_descriptor"]["name"] != *stream);
             let incremental = !stream.contains("lifetime");
-            assert_eq!(has_state, !full && incremental, "{stream}: states in full={full}");
+            assert_eq!(has_state, mode == Mode::Incremental && incremental, "{stream}: states in {mode:?}");
         }
     }
 }
@@ -85,7 +80,7 @@ fn every_report_stream_reads_in_full_refresh_and_incremental_with_valid_typed_re
 #[test]
 fn empty_metrics_become_null_and_counts_integers() {
     let h = Harness::new("reports-types", SimConfig::default());
-    let run = h.read(&config(&h, days_ago(2)), &["ads_reports_daily"], true, None);
+    let run = h.read(&config(&h, days_ago(2)), &["ads_reports_daily"], Mode::FullRefresh, None);
     run.assert_success();
     let records = run.records_of("ads_reports_daily");
     assert!(!records.is_empty());
@@ -116,7 +111,7 @@ fn daily_windows_span_at_most_the_configured_days_and_cover_every_day_once() {
     let h = Harness::new("reports-windows", SimConfig::default());
     let mut config = config(&h, days_ago(75));
     config["report_window_days"] = json!(20);
-    let run = h.read(&config, &["campaigns_reports_daily"], true, None);
+    let run = h.read(&config, &["campaigns_reports_daily"], Mode::FullRefresh, None);
     run.assert_success();
     let advertisers = h.sim.account().advertisers.len();
     let mut covered: BTreeMap<String, BTreeSet<NaiveDate>> = BTreeMap::new();
@@ -145,7 +140,7 @@ fn a_second_incremental_read_rereads_exactly_the_attribution_window() {
     let h = Harness::new("reports-lookback", SimConfig::default());
     let mut config = config(&h, days_ago(40));
     config["attribution_window"] = json!(5);
-    let first = h.read(&config, &["ad_groups_reports_daily"], false, None);
+    let first = h.read(&config, &["ad_groups_reports_daily"], Mode::Incremental, None);
     first.assert_success();
     let state = first.final_state();
     // Each advertiser has its own cursor: the simulated advertisers sit in different time
@@ -163,7 +158,7 @@ fn a_second_incremental_read_rereads_exactly_the_attribution_window() {
     assert_eq!(cursor_days.len(), h.sim.account().advertisers.len());
     let lookback_start = |advertiser: &str| (cursor_days[advertiser] - Duration::days(5)).to_string();
     h.sim.clear_requests();
-    let second = h.read(&config, &["ad_groups_reports_daily"], false, Some(&state));
+    let second = h.read(&config, &["ad_groups_reports_daily"], Mode::Incremental, Some(&state));
     second.assert_success();
     let requests: Vec<_> =
         h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/integrated/get" && r.query["data_level"] == "AUCTION_ADGROUP").collect();
@@ -194,13 +189,13 @@ fn a_second_incremental_read_rereads_exactly_the_attribution_window() {
 fn a_query_too_large_is_split_and_every_day_still_arrives_once() {
     let clean = Harness::new("reports-40067-clean", SimConfig::default());
     let start = days_ago(45);
-    let expected = clean.read(&config(&clean, start), &["ads_reports_daily"], true, None);
+    let expected = clean.read(&config(&clean, start), &["ads_reports_daily"], Mode::FullRefresh, None);
     expected.assert_success();
 
     let mut sim_config = SimConfig::default();
     sim_config.too_large_days = Some(4);
     let h = Harness::new("reports-40067", sim_config);
-    let run = h.read(&config(&h, start), &["ads_reports_daily"], true, None);
+    let run = h.read(&config(&h, start), &["ads_reports_daily"], Mode::FullRefresh, None);
     run.assert_success();
     let keys = |run: &Run| -> Vec<String> {
         let mut k: Vec<String> = run.records_of("ads_reports_daily").iter().map(|r| format!("{}|{}", r["ad_id"], r["stat_time_day"])).collect();
@@ -217,7 +212,7 @@ fn a_single_day_still_too_large_fails_the_stream_as_transient_and_keeps_the_othe
     let mut sim_config = SimConfig::default();
     sim_config.too_large_days = Some(0);
     let h = Harness::new("reports-40067-day", sim_config);
-    let run = h.read(&config(&h, days_ago(3)), &["campaigns", "ads_reports_daily"], false, None);
+    let run = h.read(&config(&h, days_ago(3)), &["campaigns", "ads_reports_daily"], Mode::Incremental, None);
     assert_eq!(run.exit_code, 1);
     let error = run.errors()[0];
     assert_eq!(error["failure_type"], "transient_error");
@@ -231,7 +226,7 @@ fn a_single_day_still_too_large_fails_the_stream_as_transient_and_keeps_the_othe
 fn hourly_reads_return_every_hour_of_every_day() {
     let h = Harness::new("reports-hourly", SimConfig::default());
     let config = config(&h, days_ago(3));
-    let run = h.read(&config, &["ads_reports_hourly", "ads_reports_daily"], true, None);
+    let run = h.read(&config, &["ads_reports_hourly", "ads_reports_daily"], Mode::FullRefresh, None);
     run.assert_success();
     // Every hour arrived: the hours of each ad-day add up to that day's daily impressions.
     let mut hourly: BTreeMap<(String, String), (u64, usize)> = BTreeMap::new();
@@ -262,11 +257,11 @@ fn include_deleted_sends_status_all_at_levels_with_a_status_and_brings_deleted_r
     let h = Harness::new("reports-deleted", sim_config);
     let mut config = config(&h, days_ago(20));
     let streams = ["ads_reports_daily", "ads_audience_reports_daily", "ads_reports_lifetime", "advertisers_audience_reports_lifetime"];
-    let without = h.read(&config, &streams, true, None);
+    let without = h.read(&config, &streams, Mode::FullRefresh, None);
     without.assert_success();
     config["include_deleted"] = json!(true);
     h.sim.clear_requests();
-    let with = h.read(&config, &streams, true, None);
+    let with = h.read(&config, &streams, Mode::FullRefresh, None);
     with.assert_success();
     let requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/integrated/get").collect();
     assert!(!requests.is_empty());
@@ -294,7 +289,7 @@ fn include_deleted_sends_status_all_at_levels_with_a_status_and_brings_deleted_r
 fn lifetime_reports_use_query_lifetime_and_the_audience_one_sums_year_windows() {
     let h = Harness::new("reports-lifetime", SimConfig::default());
     let config = config(&h, days_ago(500));
-    let run = h.read(&config, &["campaigns_reports_lifetime", "advertisers_audience_reports_lifetime"], true, None);
+    let run = h.read(&config, &["campaigns_reports_lifetime", "advertisers_audience_reports_lifetime"], Mode::FullRefresh, None);
     run.assert_success();
     let requests = h.sim.requests();
     let basic: Vec<_> = requests.iter().filter(|r| r.query.get("data_level").map(String::as_str) == Some("AUCTION_CAMPAIGN")).collect();
@@ -329,7 +324,7 @@ fn sandbox_configs_see_only_the_sandbox_report_streams() {
     let mut config = h.sandbox_config();
     config["start_date"] = json!(days_ago(2).to_string());
     config["requests_per_second"] = json!(200);
-    let run = h.read(&config, &["ads_reports_daily", "campaigns_reports_hourly"], false, None);
+    let run = h.read(&config, &["ads_reports_daily", "campaigns_reports_hourly"], Mode::Incremental, None);
     run.assert_success();
     assert!(!run.records_of("ads_reports_daily").is_empty());
 }
@@ -371,7 +366,7 @@ fn a_truncated_account_reads_row_for_row_like_the_untruncated_one_with_or_withou
         let mut clean_config = config(&clean, start);
         clean_config["include_deleted"] = json!(include_deleted);
         let keys = primary_keys(&clean.discover(&clean_config));
-        let expected = clean.read(&clean_config, NARROWABLE_STREAMS, true, None);
+        let expected = clean.read(&clean_config, NARROWABLE_STREAMS, Mode::FullRefresh, None);
         expected.assert_success();
         let expected = records_by_key(&expected, NARROWABLE_STREAMS, &keys);
         for task_access in [true, false] {
@@ -384,14 +379,14 @@ fn a_truncated_account_reads_row_for_row_like_the_untruncated_one_with_or_withou
             let h = Harness::new(&format!("narrow-{include_deleted}-{task_access}"), sim_config);
             let mut config = config(&h, start);
             config["include_deleted"] = json!(include_deleted);
-            let run = h.read(&config, NARROWABLE_STREAMS, true, None);
+            let run = h.read(&config, NARROWABLE_STREAMS, Mode::FullRefresh, None);
             run.assert_success();
             let got = records_by_key(&run, NARROWABLE_STREAMS, &keys);
             for stream in NARROWABLE_STREAMS {
                 assert!(!expected[*stream].is_empty(), "{stream}: nothing to compare");
                 assert_eq!(got[*stream], expected[*stream], "{case}: {stream} differs from the untruncated read");
             }
-            assert!(warnings(&run).iter().all(|w| !w.contains("truncated")), "{case}: {:?}", warnings(&run));
+            assert!(run.warnings().iter().all(|w| !w.contains("truncated")), "{case}: {:?}", run.warnings());
             let requests = h.sim.requests();
             let truncated_then_narrowed = requests.iter().any(|r| {
                 r.endpoint() == "report/integrated/get" && r.query.get("filtering").is_some_and(|f| f.contains("campaign_ids"))
@@ -434,9 +429,9 @@ fn reports_truncated_to_the_newest_ads_go_through_async_tasks_where_these_lose_n
     // Every advertiser is over the limit: the synchronous report covers its 3 newest ads only.
     sim_config.ads_throttle_threshold = 3;
     let h = Harness::new("reports-20k", sim_config);
-    let run = h.read(&config(&h, start), &streams, true, None);
+    let run = h.read(&config(&h, start), &streams, Mode::FullRefresh, None);
     run.assert_success();
-    let warnings = warnings(&run);
+    let warnings = run.warnings();
     assert!(warnings.iter().all(|w| !w.contains("truncated")), "rows were left out: {warnings:?}");
     for stream in streams {
         let (want, got) = (by_key(&expected, stream, &keys[stream]), by_key(&run, stream, &keys[stream]));
@@ -497,25 +492,21 @@ fn advertiser_time_zones_are_asked_for_only_when_a_window_ends_today() {
     // Entities need no time zone, and neither does a report whose end_date lies in the past.
     let mut config = config(&h, days_ago(10));
     h.sim.clear_requests();
-    h.read(&config, &["campaigns", "ads"], true, None).assert_success();
+    h.read(&config, &["campaigns", "ads"], Mode::FullRefresh, None).assert_success();
     assert_eq!(info_requests(&h), 0, "advertiser/info for entity streams");
     config["end_date"] = json!(days_ago(3).to_string());
     h.sim.clear_requests();
-    let past = h.read(&config, &["campaigns_reports_daily"], true, None);
+    let past = h.read(&config, &["campaigns_reports_daily"], Mode::FullRefresh, None);
     past.assert_success();
     assert_eq!(info_requests(&h), 0, "advertiser/info for a window that ends in the past");
     assert!(past.records_of("campaigns_reports_daily").iter().all(|r| r["stat_time_day"].as_str().unwrap() <= format!("{} 00:00:00", days_ago(3)).as_str()));
     // A window that ends today needs each advertiser's today: one batch for all of them.
     config.as_object_mut().unwrap().remove("end_date");
     h.sim.clear_requests();
-    h.read(&config, &["campaigns_reports_daily", "ads_reports_daily"], true, None).assert_success();
+    h.read(&config, &["campaigns_reports_daily", "ads_reports_daily"], Mode::FullRefresh, None).assert_success();
     assert_eq!(info_requests(&h), 1, "one advertiser/info batch for the whole sync");
 }
 
-/// Warnings of a run.
-fn warnings(run: &Run) -> Vec<String> {
-    run.of_type("LOG").iter().filter(|m| m["log"]["level"] == "WARN").map(|m| m["log"]["message"].as_str().unwrap().to_string()).collect()
-}
 
 /// The (stream, key) pairs of a run's records.
 fn record_keys(run: &Run, stream: &str, keys: &[String]) -> BTreeSet<String> {
@@ -540,11 +531,11 @@ fn where_no_id_filter_helps_a_failed_task_or_a_spent_task_quota_keeps_the_trunca
         sim_config.ads_throttle_threshold = 3;
         setup(&mut sim_config);
         let h = Harness::new(&format!("reports-tasks-{name}"), sim_config);
-        let run = h.read(&config(&h, start), &[stream], true, None);
+        let run = h.read(&config(&h, start), &[stream], Mode::FullRefresh, None);
         let read = by_key(&run, stream, &keys[stream]);
         assert!(!read.is_empty() && read.keys().all(|k| everything.contains_key(k)), "{name}: rows that do not exist");
         assert!(read.iter().any(|(k, r)| everything[k] != *r), "{name}: the truncated windows cannot have every ad's numbers");
-        let warned = warnings(&run);
+        let warned = run.warnings();
         for advertiser in h.sim.account().advertisers {
             let told = warned.iter().any(|w| w.starts_with(&format!("{stream}:")) && w.contains(&advertiser.id) && w.contains("no narrower query or async task"));
             assert!(told, "{name}: no warning names advertiser {}: {warned:?}", advertiser.id);
@@ -594,7 +585,7 @@ fn an_ad_level_audience_report_that_keeps_timing_out_completes_through_smaller_w
     let mut sim_config = SimConfig::default();
     sim_config.timeout_days = Some(2);
     let h = Harness::new("reports-timeout", sim_config);
-    let run = h.read(&config(&h, start), &["ads_audience_reports_daily"], true, None);
+    let run = h.read(&config(&h, start), &["ads_audience_reports_daily"], Mode::FullRefresh, None);
     run.assert_success();
     let stream = "ads_audience_reports_daily";
     assert_eq!(record_keys(&run, stream, &keys[stream]), record_keys(&expected, stream, &keys[stream]));
@@ -637,7 +628,7 @@ fn report_days_end_on_each_advertisers_own_today_half_hour_zones_included() {
     // Every day read, so the last one asked for is the advertiser's today whatever it delivered.
     let mut config = config(&h, days_ago(3));
     config["skip_inactive_days"] = json!(false);
-    let run = h.read(&config, &["advertisers_reports_daily", "advertisers_reports_hourly"], true, None);
+    let run = h.read(&config, &["advertisers_reports_daily", "advertisers_reports_hourly"], Mode::FullRefresh, None);
     run.assert_success();
     let after: Vec<String> = advertisers.iter().map(|a| advertisers_today(&a.info)).collect();
     let requests = h.sim.requests();
@@ -664,9 +655,9 @@ fn a_task_creation_throttled_by_the_apps_other_syncs_waits_and_is_not_given_up()
     // Another sync of the app creates a task every 3 s: a third of the seconds are taken.
     sim_config.other_task_creator_ms = Some(3_000);
     let h = Harness::new("tasks-shared", sim_config);
-    let run = h.read(&config(&h, start), &streams, true, None);
+    let run = h.read(&config(&h, start), &streams, Mode::FullRefresh, None);
     run.assert_success();
-    let warnings: Vec<String> = run.of_type("LOG").iter().filter(|m| m["log"]["level"] == "WARN").map(|m| m["log"]["message"].as_str().unwrap().to_string()).collect();
+    let warnings = run.warnings();
     assert!(warnings.iter().all(|w| !w.contains("task failed")), "a task was given up: {warnings:?}");
     let creates: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
     assert!(creates.iter().any(|r| r.response_code == Some(40100)), "no creation was throttled: the scenario tested nothing");
@@ -694,7 +685,7 @@ fn topview_objects_are_listed_and_reported_through_their_own_filter_each_once() 
         let mut clean_config = config(&clean, start);
         clean_config["include_deleted"] = json!(include_deleted);
         let keys = primary_keys(&clean.discover(&clean_config));
-        let expected = clean.read(&clean_config, &streams, true, None);
+        let expected = clean.read(&clean_config, &streams, Mode::FullRefresh, None);
         expected.assert_success();
 
         let mut topview = SimConfig::default();
@@ -702,7 +693,7 @@ fn topview_objects_are_listed_and_reported_through_their_own_filter_each_once() 
         let h = Harness::new(&format!("topview-{include_deleted}"), topview);
         let mut config = config(&h, start);
         config["include_deleted"] = json!(include_deleted);
-        let run = h.read(&config, &streams, true, None);
+        let run = h.read(&config, &streams, Mode::FullRefresh, None);
         run.assert_success();
         let topview_ids: BTreeSet<String> = h.sim.account().entities.iter().filter(|e| e.topview && !e.deleted).map(|e| e.id.clone()).collect();
         // The advertiser-level rows stay TikTok's AUCTION rows: TopView delivery is not in them.
@@ -733,10 +724,10 @@ fn a_task_refused_for_its_span_is_asked_again_over_fewer_days_and_reads_every_ro
     // Tasks of more than one day are refused, as some of TikTok's documents say of hourly ones.
     sim_config.task_span_days_max = Some(1);
     let h = Harness::new("task-span", sim_config);
-    let run = h.read(&config(&h, start), &[stream], true, None);
+    let run = h.read(&config(&h, start), &[stream], Mode::FullRefresh, None);
     run.assert_success();
     assert_eq!(by_key(&run, stream, &keys[stream]), by_key(&expected, stream, &keys[stream]), "every row, through one-day tasks");
-    assert!(warnings(&run).iter().all(|w| !w.contains("truncated")), "{:?}", warnings(&run));
+    assert!(run.warnings().iter().all(|w| !w.contains("truncated")), "{:?}", run.warnings());
     let creates: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
     let span = |r: &tiktok_sim::LoggedRequest| r.query["end_date"] != r.query["start_date"];
     assert!(creates.iter().any(|r| span(r) && r.response_code == Some(40002)), "no task was refused for its span: the test tests nothing");

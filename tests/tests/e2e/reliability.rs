@@ -1,24 +1,19 @@
 //! End-to-end: rate limits, injected faults, kill-and-resume, hostile answers and input, the
 //! sandbox's limits, and secrets.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use tiktok_sim::{AppRestriction, Fault, HostileBody, SimConfig, ALL_FAULTS};
 
-fn days_ago(n: i64) -> String {
-    (chrono::Utc::now().date_naive() - chrono::Duration::days(n)).to_string()
-}
 
 fn config(h: &Harness, rps: u32) -> Value {
     let mut c = h.oauth_config();
-    c["start_date"] = json!(days_ago(20));
+    c["start_date"] = json!(days_ago(20).to_string());
     c["requests_per_second"] = json!(rps);
     c["retry_base_delay_ms"] = json!(20);
     c
@@ -40,9 +35,9 @@ fn the_governor_keeps_under_the_apps_quota_without_a_single_40100() {
     sim_config.quota_per_minute = Some(300);
     let h = Harness::new("governor", sim_config);
     let mut config = config(&h, 5);
-    config["start_date"] = json!(days_ago(6));
+    config["start_date"] = json!(days_ago(6).to_string());
     let started = Instant::now();
-    let run = h.read(&config, &["campaigns_reports_hourly", "ad_groups_reports_hourly"], true, None);
+    let run = h.read(&config, &["campaigns_reports_hourly", "ad_groups_reports_hourly"], Mode::FullRefresh, None);
     let elapsed = started.elapsed();
     run.assert_success();
     let requests = h.sim.requests();
@@ -65,7 +60,7 @@ fn the_governor_keeps_under_the_apps_quota_without_a_single_40100() {
 fn a_sync_through_ten_percent_faults_gives_exactly_the_clean_records() {
     let h = Harness::new("faults", SimConfig::default());
     let config = config(&h, 200);
-    let clean = h.read(&config, SYNC_STREAMS, true, None);
+    let clean = h.read(&config, SYNC_STREAMS, Mode::FullRefresh, None);
     clean.assert_success();
     let clean_requests = h.sim.requests().len();
 
@@ -75,7 +70,7 @@ fn a_sync_through_ten_percent_faults_gives_exactly_the_clean_records() {
         c.faults = ALL_FAULTS.to_vec();
         c.slow_response_ms = 200;
     });
-    let faulty = h.read(&config, SYNC_STREAMS, true, None);
+    let faulty = h.read(&config, SYNC_STREAMS, Mode::FullRefresh, None);
     faulty.assert_success();
     assert_eq!(record_texts(&faulty), record_texts(&clean), "faults changed the data");
     let requests = h.sim.requests();
@@ -96,7 +91,7 @@ fn throttling_answers_are_waited_out_and_retried() {
     sim_config.advertiser_quota_per_second = Some(2);
     let h = Harness::new("throttle", sim_config);
     // A connector told the app has a higher tier than it has: TikTok answers 40100/40133.
-    let run = h.read(&config(&h, 50), &["campaigns", "ads", "ad_groups", "audiences"], true, None);
+    let run = h.read(&config(&h, 50), &["campaigns", "ads", "ad_groups", "audiences"], Mode::FullRefresh, None);
     run.assert_success();
     let codes: BTreeSet<i64> = h.sim.requests().iter().filter_map(|r| r.response_code).collect();
     assert!(codes.contains(&40100) || codes.contains(&40133), "no throttling happened: {codes:?}");
@@ -165,7 +160,7 @@ fn record_keys(messages: &[Value]) -> BTreeSet<String> {
 fn a_sync_killed_at_any_checkpoint_resumes_to_the_full_data_with_no_gap() {
     let h = Harness::new("kill-resume", SimConfig::default());
     let mut config = config(&h, 300);
-    config["start_date"] = json!(days_ago(30));
+    config["start_date"] = json!(days_ago(30).to_string());
     config["report_window_days"] = json!(5);
     let streams = ["campaigns", "ads", "ads_reports_daily"];
     let clean = read_until_killed(&h, &config, &streams, None, usize::MAX);
@@ -213,7 +208,7 @@ fn hostile_answers_get_classified_errors_and_never_hang() {
         let h = Harness::new(name, sim_config);
         let mut config = config(&h, 300);
         config["credentials"]["advertiser_id"] = json!(h.sim.account().advertisers[0].id);
-        let run = h.read(&config, &["campaigns"], true, None);
+        let run = h.read(&config, &["campaigns"], Mode::FullRefresh, None);
         let (kind, message) = error_of(&run);
         // A hang would end in the host's run-time limit, whose message names it.
         assert!(!message.contains("run-time limit"), "{name} hung: {message}");
@@ -281,11 +276,11 @@ fn secrets_never_appear_in_any_output_of_failing_runs() {
     // A wrong app secret fails advertiser listing; faults add retry logs on the way.
     let mut config = config(&h, 300);
     config["credentials"]["secret"] = json!("a-wrong-app-secret-5555");
-    let run = h.read(&config, &["campaigns"], true, None);
+    let run = h.read(&config, &["campaigns"], Mode::FullRefresh, None);
     assert_eq!(run.exit_code, 1);
     let mut bad_token = config.clone();
     bad_token["credentials"]["access_token"] = json!("a-wrong-access-token-7777");
-    let run2 = h.read(&bad_token, &["campaigns"], true, None);
+    let run2 = h.read(&bad_token, &["campaigns"], Mode::FullRefresh, None);
     assert_eq!(run2.exit_code, 1);
     for leaked in ["a-wrong-app-secret-5555", sim.access_token.as_str(), "a-wrong-access-token-7777"] {
         for out in [&run.stdout, &run.stderr, &run2.stdout, &run2.stderr] {
@@ -346,9 +341,9 @@ fn report_windows_overlap_in_flight_within_the_rate_budget() {
     sim_config.quota_per_second = Some(10);
     let h = Harness::new("in-flight", sim_config);
     let mut config = config(&h, 10);
-    config["start_date"] = json!(days_ago(15));
+    config["start_date"] = json!(days_ago(15).to_string());
     config["credentials"]["advertiser_id"] = json!(h.sim.account().advertisers[0].id);
-    let run = h.read(&config, &["campaigns_reports_hourly"], true, None);
+    let run = h.read(&config, &["campaigns_reports_hourly"], Mode::FullRefresh, None);
     run.assert_success();
     let requests = h.sim.requests();
     // The stream's own requests (the advertiser-level probe of active days goes first).
@@ -358,7 +353,7 @@ fn report_windows_overlap_in_flight_within_the_rate_budget() {
     let timezone = h.sim.account().advertisers[0].info["timezone"].as_str().unwrap().to_string();
     let east_hours = -timezone.trim_start_matches("Etc/GMT").parse::<i64>().unwrap_or(0);
     let local_today = (chrono::Utc::now() + chrono::Duration::hours(east_hours)).date_naive();
-    let days = (local_today - chrono::NaiveDate::parse_from_str(&days_ago(15), "%Y-%m-%d").unwrap()).num_days() + 1;
+    let days = (local_today - days_ago(15)).num_days() + 1;
     assert_eq!(times.len() as i64, days, "one request per day");
     assert!(days >= 15);
     // Each answer takes 400 ms; at 10 per second about four are in flight at any moment,
@@ -379,10 +374,10 @@ fn with_many_requests_in_flight_each_advertisers_records_and_states_stay_in_orde
     sim_config.latency_ms = 150;
     let h = Harness::new("in-flight-order", sim_config);
     let mut config = config(&h, 50);
-    config["start_date"] = json!(days_ago(14));
+    config["start_date"] = json!(days_ago(14).to_string());
     config["report_window_days"] = json!(3);
     let streams = ["ads_reports_daily", "campaigns_reports_daily", "ad_groups"];
-    let run = h.read(&config, &streams, false, None);
+    let run = h.read(&config, &streams, Mode::Incremental, None);
     run.assert_success();
     assert!(h.sim.peak_concurrency() > 2, "at most {} requests were in flight", h.sim.peak_concurrency());
     // (stream, advertiser) -> the days of its records, in the order they left.
@@ -413,7 +408,7 @@ fn with_many_requests_in_flight_each_advertisers_records_and_states_stay_in_orde
         }
     }
     // Windows leave in order (TikTok orders rows within a window its own way).
-    let start = chrono::NaiveDate::parse_from_str(&days_ago(14), "%Y-%m-%d").unwrap();
+    let start = days_ago(14);
     let window_of = |day: &str| (chrono::NaiveDate::parse_from_str(&day[..10], "%Y-%m-%d").unwrap() - start).num_days() / 3;
     for ((stream, advertiser), days) in &days {
         assert!(days.windows(2).all(|w| window_of(&w[0]) <= window_of(&w[1])), "{stream}/{advertiser}: windows out of order");
@@ -431,13 +426,13 @@ fn with_many_requests_in_flight_each_advertisers_records_and_states_stay_in_orde
 fn an_app_restricted_for_a_while_is_waited_out_quietly_one_probe_at_a_time() {
     let streams = ["campaigns", "ads", "ads_reports_daily"];
     let clean = Harness::new("restricted-clean", SimConfig::default());
-    let expected = clean.read(&config(&clean, 200), &streams, true, None);
+    let expected = clean.read(&config(&clean, 200), &streams, Mode::FullRefresh, None);
     expected.assert_success();
 
     let mut sim_config = SimConfig::default();
     sim_config.restriction = Some(AppRestriction { after_requests: 6, lasts: Duration::from_secs(20) });
     let h = Harness::new("restricted", sim_config);
-    let run = h.read(&config(&h, 200), &streams, true, None);
+    let run = h.read(&config(&h, 200), &streams, Mode::FullRefresh, None);
     run.assert_success();
     for stream in streams {
         let sorted = |run: &Run| {

@@ -1,11 +1,9 @@
 //! Custom reports: the user's own report definitions, read as streams by the same machinery
 //! as the built-in reports, and equal to them where they ask for the same thing.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{utc_days_ago, Harness, Run};
+use crate::common::{Mode, days_ago, Harness, Run};
 use serde_json::{json, Value};
 use tiktok_sim::SimConfig;
 
@@ -15,7 +13,7 @@ fn custom(name: &str, report_type: &str, level: &str, granularity: &str, dimensi
 
 fn config(h: &Harness, days: i64, reports: Vec<Value>) -> Value {
     let mut config = h.oauth_config();
-    config["start_date"] = json!(utc_days_ago(days).to_string());
+    config["start_date"] = json!(days_ago(days).to_string());
     config["requests_per_second"] = json!(200);
     config["custom_reports"] = json!(reports);
     config
@@ -68,9 +66,9 @@ fn a_custom_report_per_granularity_reads_the_rows_of_the_equivalent_built_in_str
         "ad_groups_reports_lifetime", "my_ad_group_audience", "ad_group_audience_reports_daily", "my_ads_by_country",
         "ads_reports_by_country_daily", "one_campaign_ads",
     ];
-    let run = h.read(&config, &streams, true, None);
+    let run = h.read(&config, &streams, Mode::FullRefresh, None);
     run.assert_success();
-    common::assert_records_match_schemas(&run, &h.discover(&config));
+    crate::common::assert_records_match_schemas(&run, &h.discover(&config));
     assert_same_rows(&run, "my_ads_daily", "ads_reports_daily", &["ad_id", "stat_time_day"], &daily);
     assert_same_rows(&run, "my_campaigns_hourly", "campaigns_reports_hourly", &["campaign_id", "stat_time_hour"], &hourly);
     assert_same_rows(&run, "my_ad_groups_lifetime", "ad_groups_reports_lifetime", &["adgroup_id"], &lifetime);
@@ -149,7 +147,7 @@ fn an_incremental_custom_report_restates_its_own_lookback() {
     let mut report = custom("my_daily", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &["spend", "clicks"]);
     report["lookback_days"] = json!(1);
     let config = config(&h, 10, vec![report]);
-    let first = h.read(&config, &["my_daily"], false, None);
+    let first = h.read(&config, &["my_daily"], Mode::Incremental, None);
     first.assert_success();
     let state = first.final_state();
     let cursors: BTreeMap<String, chrono::NaiveDate> = state[0]["stream"]["stream_state"]["states"]
@@ -163,7 +161,7 @@ fn an_incremental_custom_report_restates_its_own_lookback() {
         .collect();
     assert_eq!(cursors.len(), h.sim.account().advertisers.len());
     h.sim.clear_requests();
-    let second = h.read(&config, &["my_daily"], false, Some(&state));
+    let second = h.read(&config, &["my_daily"], Mode::Incremental, Some(&state));
     second.assert_success();
     for (advertiser, cursor) in &cursors {
         let starts: Vec<String> = h
@@ -186,12 +184,12 @@ fn an_incremental_custom_report_restates_its_own_lookback() {
 fn a_truncated_custom_report_completes_through_the_task_api() {
     let report = custom("my_audience", "AUDIENCE", "AUCTION_AD", "DAILY", &["gender"], &["spend", "clicks", "ad_name"]);
     let clean = Harness::new("custom-tasks-clean", SimConfig::default());
-    let expected = clean.read(&config(&clean, 2, vec![report.clone()]), &["my_audience"], true, None);
+    let expected = clean.read(&config(&clean, 2, vec![report.clone()]), &["my_audience"], Mode::FullRefresh, None);
     expected.assert_success();
     let mut sim_config = SimConfig::default();
     sim_config.ads_throttle_threshold = 3;
     let h = Harness::new("custom-tasks", sim_config);
-    let run = h.read(&config(&h, 2, vec![report]), &["my_audience"], true, None);
+    let run = h.read(&config(&h, 2, vec![report]), &["my_audience"], Mode::FullRefresh, None);
     run.assert_success();
     let key = ["ad_id", "stat_time_day", "gender"];
     assert_eq!(by_key(&run, "my_audience", &key), by_key(&expected, "my_audience", &key), "the task gives every row, with the same values");

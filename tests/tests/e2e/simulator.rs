@@ -1,12 +1,10 @@
 //! The simulator itself: its command line, and state that belongs to one instance.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 
-use common::workspace_root;
+use crate::common::workspace_root;
 use serde_json::{json, Value};
 use tiktok_sim::{SimConfig, Simulator};
 

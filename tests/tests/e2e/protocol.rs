@@ -2,12 +2,10 @@
 //! protocol models (the `airbyte-protocol-models` package from PyPI, in a virtual environment
 //! this test creates under `target/`).
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::{workspace_root, Harness};
+use crate::common::{Mode, workspace_root, Harness};
 use serde_json::json;
 use tiktok_sim::{Fault, SimConfig};
 
@@ -65,13 +63,13 @@ fn every_message_of_every_command_validates_against_airbytes_protocol_models() {
     bad["credentials"]["access_token"] = json!("wrong-token-123456");
     let bad_path = h.write("bad.json", &bad);
     let mut lines = String::new();
-    let mut add = |run: common::Run| lines.push_str(&run.stdout);
+    let mut add = |run: crate::common::Run| lines.push_str(&run.stdout);
     add(h.run(&["spec"]));
     add(h.run(&["check", "--config", &config_path]));
     add(h.run(&["check", "--config", &bad_path]));
     add(h.run(&["discover", "--config", &config_path]));
-    add(h.read(&config, &["campaigns", "ads", "audiences", "ads_reports_daily", "advertisers_audience_reports_lifetime"], false, None));
-    add(h.read(&bad, &["campaigns"], false, None));
+    add(h.read(&config, &["campaigns", "ads", "audiences", "ads_reports_daily", "advertisers_audience_reports_lifetime"], Mode::Incremental, None));
+    add(h.read(&bad, &["campaigns"], Mode::Incremental, None));
     let file = h.dir.join("messages.jsonl");
     std::fs::write(&file, &lines).unwrap();
     let script = h.dir.join("validate.py");

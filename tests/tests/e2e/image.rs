@@ -3,13 +3,11 @@
 //! run in a chroot as uid 1000 with only the image's environment. What it prints equals what the
 //! release binary prints. Needs root (chroot), as CI and these machines have.
 
-mod common;
-
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use tiktok_sim::SimConfig;
 
@@ -174,7 +172,7 @@ fn the_image_run_as_the_platform_runs_it_prints_what_the_release_binary_prints()
     let h = Harness::new("image-run", SimConfig::default());
     let image = unpack(&h.dir.join("image"));
     let mut config = h.oauth_config();
-    config["start_date"] = json!(utc_days_ago(10).to_string());
+    config["start_date"] = json!(days_ago(10).to_string());
     let catalog = h.configured_catalog(&config, &["advertisers", "campaigns", "ads_reports_daily", "ad_group_audience_reports_daily"], false);
     image.prepare_source(&[("connectorConfig.json", &config), ("catalog.json", &catalog)]);
     let mut env = image.env();

@@ -2,14 +2,12 @@
 //! restated rows replaced, and a sync killed at any point ends, once rerun, with the same
 //! database as an uninterrupted one.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{host_binary, utc_days_ago, Harness, Run};
+use crate::common::{Mode, host_binary, days_ago, Harness, Run};
 use serde_json::{json, Value};
 use tiktok_sim::SimConfig;
 
@@ -17,7 +15,7 @@ const STREAMS: &str = "campaigns,ads,audiences,ads_reports_daily,advertisers_rep
 
 fn config(h: &Harness, days: i64) -> Value {
     let mut config = h.oauth_config();
-    config["start_date"] = json!(utc_days_ago(days).to_string());
+    config["start_date"] = json!(days_ago(days).to_string());
     config["attribution_window"] = json!(3);
     config
 }
@@ -75,7 +73,7 @@ fn a_second_sync_is_incremental_replaces_restated_rows_and_keeps_counts_stable()
 
     // The tables hold what a read gives: every record once, typed.
     let streams: Vec<&str> = STREAMS.split(',').collect();
-    let read = h.read(&config, &streams, true, None);
+    let read = h.read(&config, &streams, Mode::FullRefresh, None);
     read.assert_success();
     for stream in &streams {
         assert_eq!(count(&db, stream), read.records_of(stream).len(), "{stream}");
@@ -99,13 +97,13 @@ fn a_second_sync_is_incremental_replaces_restated_rows_and_keeps_counts_stable()
     assert!(second.stdout.contains("incremental, from the saved state"), "{}", second.stdout);
     let report_requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/integrated/get" && r.query["data_level"] == "AUCTION_AD").collect();
     assert!(!report_requests.is_empty());
-    let earliest = utc_days_ago(5).to_string();
+    let earliest = days_ago(5).to_string();
     assert!(report_requests.iter().all(|r| r.query["start_date"] >= earliest), "the second sync read more than the attribution window");
     for stream in &streams {
         assert_eq!(count(&db, stream), read.records_of(stream).len(), "{stream}: rows duplicated or lost");
     }
     let after = sqlite_rows(&db, "ads_reports_daily", &["ad_id", "stat_time_day"]);
-    let (recent, old) = (format!("{} 00:00:00", utc_days_ago(1)), format!("{} 00:00:00", utc_days_ago(6)));
+    let (recent, old) = (format!("{} 00:00:00", days_ago(1)), format!("{} 00:00:00", days_ago(6)));
     let (mut restated, mut kept) = (0, 0);
     for (key, row) in &after {
         let (before, now) = (rows[key]["spend"].parse::<f64>().unwrap(), row["spend"].parse::<f64>().unwrap());
@@ -140,7 +138,7 @@ fn a_sync_killed_at_any_point_and_run_again_ends_with_the_same_database() {
     let h = Harness::new("sync-kill", sim_config);
     let mut config = config(&h, 12);
     // A fixed last day: both syncs see the same days whenever they run.
-    config["end_date"] = json!(utc_days_ago(1).to_string());
+    config["end_date"] = json!(days_ago(1).to_string());
     let whole = h.dir.join("whole.sqlite");
     let started = Instant::now();
     let run = sync(&h, &config, whole.to_str().unwrap(), &[]);
@@ -278,7 +276,7 @@ fn sync_into_postgresql_writes_typed_tables_equal_to_sqlites_and_resumes_by_itse
     assert_eq!(second.exit_code, 0, "{}", second.stderr);
     assert!(second.stdout.contains("incremental, from the saved state"), "{}", second.stdout);
     assert_eq!(counts(&mut client), before, "rows duplicated or lost");
-    let recent = format!("{} 00:00:00", utc_days_ago(1));
+    let recent = format!("{} 00:00:00", days_ago(1));
     let doubled: i64 = client
         .query_one(&format!("SELECT count(*) FROM ads_reports_daily WHERE stat_time_day >= '{recent}'"), &[])
         .unwrap()
@@ -322,7 +320,7 @@ fn on_a_terminal_progress_goes_to_stderr_and_stdout_stays_pure_protocol() {
     let shown = std::fs::read_to_string(&terminal).unwrap();
     assert!(shown.contains("streams") && shown.contains("records"), "no progress on the terminal: {shown:?}");
     // Without a terminal, nothing but the protocol: the harness's own runs have empty stderr.
-    let quiet = h.read(&config, &["campaigns"], true, None);
+    let quiet = h.read(&config, &["campaigns"], Mode::FullRefresh, None);
     quiet.assert_success();
     assert!(quiet.stderr.is_empty(), "stderr without a terminal: {}", quiet.stderr);
 }

@@ -1,10 +1,8 @@
 //! End-to-end: audiences, creative assets, Spark Ads and pixels.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use tiktok_sim::SimConfig;
 
@@ -66,7 +64,7 @@ fn every_asset_stream_reads_every_record_of_every_advertiser_at_its_page_size() 
     let h = Harness::new("assets-full", sim_config);
     let config = fast(&h);
     let names: Vec<&str> = ASSET_STREAMS.iter().map(|s| s.0).collect();
-    let run = h.read(&config, &names, true, None);
+    let run = h.read(&config, &names, Mode::FullRefresh, None);
     run.assert_success();
     assert_records_match_schemas(&run, &h.discover(&config));
     for (stream, endpoint, key, page_size) in ASSET_STREAMS {
@@ -88,9 +86,9 @@ fn images_and_videos_are_incremental_on_their_iso_modify_time() {
     let h = Harness::new("assets-incremental", SimConfig::default());
     let config = fast(&h);
     let streams = ["creative_assets_images", "creative_assets_videos"];
-    let first = h.read(&config, &streams, false, None);
+    let first = h.read(&config, &streams, Mode::Incremental, None);
     first.assert_success();
-    let second = h.read(&config, &streams, false, Some(&first.final_state()));
+    let second = h.read(&config, &streams, Mode::Incremental, Some(&first.final_state()));
     second.assert_success();
     // Exactly the records at each advertiser's cursor come back (the newest modify_time, which
     // another asset may share).
@@ -107,7 +105,7 @@ fn images_and_videos_are_incremental_on_their_iso_modify_time() {
     }
     let image = h.sim.account().assets.iter().find(|a| a.endpoint == "file/image/ad/search").unwrap().id.clone();
     let touched = h.sim.touch(&image);
-    let third = h.read(&config, &streams, false, Some(&second.final_state()));
+    let third = h.read(&config, &streams, Mode::Incremental, Some(&second.final_state()));
     third.assert_success();
     let images = third.records_of("creative_assets_images");
     let changed: Vec<_> = images.iter().filter(|r| r["image_id"] == json!(image)).collect();
@@ -121,7 +119,7 @@ fn a_missing_creative_permission_skips_only_that_advertisers_images() {
     let (sim_config, denied) = denying(SimConfig::default(), 0, "file/image/ad/search");
     let h = Harness::new("assets-40001", sim_config);
     let config = fast(&h);
-    let run = h.read(&config, &["creative_assets_images", "creative_assets_videos", "campaigns"], true, None);
+    let run = h.read(&config, &["creative_assets_images", "creative_assets_videos", "campaigns"], Mode::FullRefresh, None);
     run.assert_success();
     let images = run.records_of("creative_assets_images");
     assert!(!images.is_empty());
@@ -144,7 +142,7 @@ fn pixel_statistics_send_json_arrays_of_at_most_ten_pixels_and_a_valid_30_day_ra
     let mut sim_config = SimConfig::default();
     sim_config.size.assets_per_kind = 2;
     let h = Harness::new("assets-pixel-stats", sim_config);
-    let run = h.read(&fast(&h), &["pixel_events_statistics"], true, None);
+    let run = h.read(&fast(&h), &["pixel_events_statistics"], Mode::FullRefresh, None);
     run.assert_success();
     let records = run.records_of("pixel_events_statistics");
     assert_eq!(keys(&records, "pixel_id"), expected(&h, "pixel/list"));
@@ -163,7 +161,7 @@ fn pixel_statistics_send_json_arrays_of_at_most_ten_pixels_and_a_valid_30_day_ra
 #[test]
 fn instant_page_events_cover_every_objective_and_goal_and_skip_unsupported_pairs() {
     let h = Harness::new("assets-instant-page", SimConfig::default());
-    let run = h.read(&fast(&h), &["pixel_instant_page_events"], true, None);
+    let run = h.read(&fast(&h), &["pixel_instant_page_events"], Mode::FullRefresh, None);
     run.assert_success();
     let advertisers = h.sim.account().advertisers.len();
     let requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "pixel/instant_page/event").collect();
@@ -183,7 +181,7 @@ fn instant_page_events_refused_for_every_combination_fail_the_stream_loudly() {
     let mut sim_config = SimConfig::default();
     sim_config.instant_page_parameter_error = true;
     let h = Harness::new("assets-instant-page-refused", sim_config);
-    let run = h.read(&fast(&h), &["pixel_instant_page_events", "pixels"], true, None);
+    let run = h.read(&fast(&h), &["pixel_instant_page_events", "pixels"], Mode::FullRefresh, None);
     assert_eq!(run.exit_code, 1, "a stream TikTok never answers must not end COMPLETE");
     assert_eq!(run.stream_statuses("pixel_instant_page_events").last().unwrap(), "INCOMPLETE");
     assert_eq!(run.stream_statuses("pixels").last().unwrap(), "COMPLETE", "the other stream is read");
@@ -197,7 +195,7 @@ fn instant_page_events_refused_for_every_combination_fail_the_stream_loudly() {
 fn a_denied_advertiser_is_skipped_in_pixel_statistics_and_the_others_are_read() {
     let (sim_config, denied) = denying(SimConfig::default(), 0, "pixel/event/stats");
     let h = Harness::new("assets-pixel-stats-denied", sim_config);
-    let run = h.read(&fast(&h), &["pixel_events_statistics"], true, None);
+    let run = h.read(&fast(&h), &["pixel_events_statistics"], Mode::FullRefresh, None);
     run.assert_success();
     let read = keys(&run.records_of("pixel_events_statistics"), "pixel_id");
     let others: BTreeSet<_> = expected(&h, "pixel/list").into_iter().filter(|(a, _)| *a != denied).collect();
@@ -216,7 +214,7 @@ fn a_denied_advertiser_in_an_advertiser_info_batch_skips_only_that_advertiser() 
     three.size.advertisers = 3;
     let (sim_config, denied) = denying(three, 1, "advertiser/info");
     let h = Harness::new("advertisers-denied", sim_config);
-    let run = h.read(&fast(&h), &["advertisers"], true, None);
+    let run = h.read(&fast(&h), &["advertisers"], Mode::FullRefresh, None);
     run.assert_success();
     let read: BTreeSet<String> = run.records_of("advertisers").iter().map(|r| r["advertiser_id"].as_str().unwrap().to_string()).collect();
     let others: BTreeSet<String> = h.sim.account().advertisers.iter().map(|a| a.id.clone()).filter(|id| *id != denied).collect();
@@ -230,7 +228,7 @@ fn images_past_the_10000_tiktok_lists_are_named_in_a_warning() {
     sim_config.size.advertisers = 1;
     sim_config.size.assets_per_kind = 3_400; // 10,200 images
     let h = Harness::new("assets-image-cap", sim_config);
-    let run = h.read(&fast(&h), &["creative_assets_images"], true, None);
+    let run = h.read(&fast(&h), &["creative_assets_images"], Mode::FullRefresh, None);
     run.assert_success();
     assert_eq!(run.records_of("creative_assets_images").len(), 10_000);
     let requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "file/image/ad/search").collect();

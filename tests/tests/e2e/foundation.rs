@@ -2,11 +2,9 @@
 //! commands, the entity streams, incremental state, sandbox configs, bad input and the sandbox
 //! policy.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use tiktok_sim::{Level, SimConfig};
 
@@ -156,8 +154,8 @@ fn integer_ids_type_ids_as_the_reference_does_in_schemas_and_records() {
         assert_eq!(properties[&key]["type"], json!(["null", "integer"]), "{stream}.{key}");
     }
     let names: Vec<&str> = cases.iter().map(|c| c.0).collect();
-    let as_strings = h.read(&strings, &names, true, None);
-    let as_integers = h.read(&integers, &names, true, None);
+    let as_strings = h.read(&strings, &names, Mode::FullRefresh, None);
+    let as_integers = h.read(&integers, &names, Mode::FullRefresh, None);
     as_integers.assert_success();
     assert_records_match_schemas(&as_integers, &catalog);
     for (stream, top, in_metrics) in cases {
@@ -202,7 +200,7 @@ fn full_refresh_reads_every_entity_however_old_with_string_ids() {
     let mut config = h.oauth_config();
     // A start date after every generated entity: entities are dimensions, all must come.
     config["start_date"] = json!("2025-01-01");
-    let run = h.read(&config, FOUNDATION_STREAMS, true, None);
+    let run = h.read(&config, FOUNDATION_STREAMS, Mode::FullRefresh, None);
     run.assert_success();
     assert_records_match_schemas(&run, &h.discover(&config));
     for (stream, level, key) in ENTITY_STREAMS {
@@ -227,7 +225,7 @@ fn paging_walks_every_page_at_the_maximum_page_size() {
     let mut config = SimConfig::default();
     config.size = tiktok_sim::DataSize { advertisers: 1, campaigns_per_advertiser: 3, adgroups_per_campaign: 20, ads_per_adgroup: 25, ..Default::default() };
     let h = Harness::new("paging", config);
-    let run = h.read(&h.oauth_config(), &["ads"], true, None);
+    let run = h.read(&h.oauth_config(), &["ads"], Mode::FullRefresh, None);
     run.assert_success();
     let expected = expected_ids(&h, Level::Ad, false);
     assert!(expected.len() > 1000, "the fixture must need two pages, has {}", expected.len());
@@ -247,7 +245,7 @@ fn include_deleted_reads_deleted_entities_too() {
     let h = Harness::new("deleted", sim_config);
     let mut config = h.oauth_config();
     config["include_deleted"] = json!(true);
-    let run = h.read(&config, &["campaigns", "ad_groups", "ads"], true, None);
+    let run = h.read(&config, &["campaigns", "ad_groups", "ads"], Mode::FullRefresh, None);
     run.assert_success();
     for (stream, level, key) in ENTITY_STREAMS {
         let all = expected_ids(&h, *level, true);
@@ -261,7 +259,7 @@ fn incremental_reads_only_what_changed_and_never_loses_the_cursor_records() {
     let h = Harness::new("incremental", SimConfig::default());
     let config = h.oauth_config();
     let streams = ["campaigns", "ad_groups", "ads"];
-    let first = h.read(&config, &streams, false, None);
+    let first = h.read(&config, &streams, Mode::Incremental, None);
     first.assert_success();
     for (stream, level, key) in ENTITY_STREAMS {
         assert_eq!(ids(&first.records_of(stream), key), expected_ids(&h, *level, false), "{stream}: first incremental read");
@@ -270,7 +268,7 @@ fn incremental_reads_only_what_changed_and_never_loses_the_cursor_records() {
 
     // Nothing changed: only records at each advertiser's cursor itself (and Smart+ ads, which
     // have no cursor value) come back.
-    let second = h.read(&config, &streams, false, Some(&state));
+    let second = h.read(&config, &streams, Mode::Incremental, Some(&state));
     second.assert_success();
     for (stream, _, _) in ENTITY_STREAMS {
         let cursors: BTreeSet<String> = state
@@ -296,7 +294,7 @@ fn incremental_reads_only_what_changed_and_never_loses_the_cursor_records() {
     let touched_at = h.sim.touch(&campaign);
     h.sim.touch(&ad);
     h.sim.clear_requests();
-    let third = h.read(&config, &streams, false, Some(&second.final_state()));
+    let third = h.read(&config, &streams, Mode::Incremental, Some(&second.final_state()));
     third.assert_success();
     // Beyond the records at the previous cursors, exactly the changed entities come back.
     let beyond_cursor = |stream: &str, key: &str| -> BTreeSet<String> {
@@ -321,13 +319,13 @@ fn incremental_reads_only_what_changed_and_never_loses_the_cursor_records() {
 fn a_smart_plus_ad_created_after_a_sync_comes_with_the_next_incremental_read() {
     let h = Harness::new("smart-plus", SimConfig::default());
     let config = h.oauth_config();
-    let first = h.read(&config, &["ads"], false, None);
+    let first = h.read(&config, &["ads"], Mode::Incremental, None);
     first.assert_success();
     let advertiser = h.sim.account().advertisers[0].id.clone();
     // Created after the first sync: `modified_after` never returns it (no modify_time).
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let new_ad = h.sim.add_smart_plus_ad(&advertiser);
-    let second = h.read(&config, &["ads"], false, Some(&first.final_state()));
+    let second = h.read(&config, &["ads"], Mode::Incremental, Some(&first.final_state()));
     second.assert_success();
     let ads = second.records_of("ads");
     let found: Vec<_> = ads.iter().filter(|r| r["ad_id"] == json!(new_ad)).collect();
@@ -338,7 +336,7 @@ fn a_smart_plus_ad_created_after_a_sync_comes_with_the_next_incremental_read() {
     let smart_plus_now = ads.iter().filter(|r| r.get("modify_time").is_none()).count();
     assert!(smart_plus_now < smart_plus_before, "{smart_plus_now} of {smart_plus_before} Smart+ ads re-read");
     // A third read from the second's state re-reads at most the Smart+ ad at each cursor.
-    let third = h.read(&config, &["ads"], false, Some(&second.final_state()));
+    let third = h.read(&config, &["ads"], Mode::Incremental, Some(&second.final_state()));
     third.assert_success();
     let advertisers = h.sim.account().advertisers.len();
     assert!(third.records_of("ads").iter().filter(|r| r.get("modify_time").is_none()).count() <= advertisers);
@@ -347,7 +345,7 @@ fn a_smart_plus_ad_created_after_a_sync_comes_with_the_next_incremental_read() {
 #[test]
 fn states_come_after_the_records_they_cover() {
     let h = Harness::new("order", SimConfig::default());
-    let run = h.read(&h.oauth_config(), &["campaigns"], false, None);
+    let run = h.read(&h.oauth_config(), &["campaigns"], Mode::Incremental, None);
     run.assert_success();
     // Replaying the output: every advertiser's cursor in a state must be covered by a record
     // already seen, with that modify_time.
@@ -376,7 +374,7 @@ fn states_come_after_the_records_they_cover() {
 fn sandbox_configs_read_the_configured_advertiser_without_listing_advertisers() {
     let h = Harness::new("sandbox", SimConfig::default());
     let config = h.sandbox_config();
-    let run = h.read(&config, &["advertisers", "campaigns", "ad_groups", "ads"], true, None);
+    let run = h.read(&config, &["advertisers", "campaigns", "ad_groups", "ads"], Mode::FullRefresh, None);
     run.assert_success();
     let advertiser = h.sim.account().advertisers[0].id.clone();
     for (stream, _, _) in ENTITY_STREAMS {
@@ -394,7 +392,7 @@ fn configured_advertiser_id_limits_the_sync_to_that_advertiser() {
     let second = h.sim.account().advertisers[1].id.clone();
     let mut config = h.oauth_config();
     config["credentials"]["advertiser_id"] = json!(second);
-    let run = h.read(&config, &["campaigns", "advertisers"], true, None);
+    let run = h.read(&config, &["campaigns", "advertisers"], Mode::FullRefresh, None);
     run.assert_success();
     assert!(run.records_of("campaigns").iter().all(|r| r["advertiser_id"] == json!(second)));
     assert_eq!(run.records_of("advertisers").len(), 1);
@@ -430,7 +428,7 @@ fn a_wrong_token_fails_the_read_with_an_auth_error_and_no_secret_in_the_output()
     let h = Harness::new("wrong-token", SimConfig::default());
     let mut config = h.oauth_config();
     config["credentials"]["access_token"] = json!("sim-revoked-token-0000000000");
-    let run = h.read(&config, &["campaigns"], true, None);
+    let run = h.read(&config, &["campaigns"], Mode::FullRefresh, None);
     assert_eq!(run.exit_code, 1);
     let error = run.errors()[0];
     assert_eq!(error["failure_type"], "config_error");

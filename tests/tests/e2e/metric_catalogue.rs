@@ -3,13 +3,11 @@
 //! it and only there, TikTok's metric rules are refused at `check` before any request, and a
 //! name the catalogue does not know is asked of TikTok.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-use common::{utc_days_ago, Harness, Run};
+use crate::common::{Mode, days_ago, Harness, Run};
 use serde_json::{json, Value};
 use tiktok_sim::{SimConfig, Simulator};
 
@@ -19,7 +17,7 @@ fn custom(name: &str, report_type: &str, level: &str, granularity: &str, dimensi
 
 fn config(h: &Harness, days: i64) -> Value {
     let mut config = h.oauth_config();
-    config["start_date"] = json!(utc_days_ago(days).to_string());
+    config["start_date"] = json!(days_ago(days).to_string());
     config["requests_per_second"] = json!(200);
     config
 }
@@ -61,12 +59,12 @@ fn a_custom_report_with_every_leg_at_campaign_level_equals_the_simulators_number
     ];
     let mut config = config(&h, 3);
     config["custom_reports"] = json!([custom("cart_legs", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &legs)]);
-    let run = h.read(&config, &["cart_legs"], true, None);
+    let run = h.read(&config, &["cart_legs"], Mode::FullRefresh, None);
     run.assert_success();
-    common::assert_records_match_schemas(&run, &h.discover(&config));
+    crate::common::assert_records_match_schemas(&run, &h.discover(&config));
     let records = run.records_of("cart_legs");
     assert!(!records.is_empty());
-    let start = utc_days_ago(3);
+    let start = days_ago(3);
     let mut compared = 0;
     for advertiser in &h.sim.account().advertisers {
         let mine: BTreeMap<(String, String), &Value> = records
@@ -121,9 +119,9 @@ fn additional_metrics_reach_every_basic_report_where_tiktok_gives_them_and_only_
         assert!(added.iter().all(|k| *k == "web_event_add_to_cart" || *k == "conversion"), "{name}: {added:?}");
     }
     let streams = ["ads_reports_daily", "campaigns_reports_daily", "campaigns_audience_reports_daily"];
-    let run = h.read(&config, &streams, true, None);
+    let run = h.read(&config, &streams, Mode::FullRefresh, None);
     run.assert_success();
-    common::assert_records_match_schemas(&run, &catalog);
+    crate::common::assert_records_match_schemas(&run, &catalog);
     assert!(run.records_of("ads_reports_daily").iter().all(|r| r["metrics"]["web_event_add_to_cart"].is_i64()));
     assert!(run.records_of("campaigns_audience_reports_daily").iter().all(|r| r["metrics"].get("web_event_add_to_cart").is_none()));
     // No audience request asked for it, and no campaign request for conversion.
@@ -137,7 +135,7 @@ fn additional_metrics_reach_every_basic_report_where_tiktok_gives_them_and_only_
         }
     }
     // The other metrics are the built-in stream's own, value for value.
-    let before = h.read(&plain, &["ads_reports_daily"], true, None);
+    let before = h.read(&plain, &["ads_reports_daily"], Mode::FullRefresh, None);
     before.assert_success();
     let strip = |r: &Value| {
         let mut r = r.clone();
@@ -223,7 +221,7 @@ fn the_simulator_knows_the_catalogue_and_refuses_where_tiktok_does() {
     sims.sort_unstable();
     assert_eq!(ours, sims, "the connector's catalogue and the simulator's table name the same metrics");
     let advertiser = h.sim.account().advertisers[0].id.clone();
-    let day = utc_days_ago(1).to_string();
+    let day = days_ago(1).to_string();
     let ask = |report_type: &str, level: &str, dimensions: Value, metrics: Value| {
         sim_report(&h.sim, &[
             ("advertiser_id", advertiser.clone()), ("report_type", report_type.into()), ("data_level", level.into()),

@@ -1,12 +1,10 @@
 //! End-to-end: `skip_inactive_days` asks TikTok only for the days an advertiser delivered on,
 //! and gives exactly the records and states of a read that asks for every day.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate, Utc};
-use common::*;
+use chrono::{Duration, NaiveDate};
+use crate::common::*;
 use serde_json::{json, Value};
 use tiktok_sim::{Account, Delivery, Level, SimConfig};
 
@@ -20,9 +18,6 @@ const STREAMS: &[&str] = &[
     "advertisers_audience_reports_lifetime",
 ];
 
-fn days_ago(n: i64) -> NaiveDate {
-    Utc::now().date_naive() - Duration::days(n)
-}
 
 /// Four advertisers, the last two idle, the others delivering on about half the days.
 fn agency_account() -> SimConfig {
@@ -93,12 +88,12 @@ fn report_requests(h: &Harness) -> (usize, usize) {
 }
 
 /// Read with and without skipping; both must succeed.
-fn read_both(h: &Harness, start: NaiveDate, full: bool, state: Option<&Value>) -> ((Run, usize, usize), (Run, usize, usize)) {
+fn read_both(h: &Harness, start: NaiveDate, mode: Mode, state: Option<&Value>) -> ((Run, usize, usize), (Run, usize, usize)) {
     h.sim.clear_requests();
-    let skipping = h.read(&config(h, start, true), STREAMS, full, state);
+    let skipping = h.read(&config(h, start, true), STREAMS, mode, state);
     skipping.assert_success();
     let (skip_requests, skip_idle_hours) = report_requests(h);
-    let every_day = h.read(&config(h, start, false), STREAMS, full, state);
+    let every_day = h.read(&config(h, start, false), STREAMS, mode, state);
     every_day.assert_success();
     let (all_requests, all_idle_hours) = report_requests(h);
     ((skipping, skip_requests, skip_idle_hours), (every_day, all_requests, all_idle_hours))
@@ -107,7 +102,7 @@ fn read_both(h: &Harness, start: NaiveDate, full: bool, state: Option<&Value>) -
 #[test]
 fn a_full_refresh_that_skips_inactive_days_gives_every_row_for_far_fewer_requests() {
     let h = Harness::new("inactive-full", agency_account());
-    let ((skipping, skip_requests, skip_idle_hours), (every_day, all_requests, all_idle_hours)) = read_both(&h, days_ago(40), true, None);
+    let ((skipping, skip_requests, skip_idle_hours), (every_day, all_requests, all_idle_hours)) = read_both(&h, days_ago(40), Mode::FullRefresh, None);
     let (with, without) = (rows(&skipping), rows(&every_day));
     for stream in STREAMS {
         assert!(!without.get(*stream).is_none_or(Vec::is_empty), "{stream}: the account has rows to compare");
@@ -125,7 +120,7 @@ fn a_full_refresh_that_skips_inactive_days_gives_every_row_for_far_fewer_request
 fn an_incremental_sync_that_restates_the_lookback_gives_the_same_rows_and_states() {
     let h = Harness::new("inactive-incremental", agency_account());
     let start = days_ago(40);
-    let ((first_skipping, _, _), (first_every_day, _, _)) = read_both(&h, start, false, None);
+    let ((first_skipping, _, _), (first_every_day, _, _)) = read_both(&h, start, Mode::Incremental, None);
     assert_same_rows(&rows(&first_skipping), &rows(&first_every_day));
     assert_eq!(states(&first_skipping), states(&first_every_day), "the first syncs end in different states");
     assert_eq!(states(&first_every_day).len(), 4, "every dated stream has a state");
@@ -133,7 +128,7 @@ fn an_incremental_sync_that_restates_the_lookback_gives_the_same_rows_and_states
 
     // Late conversions restate the lookback days; the second sync reads them again.
     h.sim.update_config(|c| c.restatement = 1.5);
-    let ((second_skipping, skip_requests, _), (second_every_day, all_requests, _)) = read_both(&h, start, false, Some(&state));
+    let ((second_skipping, skip_requests, _), (second_every_day, all_requests, _)) = read_both(&h, start, Mode::Incremental, Some(&state));
     assert_same_rows(&rows(&second_skipping), &rows(&second_every_day));
     assert_eq!(states(&second_skipping), states(&second_every_day), "the second syncs end in different states");
     assert!(skip_requests < all_requests, "{skip_requests} report requests skipping vs {all_requests} without");
@@ -180,7 +175,7 @@ fn with_deleted_objects_the_skipping_read_still_brings_every_deleted_row() {
     let read = |skip: bool| {
         let mut c = config(&h, days_ago(130), skip);
         c["include_deleted"] = json!(true);
-        let run = h.read(&c, &streams, true, None);
+        let run = h.read(&c, &streams, Mode::FullRefresh, None);
         run.assert_success();
         rows(&run)
     };

@@ -1,0 +1,16 @@
+//! The end-to-end suite, one test binary: each module starts the simulator on 127.0.0.1 and runs
+//! the release host binary (with its embedded component) against it; `common` is the harness.
+
+mod common;
+
+mod assets;
+mod custom_reports;
+mod foundation;
+mod image;
+mod inactive_days;
+mod metric_catalogue;
+mod protocol;
+mod reliability;
+mod reports;
+mod simulator;
+mod sync;
