@@ -1,0 +1,364 @@
+//! What a report query may ask: TikTok's validation of report types, levels, dimensions,
+//! metrics, date spans and filters, for the synchronous API and for tasks.
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use crate::data::Entity;
+use crate::data::Level;
+use crate::server::{api_error, param_error, ApiError, Query};
+use crate::SimConfig;
+
+// The reference's metrics, with the values they always had; the metric table
+// (`crate::metrics`) derives the others.
+
+/// Counts: additive, rendered as integers.
+pub const COUNT_METRICS: &[&str] = &[
+    "impressions", "clicks", "reach", "conversion", "real_time_conversion", "result", "real_time_result",
+    "video_play_actions", "video_watched_2s", "video_watched_6s", "video_views_p25", "video_views_p50",
+    "video_views_p75", "video_views_p100", "profile_visits", "likes", "comments", "shares", "follows",
+    "clicks_on_music_disc", "real_time_app_install", "app_install", "purchase", "registration", "sales_lead",
+    "total_app_event_add_to_cart", "total_pageview", "complete_payment", "onsite_shopping", "vta_purchase",
+    "vta_conversion", "cta_purchase", "cta_conversion",
+];
+
+/// Money: additive, rendered with two decimals.
+pub const MONEY_METRICS: &[&str] =
+    &["spend", "cash_spend", "voucher_spend", "total_purchase_value", "total_onsite_shopping_value"];
+
+/// Derived from the additive ones (rates in percent units, costs per result).
+pub const RATIO_METRICS: &[&str] = &[
+    "cpc", "cpm", "ctr", "cost_per_1000_reached", "frequency", "cost_per_conversion", "conversion_rate",
+    "real_time_cost_per_conversion", "real_time_conversion_rate", "cost_per_result", "result_rate",
+    "real_time_cost_per_result", "real_time_result_rate", "average_video_play", "average_video_play_per_user",
+    "value_per_complete_payment", "total_complete_payment_rate", "profile_visits_rate", "purchase_rate",
+    "registration_rate", "sales_lead_rate", "cost_per_app_install", "cost_per_purchase", "cost_per_registration",
+    "cost_per_sales_lead", "cost_per_total_sales_lead", "cost_per_total_app_event_add_to_cart",
+    "real_time_app_install_cost",
+];
+
+/// No secondary goal is set on generated ad groups, so these are always `-`.
+pub const EMPTY_METRICS: &[&str] = &["secondary_goal_result", "cost_per_secondary_goal_result", "secondary_goal_result_rate"];
+
+/// A data level's rank: 0 advertiser, 1 campaign, 2 ad group, 3 ad.
+pub(super) fn rank(level: Level, advertiser_level: bool) -> u8 {
+    match (advertiser_level, level) {
+        (true, _) => 0,
+        (false, Level::Campaign) => 1,
+        (false, Level::AdGroup) => 2,
+        (false, Level::Ad) => 3,
+    }
+}
+
+pub(super) const AUDIENCE_DIMENSIONS: &[&str] = &["gender", "age", "country_code", "province_id", "platform", "language", "placement", "ac"];
+pub(super) const GENDERS: &[&str] = &["MALE", "FEMALE", "NONE"];
+pub(super) const AGES: &[&str] = &["AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "AGE_55_100"];
+pub(super) const COUNTRIES: &[&str] = &["US", "GB", "DE", "FR", "JP"];
+pub(super) const PLATFORMS: &[&str] = &["ANDROID", "IOS", "PC"];
+pub(super) const PROVINCES: &[&str] = &["6254926", "5332921", "5128638", "4155751"];
+
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum Time {
+    Day,
+    Hour,
+    None,
+}
+
+pub(super) struct ReportQuery {
+    pub(super) level: Level,
+    pub(super) advertiser_level: bool,
+    pub(super) audience: bool,
+    pub(super) id_dimension: String,
+    pub(super) time: Time,
+    pub(super) breakdowns: Vec<String>,
+    pub(super) metrics: Vec<String>,
+    /// Inclusive local dates; None for lifetime.
+    pub(super) dates: Option<(NaiveDate, NaiveDate)>,
+    pub(super) include_deleted: bool,
+    /// Id and country filters: (field, whether the value must be in the list, the list).
+    pub(super) filters: Vec<(String, bool, Vec<String>)>,
+}
+
+impl ReportQuery {
+    /// Whether an ad is within the query's id filters: the scope TikTok's 20k-ads limit counts.
+    pub(super) fn in_scope(&self, ad: &Entity) -> bool {
+        let id_filters = self.filters.iter().filter(|(field, ..)| ["campaign_ids", "adgroup_ids", "ad_ids"].contains(&field.as_str()));
+        ad.topview == self.topview() && id_filters.into_iter().all(|(field, inside, values)| {
+            let value = match field.as_str() {
+                "campaign_ids" => &ad.campaign_id,
+                "adgroup_ids" => ad.adgroup_id.as_ref().unwrap_or(&ad.id),
+                _ => &ad.id,
+            };
+            values.contains(value) == *inside
+        })
+    }
+
+    /// Whether the query asks for TopView rows (which then are the only ones).
+    pub(super) fn topview(&self) -> bool {
+        self.filters.iter().any(|(field, ..)| field == "buying_type")
+    }
+
+    /// Whether an ad-hour (its ad, and the country it fell in) passes the query's filters.
+    pub(super) fn passes(&self, ad: &Entity, country: impl Fn() -> &'static str) -> bool {
+        self.filters.iter().all(|(field, inside, values)| {
+            let value = match field.as_str() {
+                "campaign_ids" => ad.campaign_id.clone(),
+                "adgroup_ids" => ad.adgroup_id.clone().unwrap_or_default(),
+                "ad_ids" => ad.id.clone(),
+                "country_code" => country().to_string(),
+                _ => return true,
+            };
+            values.contains(&value) == *inside
+        })
+    }
+}
+
+
+pub(super) fn string_array(q: &Query, key: &str, required: bool) -> Result<Vec<String>, ApiError> {
+    match q.json_array(key)? {
+        None if required => Err(param_error(format!("{key}: Missing data for required field."))),
+        None => Ok(Vec::new()),
+        Some(items) => items
+            .into_iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| param_error(format!("{key}: Not a valid string."))))
+            .collect(),
+    }
+}
+
+pub(super) fn conflict() -> ApiError {
+    param_error("Conflict occurs. The input params including metrics and dimensions have no relation.")
+}
+
+/// `task`: an async report task, which has no date-span limit.
+pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQuery, ApiError> {
+    let report_type = q.required("report_type")?;
+    let audience = match report_type {
+        "BASIC" => false,
+        "AUDIENCE" => true,
+        "PLAYABLE_MATERIAL" | "CATALOG" | "BC" | "TT_SHOP" => {
+            return Err(api_error(40002, format!("report_type {report_type} is not available for this advertiser.")))
+        }
+        other => return Err(param_error(format!("report_type: Invalid enum value {other}."))),
+    };
+    if let Some(service) = q.get("service_type") {
+        if service != "AUCTION" && service != "RESERVATION" {
+            return Err(param_error(format!("service_type: Invalid enum value {service}.")));
+        }
+    }
+    let data_level = q.required("data_level")?;
+    let (level, advertiser_level, id_dimension) = match data_level {
+        "AUCTION_ADVERTISER" => (Level::Campaign, true, "advertiser_id"),
+        "AUCTION_CAMPAIGN" => (Level::Campaign, false, "campaign_id"),
+        "AUCTION_ADGROUP" => (Level::AdGroup, false, "adgroup_id"),
+        "AUCTION_AD" => (Level::Ad, false, "ad_id"),
+        other => return Err(param_error(format!("data_level: Invalid enum value {other}."))),
+    };
+    let dimensions = string_array(q, "dimensions", true)?;
+    let mut time = Time::None;
+    let mut breakdowns = Vec::new();
+    let mut id_seen = false;
+    for d in &dimensions {
+        match d.as_str() {
+            "stat_time_day" | "stat_time_hour" if time != Time::None => return Err(conflict()),
+            "stat_time_day" => time = Time::Day,
+            "stat_time_hour" if audience => return Err(conflict()),
+            "stat_time_hour" => time = Time::Hour,
+            id if id == id_dimension => id_seen = true,
+            "advertiser_id" | "campaign_id" | "adgroup_id" | "ad_id" => return Err(conflict()),
+            "country_code" => breakdowns.push(d.clone()),
+            b if audience && AUDIENCE_DIMENSIONS.contains(&b) => breakdowns.push(d.clone()),
+            other => return Err(param_error(format!("dimensions: Invalid dimension {other}."))),
+        }
+    }
+    if !id_seen {
+        return Err(conflict());
+    }
+    // An AUDIENCE report breaks down by one audience dimension, or by age with gender.
+    let age_with_gender = breakdowns.len() == 2 && breakdowns.iter().all(|d| d == "age" || d == "gender");
+    if audience && breakdowns.len() > 1 && !age_with_gender {
+        return Err(conflict());
+    }
+    let metrics = match q.json_array("metrics")? {
+        None => vec!["spend".to_string(), "impressions".to_string()],
+        Some(_) => string_array(q, "metrics", false)?,
+    };
+    let lifetime = match q.get("query_lifetime") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(param_error("query_lifetime: Not a valid boolean.")),
+    };
+    let shape = crate::metrics::Shape {
+        rank: rank(level, advertiser_level),
+        daily: time == Time::Day && !lifetime,
+        hourly: time == Time::Hour,
+        audience,
+        breakdowns: !breakdowns.is_empty(),
+    };
+    // Unknown names, attributes above their level, cash and voucher spend outside advertiser
+    // daily reports, `conversion` above the ad group, website and TikTok legs in audience reports.
+    let invalid: Vec<&str> = metrics.iter().map(String::as_str).filter(|m| crate::metrics::refused(m, &shape)).collect();
+    if !invalid.is_empty() {
+        let list: Vec<String> = invalid.iter().map(|m| format!("'{m}'")).collect();
+        return Err(param_error(format!(
+            "Please correct the information in invalid metric fields and try again. Invalid metric fields: [{}].",
+            list.join(", ")
+        )));
+    }
+    if task {
+        task_rules(q, &metrics, &breakdowns)?;
+    }
+    let dates = if lifetime {
+        if audience {
+            return Err(param_error("query_lifetime: Lifetime queries are only supported for BASIC reports."));
+        }
+        if time != Time::None || !breakdowns.is_empty() {
+            return Err(conflict());
+        }
+        None
+    } else {
+        let date = |key: &str| -> Result<NaiveDate, ApiError> {
+            let raw = q.required(key)?;
+            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .ok()
+                .filter(|_| raw.len() == 10)
+                .ok_or_else(|| param_error(format!("{key}: Not a valid date, use the format YYYY-MM-DD.")))
+        };
+        let (start, end) = (date("start_date")?, date("end_date")?);
+        if end < start {
+            return Err(param_error("end_date: end_date must be later than or equal to start_date."));
+        }
+        let days = (end - start).num_days() + 1;
+        let max = match time {
+            Time::Day => 30,
+            Time::Hour => 1,
+            Time::None => 365,
+        };
+        if days > max && !task {
+            return Err(param_error(format!(
+                "The time span between start_date and end_date must not exceed {max} day{} for this query.",
+                if max == 1 { "" } else { "s" }
+            )));
+        }
+        if let Some(limit) = config.timeout_days.filter(|_| !task) {
+            if days > limit as i64 {
+                return Err(api_error(51001, "Internal service timeout. Please reduce the query size and retry later."));
+            }
+        }
+        if let Some(limit) = config.too_large_days.filter(|_| !task) {
+            if days > limit as i64 {
+                return Err(api_error(
+                    40067,
+                    "Your query is too large, please reduce the query size (e.g. fewer metrics or time range) and retry after a while.",
+                ));
+            }
+        }
+        Some((start, end))
+    };
+    let (include_deleted, filters) = parse_filtering(q, level)?;
+    // A country filter needs the country breakdown.
+    if filters.iter().any(|(field, ..)| field == "country_code") && !breakdowns.iter().any(|d| d == "country_code") {
+        return Err(param_error("filtering.country_code: filtering by country_code requires the country_code dimension."));
+    }
+    Ok(ReportQuery {
+        level,
+        advertiser_level,
+        audience,
+        id_dimension: id_dimension.to_string(),
+        time,
+        breakdowns,
+        metrics,
+        dates,
+        include_deleted,
+        filters,
+    })
+}
+
+/// Reach-type (UV) metrics: the task API refuses them with audience dimensions, `country_code`
+/// included, exactly the list DOC-TASK-CREATE gives (tiktok-api.md §4.9).
+pub(super) const UV_METRICS: &[&str] = &[
+    "average_video_play_per_user", "frequency", "cost_per_1000_reached", "real_time_result", "real_time_result_rate",
+    "real_time_cost_per_result", "result", "result_rate", "cost_per_result", "reach", "live_play_count",
+];
+
+/// What `report/task/create/` refuses that `report/integrated/get/` takes: filters other than
+/// ids and countries (DOC-TASK-CREATE, tiktok-api.md §4.9), and UV metrics with breakdowns.
+pub(super) fn task_rules(q: &Query, metrics: &[String], breakdowns: &[String]) -> Result<(), ApiError> {
+    if let Some(raw) = q.get("filtering") {
+        let filters: Vec<Value> = serde_json::from_str(raw).map_err(|_| param_error("filtering: Field must be set to array"))?;
+        for f in &filters {
+            let field = f["field_name"].as_str().unwrap_or("");
+            if !["campaign_ids", "adgroup_ids", "ad_ids", "country_code"].contains(&field) {
+                return Err(param_error(format!(
+                    "filtering.field_name: {field} is not supported by asynchronous reports; use campaign_ids, adgroup_ids, ad_ids or country_code."
+                )));
+            }
+        }
+    }
+    let uv: Vec<&str> = metrics.iter().map(String::as_str).filter(|m| UV_METRICS.contains(m)).collect();
+    if !breakdowns.is_empty() && !uv.is_empty() {
+        return Err(param_error(format!(
+            "Reach metrics {uv:?} are not supported with audience dimensions {breakdowns:?} in asynchronous reports."
+        )));
+    }
+    Ok(())
+}
+
+/// The v1.3 `filtering` list; true when it asks for deleted objects (STATUS_ALL) at this level.
+/// The v1.2 `filters` parameter is not read at all, as in v1.3.
+pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<(String, bool, Vec<String>)>), ApiError> {
+    let Some(raw) = q.get("filtering") else { return Ok((false, Vec::new())) };
+    let mut applied = Vec::new();
+    let filters: Vec<Value> = match serde_json::from_str(raw) {
+        Ok(Value::Array(items)) => items,
+        _ => return Err(param_error("filtering: Field must be set to array")),
+    };
+    let mut all = Vec::new();
+    for f in filters {
+        let field = f["field_name"].as_str().ok_or_else(|| param_error("filtering.field_name: Missing data for required field."))?;
+        let filter_type = f["filter_type"].as_str().ok_or_else(|| param_error("filtering.filter_type: Missing data for required field."))?;
+        if !["IN", "NOT_IN", "CONTAIN_ANY_OF", "MATCH", "GREATER_EQUAL", "GREATER_THAN", "LOWER_EQUAL", "LOWER_THAN", "BETWEEN"].contains(&filter_type) {
+            return Err(param_error(format!("filtering.filter_type: Invalid enum value {filter_type}.")));
+        }
+        // filter_value is a JSON array serialized into a string for IN.
+        let values: Vec<String> = match f.get("filter_value") {
+            Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
+                Ok(Value::Array(v)) => v.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+                _ if filter_type == "IN" || filter_type == "NOT_IN" => {
+                    return Err(param_error("filtering.filter_value: Must be a JSON array string for IN and NOT_IN."))
+                }
+                _ => vec![s.clone()],
+            },
+            _ => return Err(param_error("filtering.filter_value: Not a valid string.")),
+        };
+        match field {
+            "ad_status" | "adgroup_status" | "campaign_status" => {
+                if values.iter().any(|v| v != "STATUS_ALL" && v != "STATUS_NOT_DELETE" && v != "STATUS_DELETE") {
+                    return Err(param_error(format!("filtering.{field}: Invalid enum value.")));
+                }
+                if values.iter().any(|v| v == "STATUS_ALL") {
+                    all.push(field.to_string());
+                }
+            }
+            "campaign_ids" | "adgroup_ids" | "ad_ids" | "country_code" => match filter_type {
+                "IN" | "NOT_IN" if values.len() <= 100 => applied.push((field.to_string(), filter_type == "IN", values)),
+                "IN" | "NOT_IN" => return Err(param_error(format!("filtering.{field}: Length must be between 1 and 100."))),
+                other => return Err(param_error(format!("filtering.filter_type: {other} is not supported for {field}."))),
+            },
+            // TopView rows come back only under this filter, and then only they.
+            "buying_type" => match (filter_type, values.as_slice()) {
+                ("IN", [only]) if only == "RESERVATION_TOP_VIEW" => applied.push((field.to_string(), true, values)),
+                ("IN", [only]) if only == "AUCTION" || only == "RESERVATION_RF" => {}
+                _ => return Err(param_error("filtering.buying_type: use IN with one of AUCTION, RESERVATION_RF, RESERVATION_TOP_VIEW.")),
+            },
+            "promotion_type" | "campaign_automation_type" => {}
+            other => return Err(param_error(format!("filtering.field_name: Invalid field {other}."))),
+        }
+    }
+    // Deleted objects come back when the filter of their own level (or a coarser one) says ALL.
+    let wanted = match level {
+        Level::Ad => "ad_status",
+        Level::AdGroup => "adgroup_status",
+        Level::Campaign => "campaign_status",
+    };
+    Ok((all.iter().any(|f| f == wanted) || all.len() == 3, applied))
+}
