@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::streams::StreamDef;
 
 pub const PRODUCTION_BASE: &str = "https://business-api.tiktok.com";
 pub const SANDBOX_BASE: &str = "https://sandbox-ads.tiktok.com";
@@ -34,7 +35,7 @@ pub struct Config {
     /// Ids typed as integers, as the reference connector types them (`integer_ids`).
     pub integer_ids: bool,
     /// The user's own report streams (`custom_reports`).
-    pub custom_reports: Vec<&'static crate::streams::StreamDef>,
+    pub custom_reports: Vec<&'static StreamDef>,
     /// Learn each advertiser's active days first and ask reports only for days that can have
     /// rows (`crate::report::activity`).
     pub skip_inactive_days: bool,
@@ -102,6 +103,18 @@ impl Config {
 
     pub fn default_base_url(&self) -> &'static str {
         if self.is_sandbox() { SANDBOX_BASE } else { PRODUCTION_BASE }
+    }
+
+    /// The streams this config may read: the built-in ones (sandbox configs see the sandbox
+    /// subset only) with its `additional_metrics`, then its custom reports.
+    pub fn streams(&self) -> Vec<&'static StreamDef> {
+        let sandbox = self.is_sandbox();
+        crate::streams::STREAMS
+            .iter()
+            .filter(|s| !sandbox || s.sandbox)
+            .map(|s| self.additional_metrics.stream(s))
+            .chain(self.custom_reports.iter().copied())
+            .collect()
     }
 }
 
