@@ -9,8 +9,10 @@
 mod additional;
 mod api;
 mod config;
+mod context;
 mod custom;
 mod error;
+mod fetch;
 mod fields;
 #[cfg(test)]
 mod fuzz;

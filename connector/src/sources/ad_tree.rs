@@ -7,9 +7,9 @@ use serde_json::json;
 
 use crate::api::{id_string, ApiRequest};
 use crate::error::Result;
-use crate::read::ahead::Shared;
-use crate::read::paging::Pages;
-use crate::read::SyncContext;
+use crate::fetch::ahead::Shared;
+use crate::fetch::paging::Pages;
+use crate::context::SyncContext;
 use crate::report::narrow::{AdPlace, AdTree};
 
 /// The advertiser's ad tree: listed by the first report that needs it, shared by the rest.
@@ -23,7 +23,7 @@ async fn list(sync: Rc<SyncContext>, advertiser: String) -> Result<Rc<AdTree>> {
         .param("page_size", "1000")
         .json_param("fields", &json!(["ad_id", "adgroup_id", "campaign_id"]))
         .json_param("filtering", &json!({"secondary_status": "AD_STATUS_ALL"}));
-    let mut pages = Pages::list(&sync, request, "list");
+    let mut pages = Pages::list(&sync.api, request, "list");
     let (mut places, mut unplaced) = (Vec::new(), 0);
     while let Some(page) = pages.next().await {
         for ad in page? {

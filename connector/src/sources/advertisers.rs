@@ -2,7 +2,7 @@
 //! read once for the whole sync (see `read::partitions::Advertisers`).
 
 use crate::error::{Error, Result};
-use crate::read::StreamRun;
+use crate::context::StreamRun;
 
 /// `advertiser_ids`: `oauth2/advertiser/get/`'s list.
 pub fn read_ids(run: &StreamRun) -> Result<()> {

@@ -9,8 +9,8 @@ use super::lists::Since;
 use super::PartitionSource;
 use crate::api::{self, id_string, ApiRequest};
 use crate::error::Result;
-use crate::read::ahead::FetchAhead;
-use crate::read::StreamRun;
+use crate::fetch::ahead::FetchAhead;
+use crate::context::StreamRun;
 use crate::streams::PixelStatsSpec;
 
 /// `pixel/event/stats/` takes at most this many pixel ids.
@@ -35,7 +35,7 @@ impl PartitionSource for PixelStatsSpec {
                 ((), request)
             })
             .collect();
-        let mut answers = FetchAhead::new(&run.sync, requests);
+        let mut answers = FetchAhead::new(&run.sync.api, requests);
         while let Some(((), answer)) = answers.next().await {
             let mut records = api::list_of(answer?, "list")?;
             for record in records.iter_mut() {

@@ -9,7 +9,7 @@ use crate::api::refusal::Action;
 use crate::api::{id_string, ApiRequest, Scope};
 use crate::error::Error;
 use crate::output;
-use crate::read::SyncContext;
+use crate::context::SyncContext;
 use crate::report::{self, DateWindow};
 use crate::scheduler::sleep;
 use crate::streams::ReportSpec;

@@ -20,8 +20,8 @@ use crate::api::refusal::{Action, Scope};
 use crate::api::ApiResponse;
 use crate::error::{Error, Result};
 use crate::output;
-use crate::read::paging::{Page, Pages};
-use crate::read::StreamRun;
+use crate::fetch::paging::{Page, Pages};
+use crate::context::StreamRun;
 use crate::report::narrow::{IdFilter, ADS_LIMIT};
 use crate::report::{self, DateWindow};
 use crate::streams::{DataLevel, ReportSpec};
@@ -111,7 +111,7 @@ impl<'a> WindowReader<'a> {
             Ok(Page { is_empty: page.records.is_empty(), total_pages: page.total_pages, items: page.records })
         };
         let id_dimension = self.spec.data_level.id_dimension();
-        let mut pages = Pages::decoded(&self.run.sync, request, None, Box::new(decode));
+        let mut pages = Pages::decoded(&self.run.sync.api, request, None, Box::new(decode));
         while let Some(page) = pages.next().await {
             let mut records = page.map_err(|e| e.context(format!("{span} (TopView)")))?;
             records.retain(|r| {
@@ -167,7 +167,7 @@ impl<'a> WindowReader<'a> {
                 let page = report::page_records(&answer.body, &advertiser).map_err(Error::transient)?;
                 Ok(Page { is_empty: page.records.is_empty(), total_pages: page.total_pages, items: (page.records, page.unreadable) })
             };
-            let mut pages = Pages::decoded(&self.run.sync, self.request(window, scope.as_ref()), Some(first), Box::new(decode));
+            let mut pages = Pages::decoded(&self.run.sync.api, self.request(window, scope.as_ref()), Some(first), Box::new(decode));
             let mut unreadable = BTreeMap::new();
             let mut emitted = false;
             while let Some(page) = pages.next().await {
