@@ -32,7 +32,7 @@ pub enum TaskFailure {
 impl From<Error> for TaskFailure {
     fn from(e: Error) -> Self {
         match e.action(Scope::TaskCreate) {
-            Some(Action::TaskQuotaSpent) if e.refusal.as_ref().is_some_and(|r| r.path == "report/task/create") => TaskFailure::QuotaSpent(e.message),
+            Some(Action::TaskQuotaSpent) if e.refusal().is_some_and(|r| r.path == "report/task/create") => TaskFailure::QuotaSpent(e.message),
             _ => TaskFailure::Failed(e.message),
         }
     }

@@ -243,11 +243,11 @@ impl<'a> WindowReader<'a> {
     }
 
     fn should_split(&self, e: &Error) -> bool {
-        e.timed_out || e.action(Scope::ReportWindow) == Some(Action::SplitWindow)
+        e.action(Scope::ReportWindow).is_some_and(Action::splits_window)
     }
 
     async fn read_halves(&self, window: Option<DateWindow>, scope: Option<IdFilter>, span: &str, e: Error, sink: Sink<'_>) -> Result<()> {
-        let why = if e.timed_out { "keeps timing out" } else { "is too large for TikTok (40067)" };
+        let why = if e.action(Scope::ReportWindow).is_some_and(Action::is_timeout) { "keeps timing out" } else { "is too large for TikTok (40067)" };
         match window {
             Some(w) if w.days() > 1 => {
                 output::log_info(&format!("{}: advertiser {} {span} {why}; reading it in halves", self.run.def.name, self.advertiser));
@@ -260,7 +260,7 @@ impl<'a> WindowReader<'a> {
                     "TikTok: the report for advertiser {} {span} {why} even for a single day; lower the number of metrics or try again later ({})",
                     self.advertiser, e.message
                 ));
-                error.refusal = e.refusal;
+                error.outcome = e.outcome;
                 Err(error)
             }
         }
