@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::integer_ids::id_text;
 use crate::streams::StreamDef;
 
 pub const PRODUCTION_BASE: &str = "https://business-api.tiktok.com";
@@ -163,12 +164,15 @@ fn required_string(c: &Map<String, Value>, key: &str) -> Result<String> {
 
 /// Ids are strings in v1.3; accept a JSON number too, since users' configs carry both.
 fn optional_id(c: &Map<String, Value>, key: &str) -> Result<Option<String>> {
-    match c.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) if s.trim().chars().all(|ch| ch.is_ascii_digit()) => Ok(Some(s.trim().to_string())),
-        Some(Value::Number(n)) if n.is_u64() => Ok(Some(n.to_string())),
-        Some(_) => Err(Error::config(format!("credentials.{key}: must be a numeric id"))),
+    let value = match c.get(key) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) => Value::String(s.trim().to_string()),
+        Some(other) => other.clone(),
+    };
+    match id_text(&value) {
+        None if value == "" => Ok(None),
+        Some(id) if id.chars().all(|ch| ch.is_ascii_digit()) => Ok(Some(id)),
+        _ => Err(Error::config(format!("credentials.{key}: must be a numeric id"))),
     }
 }
 

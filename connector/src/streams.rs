@@ -1,6 +1,6 @@
 //! The stream table: every stream the connector offers, as data. The mechanisms that read
-//! them (advertiser partitions, paging, cursors) live in `read.rs`; adding a stream of an
-//! existing kind is one entry here.
+//! them live in `sources/` (one module per kind of stream), `fetch/` (paging, answers fetched
+//! ahead) and `read/` (the sync); adding a stream of an existing kind is one entry here.
 
 use serde_json::{json, Value};
 

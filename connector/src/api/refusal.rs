@@ -218,14 +218,16 @@ mod tests {
     use Action::*;
     use Scope::{AdvertiserBatch, FanoutCombination, Plain, ReportWindow, TaskCreate};
 
+    fn refusal(code: i64, message: &str) -> Refusal {
+        Refusal { code, message: message.into(), request_id: None, path: "campaign/get", advertiser: Some("77".into()) }
+    }
+
     fn refused(code: i64, message: &str) -> Outcome {
-        Outcome::Refused(Refusal { code, message: message.into(), request_id: None, path: "campaign/get", advertiser: Some("77".into()) })
+        Outcome::Refused(refusal(code, message))
     }
 
     fn refused_without_advertiser(code: i64, message: &str) -> Outcome {
-        let Outcome::Refused(mut refusal) = refused(code, message) else { unreachable!() };
-        refusal.advertiser = None;
-        Outcome::Refused(refusal)
+        Outcome::Refused(Refusal { advertiser: None, ..refusal(code, message) })
     }
 
     fn http(status: u16) -> Outcome {
@@ -301,9 +303,8 @@ mod tests {
 
     #[test]
     fn errors_name_the_request_and_keep_what_was_answered() {
-        let Outcome::Refused(mut refusal) = refused(40105, "Access token is incorrect") else { unreachable!() };
-        refusal.request_id = Some("2024X".into());
-        let e = Outcome::Refused(refusal).into_error(Plain);
+        let identified = Refusal { request_id: Some("2024X".into()), ..refusal(40105, "Access token is incorrect") };
+        let e = Outcome::Refused(identified).into_error(Plain);
         assert_eq!(e.kind, Kind::Config);
         assert!(e.message.contains("campaign/get/") && e.message.contains("2024X") && e.message.contains("40105"), "{e}");
         assert_eq!(e.api_code(), Some(40105));

@@ -79,7 +79,7 @@ impl Advertisers {
             Some(id) => vec![id],
             None => {
                 let listed = authorized.iter().flatten();
-                let ids: Vec<String> = listed.filter_map(|a| a.get("advertiser_id").and_then(api::id_string)).collect();
+                let ids: Vec<String> = listed.filter_map(|a| a.get("advertiser_id").and_then(crate::integer_ids::id_text)).collect();
                 if ids.is_empty() {
                     return Err(Error::config("the access token is not authorized for any advertiser"));
                 }
@@ -168,7 +168,7 @@ fn local_todays(info: &[Value]) -> HashMap<String, NaiveDate> {
     let now = chrono::Utc::now();
     info.iter()
         .filter_map(|a| {
-            let id = a.get("advertiser_id").and_then(api::id_string)?;
+            let id = a.get("advertiser_id").and_then(crate::integer_ids::id_text)?;
             let zone = |field: &str| a.get(field).and_then(Value::as_str);
             Some((id, local_day(zone("timezone"), zone("display_timezone"), now)?))
         })

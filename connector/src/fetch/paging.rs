@@ -56,7 +56,7 @@ impl Pages<Vec<Value>> {
         let decode = move |answer: ApiResponse| {
             let mut data = answer.into_data()?;
             let items = api::take_list(&mut data, list_key)?;
-            Ok(Page { is_empty: items.is_empty(), total_pages: api::total_pages(&data), items })
+            Ok(Page { is_empty: items.is_empty(), total_pages: api::total_pages(data.get("page_info")), items })
         };
         Self::decoded(api, request, None, Box::new(decode))
     }

@@ -5,7 +5,8 @@ use std::rc::Rc;
 
 use serde_json::json;
 
-use crate::api::{id_string, ApiRequest};
+use crate::api::ApiRequest;
+use crate::integer_ids::id_text;
 use crate::error::Result;
 use crate::fetch::ahead::Shared;
 use crate::fetch::paging::Pages;
@@ -27,7 +28,7 @@ async fn list(sync: Rc<SyncContext>, advertiser: String) -> Result<Rc<AdTree>> {
     let (mut places, mut unplaced) = (Vec::new(), 0);
     while let Some(page) = pages.next().await {
         for ad in page? {
-            let id = |key: &str| ad.get(key).and_then(id_string);
+            let id = |key: &str| ad.get(key).and_then(id_text);
             match (id("ad_id"), id("adgroup_id"), id("campaign_id")) {
                 (Some(ad), Some(adgroup), Some(campaign)) => places.push(AdPlace { ad, adgroup, campaign }),
                 _ => unplaced += 1,

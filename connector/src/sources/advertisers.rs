@@ -1,5 +1,5 @@
 //! The account-level streams: the advertisers the token may read, and their details. Both were
-//! read once for the whole sync (see `read::partitions::Advertisers`).
+//! read once for the whole sync (see `context::advertisers::Advertisers`).
 
 use crate::error::{Error, Result};
 use crate::context::StreamRun;

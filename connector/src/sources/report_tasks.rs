@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::api::refusal::Action;
-use crate::api::{id_string, ApiRequest, Scope};
+use crate::api::{ApiRequest, Scope};
+use crate::integer_ids::id_text;
 use crate::error::Error;
 use crate::output;
 use crate::context::SyncContext;
@@ -79,7 +80,7 @@ pub async fn read(sync: &SyncContext, spec: &ReportSpec, advertiser: &str, windo
         }
         Err(e) => return Err(e.into()),
     };
-    let task_id = created.get("task_id").and_then(id_string).ok_or_else(|| TaskFailure::Failed("report/task/create/ answered without a task_id".into()))?;
+    let task_id = created.get("task_id").and_then(id_text).ok_or_else(|| TaskFailure::Failed("report/task/create/ answered without a task_id".into()))?;
     let started = Instant::now();
     let mut interval = Duration::from_secs(1);
     loop {
