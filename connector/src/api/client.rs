@@ -1,5 +1,6 @@
 //! The API client: every request of the sync goes through [`ApiClient::send`], which waits for
-//! the scheduler, reads TikTok's envelope, and retries what the refusal policy says may pass.
+//! the scheduler, reads TikTok's envelope, and carries out what the refusal policy decides about
+//! each failed attempt (retry, wait, give up).
 //! A request behaves the same whether it travels alone or with many others.
 
 use std::time::Duration;
@@ -11,7 +12,7 @@ use super::transport::{self, Failed, RawAnswer};
 use super::{ApiRequest, ApiResponse};
 use crate::error::{Error, Result};
 use crate::output;
-use crate::scheduler::{sleep, Outcome as Sent, Scheduler, RESTRICTION_FIRST_QUIET, RESTRICTION_LIMIT, RESTRICTION_LONGEST_QUIET};
+use crate::scheduler::{sleep, Ended, Scheduler, RESTRICTION_FIRST_QUIET, RESTRICTION_LIMIT, RESTRICTION_LONGEST_QUIET};
 
 pub struct RetryPolicy {
     pub max_attempts: u32,
@@ -57,19 +58,19 @@ impl ApiClient {
             let answer = transport::exchange(&url, &self.access_token, body.as_deref()).await;
             let (outcome, action) = match read_answer(answer, request) {
                 Ok(response) => {
-                    permit.finish(Sent::Answered);
+                    permit.finish(Ended::Answered);
                     if let Some(refused_for) = self.scheduler.app_answered() {
                         output::log_info(&format!("TikTok lifted the restriction on the app's requests after {} s", refused_for.as_secs()));
                     }
                     return Ok(response);
                 }
                 Err(Unanswered::Local(error)) => {
-                    permit.finish(Sent::Answered);
+                    permit.finish(Ended::Answered);
                     return Err(located(error, request));
                 }
                 Err(Unanswered::Api(outcome)) => {
                     let action = decide(&outcome, request.scope);
-                    permit.finish(if action.is_timeout() { Sent::TimedOut } else { Sent::Answered });
+                    permit.finish(if action.is_timeout() { Ended::TimedOut } else { Ended::Answered });
                     (outcome, action)
                 }
             };

@@ -1,6 +1,6 @@
 //! What the streams of one sync share ([`SyncContext`]: the config, the API client, the
 //! advertisers and what the sync learns of them once) and one stream being read
-//! ([`StreamRun`]: its cursor and its output). Below `sources` and above the fetch mechanisms:
+//! ([`StreamRun`]: its cursor and its output). Below `sources`, above `report/` and `fetch/`:
 //! nothing here knows a kind of stream.
 //!
 //! - `advertisers`: the advertisers of the sync, found once before any stream starts;

@@ -29,7 +29,7 @@ use timeouts::TimeoutGuard;
 
 /// How one request ended, as far as pacing is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Ended {
     /// An answer (of any code) arrived in time.
     Answered,
     /// TikTok or the gateway timed out (51001, 504, no answer in time).
@@ -227,12 +227,12 @@ impl Permit {
     }
 
     /// The request ended: learn its latency (dropping the permit gives its place back).
-    pub fn finish(self, outcome: Outcome) {
+    pub fn finish(self, ended: Ended) {
         let elapsed = self.sent_at.elapsed();
         let mut s = self.scheduler.0.borrow_mut();
-        match outcome {
-            Outcome::Answered => s.flight.answered(elapsed),
-            Outcome::TimedOut => {
+        match ended {
+            Ended::Answered => s.flight.answered(elapsed),
+            Ended::TimedOut => {
                 s.flight.timed_out();
                 s.timeouts.timed_out(Instant::now());
             }
