@@ -5,10 +5,8 @@
 
 use serde_json::{json, Value};
 
-use crate::custom::MAX_METRICS;
 use crate::error::{Error, Result};
-use crate::metrics::{self, rules::{self, ReportShape}};
-use crate::report::has_breakdowns;
+use crate::metrics::{self, rules::{self, ReportShape}, MAX_METRICS};
 use crate::streams::{self, ReportSpec, Source, StreamDef};
 
 #[derive(Debug, Clone, Default)]
@@ -65,7 +63,7 @@ impl AdditionalMetrics {
             report_type: spec.report_type,
             level: spec.data_level,
             granularity: spec.granularity,
-            breakdowns: has_breakdowns(spec),
+            breakdowns: spec.has_breakdowns(),
         };
         let mut added: Vec<&'static str> = Vec::new();
         for &m in self.names.iter().filter(|m| !own.contains(m)) {

@@ -5,6 +5,8 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::integer_ids::id_text;
+use crate::streams::StreamDef;
 
 pub const PRODUCTION_BASE: &str = "https://business-api.tiktok.com";
 pub const SANDBOX_BASE: &str = "https://sandbox-ads.tiktok.com";
@@ -34,7 +36,7 @@ pub struct Config {
     /// Ids typed as integers, as the reference connector types them (`integer_ids`).
     pub integer_ids: bool,
     /// The user's own report streams (`custom_reports`).
-    pub custom_reports: Vec<&'static crate::streams::StreamDef>,
+    pub custom_reports: Vec<&'static StreamDef>,
     /// Learn each advertiser's active days first and ask reports only for days that can have
     /// rows (`crate::report::activity`).
     pub skip_inactive_days: bool,
@@ -103,6 +105,18 @@ impl Config {
     pub fn default_base_url(&self) -> &'static str {
         if self.is_sandbox() { SANDBOX_BASE } else { PRODUCTION_BASE }
     }
+
+    /// The streams this config may read: the built-in ones (sandbox configs see the sandbox
+    /// subset only) with its `additional_metrics`, then its custom reports.
+    pub fn streams(&self) -> Vec<&'static StreamDef> {
+        let sandbox = self.is_sandbox();
+        crate::streams::STREAMS
+            .iter()
+            .filter(|s| !sandbox || s.sandbox)
+            .map(|s| self.additional_metrics.stream(s))
+            .chain(self.custom_reports.iter().copied())
+            .collect()
+    }
 }
 
 fn parse_credentials(c: &Map<String, Value>) -> Result<Credentials> {
@@ -150,12 +164,15 @@ fn required_string(c: &Map<String, Value>, key: &str) -> Result<String> {
 
 /// Ids are strings in v1.3; accept a JSON number too, since users' configs carry both.
 fn optional_id(c: &Map<String, Value>, key: &str) -> Result<Option<String>> {
-    match c.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) if s.trim().chars().all(|ch| ch.is_ascii_digit()) => Ok(Some(s.trim().to_string())),
-        Some(Value::Number(n)) if n.is_u64() => Ok(Some(n.to_string())),
-        Some(_) => Err(Error::config(format!("credentials.{key}: must be a numeric id"))),
+    let value = match c.get(key) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) => Value::String(s.trim().to_string()),
+        Some(other) => other.clone(),
+    };
+    match id_text(&value) {
+        None if value == "" => Ok(None),
+        Some(id) if id.chars().all(|ch| ch.is_ascii_digit()) => Ok(Some(id)),
+        _ => Err(Error::config(format!("credentials.{key}: must be a numeric id"))),
     }
 }
 

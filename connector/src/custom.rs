@@ -7,7 +7,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
-use crate::metrics::{self, rules::{self, ReportShape}};
+use crate::metrics::{self, rules::{self, ReportShape}, MAX_METRICS};
 use crate::schema::FieldType;
 use crate::streams::{self, DataLevel, Granularity, ReportFilter, ReportType, Source, StreamDef};
 
@@ -15,8 +15,6 @@ use crate::streams::{self, DataLevel, Granularity, ReportFilter, ReportType, Sou
 /// by country only; audience reports by these.
 const BASIC_BREAKDOWNS: &[&str] = &["country_code"];
 const AUDIENCE_BREAKDOWNS: &[&str] = &["gender", "age", "country_code", "province_id", "platform", "language", "placement", "ac"];
-/// TikTok's advice: at most 100 metrics in one request (DOC-BP).
-pub const MAX_METRICS: usize = 100;
 /// Filters the synchronous report and the async task both take (tiktok-api.md §4.9), so a
 /// truncated window read through a task still has the user's filter.
 const FILTER_FIELDS: &[&str] = &["campaign_ids", "adgroup_ids", "ad_ids", "country_code"];

@@ -1,11 +1,22 @@
-//! `integer_ids`: the reference connector's integer ids, for users moving tables, views and
-//! models built on it. TikTok sends ids as strings and so do we by default (a 19-digit id loses
-//! digits as a JavaScript or float number); the reference declares the fields below as integers
-//! and casts them (its schemas, listed in `shared/docs/streams.md`).
+//! Ids: read from JSON one way ([`id_text`]), and with `integer_ids` typed as the reference
+//! connector's integers, for users moving tables, views and models built on it. TikTok sends ids
+//! as strings and so do we by default (a 19-digit id loses digits as a JavaScript or float
+//! number); the reference declares the fields below as integers and casts them (its schemas,
+//! listed in `shared/docs/streams.md`).
 
 use serde_json::{json, Value};
 
 use crate::streams::{ReportType, Source, StreamDef};
+
+/// An id as TikTok, a state or a config gives it: a non-empty string, or a whole number (older
+/// answers, hand-written JSON).
+pub fn id_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) if n.is_u64() => Some(n.to_string()),
+        _ => None,
+    }
+}
 
 /// Top-level id fields of every report row, in the reference's report schemas.
 const REPORT_IDS: &[&str] = &["advertiser_id", "campaign_id", "adgroup_id", "ad_id"];

@@ -9,8 +9,10 @@
 mod additional;
 mod api;
 mod config;
+mod context;
 mod custom;
 mod error;
+mod fetch;
 mod fields;
 #[cfg(test)]
 mod fuzz;
@@ -59,7 +61,7 @@ impl bindings::Guest for Component {
             }
             entry
         };
-        let entries: Vec<_> = streams::available(&config).into_iter().map(entry).collect();
+        let entries: Vec<_> = config.streams().into_iter().map(entry).collect();
         Ok(serde_json::json!({ "streams": entries }).to_string())
     }
 

@@ -48,7 +48,7 @@ impl PartitionedCursor {
             for entry in states {
                 let advertiser = entry
                     .pointer("/partition/advertiser_id")
-                    .and_then(id_text)
+                    .and_then(crate::integer_ids::id_text)
                     .ok_or_else(|| bad("every entry of \"states\" needs partition.advertiser_id"))?;
                 let value = entry
                     .get("cursor")
@@ -100,14 +100,6 @@ impl PartitionedCursor {
         let mut obj = Map::new();
         obj.insert("states".into(), Value::Array(states));
         Value::Object(obj)
-    }
-}
-
-fn id_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) if n.is_u64() => Some(n.to_string()),
-        _ => None,
     }
 }
 

@@ -1,10 +1,9 @@
 //! The stream table: every stream the connector offers, as data. The mechanisms that read
-//! them (advertiser partitions, paging, cursors) live in `read.rs`; adding a stream of an
-//! existing kind is one entry here.
+//! them live in `sources/` (one module per kind of stream), `fetch/` (paging, answers fetched
+//! ahead) and `read/` (the sync); adding a stream of an existing kind is one entry here.
 
 use serde_json::{json, Value};
 
-use crate::config::Config;
 use crate::fields;
 use crate::metrics::{self, catalogue::same_text, MetricSet};
 use crate::schema::{self, FieldList, FieldType::*};
@@ -67,6 +66,11 @@ impl ReportSpec {
     /// Every report but a basic lifetime one (`query_lifetime`) asks for dates.
     pub fn has_dates(&self) -> bool {
         !(self.granularity == Granularity::Lifetime && self.report_type == ReportType::Basic)
+    }
+
+    /// Whether the report breaks rows down by more than the object and the time.
+    pub fn has_breakdowns(&self) -> bool {
+        self.dimensions.iter().any(|d| is_breakdown(d))
     }
 
     /// The most days a daily window of this report spans. TikTok advises at most 7 days for
@@ -384,18 +388,6 @@ pub fn report_spec(name: &str) -> &'static ReportSpec {
     }
 }
 
-/// The streams a config may read: the built-in ones (sandbox configs see the sandbox subset
-/// only) with its `additional_metrics`, then its custom reports.
-pub fn available(config: &Config) -> Vec<&'static StreamDef> {
-    let sandbox = config.is_sandbox();
-    STREAMS
-        .iter()
-        .filter(|s| !sandbox || s.sandbox)
-        .map(|s| config.additional_metrics.stream(s))
-        .chain(config.custom_reports.iter().copied())
-        .collect()
-}
-
 impl StreamDef {
     pub fn json_schema(&self) -> Value {
         let mut schema = schema::from_field_list(self.fields);
@@ -458,7 +450,7 @@ mod tests {
                 report_type: spec.report_type,
                 level: spec.data_level,
                 granularity: spec.granularity,
-                breakdowns: crate::report::has_breakdowns(spec),
+                breakdowns: spec.has_breakdowns(),
             };
             for m in metrics::names(spec.metrics) {
                 assert_eq!(metrics::rules::refusal(m, &shape), None, "{}", def.name);

@@ -2,6 +2,7 @@
 //! the reference Airbyte connector (`spec`, `check`, `discover`, `read`). The connector logic
 //! runs as a sandboxed WebAssembly component; this binary is its host.
 
+mod bindings;
 mod progress;
 mod protocol;
 mod runtime;

@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::{json, Value};
 
 use crate::progress::Progress;
-use crate::runtime::bindings::tiktok::connector::{output, types};
+use crate::bindings::tiktok::connector::{output, types};
 use crate::sync::loader::{Emitted, Loader};
 use types::{LogLevel, StreamStatus};
 

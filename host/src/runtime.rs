@@ -14,23 +14,9 @@ use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
+use crate::bindings;
 use crate::protocol::{FailureType, ProtocolWriter};
 use crate::sandbox::{AllowList, MemoryCap, SandboxPolicy};
-
-/// The host side of the WIT contract (`wit/connector.wit`).
-pub mod bindings {
-    wasmtime::component::bindgen!({
-        world: "source",
-        path: "../wit",
-        exports: { default: async },
-        // A database write that failed stops the guest at once (sync).
-        imports: {
-            "tiktok:connector/output.emit-records": trappable,
-            "tiktok:connector/output.emit-state": trappable,
-            "tiktok:connector/output.emit-stream-status": trappable,
-        },
-    });
-}
 
 use bindings::tiktok::connector::types::FailureKind;
 use bindings::{ConnectorError, Source};

@@ -1,35 +1,28 @@
 //! The API client: every request of the sync goes through [`ApiClient::send`], which waits for
-//! the scheduler, reads TikTok's envelope, and retries what the refusal policy says may pass.
+//! the scheduler, reads TikTok's envelope, and carries out what the refusal policy decides about
+//! each failed attempt (retry, wait, give up).
 //! A request behaves the same whether it travels alone or with many others.
 
 use std::time::Duration;
 
 use serde_json::Value;
 
-use super::refusal::{decide, Action, Refusal, Scope, SECOND_QUOTA_QUIET};
+use super::refusal::{decide, Action, Outcome, Refusal, SECOND_QUOTA_QUIET};
 use super::transport::{self, Failed, RawAnswer};
 use super::{ApiRequest, ApiResponse};
 use crate::error::{Error, Result};
 use crate::output;
-use crate::scheduler::{sleep, Outcome, Scheduler, RESTRICTION_FIRST_QUIET, RESTRICTION_LIMIT, RESTRICTION_LONGEST_QUIET};
+use crate::scheduler::{sleep, Ended, Scheduler, RESTRICTION_FIRST_QUIET, RESTRICTION_LIMIT, RESTRICTION_LONGEST_QUIET};
 
 pub struct RetryPolicy {
     pub max_attempts: u32,
     pub base_delay: Duration,
     pub max_delay: Duration,
-    /// TikTok blocks a report request that timed out three times within ten minutes
-    /// (tiktok-api.md §6): a timed-out report window is sent at most this often, then split.
-    pub max_report_window_timeouts: u32,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self {
-            max_attempts: 7,
-            base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(30),
-            max_report_window_timeouts: 2,
-        }
+        Self { max_attempts: 7, base_delay: Duration::from_millis(500), max_delay: Duration::from_secs(30) }
     }
 }
 
@@ -40,14 +33,12 @@ pub struct ApiClient {
     retry: RetryPolicy,
 }
 
-/// What one attempt came to.
-enum Step {
-    Done(ApiResponse),
-    Fail(Error),
-    /// Worth another attempt: why, the error to report if attempts run out, and how to wait.
-    Again { error: Error, quiet: Option<Duration> },
-    /// The app's requests are refused, quota unnamed: the scheduler decides how long to wait.
-    AppRefused(Error),
+/// Why an attempt brought no response.
+enum Unanswered {
+    /// The API failed it: the refusal policy decides what follows.
+    Api(Outcome),
+    /// It could not be sent or read at all (the sandbox, a body too large): no attempt helps.
+    Local(Error),
 }
 
 impl ApiClient {
@@ -55,7 +46,7 @@ impl ApiClient {
         Self { base_url: base_url.trim_end_matches('/').to_string(), access_token: access_token.to_string(), scheduler, retry }
     }
 
-    /// Send one request, retrying what may pass.
+    /// Send one request, doing what the refusal policy decides about each failed attempt.
     pub async fn send(&self, request: &ApiRequest) -> Result<ApiResponse> {
         let url = request.url(&self.base_url);
         let body = request.body.as_ref().map(|b| b.to_string().into_bytes());
@@ -65,27 +56,38 @@ impl ApiClient {
             let permit = self.scheduler.permit(request.path).await;
             let sent_at = permit.sent_at();
             let answer = transport::exchange(&url, &self.access_token, body.as_deref()).await;
-            let step = interpret(answer, request);
-            let timed_out = matches!(&step, Step::Again { error, .. } if error.timed_out);
-            permit.finish(if timed_out { Outcome::TimedOut } else { Outcome::Answered });
-            let (error, quiet) = match step {
-                Step::Done(response) => {
+            let (outcome, action) = match read_answer(answer, request) {
+                Ok(response) => {
+                    permit.finish(Ended::Answered);
                     if let Some(refused_for) = self.scheduler.app_answered() {
                         output::log_info(&format!("TikTok lifted the restriction on the app's requests after {} s", refused_for.as_secs()));
                     }
                     return Ok(response);
                 }
-                Step::Fail(error) => return Err(located(error, request)),
-                Step::AppRefused(error) => {
+                Err(Unanswered::Local(error)) => {
+                    permit.finish(Ended::Answered);
+                    return Err(located(error, request));
+                }
+                Err(Unanswered::Api(outcome)) => {
+                    let action = decide(&outcome, request.scope);
+                    permit.finish(if action.is_timeout() { Ended::TimedOut } else { Ended::Answered });
+                    (outcome, action)
+                }
+            };
+            let error = outcome.into_error(request.scope);
+            let quiet = match action {
+                Action::Retry | Action::RetryTimedOut { .. } => None,
+                Action::Throttle { quiet } => Some(quiet),
+                Action::AppRefused => {
                     // Bounded by the restriction's own limit, not by the attempts.
                     attempt -= 1;
                     self.app_refused(sent_at, error)?;
                     continue;
                 }
-                Step::Again { error, quiet } => (error, quiet),
+                _ => return Err(located(error, request)),
             };
-            timeouts += u32::from(timed_out);
-            let timeouts_exhausted = request.scope == Scope::ReportWindow && timeouts >= self.retry.max_report_window_timeouts;
+            timeouts += u32::from(action.is_timeout());
+            let timeouts_exhausted = matches!(action, Action::RetryTimedOut { split_after: Some(limit) } if timeouts >= limit);
             if attempt >= self.retry.max_attempts || timeouts_exhausted {
                 return Err(located(error, request));
             }
@@ -154,70 +156,45 @@ struct EnvelopeHead {
     request_id: Option<Value>,
 }
 
-/// Read an answer: HTTP status, TikTok's envelope, and what the refusal policy says.
-fn interpret(answer: std::result::Result<RawAnswer, Failed>, request: &ApiRequest) -> Step {
+/// Read an answer: HTTP status, then TikTok's envelope; what failed is left to the policy.
+fn read_answer(answer: std::result::Result<RawAnswer, Failed>, request: &ApiRequest) -> std::result::Result<ApiResponse, Unanswered> {
     let RawAnswer { status, ads_throttle, body } = match answer {
         Ok(answer) => answer,
-        Err(Failed::Final(error)) => return Step::Fail(error),
-        Err(Failed::Passing { reason, timed_out }) => {
-            let mut error = Error::transient(format!("{reason} (retries exhausted)"));
-            error.timed_out = timed_out;
-            return Step::Again { error, quiet: None };
-        }
+        Err(Failed::Final(error)) => return Err(Unanswered::Local(error)),
+        Err(Failed::Passing { reason, timed_out }) => return Err(Unanswered::Api(Outcome::NoAnswer { reason, timed_out })),
     };
     if status != 200 {
-        let error = format!("HTTP {status}: {}", snippet(&body));
-        return match status {
-            404 => Step::Fail(Error::system(format!("{error} (endpoint not found)"))),
-            429 => Step::Again { error: Error::transient(error), quiet: Some(SECOND_QUOTA_QUIET) },
-            500.. => {
-                let mut error = Error::transient(format!("{error} (retries exhausted)"));
-                error.timed_out = status == 504;
-                Step::Again { error, quiet: None }
-            }
-            _ => Step::Fail(Error::system(error)),
-        };
+        return Err(Unanswered::Api(Outcome::Http { status, body: snippet(&body) }));
     }
     // A download is the file itself; its errors still come as the envelope.
     if request.file_answer && !body.starts_with(b"{") {
-        return Step::Done(ApiResponse { body, is_file: true, ads_throttle });
+        return Ok(ApiResponse { body, is_file: true, ads_throttle });
     }
     // Only the envelope's head is read here: `data` stays as bytes until its reader parses it.
+    let unreadable = |what: String| Err(Unanswered::Api(Outcome::Unreadable(what)));
     let head: EnvelopeHead = match serde_json::from_slice(&body) {
         Ok(head) => head,
-        Err(e) => {
-            return Step::Again {
-                error: Error::transient(format!("the API answered with a body that is not the JSON envelope ({e}): {}", snippet(&body))),
-                quiet: None,
-            }
-        }
+        Err(e) => return unreadable(format!("the API answered with a body that is not the JSON envelope ({e}): {}", snippet(&body))),
     };
     let Some(code) = head.code else {
-        let error = Error::transient(format!("the API answered without an envelope code: {}", snippet(&body)));
-        return Step::Again { error, quiet: None };
+        return unreadable(format!("the API answered without an envelope code: {}", snippet(&body)));
     };
     if code == 0 {
-        return Step::Done(ApiResponse { body, is_file: false, ads_throttle });
+        return Ok(ApiResponse { body, is_file: false, ads_throttle });
     }
     let text = |v: Option<Value>| v.map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
-    let refusal = Refusal {
+    Err(Unanswered::Api(Outcome::Refused(Refusal {
         code,
         message: text(head.message).unwrap_or_default(),
         request_id: text(head.request_id),
         path: request.path,
         advertiser: request.advertiser.clone(),
-    };
-    match decide(&refusal, request.scope) {
-        Action::Retry | Action::RetryTimedOut => Step::Again { error: refusal.into_error(request.scope), quiet: None },
-        Action::Throttle { quiet } => Step::Again { error: refusal.into_error(request.scope), quiet: Some(quiet) },
-        Action::AppRefused => Step::AppRefused(refusal.into_error(request.scope)),
-        _ => Step::Fail(refusal.into_error(request.scope)),
-    }
+    })))
 }
 
 /// Name the endpoint in an error, unless TikTok's refusal already does.
 fn located(error: Error, request: &ApiRequest) -> Error {
-    if error.refusal.is_some() {
+    if error.refusal().is_some() {
         error
     } else {
         error.context(format!("{}/", request.path))
@@ -238,23 +215,32 @@ mod tests {
         Ok(RawAnswer { status, ads_throttle: None, body: body.as_bytes().to_vec() })
     }
 
+    /// What the policy decides about an answer, or `None` when it is a response.
+    fn decided(status: u16, body: &str, request: &ApiRequest) -> Option<Action> {
+        match read_answer(answer(status, body), request) {
+            Ok(_) => None,
+            Err(Unanswered::Api(outcome)) => Some(decide(&outcome, request.scope)),
+            Err(Unanswered::Local(e)) => panic!("local failure: {e}"),
+        }
+    }
+
     #[test]
     fn envelopes_are_read_into_data_or_refusals() {
         let request = ApiRequest::for_advertiser("campaign/get", "7");
-        let Step::Done(ok) = interpret(answer(200, r#"{"code":0,"data":{"list":[]}}"#), &request) else { panic!("not done") };
+        let Ok(ok) = read_answer(answer(200, r#"{"code":0,"data":{"list":[]}}"#), &request) else { panic!("not done") };
         assert!(ok.into_data().unwrap()["list"].is_array());
-        let throttled = interpret(answer(200, r#"{"code":40100,"message":"App reaches the QPS limit 10","data":{}}"#), &request);
-        assert!(matches!(throttled, Step::Again { quiet: Some(_), .. }));
-        let denied = interpret(answer(200, r#"{"code":40001,"message":"no permission","request_id":"r1","data":{}}"#), &request);
-        assert!(matches!(denied, Step::Fail(e) if e.action(Scope::Plain) == Some(Action::SkipAdvertiser)));
+        let throttled = decided(200, r#"{"code":40100,"message":"App reaches the QPS limit 10","data":{}}"#, &request);
+        assert!(matches!(throttled, Some(Action::Throttle { .. })));
+        let denied = decided(200, r#"{"code":40001,"message":"no permission","request_id":"r1","data":{}}"#, &request);
+        assert_eq!(denied, Some(Action::SkipAdvertiser));
     }
 
     #[test]
     fn gateway_failures_and_broken_bodies_pass_again() {
         let request = ApiRequest::new("campaign/get");
-        assert!(matches!(interpret(answer(504, "<html>"), &request), Step::Again { error, .. } if error.timed_out));
-        assert!(matches!(interpret(answer(200, "{\"code\": 0, \"da"), &request), Step::Again { .. }));
-        assert!(matches!(interpret(answer(200, "<html>"), &request), Step::Again { .. }));
-        assert!(matches!(interpret(answer(404, "404 page not found"), &request), Step::Fail(_)));
+        assert!(decided(504, "<html>", &request).is_some_and(Action::is_timeout));
+        assert_eq!(decided(200, "{\"code\": 0, \"da", &request), Some(Action::Retry));
+        assert_eq!(decided(200, "<html>", &request), Some(Action::Retry));
+        assert!(matches!(decided(404, "404 page not found", &request), Some(Action::Fail(_))));
     }
 }

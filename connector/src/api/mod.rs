@@ -103,8 +103,7 @@ impl ApiResponse {
         }
     }
 
-    /// `data.page_info.total_page`, read without building the rest of the answer; 0 when the
-    /// answer has none.
+    /// [`total_pages`] of the answer's `data.page_info`, read without building the rest of it.
     pub fn total_pages(&self) -> u64 {
         #[derive(serde::Deserialize)]
         struct Envelope {
@@ -112,14 +111,10 @@ impl ApiResponse {
         }
         #[derive(serde::Deserialize)]
         struct Data {
-            page_info: Option<PageInfo>,
-        }
-        #[derive(serde::Deserialize)]
-        struct PageInfo {
-            total_page: Option<u64>,
+            page_info: Option<Value>,
         }
         let envelope = serde_json::from_slice::<Envelope>(&self.body).ok();
-        envelope.and_then(|e| e.data?.page_info?.total_page).unwrap_or(0)
+        total_pages(envelope.and_then(|e| e.data?.page_info).as_ref())
     }
 }
 
@@ -134,9 +129,10 @@ fn percent_encode_into(out: &mut String, value: &str) {
     }
 }
 
-/// The `page_info` of a paginated answer; missing or odd values mean "no more pages".
-pub fn total_pages(data: &Value) -> u64 {
-    data.get("page_info").and_then(|p| p.get("total_page")).and_then(Value::as_u64).unwrap_or(0)
+/// The pages a paginated answer has, from its `page_info`; a missing or odd `total_page` means
+/// "no more pages" (0). Every reader of `total_page` goes through here.
+pub fn total_pages(page_info: Option<&Value>) -> u64 {
+    page_info.and_then(|p| p.get("total_page")).and_then(Value::as_u64).unwrap_or(0)
 }
 
 /// The records of an answer's `data` under `list_key`.
@@ -164,14 +160,6 @@ pub fn json_type(v: &Value) -> &'static str {
     }
 }
 
-/// An id as TikTok may send it: a string, or a number in older answers.
-pub fn id_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,23 +1,14 @@
-//! The refusal policy: what a TikTok answer with a non-zero code means for the sync.
+//! The refusal policy: what a failed request means for the sync, whether TikTok refused it
+//! (a non-zero envelope code), answered with an HTTP error, or did not answer at all.
 //!
-//! Every decision from a TikTok code lives in [`decide`], one table a reader can check against
-//! `tiktok-api.md` §5 and §6; callers never look at codes or message text themselves.
+//! Every decision lives in [`decide`], one table a reader can check against `tiktok-api.md` §5
+//! and §6; the client only carries decisions out, and callers never look at codes, statuses or
+//! message text themselves.
 
 use std::time::Duration;
 
+pub use crate::error::{Outcome, Refusal};
 use crate::error::{Error, Kind};
-
-/// TikTok said no: the code and message of its envelope, and which request it concerns.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub code: i64,
-    pub message: String,
-    pub request_id: Option<String>,
-    /// Endpoint path, e.g. `report/integrated/get`.
-    pub path: &'static str,
-    /// The advertiser the request was for, when it was for one.
-    pub advertiser: Option<String>,
-}
 
 /// What kind of request was refused; some codes mean different things for different kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -39,8 +30,10 @@ pub enum Scope {
 pub enum Action {
     /// Passing trouble: send the same request again after a backoff.
     Retry,
-    /// TikTok timed out: retry (at most once for a report window), then split it.
-    RetryTimedOut,
+    /// TikTok, or the way to it, timed out: send again (the scheduler counts it as a timeout).
+    /// With `split_after`, give up after that many timed-out sends, and read the window in
+    /// halves instead.
+    RetryTimedOut { split_after: Option<u32> },
     /// The app is over its quota: nothing leaves for `quiet`, the budget is lowered, retry.
     Throttle { quiet: Duration },
     /// The app's requests are refused, quota unnamed: a passing breach or a restriction of
@@ -71,9 +64,46 @@ pub const MINUTE_QUOTA_QUIET: Duration = Duration::from_secs(300);
 /// After a per-second breach, the next second at the earliest.
 pub const SECOND_QUOTA_QUIET: Duration = Duration::from_secs(2);
 
-/// The refusal policy. Codes are TikTok's (tiktok-api.md §5); throttling messages name the
-/// quota that was hit ("QPS", "QPM", "QPD").
-pub fn decide(refusal: &Refusal, scope: Scope) -> Action {
+/// TikTok blocks a report request that timed out three times within ten minutes
+/// (tiktok-api.md §6): a timed-out report window is sent at most twice, then split.
+pub const REPORT_WINDOW_TIMEOUTS: u32 = 2;
+
+/// The policy: what to do about a failed request of this scope.
+pub fn decide(outcome: &Outcome, scope: Scope) -> Action {
+    match outcome {
+        Outcome::Refused(refusal) => decide_refusal(refusal, scope),
+        Outcome::Http { status: 404, .. } => Action::Fail(Kind::System),
+        Outcome::Http { status: 429, .. } => Action::Throttle { quiet: SECOND_QUOTA_QUIET },
+        // The gateway gave up waiting for TikTok.
+        Outcome::Http { status: 504, .. } => timed_out(scope),
+        Outcome::Http { status: 500.., .. } => Action::Retry,
+        Outcome::Http { .. } => Action::Fail(Kind::System),
+        Outcome::NoAnswer { timed_out: true, .. } => timed_out(scope),
+        Outcome::NoAnswer { timed_out: false, .. } | Outcome::Unreadable(_) => Action::Retry,
+    }
+}
+
+/// A timeout: a report window can be read in halves after a few; other requests are retried.
+fn timed_out(scope: Scope) -> Action {
+    let split_after = (scope == Scope::ReportWindow).then_some(REPORT_WINDOW_TIMEOUTS);
+    Action::RetryTimedOut { split_after }
+}
+
+impl Action {
+    /// The request timed out (TikTok's 51001, HTTP 504, no answer in time).
+    pub fn is_timeout(self) -> bool {
+        matches!(self, Action::RetryTimedOut { .. })
+    }
+
+    /// The report window is to be read in halves: too large, or it keeps timing out.
+    pub fn splits_window(self) -> bool {
+        matches!(self, Action::SplitWindow | Action::RetryTimedOut { split_after: Some(_) })
+    }
+}
+
+/// TikTok's refusals. Codes are TikTok's (tiktok-api.md §5); throttling messages name the quota
+/// that was hit ("QPS", "QPM", "QPD").
+fn decide_refusal(refusal: &Refusal, scope: Scope) -> Action {
     let message = refusal.message.to_ascii_lowercase();
     let names_advertiser = refusal.advertiser.as_deref().is_some_and(|id| refusal.message.contains(id));
     match (refusal.code, scope) {
@@ -92,7 +122,7 @@ pub fn decide(refusal: &Refusal, scope: Scope) -> Action {
         (61000, _) => Action::Throttle { quiet: MINUTE_QUOTA_QUIET },
         (40100 | 40016 | 40133 | 40132, _) => Action::Throttle { quiet: SECOND_QUOTA_QUIET },
         // Internal service timeouts.
-        (51001 | 51039, _) => Action::RetryTimedOut,
+        (51001 | 51039, _) => timed_out(scope),
         // System errors, maintenance, task not ready, write conflicts.
         (50000..=53999 | 60001 | 40200 | 40201 | 40202, _) => Action::Retry,
         (40067, Scope::ReportWindow) => Action::SplitWindow,
@@ -122,14 +152,35 @@ fn mentions_daily_quota(message: &str) -> bool {
     message.contains("qpd") || message.contains("per day") || message.contains("daily")
 }
 
-impl Refusal {
-    /// The user-facing error for a refusal the caller does not handle, saying what to fix
-    /// where we know.
+impl Outcome {
+    /// The user-facing error for an outcome the caller does not handle, keeping the outcome.
     pub fn into_error(self, scope: Scope) -> Error {
+        let action = decide(&self, scope);
+        let mut error = match &self {
+            Outcome::Refused(refusal) => refusal.error(action),
+            Outcome::Http { status, body } => {
+                let what = format!("HTTP {status}: {body}");
+                match action {
+                    Action::Fail(_) if *status == 404 => Error::system(format!("{what} (endpoint not found)")),
+                    Action::Fail(_) => Error::system(what),
+                    Action::Retry | Action::RetryTimedOut { .. } => Error::transient(format!("{what} (retries exhausted)")),
+                    _ => Error::transient(what),
+                }
+            }
+            Outcome::NoAnswer { reason, .. } => Error::transient(format!("{reason} (retries exhausted)")),
+            Outcome::Unreadable(what) => Error::transient(what.clone()),
+        };
+        error.outcome = Some(Box::new(self));
+        error
+    }
+}
+
+impl Refusal {
+    /// The error for a refusal the caller does not handle, saying what to fix where we know.
+    fn error(&self, action: Action) -> Error {
         let (code, id) = (self.code, self.request_id.as_deref().unwrap_or("-"));
         let what = format!("{}/: TikTok error {code}: {} (request id {id})", self.path, self.message);
-        let action = decide(&self, scope);
-        let mut error = match action {
+        match action {
             Action::Fail(Kind::Config) if matches!(code, 40000..=40001 | 40101..=40119) => Error::config(format!(
                 "{what}; check the access token, app id, secret and the advertiser's permissions"
             )),
@@ -138,7 +189,7 @@ impl Refusal {
             Action::DailyQuotaSpent => Error::transient(format!(
                 "{what}: the app's daily request quota is used up; it resets at 00:00 UTC, and the next sync resumes from the last state"
             )),
-            Action::Retry | Action::RetryTimedOut | Action::Throttle { .. } => Error::transient(format!("{what} (retries exhausted)")),
+            Action::Retry | Action::RetryTimedOut { .. } | Action::Throttle { .. } => Error::transient(format!("{what} (retries exhausted)")),
             Action::Fail(Kind::Transient)
             | Action::AppRefused
             | Action::SplitWindow
@@ -149,93 +200,121 @@ impl Refusal {
             | Action::TaskQuotaSpent => {
                 Error::transient(what)
             }
-        };
-        error.timed_out = action == Action::RetryTimedOut;
-        error.refusal = Some(Box::new(self));
-        error
+        }
     }
 }
 
 impl Error {
-    /// The policy's decision for this error, when TikTok refused; `None` for other failures.
+    /// The policy's decision for this error, when the API failed it; `None` for failures of
+    /// our own (a bad config, the sandbox).
     pub fn action(&self, scope: Scope) -> Option<Action> {
-        self.refusal.as_ref().map(|r| decide(r, scope))
+        self.outcome.as_deref().map(|outcome| decide(outcome, scope))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use Action::*;
+    use Scope::{AdvertiserBatch, FanoutCombination, Plain, ReportWindow, TaskCreate};
 
     fn refusal(code: i64, message: &str) -> Refusal {
         Refusal { code, message: message.into(), request_id: None, path: "campaign/get", advertiser: Some("77".into()) }
     }
 
-    #[test]
-    fn throttling_waits_as_long_as_the_quota_named() {
-        let second = refusal(40100, "App [1] reaches the QPS limit 10, current QPS is 12");
-        assert_eq!(decide(&second, Scope::Plain), Action::Throttle { quiet: SECOND_QUOTA_QUIET });
-        let minute = refusal(40100, "App [1] reaches the QPM limit 600");
-        assert_eq!(decide(&minute, Scope::Plain), Action::Throttle { quiet: MINUTE_QUOTA_QUIET });
-        let daily = refusal(40100, "App [1] reaches the QPD limit 864000");
-        assert_eq!(decide(&daily, Scope::Plain), Action::DailyQuotaSpent);
-        // No quota named: a breach or a restriction of minutes, which the scheduler tells apart.
-        let unnamed = refusal(40100, "Due to too many requests, requests from App [1] are temporarily restricted.");
-        assert_eq!(decide(&unnamed, Scope::Plain), Action::AppRefused);
-        let error = daily.into_error(Scope::Plain);
-        assert_eq!(error.kind, Kind::Transient);
-        assert!(error.message.contains("00:00 UTC"));
+    fn refused(code: i64, message: &str) -> Outcome {
+        Outcome::Refused(refusal(code, message))
     }
 
+    fn refused_without_advertiser(code: i64, message: &str) -> Outcome {
+        Outcome::Refused(Refusal { advertiser: None, ..refusal(code, message) })
+    }
+
+    fn http(status: u16) -> Outcome {
+        Outcome::Http { status, body: "<html>".into() }
+    }
+
+    fn no_answer(timed_out: bool) -> Outcome {
+        Outcome::NoAnswer { reason: "no answer in time".into(), timed_out }
+    }
+
+    /// The whole policy, one row per case: what the API answered, for which kind of request,
+    /// and what follows.
     #[test]
-    fn passing_trouble_is_retried_and_validation_is_not() {
-        for code in [50000, 50002, 60001, 40201] {
-            assert_eq!(decide(&refusal(code, ""), Scope::Plain), Action::Retry, "{code}");
+    fn every_outcome_has_its_decision() {
+        let second = Throttle { quiet: SECOND_QUOTA_QUIET };
+        let minute = Throttle { quiet: MINUTE_QUOTA_QUIET };
+        let timed_out = RetryTimedOut { split_after: None };
+        let window_timed_out = RetryTimedOut { split_after: Some(REPORT_WINDOW_TIMEOUTS) };
+        let task_hourly = "Advertiser 77 reaches the limit of 500 asynchronous report tasks per hour";
+        let task_second = "App [1] reaches the QPS limit 1 for current path /report/task/create/, request is temporarily restricted.";
+        let table = [
+            // Throttling waits as long as the quota named; none named: the scheduler decides.
+            (refused(40100, "App [1] reaches the QPS limit 10, current QPS is 12"), Plain, second),
+            (refused(40100, "App [1] reaches the QPM limit 600"), Plain, minute),
+            (refused(40100, "App [1] reaches the QPD limit 864000"), Plain, DailyQuotaSpent),
+            (refused(40100, "Due to too many requests, requests from App [1] are temporarily restricted."), Plain, AppRefused),
+            (refused(61000, "blocklisted"), Plain, minute),
+            // Async tasks: a spent quota is given up, the busy second waited out.
+            (refused(40100, task_hourly), TaskCreate, TaskQuotaSpent),
+            (refused(40100, task_hourly), Plain, second),
+            (refused(40100, task_second), TaskCreate, second),
+            (refused(40118, "The app is not on the allowlist of asynchronous reports."), TaskCreate, NoTaskAccess),
+            // Passing trouble is retried; timeouts split a report window after a few.
+            (refused(50000, ""), Plain, Retry),
+            (refused(50002, ""), Plain, Retry),
+            (refused(60001, ""), Plain, Retry),
+            (refused(40201, ""), Plain, Retry),
+            (refused(51001, "Internal service timeout"), Plain, timed_out),
+            (refused(51001, "Internal service timeout"), ReportWindow, window_timed_out),
+            // Too large splits only report windows.
+            (refused(40067, "too large"), ReportWindow, SplitWindow),
+            (refused(40067, "too large"), Plain, Fail(Kind::Transient)),
+            // Denied advertisers are skipped; parameter errors are not.
+            (refused(40001, "no permission"), Plain, SkipAdvertiser),
+            (refused(40002, "advertiser 77 is not authorized"), Plain, SkipAdvertiser),
+            (refused(40002, "metrics: invalid"), Plain, Fail(Kind::Config)),
+            (refused(40002, "optimization_goal: invalid"), FanoutCombination, SkipCombination),
+            (refused_without_advertiser(40001, "no permission"), Plain, Fail(Kind::Config)),
+            (refused_without_advertiser(40001, "no permission"), AdvertiserBatch, SplitBatch),
+            (refused(40104, "bad"), Plain, Fail(Kind::Config)),
+            (refused(40105, "bad"), Plain, Fail(Kind::Config)),
+            (refused(40102, "bad"), Plain, Fail(Kind::Config)),
+            (refused(49999, ""), Plain, Fail(Kind::System)),
+            // HTTP errors.
+            (http(404), Plain, Fail(Kind::System)),
+            (http(403), Plain, Fail(Kind::System)),
+            (http(429), Plain, second),
+            (http(500), Plain, Retry),
+            (http(503), ReportWindow, Retry),
+            (http(504), Plain, timed_out),
+            (http(504), ReportWindow, window_timed_out),
+            // No answer, or not TikTok's envelope.
+            (no_answer(true), Plain, timed_out),
+            (no_answer(true), ReportWindow, window_timed_out),
+            (no_answer(false), ReportWindow, Retry),
+            (Outcome::Unreadable("not the JSON envelope".into()), Plain, Retry),
+        ];
+        for (outcome, scope, action) in table {
+            assert_eq!(decide(&outcome, scope), action, "{outcome:?} in {scope:?}");
         }
-        assert_eq!(decide(&refusal(51001, "Internal service timeout"), Scope::ReportWindow), Action::RetryTimedOut);
-        for code in [40002, 40104, 40105, 40102] {
-            assert!(matches!(decide(&refusal(code, "bad"), Scope::Plain), Action::Fail(Kind::Config)), "{code}");
-        }
-        assert_eq!(decide(&refusal(49999, ""), Scope::Plain), Action::Fail(Kind::System));
+        assert!(window_timed_out.splits_window() && SplitWindow.splits_window() && !timed_out.splits_window());
     }
 
     #[test]
-    fn a_spent_task_quota_is_given_up_and_a_busy_second_waited_out() {
-        let r = refusal(40100, "Advertiser 77 reaches the limit of 500 asynchronous report tasks per hour");
-        assert_eq!(decide(&r, Scope::TaskCreate), Action::TaskQuotaSpent);
-        assert!(matches!(decide(&r, Scope::Plain), Action::Throttle { .. }));
-        // The one-a-second creation quota is shared with the app's other syncs.
-        let r = refusal(40100, "App [1] reaches the QPS limit 1 for current path /report/task/create/, request is temporarily restricted.");
-        assert_eq!(decide(&r, Scope::TaskCreate), Action::Throttle { quiet: SECOND_QUOTA_QUIET });
-        let r = refusal(40118, "The app is not on the allowlist of asynchronous reports.");
-        assert_eq!(decide(&r, Scope::TaskCreate), Action::NoTaskAccess);
-    }
-
-    #[test]
-    fn too_large_splits_only_report_windows() {
-        assert_eq!(decide(&refusal(40067, "too large"), Scope::ReportWindow), Action::SplitWindow);
-        assert_eq!(decide(&refusal(40067, "too large"), Scope::Plain), Action::Fail(Kind::Transient));
-    }
-
-    #[test]
-    fn denied_advertisers_are_skipped_and_parameter_errors_are_not() {
-        assert_eq!(decide(&refusal(40001, "no permission"), Scope::Plain), Action::SkipAdvertiser);
-        assert_eq!(decide(&refusal(40002, "advertiser 77 is not authorized"), Scope::Plain), Action::SkipAdvertiser);
-        assert!(matches!(decide(&refusal(40002, "metrics: invalid"), Scope::Plain), Action::Fail(Kind::Config)));
-        assert_eq!(decide(&refusal(40002, "optimization_goal: invalid"), Scope::FanoutCombination), Action::SkipCombination);
-        let mut no_advertiser = refusal(40001, "no permission");
-        no_advertiser.advertiser = None;
-        assert_eq!(decide(&no_advertiser, Scope::Plain), Action::Fail(Kind::Config));
-        assert_eq!(decide(&no_advertiser, Scope::AdvertiserBatch), Action::SplitBatch);
-    }
-
-    #[test]
-    fn errors_name_the_request_and_keep_the_refusal() {
-        let mut r = refusal(40105, "Access token is incorrect");
-        r.request_id = Some("2024X".into());
-        let e = r.into_error(Scope::Plain);
+    fn errors_name_the_request_and_keep_what_was_answered() {
+        let identified = Refusal { request_id: Some("2024X".into()), ..refusal(40105, "Access token is incorrect") };
+        let e = Outcome::Refused(identified).into_error(Plain);
         assert_eq!(e.kind, Kind::Config);
         assert!(e.message.contains("campaign/get/") && e.message.contains("2024X") && e.message.contains("40105"), "{e}");
         assert_eq!(e.api_code(), Some(40105));
+        let daily = refused(40100, "App [1] reaches the QPD limit 864000").into_error(Plain);
+        assert_eq!(daily.kind, Kind::Transient);
+        assert!(daily.message.contains("00:00 UTC"));
+        let missing = http(404).into_error(Plain);
+        assert_eq!((missing.kind, missing.message.as_str()), (Kind::System, "HTTP 404: <html> (endpoint not found)"));
+        let gateway = http(504).into_error(ReportWindow);
+        assert_eq!(gateway.kind, Kind::Transient);
+        assert_eq!(gateway.action(ReportWindow), Some(RetryTimedOut { split_after: Some(REPORT_WINDOW_TIMEOUTS) }));
     }
 }

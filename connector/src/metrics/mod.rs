@@ -8,6 +8,9 @@ pub mod rules;
 
 use serde_json::{Number, Value};
 
+/// TikTok's advice: at most 100 metrics in one request (DOC-BP).
+pub const MAX_METRICS: usize = 100;
+
 /// The metrics of a report: named groups, composed per stream as the reference manifest does.
 pub type MetricSet = &'static [&'static [&'static str]];
 

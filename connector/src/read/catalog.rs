@@ -34,7 +34,7 @@ pub fn parse(text: &str, config: &Config) -> Result<Vec<SelectedStream>> {
             .pointer("/stream/name")
             .and_then(Value::as_str)
             .ok_or_else(|| Error::config(format!("catalog: streams[{i}].stream.name is missing")))?;
-        let def = streams::available(config).into_iter().find(|d| d.name == name).ok_or_else(|| {
+        let def = config.streams().into_iter().find(|d| d.name == name).ok_or_else(|| {
             let why = if streams::find(name).is_some() { "is not available to sandbox configs" } else { "is not a stream of this connector" };
             Error::config(format!("catalog: stream {name:?} {why}"))
         })?;

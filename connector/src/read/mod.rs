@@ -3,124 +3,27 @@
 //! deterministic order, and a state leaves only after every record it covers.
 //!
 //! - `catalog`: which streams, in which mode;
-//! - `partitions`: the advertisers of the sync, and running a stream once per advertiser;
-//! - `ahead`: answers fetched ahead of the reader, handed out in order;
-//! - `paging`: the pages of one list, fetched ahead;
-//! - `crate::sources`: what each kind of stream does with its advertiser.
+//! - `crate::context`: what the streams of the sync share;
+//! - `crate::sources`: what each kind of stream does with its advertisers.
 
-pub mod ahead;
 pub mod catalog;
-pub mod paging;
-pub mod partitions;
-pub mod task_access;
 
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
-use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
-use crate::api::{ApiClient, ApiRequest, ApiResponse, RetryPolicy};
+use crate::api::{ApiClient, ApiRequest, RetryPolicy};
 use crate::bindings::tiktok::connector::types::StreamStatus;
 use crate::config::Config;
+use crate::context::advertisers::{Advertisers, Needs};
+use crate::context::task_access::TaskAccess;
+use crate::context::{StreamRun, SyncContext};
 use crate::error::{Error, Result};
 use crate::output;
 use crate::report::activity::Activity;
-use crate::report::narrow::AdTree;
 use crate::scheduler::Scheduler;
 use crate::state::PartitionedCursor;
-use crate::streams::StreamDef;
-use ahead::Shared;
-use task_access::TaskAccess;
 use catalog::SyncMode;
-use partitions::Advertisers;
-
-/// What every stream of one sync shares: the config, the API client with its scheduler, the
-/// advertisers and the days they delivered on.
-pub struct SyncContext {
-    pub config: Config,
-    pub api: Rc<ApiClient>,
-    pub advertisers: Advertisers,
-    pub activity: Activity,
-    /// Advertisers' ad trees, for reports TikTok truncated (`sources::ad_tree`).
-    pub ad_trees: RefCell<HashMap<String, Shared<Result<Rc<AdTree>>>>>,
-    /// Whether each advertiser has TopView campaigns (`sources::topview`).
-    pub topview_advertisers: RefCell<HashMap<String, Shared<Result<bool>>>>,
-    /// Whether TikTok lets this app create async report tasks.
-    pub task_access: TaskAccess,
-}
-
-impl SyncContext {
-    pub async fn call(&self, request: &ApiRequest) -> Result<ApiResponse> {
-        self.api.send(request).await
-    }
-
-    /// The last day report windows reach for `advertiser`: its local today, or the config's
-    /// end_date when that is earlier.
-    pub async fn last_report_day(&self, advertiser: &str) -> NaiveDate {
-        let today = self.advertisers.local_today(advertiser).await;
-        self.config.end_date.map_or(today, |end| end.min(today))
-    }
-}
-
-/// One stream being read: its definition, its cursor, and its output.
-pub struct StreamRun {
-    pub sync: Rc<SyncContext>,
-    pub def: &'static StreamDef,
-    /// Per-advertiser cursor, for incremental reads.
-    cursor: Option<RefCell<PartitionedCursor>>,
-    running: Cell<bool>,
-    /// Warnings already given for this stream (those that hold for every advertiser).
-    warned: RefCell<Vec<&'static str>>,
-}
-
-impl StreamRun {
-    /// Hand a batch of records (typically one page) to the host; RUNNING goes before the first.
-    pub fn emit(&self, records: &[Value]) {
-        self.emit_texts(records.iter().map(Value::to_string).collect());
-    }
-
-    /// The same for records already written as JSON object texts.
-    pub fn emit_texts(&self, records: Vec<String>) {
-        if records.is_empty() {
-            return;
-        }
-        if !self.running.replace(true) {
-            output::status(self.def.name, StreamStatus::Running);
-        }
-        let records = if self.sync.config.integer_ids { crate::integer_ids::retype_records(self.def, records) } else { records };
-        output::records(self.def.name, &records);
-    }
-
-    /// Warn once per stream about something that holds for all of its advertisers.
-    pub fn warn_once(&self, what: &'static str, message: &str) {
-        if !self.warned.borrow().contains(&what) {
-            self.warned.borrow_mut().push(what);
-            output::log_warn(message);
-        }
-    }
-
-    pub fn is_incremental(&self) -> bool {
-        self.cursor.is_some()
-    }
-
-    /// The advertiser's cursor value from the last sync, for incremental reads.
-    pub fn cursor_of(&self, advertiser: &str) -> Option<String> {
-        self.cursor.as_ref().and_then(|c| c.borrow().get(advertiser).map(str::to_string))
-    }
-
-    /// Every record of `advertiser` up to `value` is out: move its cursor and checkpoint the
-    /// stream (other advertisers' entries only ever cover what they emitted).
-    pub fn checkpoint(&self, advertiser: &str, value: Option<&str>) {
-        let Some(cursor) = &self.cursor else { return };
-        let mut cursor = cursor.borrow_mut();
-        if let Some(value) = value {
-            cursor.advance(advertiser, value);
-        }
-        output::state(self.def.name, &cursor.to_json());
-    }
-}
 
 fn client(config: &Config, base_url: &str) -> Rc<ApiClient> {
     let retry = RetryPolicy { base_delay: std::time::Duration::from_millis(config.retry_base_delay_ms as u64), ..Default::default() };
@@ -132,7 +35,7 @@ fn client(config: &Config, base_url: &str) -> Rc<ApiClient> {
 /// which additional metric out.
 pub async fn check(config: Config, base_url: &str) -> Result<String> {
     let api = client(&config, base_url);
-    let advertisers = Advertisers::discover(&config, &api, partitions::Needs::ids_only()).await?;
+    let advertisers = Advertisers::discover(&config, &api, Needs::ids_only()).await?;
     let first = advertisers.ids.first().ok_or_else(|| Error::config("the access token is not authorized for any advertiser"))?;
     api.send(&ApiRequest::for_advertiser("campaign/get", first).param("page_size", "1")).await?;
     const SHOWN: usize = 20;
@@ -183,16 +86,16 @@ pub async fn read(config: Config, base_url: &str, catalog: &str, state: Option<&
         });
     }
     let api = client(&config, base_url);
-    let needs = partitions::Needs::of(&selected, &config);
+    let defs: Vec<_> = selected.iter().map(|stream| stream.def).collect();
+    let needs = Needs::of(&defs, &config);
     let advertisers = Advertisers::discover(&config, &api, needs).await?;
-    let activity = Activity::new(&config, &selected);
+    let activity = Activity::new(&config, &defs);
     let sync = Rc::new(SyncContext { config, api, advertisers, activity, ad_trees: Default::default(), topview_advertisers: Default::default(), task_access: TaskAccess::default() });
     let tasks: Vec<_> = selected
         .iter()
         .zip(cursors)
         .map(|(stream, cursor)| {
-            let run = Rc::new(StreamRun { sync: sync.clone(), def: stream.def, cursor: cursor.map(RefCell::new), running: Cell::new(false), warned: RefCell::new(Vec::new()) });
-            wstd::runtime::spawn(read_stream(run))
+            wstd::runtime::spawn(read_stream(Rc::new(StreamRun::new(sync.clone(), stream.def, cursor))))
         })
         .collect();
     let mut failures = Vec::new();

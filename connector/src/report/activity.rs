@@ -11,21 +11,20 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
 use std::rc::Rc;
 
 use chrono::{Duration, NaiveDate};
 use serde_json::Value;
 
 use super::DateWindow;
-use crate::api::Scope;
+use crate::api::{ApiClient, Scope};
 use crate::config::Config;
 use crate::metrics::MetricSet;
 use crate::output;
-use crate::read::ahead::Shared;
-use crate::read::catalog::SelectedStream;
-use crate::read::paging::Pages;
-use crate::read::SyncContext;
-use crate::streams::{DataLevel, Granularity, ReportSpec, ReportType, Source};
+use crate::fetch::ahead::Shared;
+use crate::fetch::paging::Pages;
+use crate::streams::{DataLevel, Granularity, ReportSpec, ReportType, Source, StreamDef};
 
 /// Days per probe: TikTok's limit for a daily report.
 const PROBE_DAYS: i64 = 30;
@@ -79,9 +78,9 @@ pub struct Activity {
 }
 
 impl Activity {
-    pub fn new(config: &Config, selected: &[SelectedStream]) -> Self {
+    pub fn new(config: &Config, selected: &[&StreamDef]) -> Self {
         let reports: Vec<&ReportSpec> =
-            selected.iter().filter_map(|s| if let Source::Report(spec) = &s.def.source { Some(spec) } else { None }).collect();
+            selected.iter().filter_map(|def| if let Source::Report(spec) = &def.source { Some(spec) } else { None }).collect();
         Self {
             // The sandbox has synthetic report data only, and no advertiser-level reports.
             enabled: config.skip_inactive_days && !config.is_sandbox(),
@@ -98,13 +97,12 @@ impl Activity {
 
     /// The days of `span` that may have report rows for `advertiser`; `last_day` is the last
     /// day of the sync's reports for it, where probe windows are counted from.
-    pub async fn days_to_read(sync: &Rc<SyncContext>, advertiser: &str, last_day: NaiveDate, span: DateWindow) -> Readable {
-        let activity = &sync.activity;
-        if !activity.enabled {
+    pub async fn days_to_read(&self, api: &Rc<ApiClient>, advertiser: &str, last_day: NaiveDate, span: DateWindow) -> Readable {
+        if !self.enabled {
             return Readable::EveryDay;
         }
         let probes: Vec<(DateWindow, Shared<ProbedDays>)> =
-            activity.probe_windows(last_day, span).into_iter().map(|window| (window, activity.probe(sync, advertiser, window))).collect();
+            self.probe_windows(last_day, span).into_iter().map(|window| (window, self.probe(api, advertiser, window))).collect();
         let mut probed = Vec::with_capacity(probes.len());
         for (window, probe) in probes {
             probed.push((window, probe.get().await));
@@ -117,27 +115,26 @@ impl Activity {
     }
 
     /// Whether a lifetime report of `advertiser` may have rows: false only when TikTok has no
-    /// lifetime row of the advertiser's delivery at all.
-    pub async fn lifetime_may_have_rows(sync: &Rc<SyncContext>, advertiser: &str) -> bool {
-        let activity = &sync.activity;
-        if !activity.enabled || activity.lifetime_requests < 2 {
+    /// lifetime row of the advertiser's delivery at all. `last_day` (the advertiser's last report
+    /// day) is awaited only when the dated reports' probes can settle it.
+    pub async fn lifetime_may_have_rows(&self, api: &Rc<ApiClient>, advertiser: &str, last_day: impl Future<Output = NaiveDate>) -> bool {
+        if !self.enabled || self.lifetime_requests < 2 {
             return true;
         }
         // Delivery in the last 30 days, which the dated reports probe anyway, settles it.
-        if activity.reads_dated_reports && Self::delivered_recently(sync, advertiser).await {
+        if self.reads_dated_reports && self.delivered_recently(api, advertiser, last_day.await).await {
             return true;
         }
-        let (owned_sync, owned_advertiser) = (sync.clone(), advertiser.to_string());
-        let probe = async move { ever_delivered(&owned_sync, &owned_advertiser).await };
-        activity.once(&activity.lifetimes, advertiser.to_string(), probe).get().await
+        let query = self.probe_query(api, advertiser, None);
+        let probe = async move { ever_delivered(query).await };
+        self.once(&self.lifetimes, advertiser.to_string(), probe).get().await
     }
 
     /// Whether the advertiser may have delivered in the 30 days up to its last day.
-    async fn delivered_recently(sync: &Rc<SyncContext>, advertiser: &str) -> bool {
-        let last_day = sync.last_report_day(advertiser).await;
-        let recent = DateWindow { start: (last_day - Duration::days(PROBE_DAYS - 1)).max(sync.activity.first_day), end: last_day };
+    async fn delivered_recently(&self, api: &Rc<ApiClient>, advertiser: &str, last_day: NaiveDate) -> bool {
+        let recent = DateWindow { start: (last_day - Duration::days(PROBE_DAYS - 1)).max(self.first_day), end: last_day };
         recent.start <= recent.end
-            && match Self::days_to_read(sync, advertiser, last_day, recent).await {
+            && match self.days_to_read(api, advertiser, last_day, recent).await {
                 Readable::EveryDay => true,
                 Readable::Only(days) => !days.is_empty(),
             }
@@ -170,10 +167,18 @@ impl Activity {
     }
 
     /// The probe of one window, sent once per sync whichever stream asks first.
-    fn probe(&self, sync: &Rc<SyncContext>, advertiser: &str, window: DateWindow) -> Shared<ProbedDays> {
-        let (owned_sync, owned_advertiser) = (sync.clone(), advertiser.to_string());
-        let probe = async move { delivery_days(&owned_sync, &owned_advertiser, window).await };
+    fn probe(&self, api: &Rc<ApiClient>, advertiser: &str, window: DateWindow) -> Shared<ProbedDays> {
+        let query = self.probe_query(api, advertiser, Some(window));
+        let probe = async move { delivery_days(query).await };
         self.once(&self.probes, (advertiser.to_string(), window.start), probe)
+    }
+
+    /// The probe query of `window` (`None`: lifetime), ready to be sent in the background.
+    fn probe_query(&self, api: &Rc<ApiClient>, advertiser: &str, window: Option<DateWindow>) -> ProbeQuery {
+        let spec = self.spec(if window.is_some() { Granularity::Daily } else { Granularity::Lifetime });
+        let request = super::request(spec, advertiser, window, self.include_deleted, &[]).scoped(Scope::ReportWindow).concerning(advertiser);
+        let span = window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end));
+        ProbeQuery { api: api.clone(), request, what: format!("advertiser {advertiser} {span}") }
     }
 
     /// The answer of `work` under `key`: started by the first caller, awaited by every caller.
@@ -181,7 +186,7 @@ impl Activity {
         &self,
         answers: &RefCell<HashMap<K, Shared<T>>>,
         key: K,
-        work: impl std::future::Future<Output = T> + 'static,
+        work: impl Future<Output = T> + 'static,
     ) -> Shared<T> {
         Shared::once(answers, key, || {
             self.probes_sent.set(self.probes_sent.get() + 1);
@@ -212,20 +217,23 @@ fn lifetime_requests(report: &ReportSpec, config: &Config) -> usize {
     }
 }
 
+/// One probe's request, with the client that sends it and what it is about (for the log).
+struct ProbeQuery {
+    api: Rc<ApiClient>,
+    request: crate::api::ApiRequest,
+    what: String,
+}
+
 /// The rows of a probe, every page; `None` (with a note) when TikTok did not answer them all
 /// or truncated them.
-async fn probe_rows(sync: &Rc<SyncContext>, advertiser: &str, window: Option<DateWindow>) -> Option<Vec<Value>> {
-    let activity = &sync.activity;
-    let spec = activity.spec(if window.is_some() { Granularity::Daily } else { Granularity::Lifetime });
-    let request = super::request(spec, advertiser, window, activity.include_deleted, &[]).scoped(Scope::ReportWindow).concerning(advertiser);
-    let mut pages = Pages::list(sync, request, "list");
+async fn probe_rows(query: ProbeQuery) -> Option<Vec<Value>> {
+    let mut pages = Pages::list(&query.api, query.request, "list");
     let mut rows = Vec::new();
-    let span = window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end));
     while let Some(page) = pages.next().await {
         match page {
             Ok(page) => rows.extend(page),
             Err(e) => {
-                output::log_info(&format!("advertiser {advertiser} {span}: delivery unknown ({}); every day is read", e.message));
+                output::log_info(&format!("{}: delivery unknown ({}); every day is read", query.what, e.message));
                 return None;
             }
         }
@@ -234,9 +242,9 @@ async fn probe_rows(sync: &Rc<SyncContext>, advertiser: &str, window: Option<Dat
     (!pages.truncated).then_some(rows)
 }
 
-/// The days of `window` the advertiser delivered on.
-async fn delivery_days(sync: &Rc<SyncContext>, advertiser: &str, window: DateWindow) -> ProbedDays {
-    let rows = probe_rows(sync, advertiser, Some(window)).await?;
+/// The days of the probed window the advertiser delivered on.
+async fn delivery_days(query: ProbeQuery) -> ProbedDays {
+    let rows = probe_rows(query).await?;
     let day_of = |row: &Value| {
         let time = row["dimensions"]["stat_time_day"].as_str()?;
         NaiveDate::parse_from_str(time.get(..10)?, "%Y-%m-%d").ok()
@@ -247,8 +255,8 @@ async fn delivery_days(sync: &Rc<SyncContext>, advertiser: &str, window: DateWin
 }
 
 /// Whether the advertiser has any lifetime delivery (true when that is unknown).
-async fn ever_delivered(sync: &Rc<SyncContext>, advertiser: &str) -> bool {
-    probe_rows(sync, advertiser, None).await.is_none_or(|rows| !rows.is_empty())
+async fn ever_delivered(query: ProbeQuery) -> bool {
+    probe_rows(query).await.is_none_or(|rows| !rows.is_empty())
 }
 
 #[cfg(test)]

@@ -94,14 +94,9 @@ enum QueryPath {
     Task,
 }
 
-/// Whether the report breaks rows down by more than the object and the time.
-pub fn has_breakdowns(spec: &ReportSpec) -> bool {
-    spec.dimensions.iter().any(|d| crate::streams::is_breakdown(d))
-}
-
 /// The metrics an async task of this report may ask for, and those it must leave out.
 pub fn task_metrics(spec: &ReportSpec) -> (Vec<&'static str>, Vec<&'static str>) {
-    let breakdowns = has_breakdowns(spec);
+    let breakdowns = spec.has_breakdowns();
     metrics::names(spec.metrics).partition(|m| metrics::rules::in_task(m, breakdowns))
 }
 

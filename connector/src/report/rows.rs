@@ -79,11 +79,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Fields<'a> {
 pub fn page_records(body: &[u8], advertiser: &str) -> Result<ReportPage, String> {
     let envelope: Envelope = serde_json::from_slice(body).map_err(|e| format!("the report page is not in TikTok's shape ({e})"))?;
     let data = envelope.data.unwrap_or(Data { list: None, page_info: None });
-    let total_pages = data
-        .page_info
-        .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
-        .and_then(|info| info.get("total_page").and_then(Value::as_u64))
-        .unwrap_or(0);
+    let page_info = data.page_info.and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok());
+    let total_pages = crate::api::total_pages(page_info.as_ref());
     let mut unreadable = BTreeMap::new();
     let rows = data.list.unwrap_or_default();
     let records = rows.iter().map(|row| record_text(row, advertiser, &mut unreadable)).collect();

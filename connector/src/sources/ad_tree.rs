@@ -5,11 +5,12 @@ use std::rc::Rc;
 
 use serde_json::json;
 
-use crate::api::{id_string, ApiRequest};
+use crate::api::ApiRequest;
+use crate::integer_ids::id_text;
 use crate::error::Result;
-use crate::read::ahead::Shared;
-use crate::read::paging::Pages;
-use crate::read::SyncContext;
+use crate::fetch::ahead::Shared;
+use crate::fetch::paging::Pages;
+use crate::context::SyncContext;
 use crate::report::narrow::{AdPlace, AdTree};
 
 /// The advertiser's ad tree: listed by the first report that needs it, shared by the rest.
@@ -23,11 +24,11 @@ async fn list(sync: Rc<SyncContext>, advertiser: String) -> Result<Rc<AdTree>> {
         .param("page_size", "1000")
         .json_param("fields", &json!(["ad_id", "adgroup_id", "campaign_id"]))
         .json_param("filtering", &json!({"secondary_status": "AD_STATUS_ALL"}));
-    let mut pages = Pages::list(&sync, request, "list");
+    let mut pages = Pages::list(&sync.api, request, "list");
     let (mut places, mut unplaced) = (Vec::new(), 0);
     while let Some(page) = pages.next().await {
         for ad in page? {
-            let id = |key: &str| ad.get(key).and_then(id_string);
+            let id = |key: &str| ad.get(key).and_then(id_text);
             match (id("ad_id"), id("adgroup_id"), id("campaign_id")) {
                 (Some(ad), Some(adgroup), Some(campaign)) => places.push(AdPlace { ad, adgroup, campaign }),
                 _ => unplaced += 1,

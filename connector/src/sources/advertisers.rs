@@ -1,8 +1,8 @@
 //! The account-level streams: the advertisers the token may read, and their details. Both were
-//! read once for the whole sync (see `read::partitions::Advertisers`).
+//! read once for the whole sync (see `context::advertisers::Advertisers`).
 
 use crate::error::{Error, Result};
-use crate::read::StreamRun;
+use crate::context::StreamRun;
 
 /// `advertiser_ids`: `oauth2/advertiser/get/`'s list.
 pub fn read_ids(run: &StreamRun) -> Result<()> {

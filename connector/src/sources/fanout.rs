@@ -13,8 +13,8 @@ use crate::api::refusal::{Action, Scope};
 use crate::api::{self, ApiRequest};
 use crate::error::{Error, Result};
 use crate::output;
-use crate::read::ahead::FetchAhead;
-use crate::read::StreamRun;
+use crate::fetch::ahead::FetchAhead;
+use crate::context::StreamRun;
 use crate::streams::FanoutSpec;
 
 type Combination = Vec<(&'static str, &'static str)>;
@@ -30,7 +30,7 @@ impl PartitionSource for FanoutSpec {
                 (combination, request.scoped(Scope::FanoutCombination))
             })
             .collect();
-        let mut answers = FetchAhead::new(&run.sync, requests);
+        let mut answers = FetchAhead::new(&run.sync.api, requests);
         // Refused combinations by TikTok code.
         let mut refused: BTreeMap<i64, usize> = BTreeMap::new();
         while let Some((combination, answer)) = answers.next().await {

@@ -12,8 +12,8 @@ use crate::api::ApiRequest;
 use crate::config::Config;
 use crate::error::Result;
 use crate::output;
-use crate::read::paging::Pages;
-use crate::read::{StreamRun, SyncContext};
+use crate::fetch::paging::Pages;
+use crate::context::{StreamRun, SyncContext};
 use crate::state::parse_time;
 use crate::streams::ListSpec;
 
@@ -121,7 +121,7 @@ impl ListSpec {
     /// The pages of this list for one advertiser (filtered at TikTok by `since`).
     pub fn pages(&self, sync: &Rc<SyncContext>, advertiser: &str, since: Since) -> Pages<Vec<Value>> {
         let request = self.request(&sync.config, advertiser, since, Map::new()).param("page_size", self.page_size.to_string());
-        Pages::list(sync, request, self.list_key).reaching(self.reachable, self.page_size as u64)
+        Pages::list(&sync.api, request, self.list_key).reaching(self.reachable, self.page_size as u64)
     }
 
     /// The same list's TopView objects, which TikTok lists only when asked for alone.
@@ -129,7 +129,7 @@ impl ListSpec {
         let page_size = self.topview_page_size.unwrap_or(self.page_size);
         let buying_types = Map::from_iter([("buying_types".to_string(), json!(["RESERVATION_TOP_VIEW"]))]);
         let request = self.request(&sync.config, advertiser, since, buying_types).param("page_size", page_size.to_string());
-        Pages::list(sync, request, self.list_key).reaching(self.reachable, page_size as u64)
+        Pages::list(&sync.api, request, self.list_key).reaching(self.reachable, page_size as u64)
     }
 
     fn request(&self, config: &Config, advertiser: &str, since: Since, mut filtering: Map<String, Value>) -> ApiRequest {

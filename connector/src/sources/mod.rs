@@ -1,6 +1,7 @@
 //! The kinds of stream source, one module each. Account-level sources (the advertiser lists)
 //! read once per sync; every other kind reads one advertiser's part through
-//! [`PartitionSource`], and `read::partitions::for_each` runs it for every advertiser.
+//! [`PartitionSource`], and [`for_each`] runs it for every advertiser, applying the refusal
+//! policy to each part.
 //!
 //! A new kind of stream goes here: a module with a spec type (in `streams.rs`) that
 //! implements [`PartitionSource`], and one arm below.
@@ -17,10 +18,10 @@ mod topview;
 
 use std::rc::Rc;
 
+use crate::api::refusal::{Action, Scope};
+use crate::context::StreamRun;
 use crate::error::Result;
-use crate::read::partitions::for_each;
-pub use crate::read::partitions::PartitionSource;
-use crate::read::StreamRun;
+use crate::output;
 use crate::streams::Source;
 
 /// Read one stream of the sync.
@@ -33,4 +34,34 @@ pub async fn read(run: &Rc<StreamRun>) -> Result<()> {
         Source::Fanout(spec) => for_each(run, spec).await,
         Source::PixelStats(spec) => for_each(run, spec).await,
     }
+}
+
+/// A kind of stream that reads one advertiser's part of a stream.
+#[allow(async_fn_in_trait)]
+pub trait PartitionSource {
+    async fn read_partition(&'static self, run: Rc<StreamRun>, advertiser: String) -> Result<()>;
+}
+
+/// Read `source` for every advertiser of the sync, all at once. An advertiser the token may
+/// not read is skipped with a warning; any other failure fails the stream after the other
+/// advertisers finished.
+pub async fn for_each(run: &Rc<StreamRun>, source: &'static impl PartitionSource) -> Result<()> {
+    let parts: Vec<_> = run
+        .sync
+        .advertisers
+        .ids
+        .iter()
+        .map(|id| (id.clone(), wstd::runtime::spawn(source.read_partition(run.clone(), id.clone()))))
+        .collect();
+    let mut failures = Vec::new();
+    for (advertiser, part) in parts {
+        match part.await {
+            Ok(()) => {}
+            Err(e) if e.action(Scope::Plain) == Some(Action::SkipAdvertiser) => {
+                output::log_warn(&format!("{}: skipping advertiser {advertiser}: {}", run.def.name, e.message))
+            }
+            Err(e) => failures.push(e.context(format!("advertiser {advertiser}"))),
+        }
+    }
+    crate::error::first_failure(failures, "failed advertisers")
 }

@@ -7,10 +7,11 @@ use serde_json::{json, Value};
 
 use super::lists::Since;
 use super::PartitionSource;
-use crate::api::{self, id_string, ApiRequest};
+use crate::api::{self, ApiRequest};
+use crate::integer_ids::id_text;
 use crate::error::Result;
-use crate::read::ahead::FetchAhead;
-use crate::read::StreamRun;
+use crate::fetch::ahead::FetchAhead;
+use crate::context::StreamRun;
 use crate::streams::PixelStatsSpec;
 
 /// `pixel/event/stats/` takes at most this many pixel ids.
@@ -24,7 +25,7 @@ impl PartitionSource for PixelStatsSpec {
         let mut pixels = self.pixels.pages(&run.sync, &advertiser, Since::Everything);
         let mut pixel_ids = Vec::new();
         while let Some(page) = pixels.next().await {
-            pixel_ids.extend(page?.iter().filter_map(|p| p.get("pixel_id").and_then(id_string)));
+            pixel_ids.extend(page?.iter().filter_map(|p| p.get("pixel_id").and_then(id_text)));
         }
         let requests = pixel_ids
             .chunks(PIXELS_PER_CALL)
@@ -35,7 +36,7 @@ impl PartitionSource for PixelStatsSpec {
                 ((), request)
             })
             .collect();
-        let mut answers = FetchAhead::new(&run.sync, requests);
+        let mut answers = FetchAhead::new(&run.sync.api, requests);
         while let Some(((), answer)) = answers.next().await {
             let mut records = api::list_of(answer?, "list")?;
             for record in records.iter_mut() {

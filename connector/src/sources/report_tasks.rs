@@ -6,10 +6,11 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::api::refusal::Action;
-use crate::api::{id_string, ApiRequest, Scope};
+use crate::api::{ApiRequest, Scope};
+use crate::integer_ids::id_text;
 use crate::error::Error;
 use crate::output;
-use crate::read::SyncContext;
+use crate::context::SyncContext;
 use crate::report::{self, DateWindow};
 use crate::scheduler::sleep;
 use crate::streams::ReportSpec;
@@ -32,7 +33,7 @@ pub enum TaskFailure {
 impl From<Error> for TaskFailure {
     fn from(e: Error) -> Self {
         match e.action(Scope::TaskCreate) {
-            Some(Action::TaskQuotaSpent) if e.refusal.as_ref().is_some_and(|r| r.path == "report/task/create") => TaskFailure::QuotaSpent(e.message),
+            Some(Action::TaskQuotaSpent) if e.refusal().is_some_and(|r| r.path == "report/task/create") => TaskFailure::QuotaSpent(e.message),
             _ => TaskFailure::Failed(e.message),
         }
     }
@@ -79,7 +80,7 @@ pub async fn read(sync: &SyncContext, spec: &ReportSpec, advertiser: &str, windo
         }
         Err(e) => return Err(e.into()),
     };
-    let task_id = created.get("task_id").and_then(id_string).ok_or_else(|| TaskFailure::Failed("report/task/create/ answered without a task_id".into()))?;
+    let task_id = created.get("task_id").and_then(id_text).ok_or_else(|| TaskFailure::Failed("report/task/create/ answered without a task_id".into()))?;
     let started = Instant::now();
     let mut interval = Duration::from_secs(1);
     loop {

@@ -10,9 +10,8 @@ use serde_json::Value;
 use super::report_window::WindowReader;
 use super::{topview, PartitionSource};
 use crate::error::{Error, Result};
-use crate::read::ahead::FetchAhead;
-use crate::read::StreamRun;
-use crate::report::activity::Activity;
+use crate::fetch::ahead::FetchAhead;
+use crate::context::StreamRun;
 use crate::report::{self, DateWindow, PlannedWindow};
 use crate::state::parse_time;
 use crate::streams::{DataLevel, Granularity, ReportSpec};
@@ -36,7 +35,7 @@ impl PartitionSource for ReportSpec {
 /// A basic lifetime report (`query_lifetime`): one query, unless the advertiser never delivered
 /// (which the advertiser-level probe cannot tell of TopView objects).
 async fn read_lifetime(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &str, topview: bool) -> Result<()> {
-    if !topview && !Activity::lifetime_may_have_rows(&run.sync, advertiser).await {
+    if !topview && !run.sync.activity.lifetime_may_have_rows(&run.sync.api, advertiser, run.sync.last_report_day(advertiser)).await {
         run.sync.activity.spared(1);
         return Ok(());
     }
@@ -48,7 +47,7 @@ async fn read_lifetime(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertise
 /// unless the advertiser never delivered.
 async fn read_summed_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &str, end: NaiveDate, topview: bool) -> Result<()> {
     let windows = DateWindow::cover(run.sync.config.start_date, end, report::max_window_days(spec.granularity));
-    if !topview && !Activity::lifetime_may_have_rows(&run.sync, advertiser).await {
+    if !topview && !run.sync.activity.lifetime_may_have_rows(&run.sync.api, advertiser, run.sync.last_report_day(advertiser)).await {
         run.sync.activity.spared(windows.len());
         return Ok(());
     }
@@ -85,7 +84,7 @@ async fn read_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser
     // window, in order.
     let reader = WindowReader::new(run, spec, advertiser, Some(end), topview);
     let firsts = planned.into_iter().map(|p| (p, reader.request(Some(p.window), None).page(1))).collect();
-    let mut firsts = FetchAhead::new(&run.sync, firsts);
+    let mut firsts = FetchAhead::new(&run.sync.api, firsts);
     let mut truncated_windows: Vec<DateWindow> = Vec::new();
     while let Some((planned, first)) = firsts.next().await {
         let truncations = reader.truncations.get();
@@ -124,7 +123,7 @@ async fn planned_windows(run: &Rc<StreamRun>, advertiser: &str, span: DateWindow
     if topview {
         return report::plan(span.start, span.end, width, |_| true);
     }
-    let readable = Activity::days_to_read(&run.sync, advertiser, span.end, span).await;
+    let readable = run.sync.activity.days_to_read(&run.sync.api, advertiser, span.end, span).await;
     let planned = report::plan(span.start, span.end, width, |day| readable.contains(day));
     let every_window = DateWindow::cover(span.start, span.end, width).len();
     run.sync.activity.spared(every_window.saturating_sub(planned.len()));

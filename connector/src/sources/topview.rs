@@ -8,8 +8,8 @@ use serde_json::json;
 
 use crate::api::{self, ApiRequest};
 use crate::error::Result;
-use crate::read::ahead::Shared;
-use crate::read::SyncContext;
+use crate::fetch::ahead::Shared;
+use crate::context::SyncContext;
 
 /// The report `filtering` entry for TopView rows (which then are the only ones).
 pub fn report_filter() -> serde_json::Value {

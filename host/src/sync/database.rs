@@ -1,6 +1,5 @@
 //! What `sync` needs of a database, and the SQL both databases share. Every name reaches SQL
-//! through `tables::quoted`; every value is a bound parameter or a COPY field, but for the
-//! stream name in the state statements below, a quoted literal (`'` doubled).
+//! through `tables::quoted`; every value is a bound parameter or a COPY field.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +19,8 @@ const STAGING_PREFIX: &str = "_tiktok_staging_";
 pub trait Database {
     /// Run statements that take no parameters.
     fn execute(&mut self, sql: &str) -> Result<()>;
+    /// Run one statement whose one parameter (`$1`) is a stream name.
+    fn execute_for_stream(&mut self, sql: &str, stream: &str) -> Result<()>;
     /// The columns a table has now (none when it does not exist).
     fn columns_of(&mut self, table: &str) -> Result<Vec<String>>;
     fn sql_type(&self, kind: ColumnType) -> &'static str;
@@ -58,7 +59,8 @@ pub trait Database {
     /// (staging tables and their states).
     fn prepare(&mut self, tables: &[Table]) -> Result<()> {
         for table in tables {
-            self.execute(&drop_staging_sql(table).join(";\n"))?;
+            self.execute(&format!("DROP TABLE IF EXISTS {}", quoted(&staging_name(table))))?;
+            self.execute_for_stream(&format!("DELETE FROM {STATE_TABLE} WHERE stream = $1 AND staged"), &table.stream)?;
             self.ensure(&table.name, table)?;
             if table.replaced {
                 self.ensure(&staging_name(table), table)?;
@@ -81,6 +83,8 @@ pub trait Database {
     fn swap_in(&mut self, table: &Table) -> Result<()> {
         self.before_swap(table)?;
         self.execute(&swap_sql(table).join(";\n"))?;
+        self.execute_for_stream(&format!("DELETE FROM {STATE_TABLE} WHERE stream = $1 AND NOT staged"), &table.stream)?;
+        self.execute_for_stream(&format!("UPDATE {STATE_TABLE} SET staged = FALSE WHERE stream = $1"), &table.stream)?;
         self.commit()
     }
 }
@@ -140,27 +144,15 @@ pub fn on_conflict_sql(table: &Table) -> String {
     }
 }
 
-/// Put the staging copy's rows in place of the table's, and its staged state in place of the
-/// live one, inside the open transaction: readers see the old rows until the commit, and the
-/// table keeps its own columns, indexes, views and grants.
+/// Put the staging copy's rows in place of the table's inside the open transaction (`swap_in`
+/// then puts its staged state in place of the live one): readers see the old rows until the
+/// commit, and the table keeps its own columns, indexes, views and grants.
 pub fn swap_sql(table: &Table) -> Vec<String> {
     let (live, staging, columns) = (quoted(&table.name), quoted(&staging_name(table)), column_list(table));
-    let stream = table.stream.replace('\'', "''");
     vec![
         format!("DELETE FROM {live}"),
         format!("INSERT INTO {live} ({columns}) SELECT {columns} FROM {staging}"),
         format!("DROP TABLE {staging}"),
-        format!("DELETE FROM {STATE_TABLE} WHERE stream = '{stream}' AND NOT staged"),
-        format!("UPDATE {STATE_TABLE} SET staged = FALSE WHERE stream = '{stream}'"),
-    ]
-}
-
-/// Drop what an interrupted sync left of a replaced table.
-pub fn drop_staging_sql(table: &Table) -> Vec<String> {
-    let stream = table.stream.replace('\'', "''");
-    vec![
-        format!("DROP TABLE IF EXISTS {}", quoted(&staging_name(table))),
-        format!("DELETE FROM {STATE_TABLE} WHERE stream = '{stream}' AND staged"),
     ]
 }
 

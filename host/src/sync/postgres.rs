@@ -76,6 +76,11 @@ impl Database for Postgres {
         Ok(self.client.batch_execute(sql)?)
     }
 
+    fn execute_for_stream(&mut self, sql: &str, stream: &str) -> Result<()> {
+        self.client.execute(sql, &[&stream])?;
+        Ok(())
+    }
+
     fn columns_of(&mut self, table: &str) -> Result<Vec<String>> {
         let rows = self.client.query(
             "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1",

@@ -62,6 +62,11 @@ impl Database for Sqlite {
         Ok(self.conn.execute_batch(sql)?)
     }
 
+    fn execute_for_stream(&mut self, sql: &str, stream: &str) -> Result<()> {
+        self.conn.execute(sql, [stream])?;
+        Ok(())
+    }
+
     fn columns_of(&mut self, table: &str) -> Result<Vec<String>> {
         let mut statement = self.conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
         let names = statement.query_map([table], |row| row.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;

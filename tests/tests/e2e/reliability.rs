@@ -29,11 +29,11 @@ fn record_texts(run: &Run) -> Vec<(String, String)> {
 const SYNC_STREAMS: &[&str] = &["campaigns", "ad_groups", "ads", "audiences", "creative_assets_images", "ads_reports_daily", "campaigns_reports_hourly"];
 
 #[test]
-fn the_governor_keeps_under_the_apps_quota_without_a_single_40100() {
+fn the_schedulers_rate_budget_keeps_under_the_apps_quota_without_a_single_40100() {
     let mut sim_config = SimConfig::default();
     sim_config.quota_per_second = Some(5);
     sim_config.quota_per_minute = Some(300);
-    let h = Harness::new("governor", sim_config);
+    let h = Harness::new("rate_budget", sim_config);
     let mut config = config(&h, 5);
     config["start_date"] = json!(days_ago(6).to_string());
     let started = Instant::now();
@@ -48,7 +48,7 @@ fn the_governor_keeps_under_the_apps_quota_without_a_single_40100() {
     assert!(busiest <= 5, "{busiest} requests within one second");
     let span = (*times.last().unwrap() - times[0]).as_secs_f64();
     println!(
-        "governor: {} requests in {:.2}s = {:.2} req/s against a quota of 5/s (busiest second: {busiest}); wall {:.2}s",
+        "rate budget: {} requests in {:.2}s = {:.2} req/s against a quota of 5/s (busiest second: {busiest}); wall {:.2}s",
         requests.len(),
         span,
         (requests.len() - 1) as f64 / span,

@@ -20,8 +20,8 @@ use crate::api::refusal::{Action, Scope};
 use crate::api::ApiResponse;
 use crate::error::{Error, Result};
 use crate::output;
-use crate::read::paging::{Page, Pages};
-use crate::read::StreamRun;
+use crate::fetch::paging::{Page, Pages};
+use crate::context::StreamRun;
 use crate::report::narrow::{IdFilter, ADS_LIMIT};
 use crate::report::{self, DateWindow};
 use crate::streams::{DataLevel, ReportSpec};
@@ -111,7 +111,7 @@ impl<'a> WindowReader<'a> {
             Ok(Page { is_empty: page.records.is_empty(), total_pages: page.total_pages, items: page.records })
         };
         let id_dimension = self.spec.data_level.id_dimension();
-        let mut pages = Pages::decoded(&self.run.sync, request, None, Box::new(decode));
+        let mut pages = Pages::decoded(&self.run.sync.api, request, None, Box::new(decode));
         while let Some(page) = pages.next().await {
             let mut records = page.map_err(|e| e.context(format!("{span} (TopView)")))?;
             records.retain(|r| {
@@ -167,7 +167,7 @@ impl<'a> WindowReader<'a> {
                 let page = report::page_records(&answer.body, &advertiser).map_err(Error::transient)?;
                 Ok(Page { is_empty: page.records.is_empty(), total_pages: page.total_pages, items: (page.records, page.unreadable) })
             };
-            let mut pages = Pages::decoded(&self.run.sync, self.request(window, scope.as_ref()), Some(first), Box::new(decode));
+            let mut pages = Pages::decoded(&self.run.sync.api, self.request(window, scope.as_ref()), Some(first), Box::new(decode));
             let mut unreadable = BTreeMap::new();
             let mut emitted = false;
             while let Some(page) = pages.next().await {
@@ -243,11 +243,11 @@ impl<'a> WindowReader<'a> {
     }
 
     fn should_split(&self, e: &Error) -> bool {
-        e.timed_out || e.action(Scope::ReportWindow) == Some(Action::SplitWindow)
+        e.action(Scope::ReportWindow).is_some_and(Action::splits_window)
     }
 
     async fn read_halves(&self, window: Option<DateWindow>, scope: Option<IdFilter>, span: &str, e: Error, sink: Sink<'_>) -> Result<()> {
-        let why = if e.timed_out { "keeps timing out" } else { "is too large for TikTok (40067)" };
+        let why = if e.action(Scope::ReportWindow).is_some_and(Action::is_timeout) { "keeps timing out" } else { "is too large for TikTok (40067)" };
         match window {
             Some(w) if w.days() > 1 => {
                 output::log_info(&format!("{}: advertiser {} {span} {why}; reading it in halves", self.run.def.name, self.advertiser));
@@ -260,7 +260,7 @@ impl<'a> WindowReader<'a> {
                     "TikTok: the report for advertiser {} {span} {why} even for a single day; lower the number of metrics or try again later ({})",
                     self.advertiser, e.message
                 ));
-                error.refusal = e.refusal;
+                error.outcome = e.outcome;
                 Err(error)
             }
         }

@@ -6,8 +6,7 @@ use std::rc::Rc;
 
 use serde_json::Value;
 use super::ahead::{spawn_send, Ahead};
-use super::SyncContext;
-use crate::api::{self, ApiRequest, ApiResponse};
+use crate::api::{self, ApiClient, ApiRequest, ApiResponse};
 use crate::error::{Error, Result};
 
 /// A list may grow while it is read, but not without end: past this many pages beyond what
@@ -25,7 +24,7 @@ pub struct Page<T> {
 pub type Decode<T> = Box<dyn Fn(ApiResponse) -> Result<Page<T>>>;
 
 pub struct Pages<T> {
-    sync: Rc<SyncContext>,
+    api: Rc<ApiClient>,
     request: ApiRequest,
     decode: Decode<T>,
     /// Page 1's answer, when the caller fetched it already.
@@ -53,21 +52,21 @@ pub fn last_reachable_page(reachable: u64, page_size: u64) -> u64 {
 
 impl Pages<Vec<Value>> {
     /// The JSON records under `list_key` of every page.
-    pub fn list(sync: &Rc<SyncContext>, request: ApiRequest, list_key: &'static str) -> Self {
+    pub fn list(api: &Rc<ApiClient>, request: ApiRequest, list_key: &'static str) -> Self {
         let decode = move |answer: ApiResponse| {
             let mut data = answer.into_data()?;
             let items = api::take_list(&mut data, list_key)?;
-            Ok(Page { is_empty: items.is_empty(), total_pages: api::total_pages(&data), items })
+            Ok(Page { is_empty: items.is_empty(), total_pages: api::total_pages(data.get("page_info")), items })
         };
-        Self::decoded(sync, request, None, Box::new(decode))
+        Self::decoded(api, request, None, Box::new(decode))
     }
 }
 
 impl<T> Pages<T> {
     /// `first` is page 1's answer when it was fetched ahead (see `FetchAhead`).
-    pub fn decoded(sync: &Rc<SyncContext>, request: ApiRequest, first: Option<Result<ApiResponse>>, decode: Decode<T>) -> Self {
+    pub fn decoded(api: &Rc<ApiClient>, request: ApiRequest, first: Option<Result<ApiResponse>>, decode: Decode<T>) -> Self {
         Self {
-            sync: sync.clone(),
+            api: api.clone(),
             request,
             decode,
             first,
@@ -104,7 +103,7 @@ impl<T> Pages<T> {
         let answer = match (self.first.take(), self.ahead.pop_front()) {
             (Some(first), _) => first,
             (None, Some(ahead)) => ahead.answer().await,
-            (None, None) => self.sync.call(&self.request.page(self.page)).await,
+            (None, None) => self.api.send(&self.request.page(self.page)).await,
         }?;
         self.truncated |= answer.ads_throttle.is_some();
         let Page { items, is_empty, total_pages: total } = (self.decode)(answer)?;
@@ -129,11 +128,11 @@ impl<T> Pages<T> {
 
     /// Keep the pages known to exist on their way, as many as the scheduler has room for.
     fn fetch_ahead(&mut self) {
-        let scheduler = &self.sync.api.scheduler;
+        let scheduler = &self.api.scheduler;
         let last = self.latest_total.min(self.page + scheduler.look_ahead().max(1) as u64 - 1).min(self.last_reachable.unwrap_or(u64::MAX));
         let mut next = self.page + self.ahead.len() as u64;
         while next <= last && scheduler.room_ahead() {
-            self.ahead.push_back(spawn_send(&self.sync, self.request.page(next)));
+            self.ahead.push_back(spawn_send(&self.api, self.request.page(next)));
             next += 1;
         }
     }
@@ -141,10 +140,12 @@ impl<T> Pages<T> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn paging_stops_where_page_times_page_size_reaches_the_cap() {
-        assert_eq!(super::last_reachable_page(100_000, 1000), 100);
-        assert_eq!(super::last_reachable_page(10_000, 100), 100);
-        assert_eq!(super::last_reachable_page(100, 1000), 1);
+        assert_eq!(last_reachable_page(100_000, 1000), 100);
+        assert_eq!(last_reachable_page(10_000, 100), 100);
+        assert_eq!(last_reachable_page(100, 1000), 1);
     }
 }

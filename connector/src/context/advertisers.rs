@@ -1,5 +1,5 @@
-//! Advertiser partitions: the advertisers of a sync, found once before any stream starts, and
-//! the one loop that reads a stream per advertiser and applies the refusal policy to each part.
+//! The advertisers of a sync, found once before any stream starts, and what the streams need
+//! to know about them (their records, their local today).
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
@@ -8,16 +8,14 @@ use std::rc::Rc;
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
-use super::ahead::Shared;
-use super::catalog::SelectedStream;
-use super::StreamRun;
 use crate::api::refusal::{Action, Scope};
 use crate::api::{self, ApiClient, ApiRequest};
 use crate::config::{Config, Credentials};
 use crate::error::{Error, Result};
+use crate::fetch::ahead::Shared;
 use crate::output;
 use crate::report::local_day;
-use crate::streams::Source;
+use crate::streams::{Source, StreamDef};
 
 /// advertiser/info takes at most this many ids per call.
 const ADVERTISER_INFO_BATCH: usize = 100;
@@ -39,8 +37,8 @@ impl Needs {
         Self::default()
     }
 
-    pub fn of(selected: &[SelectedStream], config: &Config) -> Self {
-        let has = |want: fn(&Source) -> bool| selected.iter().any(|s| want(&s.def.source));
+    pub fn of(selected: &[&StreamDef], config: &Config) -> Self {
+        let has = |want: fn(&Source) -> bool| selected.iter().any(|def| want(&def.source));
         // A window ending before UTC yesterday ends before every advertiser's today as well.
         let utc_yesterday = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
         let end_is_local_today = config.end_date.is_none_or(|end| end >= utc_yesterday);
@@ -62,6 +60,8 @@ pub struct Advertisers {
     info: Option<Shared<Result<Vec<Value>>>>,
     /// Each advertiser's local today, worked out once from `info`.
     todays: OnceCell<HashMap<String, NaiveDate>>,
+    /// The config's end_date: report windows end there at the latest.
+    end_date: Option<NaiveDate>,
 }
 
 impl Advertisers {
@@ -79,7 +79,7 @@ impl Advertisers {
             Some(id) => vec![id],
             None => {
                 let listed = authorized.iter().flatten();
-                let ids: Vec<String> = listed.filter_map(|a| a.get("advertiser_id").and_then(api::id_string)).collect();
+                let ids: Vec<String> = listed.filter_map(|a| a.get("advertiser_id").and_then(crate::integer_ids::id_text)).collect();
                 if ids.is_empty() {
                     return Err(Error::config("the access token is not authorized for any advertiser"));
                 }
@@ -90,7 +90,7 @@ impl Advertisers {
             let (api, ids) = (api.clone(), ids.clone());
             Shared::spawn(async move { advertiser_info(&api, &ids).await })
         });
-        Ok(Self { ids, authorized, info, todays: OnceCell::new() })
+        Ok(Self { ids, authorized, info, todays: OnceCell::new(), end_date: config.end_date })
     }
 
     /// `advertiser/info/` of every advertiser of the sync.
@@ -99,6 +99,13 @@ impl Advertisers {
             Some(info) => info.get().await,
             None => Err(Error::system("advertiser/info was not read")),
         }
+    }
+
+    /// The last day report windows reach for `advertiser`: its local today, or the config's
+    /// end_date when that is earlier.
+    pub async fn last_report_day(&self, advertiser: &str) -> NaiveDate {
+        let today = self.local_today(advertiser).await;
+        self.end_date.map_or(today, |end| end.min(today))
     }
 
     /// Today in the advertiser's time zone (report days are local; see `report::local_day`).
@@ -161,41 +168,11 @@ fn local_todays(info: &[Value]) -> HashMap<String, NaiveDate> {
     let now = chrono::Utc::now();
     info.iter()
         .filter_map(|a| {
-            let id = a.get("advertiser_id").and_then(api::id_string)?;
+            let id = a.get("advertiser_id").and_then(crate::integer_ids::id_text)?;
             let zone = |field: &str| a.get(field).and_then(Value::as_str);
             Some((id, local_day(zone("timezone"), zone("display_timezone"), now)?))
         })
         .collect()
-}
-
-/// A kind of stream that reads one advertiser's part of a stream.
-#[allow(async_fn_in_trait)]
-pub trait PartitionSource {
-    async fn read_partition(&'static self, run: Rc<StreamRun>, advertiser: String) -> Result<()>;
-}
-
-/// Read `source` for every advertiser of the sync, all at once. An advertiser the token may
-/// not read is skipped with a warning; any other failure fails the stream after the other
-/// advertisers finished.
-pub async fn for_each(run: &Rc<StreamRun>, source: &'static impl PartitionSource) -> Result<()> {
-    let parts: Vec<_> = run
-        .sync
-        .advertisers
-        .ids
-        .iter()
-        .map(|id| (id.clone(), wstd::runtime::spawn(source.read_partition(run.clone(), id.clone()))))
-        .collect();
-    let mut failures = Vec::new();
-    for (advertiser, part) in parts {
-        match part.await {
-            Ok(()) => {}
-            Err(e) if e.action(Scope::Plain) == Some(Action::SkipAdvertiser) => {
-                output::log_warn(&format!("{}: skipping advertiser {advertiser}: {}", run.def.name, e.message))
-            }
-            Err(e) => failures.push(e.context(format!("advertiser {advertiser}"))),
-        }
-    }
-    crate::error::first_failure(failures, "failed advertisers")
 }
 
 #[cfg(test)]

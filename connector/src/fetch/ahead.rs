@@ -10,8 +10,7 @@ use std::task::{Poll, Waker};
 
 use wstd::runtime::Task;
 
-use super::SyncContext;
-use crate::api::{ApiRequest, ApiResponse};
+use crate::api::{ApiClient, ApiRequest, ApiResponse};
 use crate::error::Result;
 use crate::scheduler::AheadMark;
 
@@ -29,23 +28,23 @@ impl Ahead {
 }
 
 pub struct FetchAhead<K> {
-    sync: Rc<SyncContext>,
+    api: Rc<ApiClient>,
     waiting: std::vec::IntoIter<(K, ApiRequest)>,
     in_flight: VecDeque<(K, Ahead)>,
 }
 
 impl<K> FetchAhead<K> {
     /// `requests` in the order the reader wants their answers, each with what it is for.
-    pub fn new(sync: &Rc<SyncContext>, requests: Vec<(K, ApiRequest)>) -> Self {
-        Self { sync: sync.clone(), waiting: requests.into_iter(), in_flight: VecDeque::new() }
+    pub fn new(api: &Rc<ApiClient>, requests: Vec<(K, ApiRequest)>) -> Self {
+        Self { api: api.clone(), waiting: requests.into_iter(), in_flight: VecDeque::new() }
     }
 
     /// The next answer in order, with what it is for; `None` when all were handed out.
     pub async fn next(&mut self) -> Option<(K, Result<ApiResponse>)> {
-        let scheduler = &self.sync.api.scheduler;
+        let scheduler = &self.api.scheduler;
         while self.in_flight.is_empty() || (self.in_flight.len() < scheduler.look_ahead() && scheduler.room_ahead()) {
             let Some((key, request)) = self.waiting.next() else { break };
-            self.in_flight.push_back((key, spawn_send(&self.sync, request)));
+            self.in_flight.push_back((key, spawn_send(&self.api, request)));
         }
         let (key, ahead) = self.in_flight.pop_front()?;
         Some((key, ahead.answer().await))
@@ -53,10 +52,10 @@ impl<K> FetchAhead<K> {
 }
 
 /// Send a request in the background; the answer waits, counted, until it is taken.
-pub fn spawn_send(sync: &Rc<SyncContext>, request: ApiRequest) -> Ahead {
-    let mark = sync.api.scheduler.fetch_ahead();
-    let sync = sync.clone();
-    Ahead { task: wstd::runtime::spawn(async move { sync.call(&request).await }), _mark: mark }
+pub fn spawn_send(api: &Rc<ApiClient>, request: ApiRequest) -> Ahead {
+    let mark = api.scheduler.fetch_ahead();
+    let api = api.clone();
+    Ahead { task: wstd::runtime::spawn(async move { api.send(&request).await }), _mark: mark }
 }
 
 /// A value computed once in the background that many readers await (e.g. advertiser time
