@@ -5,22 +5,8 @@ use chrono::NaiveDateTime;
 use serde_json::{json, Map, Value};
 
 use crate::data::{Account, Entity, Level};
-use crate::server::{api_error, page_of, param_error, ApiError, Query};
+use crate::wire::{api_error, page_of, param_error, ApiError, Query, Served};
 use crate::SimConfig;
-
-/// A successful answer: `data` plus any extra response headers, or a raw body (a CSV
-/// download) instead of the envelope.
-pub struct Served {
-    pub data: Value,
-    pub headers: Vec<(String, String)>,
-    pub raw: Option<(&'static str, Vec<u8>)>,
-}
-
-impl From<Value> for Served {
-    fn from(data: Value) -> Self {
-        Served { data, headers: Vec::new(), raw: None }
-    }
-}
 
 pub fn is_post(endpoint: &str) -> bool {
     matches!(endpoint, "report/task/create" | "report/task/cancel")

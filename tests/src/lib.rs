@@ -8,6 +8,7 @@ pub mod endpoints;
 pub mod metrics;
 pub mod reports;
 pub mod server;
+pub mod wire;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use data::{Account, DataSize, Delivery, Level};
-pub use server::Query;
+pub use wire::Query;
 
 /// A kind of failure the simulator can inject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@ mod rows;
 mod tasks;
 
 use crate::data::{Account, Level};
-use crate::server::{page_of, ApiError, Query};
+use crate::wire::{page_of, ApiError, Query};
 use crate::SimConfig;
 use query::parse;
 pub use query::{COUNT_METRICS, EMPTY_METRICS, MONEY_METRICS, RATIO_METRICS};
@@ -70,6 +70,6 @@ pub fn serve(q: &Query, account: &Account, config: &SimConfig, state: &ReportSta
 }
 
 /// `report/task/create`, `check`, `download` and `cancel`.
-pub fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &SimConfig, state: &ReportState) -> Result<crate::endpoints::Served, ApiError> {
+pub fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &SimConfig, state: &ReportState) -> Result<crate::wire::Served, ApiError> {
     tasks::serve_task(endpoint, q, account, config, &state.tasks)
 }

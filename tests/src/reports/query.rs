@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::data::Entity;
 use crate::data::Level;
-use crate::server::{api_error, param_error, ApiError, Query};
+use crate::wire::{api_error, param_error, ApiError, Query};
 use crate::SimConfig;
 
 // The reference's metrics, with the values they always had; the metric table

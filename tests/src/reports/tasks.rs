@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use super::query::parse;
 use super::rows::compute_rows;
 use crate::data::{mix, Account};
-use crate::server::{api_error, param_error, ApiError, Query};
+use crate::wire::{api_error, param_error, ApiError, Query};
 use crate::SimConfig;
 
 /// Async report tasks: created by POST, QUEUING → PROCESSING → SUCCESS over checks, then
@@ -21,7 +21,7 @@ pub(super) struct Task {
 /// The tasks one simulator created, by id.
 pub(super) type Tasks = std::sync::Mutex<Vec<(String, Task)>>;
 
-pub(super) fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &SimConfig, tasks: &Tasks) -> Result<crate::endpoints::Served, ApiError> {
+pub(super) fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &SimConfig, tasks: &Tasks) -> Result<crate::wire::Served, ApiError> {
     let advertiser = q.required("advertiser_id")?.to_string();
     let data = match endpoint {
         "report/task/create" => {
@@ -95,7 +95,7 @@ pub(super) fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &
                             .try_for_each(|record| writer.write_record(&record));
                         written.and_then(|()| writer.flush().map_err(csv::Error::from)).map_err(|e| api_error(50000, format!("System error: {e}")))?;
                     }
-                    return Ok(crate::endpoints::Served { data: Value::Null, headers: Vec::new(), raw: Some(("text/csv", csv)) });
+                    return Ok(crate::wire::Served { data: Value::Null, headers: Vec::new(), raw: Some(("text/csv", csv)) });
                 }
             }
         }

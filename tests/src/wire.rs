@@ -1,0 +1,112 @@
+//! What every endpoint handler takes and gives: TikTok's query parameters as it reads them, its
+//! business errors (HTTP 200 with a non-zero code), one page of a list, and a served answer.
+//! Below the HTTP server and the handlers, so both import it and neither imports the other.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Map, Value};
+
+/// A business error: HTTP 200 with a non-zero code.
+pub struct ApiError {
+    pub code: i64,
+    pub message: String,
+}
+
+pub fn api_error(code: i64, message: impl Into<String>) -> ApiError {
+    ApiError { code, message: message.into() }
+}
+
+pub fn param_error(message: impl Into<String>) -> ApiError {
+    api_error(40002, message)
+}
+
+pub type ApiResult = Result<Value, ApiError>;
+
+/// Query parameters as TikTok reads them.
+pub struct Query(pub HashMap<String, String>);
+
+impl Query {
+    pub fn parse(raw: &str) -> Query {
+        Query(url::form_urlencoded::parse(raw.as_bytes()).into_owned().collect())
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    pub fn required(&self, key: &str) -> Result<&str, ApiError> {
+        match self.get(key) {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(param_error(format!("{key}: Missing data for required field."))),
+        }
+    }
+
+    /// A JSON-encoded array parameter; anything else is TikTok's 40002.
+    pub fn json_array(&self, key: &str) -> Result<Option<Vec<Value>>, ApiError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(raw) => match serde_json::from_str::<Value>(raw) {
+                Ok(Value::Array(items)) => Ok(Some(items)),
+                _ => Err(param_error(format!("{key}: Field must be set to array"))),
+            },
+        }
+    }
+
+    /// A JSON-encoded object parameter.
+    pub fn json_object(&self, key: &str) -> Result<Option<Map<String, Value>>, ApiError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(raw) => match serde_json::from_str::<Value>(raw) {
+                Ok(Value::Object(obj)) => Ok(Some(obj)),
+                _ => Err(param_error(format!("{key}: Not a valid mapping type."))),
+            },
+        }
+    }
+
+    /// `page` and `page_size` (numbers, possibly sent as strings), checked against the
+    /// endpoint's maximum.
+    pub fn paging(&self, default_size: u64, max_size: u64) -> Result<(u64, u64), ApiError> {
+        let number = |key: &str, default: u64| -> Result<u64, ApiError> {
+            match self.get(key) {
+                None => Ok(default),
+                Some(v) => v.trim().parse::<u64>().map_err(|_| param_error(format!("{key}: Not a valid integer."))),
+            }
+        };
+        let page = number("page", 1)?;
+        if page < 1 {
+            return Err(param_error("page: Must be greater than or equal to 1."));
+        }
+        let size = number("page_size", default_size)?;
+        if size < 1 || size > max_size {
+            return Err(param_error(format!("page_size: Must be greater than or equal to 1 and less than or equal to {max_size}.")));
+        }
+        Ok((page, size))
+    }
+}
+
+/// One page of `items` with TikTok's page_info.
+pub fn page_of(items: &[Value], list_key: &str, page: u64, size: u64) -> Value {
+    let total = items.len() as u64;
+    let total_pages = total.div_ceil(size);
+    let start = ((page - 1) * size) as usize;
+    let list: Vec<Value> = items.iter().skip(start).take(size as usize).cloned().collect();
+    json!({
+        list_key: list,
+        "page_info": {"page": page, "page_size": size, "total_number": total, "total_page": total_pages},
+    })
+}
+
+/// A successful answer: `data` plus any extra response headers, or a raw body (a CSV
+/// download) instead of the envelope.
+pub struct Served {
+    pub data: Value,
+    pub headers: Vec<(String, String)>,
+    pub raw: Option<(&'static str, Vec<u8>)>,
+}
+
+impl From<Value> for Served {
+    fn from(data: Value) -> Self {
+        Served { data, headers: Vec::new(), raw: None }
+    }
+}
+
