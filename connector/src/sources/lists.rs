@@ -32,26 +32,21 @@ impl PartitionSource for ListSpec {
             // come from a second pass on their creation time (the cursor's fallback for them).
             filters.push(Since::CreatedAfter(since));
         }
-        let mut passes: Vec<_> = filters.iter().map(|&f| (self.pages(&run.sync, &advertiser, f), f, false)).collect();
-        if self.topview_page_size.is_some() {
-            passes.extend(filters.iter().map(|&f| (self.topview_pages(&run.sync, &advertiser, f), f, true)));
-        }
-        // Ids of the first passes, so a TopView pass answered by a server that ignores
-        // `buying_types` cannot bring an object twice.
+        // TopView objects first: there are few, and a server that ignores `buying_types` would
+        // list every object twice; the ids they leave out are dropped from the other passes.
+        let mut passes: Vec<_> = match self.topview_page_size {
+            Some(_) => filters.iter().map(|&f| (self.topview_pages(&run.sync, &advertiser, f), f, true)).collect(),
+            None => Vec::new(),
+        };
+        passes.extend(filters.iter().map(|&f| (self.pages(&run.sync, &advertiser, f), f, false)));
         let id_field = run.def.primary_key.first().copied().unwrap_or_default();
-        let mut seen = std::collections::HashSet::new();
+        let id = |record: &Value| record.get(id_field).map(Value::to_string).unwrap_or_default();
+        let mut topview_ids = std::collections::HashSet::new();
         let (mut capped, mut listed) = (false, 0u64);
         for (mut pages, filter, topview) in passes {
             while let Some(page) = pages.next().await {
                 let mut page = page?;
                 listed += page.len() as u64;
-                if self.topview_page_size.is_some() {
-                    let id = |record: &Value| record.get(id_field).map(Value::to_string).unwrap_or_default();
-                    match topview {
-                        true => page.retain(|record| !seen.contains(&id(record))),
-                        false => seen.extend(page.iter().map(id)),
-                    }
-                }
                 // Records at the cursor itself are kept: another object may share that second.
                 // Objects without a cursor value (Smart+ ads lack modify_time) are always kept;
                 // the creation pass keeps only those (the others came with the first pass).
@@ -60,6 +55,11 @@ impl PartitionSource for ListSpec {
                     (Some(since), Some(value)) => parse_time(value).is_none_or(|t| t >= since),
                     _ => true,
                 });
+                match topview {
+                    true => page.retain(|record| topview_ids.insert(id(record))),
+                    false if !topview_ids.is_empty() => page.retain(|record| !topview_ids.contains(&id(record))),
+                    false => {}
+                }
                 for record in page.iter_mut() {
                     self.shape(record, &advertiser);
                     let value = record.get(cursor_field).or_else(|| record.get("create_time")).and_then(Value::as_str);

@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::report_tasks::TaskFailure;
 use super::{ad_tree, topview};
 use crate::api::refusal::{Action, Scope};
-use crate::api::ApiResponse;
+use crate::api::{ApiRequest, ApiResponse};
 use crate::error::{Error, Result};
 use crate::output;
 use crate::fetch::paging::{Page, Pages};
@@ -55,6 +55,14 @@ struct TaskRows {
     by_day: std::result::Result<BTreeMap<NaiveDate, Vec<Value>>, TaskFailure>,
 }
 
+/// One page of a report: record texts, and the metrics whose values could not be read.
+type ReportRecords = (Vec<String>, BTreeMap<String, String>);
+
+/// A window's label in logs: its days, or `lifetime`.
+fn span_of(window: Option<DateWindow>) -> String {
+    window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end))
+}
+
 /// Where a window's record texts go: out to the host, or into a sum.
 pub type Sink<'s> = &'s mut dyn FnMut(Vec<String>);
 
@@ -74,7 +82,7 @@ impl<'a> WindowReader<'a> {
         }
     }
 
-    pub fn request(&self, window: Option<DateWindow>, scope: Option<&IdFilter>) -> crate::api::ApiRequest {
+    pub fn request(&self, window: Option<DateWindow>, scope: Option<&IdFilter>) -> ApiRequest {
         let filters: Vec<Value> = scope.map(IdFilter::filtering).into_iter().collect();
         report::request(self.spec, self.advertiser, window, self.run.sync.config.include_deleted, &filters)
             .scoped(Scope::ReportWindow)
@@ -101,29 +109,48 @@ impl<'a> WindowReader<'a> {
     /// filter; rows of objects the main query gave are dropped (a server that ignores the
     /// filter answers with those again).
     async fn read_topview(&self, window: Option<DateWindow>, main_ids: &HashSet<String>, sink: Sink<'_>) -> Result<()> {
-        let span = window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end));
+        let span = format!("{} (TopView rows)", span_of(window));
         let request = report::request(self.spec, self.advertiser, window, self.run.sync.config.include_deleted, &[topview::report_filter()])
             .scoped(Scope::ReportWindow)
             .concerning(self.advertiser);
-        let advertiser = self.advertiser.to_string();
-        let decode = move |answer: ApiResponse| {
-            let page = report::page_records(&answer.body, &advertiser).map_err(Error::transient)?;
-            Ok(Page { is_empty: page.records.is_empty(), total_pages: page.total_pages, items: page.records })
-        };
         let id_dimension = self.spec.data_level.id_dimension();
-        let mut pages = Pages::decoded(&self.run.sync.api, request, None, Box::new(decode));
+        let mut pages = self.report_pages(request, None);
+        let mut unreadable = BTreeMap::new();
         while let Some(page) = pages.next().await {
-            let mut records = page.map_err(|e| e.context(format!("{span} (TopView)")))?;
+            let (mut records, page_unreadable) = page.map_err(|e| e.context(&span))?;
+            unreadable.extend(page_unreadable);
             records.retain(|r| {
                 let id = serde_json::from_str::<Value>(r).ok().and_then(|v| v.get(id_dimension)?.as_str().map(str::to_string));
                 id.is_none_or(|id| !main_ids.contains(&id))
             });
             sink(records);
         }
+        self.warn_unreadable(&span, &unreadable);
         if pages.truncated {
-            self.kept_truncated(&format!("{span} (TopView rows)"), "no narrower query is made for TopView objects");
+            self.kept_truncated(&span, "no narrower query is made for TopView objects");
         }
         Ok(())
+    }
+
+    /// The pages of a report query, as record texts and the metrics whose values could not be
+    /// read; `first` is page 1's answer when it came already.
+    fn report_pages(&self, request: ApiRequest, first: Option<Result<ApiResponse>>) -> Pages<ReportRecords> {
+        let advertiser = self.advertiser.to_string();
+        let decode = move |answer: ApiResponse| {
+            let page = report::page_records(&answer.body, &advertiser).map_err(Error::transient)?;
+            Ok(Page { is_empty: page.records.is_empty(), total_pages: page.total_pages, items: (page.records, page.unreadable) })
+        };
+        Pages::decoded(&self.run.sync.api, request, first, Box::new(decode))
+    }
+
+    /// Values that could not be read went out as null: say which, once per metric and query.
+    fn warn_unreadable(&self, span: &str, unreadable: &BTreeMap<String, String>) {
+        for (metric, text) in unreadable {
+            output::log_warn(&format!(
+                "{}: advertiser {} {span}: metric {metric} had an unreadable value {text:?}; emitted as null",
+                self.run.def.name, self.advertiser
+            ));
+        }
     }
 
     /// A query whose rows stay truncated: the window is incomplete, and the user is told.
@@ -148,7 +175,7 @@ impl<'a> WindowReader<'a> {
         sink: Sink<'s>,
     ) -> Pin<Box<dyn Future<Output = Result<()>> + 's>> {
         Box::pin(async move {
-            let mut span = window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end));
+            let mut span = span_of(window);
             if let Some(scope) = &scope {
                 span = format!("{span} ({})", scope.describe());
             }
@@ -162,12 +189,7 @@ impl<'a> WindowReader<'a> {
                     return Ok(());
                 }
             }
-            let advertiser = self.advertiser.to_string();
-            let decode = move |answer: ApiResponse| {
-                let page = report::page_records(&answer.body, &advertiser).map_err(Error::transient)?;
-                Ok(Page { is_empty: page.records.is_empty(), total_pages: page.total_pages, items: (page.records, page.unreadable) })
-            };
-            let mut pages = Pages::decoded(&self.run.sync.api, self.request(window, scope.as_ref()), Some(first), Box::new(decode));
+            let mut pages = self.report_pages(self.request(window, scope.as_ref()), Some(first));
             let mut unreadable = BTreeMap::new();
             let mut emitted = false;
             while let Some(page) = pages.next().await {
@@ -181,12 +203,7 @@ impl<'a> WindowReader<'a> {
                     Err(e) => return Err(e.context(span)),
                 }
             }
-            for (metric, text) in &unreadable {
-                output::log_warn(&format!(
-                    "{}: advertiser {} {span}: metric {metric} had an unreadable value {text:?}; emitted as null",
-                    self.run.def.name, self.advertiser
-                ));
-            }
+            self.warn_unreadable(&span, &unreadable);
             if pages.truncated {
                 self.kept_truncated(&span, "no narrower query or async task could read the rest");
             }

@@ -27,8 +27,9 @@ const SYNC_PAGE_ROWS: u64 = 1_000;
 
 impl WindowReader<'_> {
     /// TikTok cut the report to its 20k newest ads: read the window from an async task instead,
-    /// which is not truncated (one task may serve the windows that follow). False (with a
-    /// warning) when the task fails or a quota is spent.
+    /// which is not truncated (one task may serve the windows that follow). False when the app
+    /// may not create tasks, the task fails or a quota is spent (the caller reads the window
+    /// another way, or warns that it stays truncated).
     pub(super) async fn read_task(&self, window: Option<DateWindow>, sync_pages: u64, span: &str, sink: Sink<'_>) -> bool {
         let (name, advertiser) = (self.run.def.name, self.advertiser);
         if self.run.sync.task_access.refused() {
@@ -67,6 +68,7 @@ impl WindowReader<'_> {
             record.to_string()
         });
         sink(records.collect());
+        self.warn_unreadable(span, &unreadable);
         true
     }
 
