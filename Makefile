@@ -34,7 +34,7 @@ test: build
 	$(CARGO) test --release --target $(MUSL) -p source-tiktok-marketing
 	$(CARGO) test --release -p tiktok-connector --lib
 	$(MAKE) --no-print-directory image node-host
-	$(CARGO) test --release -p tiktok-sim
+	$(CARGO) test --release -p tiktok-sim -p tiktok-e2e
 	node --test host-node/test/
 	bash tests/standard/run.sh
 
@@ -58,7 +58,7 @@ node-host: build
 # CPU, latency-bound wall time and memory of the real binary, a native profile of where the
 # component's CPU per record goes, and rows a second `sync` writes into SQLite.
 bench: build
-	$(CARGO) test --release -p tiktok-sim --test bench -- --ignored --nocapture --test-threads=1
+	$(CARGO) test --release -p tiktok-e2e --test bench -- --ignored --nocapture --test-threads=1
 	$(CARGO) test --release -p tiktok-connector --lib profile -- --ignored --nocapture
 	$(CARGO) test --release --target $(MUSL) -p source-tiktok-marketing sqlite_rows_per_second -- --ignored --nocapture
 	bash host-node/build.sh

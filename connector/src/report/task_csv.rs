@@ -119,7 +119,7 @@ mod tests {
 
     #[test]
     fn every_code_the_simulator_writes_comes_back_from_its_label_and_as_itself() {
-        // tests/src/reports.rs: its breakdown values, and how its task_label writes them.
+        // tests/sim/src/reports/: its breakdown values, and how its task_label writes them.
         let cases: &[(&str, &str, &[(&str, &str)])] = &[
             ("ads_audience_reports_by_country_daily", "country_code", &[
                 ("US", "United States"), ("GB", "United Kingdom"), ("DE", "Germany"), ("FR", "France"), ("JP", "Japan"),

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::*;
+use harness::*;
 use serde_json::{json, Value};
 use tiktok_sim::{AppRestriction, Fault, HostileBody, SimConfig, ALL_FAULTS};
 

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::common::{Mode, days_ago, Harness, Run};
+use harness::{Mode, days_ago, Harness, Run};
 use serde_json::{json, Value};
 use tiktok_sim::SimConfig;
 
@@ -68,7 +68,7 @@ fn a_custom_report_per_granularity_reads_the_rows_of_the_equivalent_built_in_str
     ];
     let run = h.read(&config, &streams, Mode::FullRefresh, None);
     run.assert_success();
-    crate::common::assert_records_match_schemas(&run, &h.discover(&config));
+    harness::assert_records_match_schemas(&run, &h.discover(&config));
     assert_same_rows(&run, "my_ads_daily", "ads_reports_daily", &["ad_id", "stat_time_day"], &daily);
     assert_same_rows(&run, "my_campaigns_hourly", "campaigns_reports_hourly", &["campaign_id", "stat_time_hour"], &hourly);
     assert_same_rows(&run, "my_ad_groups_lifetime", "ad_groups_reports_lifetime", &["adgroup_id"], &lifetime);

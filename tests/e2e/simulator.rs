@@ -4,7 +4,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 
-use crate::common::workspace_root;
+use harness::workspace_root;
 use serde_json::{json, Value};
 use tiktok_sim::{SimConfig, Simulator};
 

@@ -7,7 +7,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::*;
+use harness::*;
 use serde_json::{json, Value};
 use tiktok_sim::SimConfig;
 

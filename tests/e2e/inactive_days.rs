@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
-use crate::common::*;
+use harness::*;
 use serde_json::{json, Value};
 use tiktok_sim::{Account, Delivery, Level, SimConfig};
 

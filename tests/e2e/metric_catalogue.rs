@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-use crate::common::{Mode, days_ago, Harness, Run};
+use harness::{Mode, days_ago, Harness, Run};
 use serde_json::{json, Value};
 use tiktok_sim::{SimConfig, Simulator};
 
@@ -61,7 +61,7 @@ fn a_custom_report_with_every_leg_at_campaign_level_equals_the_simulators_number
     config["custom_reports"] = json!([custom("cart_legs", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &legs)]);
     let run = h.read(&config, &["cart_legs"], Mode::FullRefresh, None);
     run.assert_success();
-    crate::common::assert_records_match_schemas(&run, &h.discover(&config));
+    harness::assert_records_match_schemas(&run, &h.discover(&config));
     let records = run.records_of("cart_legs");
     assert!(!records.is_empty());
     let start = days_ago(3);
@@ -121,7 +121,7 @@ fn additional_metrics_reach_every_basic_report_where_tiktok_gives_them_and_only_
     let streams = ["ads_reports_daily", "campaigns_reports_daily", "campaigns_audience_reports_daily"];
     let run = h.read(&config, &streams, Mode::FullRefresh, None);
     run.assert_success();
-    crate::common::assert_records_match_schemas(&run, &catalog);
+    harness::assert_records_match_schemas(&run, &catalog);
     assert!(run.records_of("ads_reports_daily").iter().all(|r| r["metrics"]["web_event_add_to_cart"].is_i64()));
     assert!(run.records_of("campaigns_audience_reports_daily").iter().all(|r| r["metrics"].get("web_event_add_to_cart").is_none()));
     // No audience request asked for it, and no campaign request for conversion.

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::common::*;
+use harness::*;
 use serde_json::{json, Value};
 use tiktok_sim::{Level, SimConfig};
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{Mode, host_binary, days_ago, Harness, Run};
+use harness::{Mode, host_binary, days_ago, Harness, Run};
 use serde_json::{json, Value};
 use tiktok_sim::SimConfig;
 

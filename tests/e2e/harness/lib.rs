@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use tiktok_sim::{SimConfig, Simulator};
 
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// The release host (`make build` makes it); a debug host would JIT the component 25× slower.

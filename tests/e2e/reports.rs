@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Duration, NaiveDate, Utc};
-use crate::common::*;
+use harness::*;
 use serde_json::{json, Value};
 use tiktok_sim::SimConfig;
 

@@ -13,17 +13,13 @@
 //!    sends more than 40% of the requests on the agency account, or more than one extra
 //!    request per advertiser per 30 days on the active one.
 
-#[path = "e2e/common/mod.rs"]
-#[allow(dead_code)]
-mod common;
-
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::*;
+use harness::*;
 use serde_json::{json, Value};
 use tiktok_sim::{DataSize, Delivery, LoggedRequest, SimConfig};
 

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::common::{Mode, workspace_root, Harness};
+use harness::{Mode, workspace_root, Harness};
 use serde_json::json;
 use tiktok_sim::{Fault, SimConfig};
 
@@ -65,7 +65,7 @@ fn every_message_of_every_command_validates_against_airbytes_protocol_models() {
     bad["credentials"]["access_token"] = json!("wrong-token-123456");
     let bad_path = h.write("bad.json", &bad);
     let mut lines = String::new();
-    let mut add = |run: crate::common::Run| lines.push_str(&run.stdout);
+    let mut add = |run: harness::Run| lines.push_str(&run.stdout);
     add(h.run(&["spec"]));
     add(h.run(&["check", "--config", &config_path]));
     add(h.run(&["check", "--config", &bad_path]));

@@ -1,7 +1,6 @@
 //! The end-to-end suite, one test binary: each module starts the simulator on 127.0.0.1 and runs
-//! the release host binary (with its embedded component) against it; `common` is the harness.
-
-mod common;
+//! the release host binary (with its embedded component) against it; the harness is this crate's
+//! library (`harness/`).
 
 mod assets;
 mod custom_reports;
