@@ -26,9 +26,9 @@ fn fast(h: &Harness) -> Value {
 /// A simulator config in which the token may not call `endpoint` for the advertiser at
 /// `index`, and that advertiser's id.
 fn denying(mut sim_config: SimConfig, index: usize, endpoint: &str) -> (SimConfig, String) {
-    let account = tiktok_sim::Account::generate(&sim_config.size, sim_config.seed);
+    let account = tiktok_sim::Account::generate(&sim_config.account.size, sim_config.account.seed);
     let denied = account.advertisers[index].id.clone();
-    sim_config.permission_denied = vec![(denied.clone(), endpoint.into())];
+    sim_config.credentials.permission_denied = vec![(denied.clone(), endpoint.into())];
     (sim_config, denied)
 }
 
@@ -60,7 +60,7 @@ fn discover_lists_all_44_streams_and_the_28_sandbox_ones() {
 #[test]
 fn every_asset_stream_reads_every_record_of_every_advertiser_at_its_page_size() {
     let mut sim_config = SimConfig::default();
-    sim_config.size.assets_per_kind = 45; // 135 images: two pages of 100
+    sim_config.account.size.assets_per_kind = 45; // 135 images: two pages of 100
     let h = Harness::new("assets-full", sim_config);
     let config = fast(&h);
     let names: Vec<&str> = ASSET_STREAMS.iter().map(|s| s.0).collect();
@@ -140,7 +140,7 @@ fn a_missing_creative_permission_skips_only_that_advertisers_images() {
 #[test]
 fn pixel_statistics_send_json_arrays_of_at_most_ten_pixels_and_a_valid_30_day_range() {
     let mut sim_config = SimConfig::default();
-    sim_config.size.assets_per_kind = 2;
+    sim_config.account.size.assets_per_kind = 2;
     let h = Harness::new("assets-pixel-stats", sim_config);
     let run = h.read(&fast(&h), &["pixel_events_statistics"], Mode::FullRefresh, None);
     run.assert_success();
@@ -179,7 +179,7 @@ fn instant_page_events_cover_every_objective_and_goal_and_skip_unsupported_pairs
 #[test]
 fn instant_page_events_refused_for_every_combination_fail_the_stream_loudly() {
     let mut sim_config = SimConfig::default();
-    sim_config.instant_page_parameter_error = true;
+    sim_config.scenarios.instant_page_parameter_error = true;
     let h = Harness::new("assets-instant-page-refused", sim_config);
     let run = h.read(&fast(&h), &["pixel_instant_page_events", "pixels"], Mode::FullRefresh, None);
     assert_eq!(run.exit_code, 1, "a stream TikTok never answers must not end COMPLETE");
@@ -211,7 +211,7 @@ fn a_denied_advertiser_is_skipped_in_pixel_statistics_and_the_others_are_read() 
 #[test]
 fn a_denied_advertiser_in_an_advertiser_info_batch_skips_only_that_advertiser() {
     let mut three = SimConfig::default();
-    three.size.advertisers = 3;
+    three.account.size.advertisers = 3;
     let (sim_config, denied) = denying(three, 1, "advertiser/info");
     let h = Harness::new("advertisers-denied", sim_config);
     let run = h.read(&fast(&h), &["advertisers"], Mode::FullRefresh, None);
@@ -225,8 +225,8 @@ fn a_denied_advertiser_in_an_advertiser_info_batch_skips_only_that_advertiser() 
 #[test]
 fn images_past_the_10000_tiktok_lists_are_named_in_a_warning() {
     let mut sim_config = SimConfig::default();
-    sim_config.size.advertisers = 1;
-    sim_config.size.assets_per_kind = 3_400; // 10,200 images
+    sim_config.account.size.advertisers = 1;
+    sim_config.account.size.assets_per_kind = 3_400; // 10,200 images
     let h = Harness::new("assets-image-cap", sim_config);
     let run = h.read(&fast(&h), &["creative_assets_images"], Mode::FullRefresh, None);
     run.assert_success();

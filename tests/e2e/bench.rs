@@ -14,14 +14,11 @@
 //!    request per advertiser per 30 days on the active one.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use harness::*;
 use serde_json::{json, Value};
-use tiktok_sim::{DataSize, Delivery, LoggedRequest, SimConfig};
+use tiktok_sim::{DataSize, Delivery, LoggedRequest, SimConfig, Simulator};
 
 /// What `/usr/bin/time` says of one host run.
 struct Measured {
@@ -34,35 +31,20 @@ struct Measured {
 /// `BENCH_COMPONENT=path.wasm` measures another build of the component (e.g. another opt-level).
 fn measured_host(dir: &std::path::Path, args: &[&str]) -> Measured {
     let component: Vec<String> = std::env::var("BENCH_COMPONENT").map(|c| vec!["--component".into(), c]).unwrap_or_default();
-    let output = Command::new("/usr/bin/time")
-        .args(["-f", "TIME %e %U %S %M"])
-        .arg(host_binary())
-        .args(args)
-        .args(&component)
-        .current_dir(dir)
-        .env("SOURCE_TIKTOK_CACHE_DIR", workspace_root().join("target/component-cache"))
-        .output()
-        .expect("/usr/bin/time runs the host (apt-get install time)");
-    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
-    let line = stderr.lines().rev().find(|l| l.starts_with("TIME ")).unwrap_or_else(|| panic!("no timing in {stderr}"));
+    let cache = workspace_root().join("target/component-cache");
+    let run = Host::wrapped(dir, &cache, &["/usr/bin/time", "-f", "TIME %e %U %S %M"]).args(args).args(&component).run();
+    let line = run.stderr.lines().rev().find(|l| l.starts_with("TIME ")).unwrap_or_else(|| panic!("no timing (apt-get install time) in {}", run.stderr));
     let f: Vec<f64> = line[5..].split_whitespace().map(|v| v.parse().unwrap()).collect();
-    Measured { wall: f[0], cpu: f[1] + f[2], peak_rss_kib: f[3] as u64, run: parse_run(output) }
+    Measured { wall: f[0], cpu: f[1] + f[2], peak_rss_kib: f[3] as u64, run }
 }
 
-/// Raw bodies of every page of one report window, fetched once with HTTP/1.0.
-fn fetch_pages(base: &str, token: &str, query: &str) -> Vec<Vec<u8>> {
-    let host = base.trim_start_matches("http://");
+/// Raw bodies of every page of one report window, fetched once.
+fn fetch_pages(sim: &Simulator, query: &str) -> Vec<Vec<u8>> {
     let mut pages = Vec::new();
     for page in 1.. {
-        let mut stream = TcpStream::connect(host).unwrap();
-        write!(stream, "GET /open_api/v1.3/report/integrated/get/?{query}&page={page} HTTP/1.0\r\nHost: {host}\r\nAccess-Token: {token}\r\n\r\n").unwrap();
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).unwrap();
-        let body_at = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
-        let body = response[body_at..].to_vec();
-        let envelope: Value = serde_json::from_slice(&body).unwrap();
-        let total = envelope["data"]["page_info"]["total_page"].as_u64().unwrap();
-        pages.push(body);
+        let answer = harness::http::call(sim, "GET", &format!("report/integrated/get/?{query}&page={page}"), "");
+        let total = answer.json()["data"]["page_info"]["total_page"].as_u64().unwrap();
+        pages.push(answer.body);
         if page >= total {
             break;
         }
@@ -109,7 +91,7 @@ fn as_strs(args: &[String]) -> Vec<&str> {
 #[ignore]
 fn bench_1_cpu_and_memory() {
     let mut sim_config = SimConfig::default();
-    sim_config.size = DataSize { advertisers: 1, campaigns_per_advertiser: 5, adgroups_per_campaign: 10, ads_per_adgroup: 20, assets_per_kind: 4, ..Default::default() };
+    sim_config.account.size = DataSize { advertisers: 1, campaigns_per_advertiser: 5, adgroups_per_campaign: 10, ads_per_adgroup: 20, assets_per_kind: 4, ..Default::default() };
     let h = Harness::new("bench-cpu", sim_config);
     let advertiser = h.sim.account().advertisers[0].id.clone();
     let mut config = h.oauth_config();
@@ -134,7 +116,7 @@ fn bench_1_cpu_and_memory() {
         days_ago(30),
         days_ago(1)
     );
-    let pages = fetch_pages(&h.sim.base_url(), &h.sim.config().access_token, &query);
+    let pages = fetch_pages(&h.sim, &query);
     let (native, native_records) = native_cpu_seconds(&pages);
     assert_eq!(native_records, records, "the native floor reads the same rows");
 
@@ -166,15 +148,15 @@ fn bench_2_latency_bound() {
     println!("  latency   requests   wall      floor     wall/floor   throttled   records");
     for latency_ms in std::env::var("BENCH_LATENCIES").map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).unwrap_or(vec![100, 500, 2000]) {
         let mut sim_config = SimConfig::default();
-        sim_config.size = DataSize { advertisers: 6, campaigns_per_advertiser: 3, adgroups_per_campaign: 2, ads_per_adgroup: 3, assets_per_kind: 1, ..Default::default() };
-        sim_config.quota_per_second = Some(QUOTA);
+        sim_config.account.size = DataSize { advertisers: 6, campaigns_per_advertiser: 3, adgroups_per_campaign: 2, ads_per_adgroup: 3, assets_per_kind: 1, ..Default::default() };
+        sim_config.limits.quota_per_second = Some(QUOTA);
         let h = Harness::new("bench-latency", sim_config);
         let mut config = h.oauth_config();
         config["requests_per_second"] = json!(QUOTA);
         config["start_date"] = json!(days_ago(90).to_string());
         let streams = ["campaigns", "ad_groups", "ads", "ads_reports_daily", "campaigns_reports_hourly"];
         let args = read_args(&h, &config, &streams, "latency");
-        h.sim.update_config(|c| c.latency_ms = latency_ms);
+        h.sim.update_config(|c| c.limits.latency_ms = latency_ms);
         // The quota window of discover's requests must not count against the read.
         std::thread::sleep(Duration::from_millis(1100));
         h.sim.clear_requests();
@@ -208,8 +190,8 @@ fn bench_3_start_up() {
     let cold_cache = scratch_dir("bench-cold-cache");
     let spec = |cache: &std::path::Path| {
         let started = Instant::now();
-        let out = Command::new(host_binary()).arg("spec").env("SOURCE_TIKTOK_CACHE_DIR", cache).output().unwrap();
-        assert!(out.status.success());
+        let out = Host::with_cache(cache, cache).args(["spec"]).run();
+        assert_eq!(out.exit_code, 0, "{}", out.stderr);
         started.elapsed().as_secs_f64()
     };
     let cold = spec(&cold_cache);
@@ -280,11 +262,11 @@ fn economy_read(h: &Harness, skip: bool) -> Economy {
 
 fn economy_account(delivery: Delivery) -> Harness {
     let mut sim_config = SimConfig::default();
-    sim_config.size = DataSize { advertisers: 6, campaigns_per_advertiser: 3, adgroups_per_campaign: 2, ads_per_adgroup: 3, assets_per_kind: 1, ..Default::default() };
-    sim_config.quota_per_second = Some(ECONOMY_QUOTA);
-    sim_config.delivery = delivery;
+    sim_config.account.size = DataSize { advertisers: 6, campaigns_per_advertiser: 3, adgroups_per_campaign: 2, ads_per_adgroup: 3, assets_per_kind: 1, ..Default::default() };
+    sim_config.limits.quota_per_second = Some(ECONOMY_QUOTA);
+    sim_config.account.delivery = delivery;
     let h = Harness::new("bench-economy", sim_config);
-    h.sim.update_config(|c| c.latency_ms = 100);
+    h.sim.update_config(|c| c.limits.latency_ms = 100);
     h
 }
 

@@ -187,7 +187,7 @@ fn a_truncated_custom_report_completes_through_the_task_api() {
     let expected = clean.read(&config(&clean, 2, vec![report.clone()]), &["my_audience"], Mode::FullRefresh, None);
     expected.assert_success();
     let mut sim_config = SimConfig::default();
-    sim_config.ads_throttle_threshold = 3;
+    sim_config.limits.ads_throttle_threshold = 3;
     let h = Harness::new("custom-tasks", sim_config);
     let run = h.read(&config(&h, 2, vec![report]), &["my_audience"], Mode::FullRefresh, None);
     run.assert_success();

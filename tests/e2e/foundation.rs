@@ -223,7 +223,7 @@ fn full_refresh_reads_every_entity_however_old_with_string_ids() {
 #[test]
 fn paging_walks_every_page_at_the_maximum_page_size() {
     let mut config = SimConfig::default();
-    config.size = tiktok_sim::DataSize { advertisers: 1, campaigns_per_advertiser: 3, adgroups_per_campaign: 20, ads_per_adgroup: 25, ..Default::default() };
+    config.account.size = tiktok_sim::DataSize { advertisers: 1, campaigns_per_advertiser: 3, adgroups_per_campaign: 20, ads_per_adgroup: 25, ..Default::default() };
     let h = Harness::new("paging", config);
     let run = h.read(&h.oauth_config(), &["ads"], Mode::FullRefresh, None);
     run.assert_success();
@@ -241,7 +241,7 @@ fn paging_walks_every_page_at_the_maximum_page_size() {
 #[test]
 fn include_deleted_reads_deleted_entities_too() {
     let mut sim_config = SimConfig::default();
-    sim_config.size.campaigns_per_advertiser = 4;
+    sim_config.account.size.campaigns_per_advertiser = 4;
     let h = Harness::new("deleted", sim_config);
     let mut config = h.oauth_config();
     config["include_deleted"] = json!(true);
@@ -433,7 +433,7 @@ fn a_wrong_token_fails_the_read_with_an_auth_error_and_no_secret_in_the_output()
     let error = run.errors()[0];
     assert_eq!(error["failure_type"], "config_error");
     assert!(error["message"].as_str().unwrap().contains("40102"), "{error}");
-    let secret = h.sim.config().secret;
+    let secret = h.sim.config().credentials.secret;
     for leaked in ["sim-revoked-token-0000000000", secret.as_str()] {
         assert!(!run.stdout.contains(leaked) && !run.stderr.contains(leaked), "{leaked} leaked");
     }

@@ -22,8 +22,8 @@ const STREAMS: &[&str] = &[
 /// Four advertisers, the last two idle, the others delivering on about half the days.
 fn agency_account() -> SimConfig {
     let mut sim = SimConfig::default();
-    sim.size.advertisers = 4;
-    sim.delivery = Delivery { idle_advertisers: 2, active_day_share: 0.5 };
+    sim.account.size.advertisers = 4;
+    sim.account.delivery = Delivery { idle_advertisers: 2, active_day_share: 0.5 };
     sim
 }
 
@@ -127,7 +127,7 @@ fn an_incremental_sync_that_restates_the_lookback_gives_the_same_rows_and_states
     let state = first_every_day.final_state();
 
     // Late conversions restate the lookback days; the second sync reads them again.
-    h.sim.update_config(|c| c.restatement = 1.5);
+    h.sim.update_config(|c| c.account.restatement = 1.5);
     let ((second_skipping, skip_requests, _), (second_every_day, all_requests, _)) = read_both(&h, start, Mode::Incremental, Some(&state));
     assert_same_rows(&rows(&second_skipping), &rows(&second_every_day));
     assert_eq!(states(&second_skipping), states(&second_every_day), "the second syncs end in different states");
@@ -163,10 +163,10 @@ fn with_deleted_objects_the_skipping_read_still_brings_every_deleted_row() {
     // The fourth campaign of each advertiser is deleted, with its ad groups and ads. A seed where
     // the first advertiser's deleted ads deliver for days before any other ad exists: on those
     // days only a read that asks for deleted objects has rows, at every level.
-    sim.size.campaigns_per_advertiser = 4;
-    sim.seed = (1..1000)
+    sim.account.size.campaigns_per_advertiser = 4;
+    sim.account.seed = (1..1000)
         .find(|seed| {
-            let account = Account::generate(&sim.size, *seed);
+            let account = Account::generate(&sim.account.size, *seed);
             matches!((first_ad_day(&account, true), first_ad_day(&account, false)), (Some(deleted), Some(other)) if other - deleted >= Duration::days(10))
         })
         .expect("a seed whose deleted ads deliver first");

@@ -4,8 +4,6 @@
 //! name the catalogue does not know is asked of TikTok.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 
 use harness::{Mode, days_ago, Harness, Run};
 use serde_json::{json, Value};
@@ -24,14 +22,7 @@ fn config(h: &Harness, days: i64) -> Value {
 
 /// A report straight from the simulator: `data` of its answer.
 fn sim_report(sim: &Simulator, query: &[(&str, String)]) -> Value {
-    let encoded: Vec<String> = query.iter().map(|(k, v)| format!("{k}={}", url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>())).collect();
-    let mut stream = TcpStream::connect(("127.0.0.1", sim.port)).unwrap();
-    let token = sim.config().access_token;
-    write!(stream, "GET /open_api/v1.3/report/integrated/get/?{} HTTP/1.0\r\nAccess-Token: {token}\r\n\r\n", encoded.join("&")).unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    serde_json::from_slice(&response[split + 4..]).unwrap()
+    harness::http::get(sim, "report/integrated/get", query).json()
 }
 
 /// A metric as the connector must type it: `-` null, counts integers, the rest exact decimals.

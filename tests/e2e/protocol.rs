@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use harness::{Mode, workspace_root, Harness};
+use harness::{days_ago, workspace_root, Harness, Mode};
 use serde_json::json;
 use tiktok_sim::{Fault, SimConfig};
 
@@ -55,11 +55,11 @@ fn every_message_of_every_command_validates_against_airbytes_protocol_models() {
     let Some(python) = python_with_models() else { return };
     let mut sim_config = SimConfig::default();
     // Some retried faults: warnings and logs among the records.
-    sim_config.fault_rate = 0.05;
-    sim_config.faults = vec![Fault::SystemError];
+    sim_config.faults.rate = 0.05;
+    sim_config.faults.kinds = vec![Fault::SystemError];
     let h = Harness::new("protocol", sim_config);
     let mut config = h.oauth_config();
-    config["start_date"] = json!((chrono::Utc::now().date_naive() - chrono::Duration::days(3)).to_string());
+    config["start_date"] = json!(days_ago(3).to_string());
     let config_path = h.write("config.json", &config);
     let mut bad = h.oauth_config();
     bad["credentials"]["access_token"] = json!("wrong-token-123456");

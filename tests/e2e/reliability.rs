@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use harness::*;
@@ -31,8 +30,8 @@ const SYNC_STREAMS: &[&str] = &["campaigns", "ad_groups", "ads", "audiences", "c
 #[test]
 fn the_schedulers_rate_budget_keeps_under_the_apps_quota_without_a_single_40100() {
     let mut sim_config = SimConfig::default();
-    sim_config.quota_per_second = Some(5);
-    sim_config.quota_per_minute = Some(300);
+    sim_config.limits.quota_per_second = Some(5);
+    sim_config.limits.quota_per_minute = Some(300);
     let h = Harness::new("rate_budget", sim_config);
     let mut config = config(&h, 5);
     config["start_date"] = json!(days_ago(6).to_string());
@@ -66,9 +65,9 @@ fn a_sync_through_ten_percent_faults_gives_exactly_the_clean_records() {
 
     h.sim.clear_requests();
     h.sim.update_config(|c| {
-        c.fault_rate = 0.10;
-        c.faults = ALL_FAULTS.to_vec();
-        c.slow_response_ms = 200;
+        c.faults.rate = 0.10;
+        c.faults.kinds = ALL_FAULTS.to_vec();
+        c.faults.slow_response_ms = 200;
     });
     let faulty = h.read(&config, SYNC_STREAMS, Mode::FullRefresh, None);
     faulty.assert_success();
@@ -87,8 +86,8 @@ fn a_sync_through_ten_percent_faults_gives_exactly_the_clean_records() {
 #[test]
 fn throttling_answers_are_waited_out_and_retried() {
     let mut sim_config = SimConfig::default();
-    sim_config.quota_per_second = Some(3);
-    sim_config.advertiser_quota_per_second = Some(2);
+    sim_config.limits.quota_per_second = Some(3);
+    sim_config.limits.advertiser_quota_per_second = Some(2);
     let h = Harness::new("throttle", sim_config);
     // A connector told the app has a higher tier than it has: TikTok answers 40100/40133.
     let run = h.read(&config(&h, 50), &["campaigns", "ads", "ad_groups", "audiences"], Mode::FullRefresh, None);
@@ -102,21 +101,7 @@ fn throttling_answers_are_waited_out_and_retried() {
 /// Run a read, SIGKILL the host right after it has printed `kill_after` states, and return
 /// the complete lines printed before the kill.
 fn read_until_killed(h: &Harness, config: &Value, streams: &[&str], state: Option<&Value>, kill_after: usize) -> Vec<Value> {
-    let catalog = h.configured_catalog(config, streams, false);
-    let config_path = h.write("kill_config.json", config);
-    let catalog_path = h.write("kill_catalog.json", &catalog);
-    let mut args = vec!["read".to_string(), "--config".into(), config_path, "--catalog".into(), catalog_path, "--api-base-url".into(), h.sim.base_url()];
-    if let Some(state) = state {
-        args.extend(["--state".into(), h.write("kill_state.json", state)]);
-    }
-    let mut child = Command::new(host_binary())
-        .args(&args)
-        .current_dir(&h.dir)
-        .env("SOURCE_TIKTOK_CACHE_DIR", workspace_root().join("target/component-cache"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = h.host(&h.read_args(config, streams, Mode::Incremental, state)).spawn(true);
     let mut lines = Vec::new();
     let mut states = 0;
     for line in BufReader::new(child.stdout.take().unwrap()).lines() {
@@ -195,12 +180,12 @@ fn error_of(run: &Run) -> (String, String) {
 #[test]
 fn hostile_answers_get_classified_errors_and_never_hang() {
     let cases: Vec<(&str, Box<dyn Fn(&mut SimConfig)>, &str, &str)> = vec![
-        ("wrong-types", Box::new(|c| c.hostile_body = Some(HostileBody::WrongTypes)), "transient_error", "data.list"),
-        ("html", Box::new(|c| c.hostile_body = Some(HostileBody::Html)), "transient_error", "not the JSON envelope"),
-        ("huge", Box::new(|c| c.hostile_body = Some(HostileBody::Huge(70 << 20))), "transient_error", "larger than 64 MiB"),
-        ("endless", Box::new(|c| c.endless_pages = true), "transient_error", "does not end"),
-        ("always-504", Box::new(|c| { c.fault_rate = 1.0; c.faults = vec![Fault::GatewayTimeout]; }), "transient_error", "HTTP 504"),
-        ("always-50002", Box::new(|c| { c.fault_rate = 1.0; c.faults = vec![Fault::ProcessingError]; }), "transient_error", "50002"),
+        ("wrong-types", Box::new(|c| c.faults.hostile_body = Some(HostileBody::WrongTypes)), "transient_error", "data.list"),
+        ("html", Box::new(|c| c.faults.hostile_body = Some(HostileBody::Html)), "transient_error", "not the JSON envelope"),
+        ("huge", Box::new(|c| c.faults.hostile_body = Some(HostileBody::Huge(70 << 20))), "transient_error", "larger than 64 MiB"),
+        ("endless", Box::new(|c| c.faults.endless_pages = true), "transient_error", "does not end"),
+        ("always-504", Box::new(|c| { c.faults.rate = 1.0; c.faults.kinds = vec![Fault::GatewayTimeout]; }), "transient_error", "HTTP 504"),
+        ("always-50002", Box::new(|c| { c.faults.rate = 1.0; c.faults.kinds = vec![Fault::ProcessingError]; }), "transient_error", "50002"),
     ];
     for (name, setup, failure, needle) in cases {
         let mut sim_config = SimConfig::default();
@@ -220,9 +205,9 @@ fn hostile_answers_get_classified_errors_and_never_hang() {
 #[test]
 fn a_response_that_never_arrives_times_out_and_is_retried_then_reported() {
     let mut sim_config = SimConfig::default();
-    sim_config.fault_rate = 1.0;
-    sim_config.faults = vec![Fault::Slow];
-    sim_config.slow_response_ms = 4_000;
+    sim_config.faults.rate = 1.0;
+    sim_config.faults.kinds = vec![Fault::Slow];
+    sim_config.faults.slow_response_ms = 4_000;
     let h = Harness::new("timeout", sim_config);
     let mut config = config(&h, 300);
     config["credentials"]["advertiser_id"] = json!(h.sim.account().advertisers[0].id);
@@ -269,8 +254,8 @@ fn malformed_catalog_and_state_files_are_config_errors_naming_file_and_field() {
 #[test]
 fn secrets_never_appear_in_any_output_of_failing_runs() {
     let mut sim_config = SimConfig::default();
-    sim_config.fault_rate = 0.3;
-    sim_config.faults = ALL_FAULTS.to_vec();
+    sim_config.faults.rate = 0.3;
+    sim_config.faults.kinds = ALL_FAULTS.to_vec();
     let h = Harness::new("secrets", sim_config);
     let sim = h.sim.config();
     // A wrong app secret fails advertiser listing; faults add retry logs on the way.
@@ -282,7 +267,7 @@ fn secrets_never_appear_in_any_output_of_failing_runs() {
     bad_token["credentials"]["access_token"] = json!("a-wrong-access-token-7777");
     let run2 = h.read(&bad_token, &["campaigns"], Mode::FullRefresh, None);
     assert_eq!(run2.exit_code, 1);
-    for leaked in ["a-wrong-app-secret-5555", sim.access_token.as_str(), "a-wrong-access-token-7777"] {
+    for leaked in ["a-wrong-app-secret-5555", sim.credentials.access_token.as_str(), "a-wrong-access-token-7777"] {
         for out in [&run.stdout, &run.stderr, &run2.stdout, &run2.stderr] {
             assert!(!out.contains(leaked), "{leaked} leaked");
         }
@@ -337,8 +322,8 @@ fn guest_memory_and_run_time_are_capped_with_clear_errors() {
 #[test]
 fn report_windows_overlap_in_flight_within_the_rate_budget() {
     let mut sim_config = SimConfig::default();
-    sim_config.latency_ms = 400;
-    sim_config.quota_per_second = Some(10);
+    sim_config.limits.latency_ms = 400;
+    sim_config.limits.quota_per_second = Some(10);
     let h = Harness::new("in-flight", sim_config);
     let mut config = config(&h, 10);
     config["start_date"] = json!(days_ago(15).to_string());
@@ -371,7 +356,7 @@ fn report_windows_overlap_in_flight_within_the_rate_budget() {
 #[test]
 fn with_many_requests_in_flight_each_advertisers_records_and_states_stay_in_order() {
     let mut sim_config = SimConfig::default();
-    sim_config.latency_ms = 150;
+    sim_config.limits.latency_ms = 150;
     let h = Harness::new("in-flight-order", sim_config);
     let mut config = config(&h, 50);
     config["start_date"] = json!(days_ago(14).to_string());
@@ -427,7 +412,7 @@ fn an_app_restricted_for_a_while_is_waited_out_quietly_one_probe_at_a_time() {
     expected.assert_success();
 
     let mut sim_config = SimConfig::default();
-    sim_config.restriction = Some(AppRestriction { after_requests: 6, lasts: Duration::from_secs(20) });
+    sim_config.scenarios.restriction = Some(AppRestriction { after_requests: 6, lasts: Duration::from_secs(20) });
     let h = Harness::new("restricted", sim_config);
     let run = h.read(&config(&h, 200), &streams, Mode::FullRefresh, None);
     run.assert_success();

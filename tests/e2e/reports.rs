@@ -193,7 +193,7 @@ fn a_query_too_large_is_split_and_every_day_still_arrives_once() {
     expected.assert_success();
 
     let mut sim_config = SimConfig::default();
-    sim_config.too_large_days = Some(4);
+    sim_config.limits.too_large_days = Some(4);
     let h = Harness::new("reports-40067", sim_config);
     let run = h.read(&config(&h, start), &["ads_reports_daily"], Mode::FullRefresh, None);
     run.assert_success();
@@ -210,7 +210,7 @@ fn a_query_too_large_is_split_and_every_day_still_arrives_once() {
 #[test]
 fn a_single_day_still_too_large_fails_the_stream_as_transient_and_keeps_the_other_streams() {
     let mut sim_config = SimConfig::default();
-    sim_config.too_large_days = Some(0);
+    sim_config.limits.too_large_days = Some(0);
     let h = Harness::new("reports-40067-day", sim_config);
     let run = h.read(&config(&h, days_ago(3)), &["campaigns", "ads_reports_daily"], Mode::Incremental, None);
     assert_eq!(run.exit_code, 1);
@@ -253,7 +253,7 @@ fn hourly_reads_return_every_hour_of_every_day() {
 #[test]
 fn include_deleted_sends_status_all_at_levels_with_a_status_and_brings_deleted_rows() {
     let mut sim_config = SimConfig::default();
-    sim_config.size.campaigns_per_advertiser = 4;
+    sim_config.account.size.campaigns_per_advertiser = 4;
     let h = Harness::new("reports-deleted", sim_config);
     let mut config = config(&h, days_ago(20));
     let streams = ["ads_reports_daily", "ads_audience_reports_daily", "ads_reports_lifetime", "advertisers_audience_reports_lifetime"];
@@ -374,8 +374,8 @@ fn a_truncated_account_reads_row_for_row_like_the_untruncated_one_with_or_withou
             let mut sim_config = SimConfig::default();
             // A query over 5 ads is truncated: every advertiser's (12 ads) is, each campaign's
             // (4 ads) is not.
-            sim_config.ads_throttle_threshold = 5;
-            sim_config.task_access = task_access;
+            sim_config.limits.ads_throttle_threshold = 5;
+            sim_config.scenarios.task_access = task_access;
             let h = Harness::new(&format!("narrow-{include_deleted}-{task_access}"), sim_config);
             let mut config = config(&h, start);
             config["include_deleted"] = json!(include_deleted);
@@ -427,7 +427,7 @@ fn reports_truncated_to_the_newest_ads_go_through_async_tasks_where_these_lose_n
 
     let mut sim_config = SimConfig::default();
     // Every advertiser is over the limit: the synchronous report covers its 3 newest ads only.
-    sim_config.ads_throttle_threshold = 3;
+    sim_config.limits.ads_throttle_threshold = 3;
     let h = Harness::new("reports-20k", sim_config);
     let run = h.read(&config(&h, start), &streams, Mode::FullRefresh, None);
     run.assert_success();
@@ -474,7 +474,7 @@ fn reports_truncated_to_the_newest_ads_go_through_async_tasks_where_these_lose_n
     assert_eq!(hourly.len(), h.sim.account().advertisers.len(), "one hourly task per advertiser");
     // (The last day is each advertiser's own today, which may be UTC's yesterday or tomorrow.)
     assert!(hourly.iter().all(|r| r.query["start_date"] == start.to_string() && r.query["end_date"] >= days_ago(1).to_string()));
-    assert!(creates.iter().all(|r| r.response_code == Some(0)), "a task creation was refused");
+    assert!(creates.iter().all(|r| r.response_code == Some(0)), "a task creation was refused: {:?}", creates.iter().map(|r| (r.at, r.response_code)).collect::<Vec<_>>());
     assert!(creates.windows(2).all(|w| w[1].at - w[0].at >= std::time::Duration::from_secs(1)), "two tasks created within a second");
     for advertiser in h.sim.account().advertisers {
         let told = run.of_type("LOG").iter().any(|m| {
@@ -520,15 +520,15 @@ fn where_no_id_filter_helps_a_failed_task_or_a_spent_task_quota_keeps_the_trunca
     // long enough to need two tasks (one task spans at most 31 days).
     type Setup = Box<dyn Fn(&mut SimConfig)>;
     let cases: [(&str, &str, i64, Setup); 2] = [
-        ("failed", "advertisers_reports_hourly", 2, Box::new(|c: &mut SimConfig| c.fail_tasks = true)),
-        ("quota", "advertisers_reports_daily", 40, Box::new(|c: &mut SimConfig| c.tasks_per_advertiser_hour = 1)),
+        ("failed", "advertisers_reports_hourly", 2, Box::new(|c: &mut SimConfig| c.scenarios.fail_tasks = true)),
+        ("quota", "advertisers_reports_daily", 40, Box::new(|c: &mut SimConfig| c.limits.tasks_per_advertiser_hour = 1)),
     ];
     for (name, stream, days, setup) in cases {
         let start = days_ago(days);
         let (full, keys) = clean_read(&format!("reports-tasks-clean-{name}"), start, &[stream]);
         let everything = by_key(&full, stream, &keys[stream]);
         let mut sim_config = SimConfig::default();
-        sim_config.ads_throttle_threshold = 3;
+        sim_config.limits.ads_throttle_threshold = 3;
         setup(&mut sim_config);
         let h = Harness::new(&format!("reports-tasks-{name}"), sim_config);
         let run = h.read(&config(&h, start), &[stream], Mode::FullRefresh, None);
@@ -583,7 +583,7 @@ fn an_ad_level_audience_report_that_keeps_timing_out_completes_through_smaller_w
     let start = days_ago(9);
     let (expected, keys) = clean_read("reports-timeout-clean", start, &["ads_audience_reports_daily"]);
     let mut sim_config = SimConfig::default();
-    sim_config.timeout_days = Some(2);
+    sim_config.limits.timeout_days = Some(2);
     let h = Harness::new("reports-timeout", sim_config);
     let run = h.read(&config(&h, start), &["ads_audience_reports_daily"], Mode::FullRefresh, None);
     run.assert_success();
@@ -620,7 +620,7 @@ fn advertisers_today(info: &Value) -> String {
 #[test]
 fn report_days_end_on_each_advertisers_own_today_half_hour_zones_included() {
     let mut sim_config = SimConfig::default();
-    sim_config.size.advertisers = 4;
+    sim_config.account.size.advertisers = 4;
     let h = Harness::new("local-today", sim_config);
     let advertisers = h.sim.account().advertisers;
     assert!(advertisers.iter().any(|a| a.info["timezone"] == "Asia/Kolkata"), "the simulator has a half-hour zone");
@@ -651,9 +651,9 @@ fn a_task_creation_throttled_by_the_apps_other_syncs_waits_and_is_not_given_up()
     let start = days_ago(2);
     let (expected, keys) = clean_read("tasks-shared-clean", start, &streams);
     let mut sim_config = SimConfig::default();
-    sim_config.ads_throttle_threshold = 3;
+    sim_config.limits.ads_throttle_threshold = 3;
     // Another sync of the app creates a task every 3 s: a third of the seconds are taken.
-    sim_config.other_task_creator_ms = Some(3_000);
+    sim_config.scenarios.other_task_creator_ms = Some(3_000);
     let h = Harness::new("tasks-shared", sim_config);
     let run = h.read(&config(&h, start), &streams, Mode::FullRefresh, None);
     run.assert_success();
@@ -680,7 +680,7 @@ fn topview_objects_are_listed_and_reported_through_their_own_filter_each_once() 
     let start = days_ago(2);
     for include_deleted in [false, true] {
         let mut ordinary = SimConfig::default();
-        ordinary.size = size(5, 0);
+        ordinary.account.size = size(5, 0);
         let clean = Harness::new(&format!("topview-ordinary-{include_deleted}"), ordinary);
         let mut clean_config = config(&clean, start);
         clean_config["include_deleted"] = json!(include_deleted);
@@ -689,7 +689,7 @@ fn topview_objects_are_listed_and_reported_through_their_own_filter_each_once() 
         expected.assert_success();
 
         let mut topview = SimConfig::default();
-        topview.size = size(3, 2);
+        topview.account.size = size(3, 2);
         let h = Harness::new(&format!("topview-{include_deleted}"), topview);
         let mut config = config(&h, start);
         config["include_deleted"] = json!(include_deleted);
@@ -720,9 +720,9 @@ fn a_task_refused_for_its_span_is_asked_again_over_fewer_days_and_reads_every_ro
     let start = days_ago(3);
     let (expected, keys) = clean_read("task-span-clean", start, &[stream]);
     let mut sim_config = SimConfig::default();
-    sim_config.ads_throttle_threshold = 3;
+    sim_config.limits.ads_throttle_threshold = 3;
     // Tasks of more than one day are refused, as some of TikTok's documents say of hourly ones.
-    sim_config.task_span_days_max = Some(1);
+    sim_config.limits.task_span_days_max = Some(1);
     let h = Harness::new("task-span", sim_config);
     let run = h.read(&config(&h, start), &[stream], Mode::FullRefresh, None);
     run.assert_success();

@@ -1,10 +1,8 @@
 //! The simulator itself: its command line, and state that belongs to one instance.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::process::Command;
 
-use harness::workspace_root;
+use harness::{days_ago, today, workspace_root};
 use serde_json::{json, Value};
 use tiktok_sim::{SimConfig, Simulator};
 
@@ -12,21 +10,10 @@ fn sim_binary() -> std::path::PathBuf {
     workspace_root().join("target/release/tiktok-sim")
 }
 
-/// One raw HTTP/1.0 exchange with a simulator: (status line, body).
+/// One exchange with a simulator: (status line, body).
 fn call(sim: &Simulator, method: &str, path_and_query: &str, body: &str) -> (String, Vec<u8>) {
-    let mut stream = TcpStream::connect(("127.0.0.1", sim.port)).unwrap();
-    let token = sim.config().access_token;
-    write!(
-        stream,
-        "{method} /open_api/v1.3/{path_and_query} HTTP/1.0\r\nAccess-Token: {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&response[..split]).lines().next().unwrap().to_string();
-    (head, response[split + 4..].to_vec())
+    let answer = harness::http::call(sim, method, path_and_query, body);
+    (answer.status_line, answer.body)
 }
 
 #[test]
@@ -46,7 +33,7 @@ fn report_tasks_belong_to_the_simulator_that_created_them_and_download_as_csv_wi
     let a = Simulator::start(SimConfig::default());
     let b = Simulator::start(SimConfig::default());
     let advertiser = a.account().advertisers[0].id.clone();
-    let today = chrono::Utc::now().date_naive();
+    let today = today();
     let body = json!({
         "advertiser_id": advertiser, "report_type": "BASIC", "data_level": "AUCTION_AD",
         "dimensions": ["ad_id", "stat_time_day"], "metrics": ["spend", "ad_text"],
@@ -74,10 +61,10 @@ fn report_tasks_belong_to_the_simulator_that_created_them_and_download_as_csv_wi
 #[test]
 fn a_request_that_timed_out_three_times_is_blocked_and_the_task_api_is_strict() {
     let mut config = SimConfig::default();
-    config.timeout_days = Some(1);
+    config.limits.timeout_days = Some(1);
     let sim = Simulator::start(config);
     let advertiser = sim.account().advertisers[0].id.clone();
-    let today = chrono::Utc::now().date_naive();
+    let today = today();
     let query = format!(
         "report/integrated/get/?advertiser_id={advertiser}&report_type=BASIC&data_level=AUCTION_AD&dimensions=%5B%22ad_id%22%2C%22stat_time_day%22%5D&start_date={}&end_date={today}",
         today - chrono::Duration::days(2)
@@ -104,11 +91,11 @@ fn a_request_that_timed_out_three_times_is_blocked_and_the_task_api_is_strict() 
 #[test]
 fn many_timeouts_in_ten_seconds_lower_the_apps_qps_for_a_while() {
     let mut config = SimConfig::default();
-    config.timeout_days = Some(1);
-    config.lowered_qps_seconds = 2;
+    config.limits.timeout_days = Some(1);
+    config.limits.lowered_qps_seconds = 2;
     let sim = Simulator::start(config);
     let advertiser = sim.account().advertisers[0].id.clone();
-    let today = chrono::Utc::now().date_naive();
+    let today = today();
     let report = |start: chrono::NaiveDate, end: chrono::NaiveDate| {
         let query = format!(
             "report/integrated/get/?advertiser_id={advertiser}&report_type=BASIC&data_level=AUCTION_AD&dimensions=%5B%22ad_id%22%2C%22stat_time_day%22%5D&start_date={start}&end_date={end}"
@@ -136,7 +123,7 @@ fn many_timeouts_in_ten_seconds_lower_the_apps_qps_for_a_while() {
 fn an_audience_report_breaks_down_by_one_audience_dimension_or_by_age_with_gender() {
     let sim = Simulator::start(SimConfig::default());
     let advertiser = sim.account().advertisers[0].id.clone();
-    let day = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
+    let day = days_ago(1);
     let code = |dimensions: &[&str]| {
         let dimensions = json!(dimensions).to_string().replace('"', "%22").replace('[', "%5B").replace(']', "%5D").replace(',', "%2C");
         let path = format!(
@@ -154,7 +141,7 @@ fn an_audience_report_breaks_down_by_one_audience_dimension_or_by_age_with_gende
 fn a_country_filter_needs_the_country_dimension() {
     let sim = Simulator::start(SimConfig::default());
     let advertiser = sim.account().advertisers[0].id.clone();
-    let day = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
+    let day = days_ago(1);
     let encode = |v: Value| v.to_string().replace('"', "%22").replace('[', "%5B").replace(']', "%5D").replace(',', "%2C").replace('{', "%7B").replace('}', "%7D").replace(':', "%3A").replace('\\', "%5C");
     let filtering = encode(json!([{"field_name": "country_code", "filter_type": "IN", "filter_value": "[\"US\"]"}]));
     let code = |dimensions: &[&str]| {
@@ -172,7 +159,7 @@ fn a_country_filter_needs_the_country_dimension() {
 /// `time` says otherwise ("stat_time_hour", "lifetime" or "" for period totals).
 fn metric_refusal(sim: &Simulator, data_level: &str, time: &str, metrics: &[&str]) -> (Value, String) {
     let advertiser = sim.account().advertisers[0].id.clone();
-    let day = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
+    let day = days_ago(1);
     let id = match data_level {
         "AUCTION_ADVERTISER" => "advertiser_id",
         "AUCTION_CAMPAIGN" => "campaign_id",
@@ -241,8 +228,8 @@ fn an_attribute_metric_above_its_level_is_refused_not_answered_with_a_dash() {
 #[test]
 fn creative_asset_lists_refuse_past_tiktoks_caps_and_list_only_the_first_10000_images() {
     let mut config = SimConfig::default();
-    config.size.advertisers = 1;
-    config.size.assets_per_kind = 3_400; // 10,200 images
+    config.account.size.advertisers = 1;
+    config.account.size.assets_per_kind = 3_400; // 10,200 images
     let sim = Simulator::start(config);
     let advertiser = sim.account().advertisers[0].id.clone();
     let get = |path: &str| -> Value {

@@ -21,10 +21,7 @@ fn config(h: &Harness, days: i64) -> Value {
 }
 
 fn sync(h: &Harness, config: &Value, db: &str, extra: &[&str]) -> Run {
-    let config_path = h.write("sync_config.json", config);
-    let mut args = vec!["sync", "--config", config_path.as_str(), "--db", db, "--streams", STREAMS];
-    args.extend(extra);
-    h.run(&args)
+    h.sync(config, db, STREAMS, extra)
 }
 
 /// Every row of a SQLite table as text, keyed by its key columns, without `_extracted_at`.
@@ -90,7 +87,7 @@ fn a_second_sync_is_incremental_replaces_restated_rows_and_keeps_counts_stable()
     assert_eq!(states, 4, "a state per incremental stream (audiences and the lifetime report have none)");
 
     // TikTok restates spend; the second sync reads only the attribution window again.
-    h.sim.update_config(|c| c.restatement = 2.0);
+    h.sim.update_config(|c| c.account.restatement = 2.0);
     h.sim.clear_requests();
     let second = sync(&h, &config, db.to_str().unwrap(), &[]);
     assert_eq!(second.exit_code, 0, "{}\n{}", second.stdout, second.stderr);
@@ -134,7 +131,7 @@ fn dump(db: &Path) -> BTreeMap<String, BTreeMap<String, BTreeMap<String, String>
 #[test]
 fn a_sync_killed_at_any_point_and_run_again_ends_with_the_same_database() {
     let mut sim_config = SimConfig::default();
-    sim_config.latency_ms = 40;
+    sim_config.limits.latency_ms = 40;
     let h = Harness::new("sync-kill", sim_config);
     let mut config = config(&h, 12);
     // A fixed last day: both syncs see the same days whenever they run.
@@ -149,18 +146,11 @@ fn a_sync_killed_at_any_point_and_run_again_ends_with_the_same_database() {
 
     // Killed at three points of an uninterrupted sync's time (so a busy machine moves them
     // too): soon, after the first commits, and later.
-    let config_path = h.write("kill_config.json", &config);
-    let base = h.sim.base_url();
     let total: usize = expected.values().map(BTreeMap::len).sum();
     let mut partial = Vec::new();
     for (n, after) in [0.1, 0.4, 0.7].map(|share| whole_time.mul_f64(share)).into_iter().enumerate() {
         let db = h.dir.join(format!("killed-{n}.sqlite"));
-        let mut child = Command::new(host_binary())
-            .args(["sync", "--config", &config_path, "--db", db.to_str().unwrap(), "--streams", STREAMS, "--api-base-url", &base])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = h.host(&h.sync_args(&config, db.to_str().unwrap(), STREAMS, &[])).spawn(false);
         let started = Instant::now();
         while started.elapsed() < after && child.try_wait().unwrap().is_none() {
             std::thread::sleep(Duration::from_millis(20));
@@ -271,7 +261,7 @@ fn sync_into_postgresql_writes_typed_tables_equal_to_sqlites_and_resumes_by_itse
         assert!((spend.parse::<f64>().unwrap() - expected).abs() < 1e-9, "{ad} {day}: {spend} vs {expected}");
     }
     // The second sync resumes from the state saved in PostgreSQL, restated rows replaced.
-    h.sim.update_config(|c| c.restatement = 2.0);
+    h.sim.update_config(|c| c.account.restatement = 2.0);
     let second = sync(&h, &config, &pg.url(), &[]);
     assert_eq!(second.exit_code, 0, "{}", second.stderr);
     assert!(second.stdout.contains("incremental, from the saved state"), "{}", second.stdout);

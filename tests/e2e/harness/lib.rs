@@ -1,26 +1,23 @@
-//! Test harness: runs the real release host binary (with its embedded component) against a
-//! simulator on loopback, and parses what it prints.
+//! The end-to-end suite's harness: runs the real release host binary (with its embedded
+//! component) against a simulator on loopback, and reads what it printed. `host.rs` builds host
+//! runs, `run.rs` reads their output, `http.rs` asks the simulator directly, `dates.rs` gives
+//! dates relative to today; `Harness` ties a simulator to a scratch directory.
+
+mod dates;
+mod host;
+pub mod http;
+mod run;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{json, Value};
 use tiktok_sim::{SimConfig, Simulator};
 
-pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The release host (`make build` makes it); a debug host would JIT the component 25× slower.
-pub fn host_binary() -> PathBuf {
-    let path = std::env::var_os("SOURCE_TIKTOK_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target/release/source-tiktok-marketing"));
-    assert!(path.exists(), "{} is missing: run `make build` first", path.display());
-    path
-}
+pub use dates::{days_ago, today};
+pub use host::{host_binary, run_host, workspace_root, Host};
+pub use run::{parse_run, Run};
 
 /// A scratch directory per test.
 pub fn scratch_dir(name: &str) -> PathBuf {
@@ -34,113 +31,6 @@ pub fn scratch_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// What one run of the host printed.
-#[derive(Debug)]
-pub struct Run {
-    pub exit_code: i32,
-    pub messages: Vec<Value>,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    pub fn of_type(&self, t: &str) -> Vec<&Value> {
-        self.messages.iter().filter(|m| m["type"] == t).collect()
-    }
-
-    /// Records per stream, in order.
-    pub fn records(&self) -> BTreeMap<String, Vec<Value>> {
-        let mut by_stream: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-        for m in self.of_type("RECORD") {
-            by_stream.entry(m["record"]["stream"].as_str().unwrap().to_string()).or_default().push(m["record"]["data"].clone());
-        }
-        by_stream
-    }
-
-    pub fn records_of(&self, stream: &str) -> Vec<Value> {
-        self.records().remove(stream).unwrap_or_default()
-    }
-
-    pub fn errors(&self) -> Vec<&Value> {
-        self.of_type("TRACE").into_iter().filter(|m| m["trace"]["type"] == "ERROR").map(|m| &m["trace"]["error"]).collect()
-    }
-
-    /// The last state emitted per stream, in the shape `--state` takes back.
-    pub fn final_state(&self) -> Value {
-        let mut last: BTreeMap<String, Value> = BTreeMap::new();
-        for m in self.of_type("STATE") {
-            let name = m["state"]["stream"]["stream_descriptor"]["name"].as_str().unwrap().to_string();
-            last.insert(name, m["state"].clone());
-        }
-        Value::Array(last.into_values().collect())
-    }
-
-    pub fn stream_statuses(&self, stream: &str) -> Vec<String> {
-        self.of_type("TRACE")
-            .into_iter()
-            .filter(|m| m["trace"]["type"] == "STREAM_STATUS" && m["trace"]["stream_status"]["stream_descriptor"]["name"] == stream)
-            .map(|m| m["trace"]["stream_status"]["status"].as_str().unwrap().to_string())
-            .collect()
-    }
-
-    /// How the command failed: (failure type, message). A `check` that ran says so in a FAILED
-    /// status with exit 0 (its log line names the failure type); any other failure is an error
-    /// TRACE with exit 1.
-    pub fn failure(&self) -> (String, String) {
-        let failed_check = self.of_type("CONNECTION_STATUS").into_iter().map(|m| &m["connectionStatus"]).find(|s| s["status"] == "FAILED");
-        if let Some(status) = failed_check {
-            assert_eq!(self.exit_code, 0, "a check that ran exits 0; stderr: {}", self.stderr);
-            assert!(self.errors().is_empty(), "a failed check is a status, not an error trace: {:?}", self.errors());
-            let logs = self.of_type("LOG");
-            let log = logs.iter().filter_map(|m| m["log"]["message"].as_str()).find_map(|m| m.strip_prefix("check failed ("));
-            let kind = log.expect("the failed check's log line").split(')').next().unwrap();
-            return (kind.to_string(), status["message"].as_str().unwrap().to_string());
-        }
-        assert_eq!(self.exit_code, 1, "expected a failure; stdout: {}", self.stdout.chars().take(2000).collect::<String>());
-        let e = self.errors()[0];
-        (e["failure_type"].as_str().unwrap().to_string(), e["message"].as_str().unwrap().to_string())
-    }
-
-    /// The messages of the run's WARN log lines.
-    pub fn warnings(&self) -> Vec<String> {
-        self.of_type("LOG").iter().filter(|m| m["log"]["level"] == "WARN").map(|m| m["log"]["message"].as_str().unwrap_or_default().to_string()).collect()
-    }
-
-    pub fn assert_success(&self) {
-        assert_eq!(self.exit_code, 0, "host failed: {:?}\nstderr: {}", self.errors(), self.stderr);
-        assert!(self.errors().is_empty(), "errors: {:?}", self.errors());
-    }
-}
-
-/// Run the host with `args`, from `dir`, and parse every stdout line as a protocol message.
-pub fn run_host(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(host_binary())
-        .args(args)
-        .current_dir(dir)
-        .env("SOURCE_TIKTOK_CACHE_DIR", workspace_root().join("target/component-cache"))
-        .env_remove("TIKTOK_API_BASE_URL")
-        .output()
-        .expect("run the host");
-    parse_run(output)
-}
-
-pub fn parse_run(output: std::process::Output) -> Run {
-    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
-    // `sync` prints a table for people; every other command speaks the protocol.
-    let for_people = stdout.starts_with("stream ");
-    let messages = stdout
-        .lines()
-        .filter(|_| !for_people)
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}")))
-        .collect();
-    Run {
-        exit_code: output.status.code().unwrap_or(-1),
-        messages,
-        stdout,
-        stderr: String::from_utf8_lossy(&output.stderr).to_string(),
-    }
 }
 
 /// A simulator plus a scratch directory with config and catalog files for it.
@@ -157,7 +47,7 @@ impl Harness {
     pub fn oauth_config(&self) -> Value {
         let c = self.sim.config();
         json!({
-            "credentials": {"auth_type": "oauth2.0", "app_id": c.app_id, "secret": c.secret, "access_token": c.access_token},
+            "credentials": {"auth_type": "oauth2.0", "app_id": c.credentials.app_id, "secret": c.credentials.secret, "access_token": c.credentials.access_token},
             "start_date": "2024-01-01",
         })
     }
@@ -165,7 +55,7 @@ impl Harness {
     pub fn sandbox_config(&self) -> Value {
         let c = self.sim.config();
         json!({
-            "credentials": {"auth_type": "sandbox_access_token", "advertiser_id": self.sim.account().advertisers[0].id, "access_token": c.sandbox_token},
+            "credentials": {"auth_type": "sandbox_access_token", "advertiser_id": self.sim.account().advertisers[0].id, "access_token": c.credentials.sandbox_token},
             "start_date": "2024-01-01",
         })
     }
@@ -176,16 +66,16 @@ impl Harness {
         path.to_str().unwrap().to_string()
     }
 
-    /// Run a host command against this simulator. A run that hangs ends in the host's own
-    /// run-time limit (10 minutes unless the test sets one), whose error names it.
-    pub fn run(&self, args: &[&str]) -> Run {
-        let base = self.sim.base_url();
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend(["--api-base-url", base.as_str()]);
-        if !args.contains(&"--max-run-seconds") {
-            all.extend(["--max-run-seconds", "600"]);
-        }
-        run_host(&self.dir, &all)
+    /// A host command against this simulator. A run that hangs ends in the host's own run-time
+    /// limit (10 minutes unless the test sets one), whose error names it.
+    pub fn host<S: AsRef<str>>(&self, args: &[S]) -> Host {
+        let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+        let limit: &[&str] = if args.contains(&"--max-run-seconds") { &[] } else { &["--max-run-seconds", "600"] };
+        Host::new(&self.dir).args(&args).args(["--api-base-url", &self.sim.base_url()]).args(limit)
+    }
+
+    pub fn run<S: AsRef<str>>(&self, args: &[S]) -> Run {
+        self.host(args).run()
     }
 
     pub fn discover(&self, config: &Value) -> Value {
@@ -214,18 +104,31 @@ impl Harness {
         json!({ "streams": selected })
     }
 
+    /// The arguments of a `read` of `streams` in `mode`, from `state` (its files written to the
+    /// scratch directory), for `run` or for `host(..).spawn(..)`.
+    pub fn read_args(&self, config: &Value, streams: &[&str], mode: Mode, state: Option<&Value>) -> Vec<String> {
+        let catalog = self.configured_catalog(config, streams, mode == Mode::FullRefresh);
+        let mut args = vec!["read".into(), "--config".into(), self.write("config.json", config), "--catalog".into(), self.write("catalog.json", &catalog)];
+        if let Some(state) = state {
+            args.extend(["--state".into(), self.write("state.json", state)]);
+        }
+        args
+    }
+
     /// Read `streams` in `mode`, from `state`.
     pub fn read(&self, config: &Value, streams: &[&str], mode: Mode, state: Option<&Value>) -> Run {
-        let catalog = self.configured_catalog(config, streams, mode == Mode::FullRefresh);
-        let config_path = self.write("config.json", config);
-        let catalog_path = self.write("catalog.json", &catalog);
-        let mut args = vec!["read", "--config", config_path.as_str(), "--catalog", catalog_path.as_str()];
-        let state_path;
-        if let Some(state) = state {
-            state_path = self.write("state.json", state);
-            args.extend(["--state", state_path.as_str()]);
-        }
-        self.run(&args)
+        self.run(&self.read_args(config, streams, mode, state))
+    }
+
+    /// `sync` of `streams` (comma-separated) into `db`, with `extra` flags.
+    pub fn sync(&self, config: &Value, db: &str, streams: &str, extra: &[&str]) -> Run {
+        self.run(&self.sync_args(config, db, streams, extra))
+    }
+
+    pub fn sync_args(&self, config: &Value, db: &str, streams: &str, extra: &[&str]) -> Vec<String> {
+        let mut args = vec!["sync".to_string(), "--config".into(), self.write("sync_config.json", config), "--db".into(), db.into(), "--streams".into(), streams.into()];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        args
     }
 }
 
@@ -251,9 +154,4 @@ pub fn assert_records_match_schemas(run: &Run, catalog: &Value) {
             assert!(errors.is_empty(), "{stream} record does not match its schema: {errors:?}\n{record}");
         }
     }
-}
-
-/// The UTC date `n` days before today.
-pub fn days_ago(n: i64) -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive() - chrono::Duration::days(n)
 }

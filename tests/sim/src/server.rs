@@ -1,5 +1,6 @@
-//! The HTTP side of the simulator: routing, TikTok's envelope and error codes, strict parameter
-//! checks, pagination, rate limits and injected faults.
+//! The HTTP side of the simulator: a request goes through the route table, injected faults,
+//! authentication, the quotas and the advertiser check, in TikTok's order, to its handler;
+//! the answer goes back in TikTok's envelope, and into the request log.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -9,26 +10,34 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use crate::config::SimConfig;
 use crate::data::{mix, Account};
-use crate::wire::{api_error, param_error, ApiError, ApiResult, Query};
-use crate::{Fault, LoggedRequest, SimConfig};
+use crate::endpoints::accounts::authorize;
+use crate::faults::{endless_page_info, endless_query, hostile_reply, FaultAction, FaultDraws};
+use crate::memory::Memory;
+use crate::quotas::{Asked, Quotas};
+use crate::refusals::{param_error, ApiError, Refusal};
+use crate::routes::{self, Routed};
+use crate::wire::{Call, Handler, Query, Reply, Served};
 
-pub const API_PREFIX: &str = "/open_api/v1.3/";
-
-/// What goes back on the wire.
-pub struct Reply {
-    pub status: u16,
-    pub content_type: &'static str,
-    pub body: Vec<u8>,
-    pub headers: Vec<(String, String)>,
+/// One request the simulator received, for tests to assert on.
+#[derive(Debug, Clone)]
+pub struct LoggedRequest {
+    /// Time since the simulator started.
+    pub at: Duration,
+    pub path: String,
+    pub query: HashMap<String, String>,
+    /// The envelope code answered, when the answer was JSON.
+    pub response_code: Option<i64>,
+    /// How many items the answer's list held (`data.list`, `data.pixels`, …), when it had one:
+    /// a request whose answer lists nothing brought nothing.
+    pub listed: Option<usize>,
 }
 
-impl Reply {
-    fn text(status: u16, body: &str) -> Reply {
-        Reply { status, content_type: "text/plain; charset=utf-8", body: body.as_bytes().to_vec(), headers: vec![] }
-    }
-    fn json(value: &Value) -> Reply {
-        Reply { status: 200, content_type: "application/json", body: value.to_string().into_bytes(), headers: vec![] }
+impl LoggedRequest {
+    /// The endpoint, e.g. `campaign/get`.
+    pub fn endpoint(&self) -> &str {
+        self.path.trim_start_matches(routes::API_PREFIX).trim_end_matches('/')
     }
 }
 
@@ -38,23 +47,10 @@ pub struct Shared {
     pub account: Mutex<Account>,
     pub log: Mutex<Vec<LoggedRequest>>,
     pub started: Instant,
+    quotas: Quotas,
+    memory: Memory,
+    faults: FaultDraws,
     request_counter: AtomicU64,
-    /// Draws of the fault injector, separate from request ids so rates stay exact.
-    fault_counter: AtomicU64,
-    /// Send times of accepted requests, for the app quota.
-    recent: Mutex<Vec<Instant>>,
-    /// Per advertiser, send times of recent requests, for the 40133 quota.
-    recent_by_advertiser: Mutex<HashMap<String, Vec<Instant>>>,
-    /// Cached report rows and async tasks of this simulator.
-    pub reports: crate::reports::ReportState,
-    /// Requests answered with a timeout (51001), for the repeated-timeout block.
-    timeouts: Mutex<Vec<(String, Instant)>>,
-    /// The app's QPS lowered after many timeouts: until when, and to what.
-    lowered_qps: Mutex<Option<(Instant, usize)>>,
-    /// Requests counted toward the app restriction scenario, and when it began.
-    restriction: Mutex<(u64, Option<Instant>)>,
-    /// When the last async report task was created, for its 1-per-second quota.
-    last_task_create: Mutex<Option<Instant>>,
     /// Requests being served right now, and the most there ever were at once.
     in_progress: AtomicU64,
     pub peak_in_progress: AtomicU64,
@@ -62,20 +58,16 @@ pub struct Shared {
 
 impl Shared {
     pub fn new(config: SimConfig, account: Account) -> Shared {
+        let started = Instant::now();
         Shared {
             config: Mutex::new(config),
             account: Mutex::new(account),
             log: Mutex::new(Vec::new()),
-            started: Instant::now(),
+            started,
+            quotas: Quotas::new(started),
+            memory: Memory::default(),
+            faults: FaultDraws::default(),
             request_counter: AtomicU64::new(0),
-            fault_counter: AtomicU64::new(0),
-            recent: Mutex::new(Vec::new()),
-            recent_by_advertiser: Mutex::new(HashMap::new()),
-            reports: Default::default(),
-            last_task_create: Mutex::new(None),
-            restriction: Mutex::new((0, None)),
-            timeouts: Mutex::new(Vec::new()),
-            lowered_qps: Mutex::new(None),
             in_progress: AtomicU64::new(0),
             peak_in_progress: AtomicU64::new(0),
         }
@@ -86,16 +78,15 @@ impl Shared {
         format!("{}{:020X}", chrono::Utc::now().format("%Y%m%d%H%M%S"), mix(n))
     }
 
-    fn envelope(&self, result: ApiResult) -> Value {
-        match result {
+    fn envelope(&self, result: Result<Value, ApiError>) -> Reply {
+        Reply::json(&match result {
             Ok(data) => json!({"code": 0, "message": "OK", "request_id": self.request_id(), "data": data}),
             Err(e) => json!({"code": e.code, "message": e.message, "request_id": self.request_id(), "data": {}}),
-        }
+        })
     }
 }
 
-
-pub fn handle(shared: &Arc<Shared>, method: &str, url: &str, token: Option<&str>, body: &[u8]) -> Reply {
+pub fn handle(shared: &Shared, method: &str, url: &str, token: Option<&str>, body: &[u8]) -> Reply {
     let now_serving = shared.in_progress.fetch_add(1, Ordering::SeqCst) + 1;
     shared.peak_in_progress.fetch_max(now_serving, Ordering::SeqCst);
     let reply = handle_counted(shared, method, url, token, body);
@@ -103,40 +94,20 @@ pub fn handle(shared: &Arc<Shared>, method: &str, url: &str, token: Option<&str>
     reply
 }
 
-fn handle_counted(shared: &Arc<Shared>, method: &str, url: &str, token: Option<&str>, body: &[u8]) -> Reply {
+fn handle_counted(shared: &Shared, method: &str, url: &str, token: Option<&str>, body: &[u8]) -> Reply {
     let (path, raw_query) = url.split_once('?').unwrap_or((url, ""));
-    let mut query = Query::parse(raw_query);
-    // POST endpoints take a JSON body; its fields are read like query parameters.
-    if method == "POST" {
-        match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(fields)) => {
-                for (k, v) in fields {
-                    let text = match v {
-                        Value::String(s) => s,
-                        other => other.to_string(),
-                    };
-                    query.0.insert(k, text);
-                }
-            }
-            _ => {
-                let reply = Reply::json(&shared.envelope(Err(param_error("The request body must be a JSON object."))));
-                return reply;
-            }
+    let mut logged = LoggedRequest { at: shared.started.elapsed(), path: path.to_string(), query: HashMap::new(), response_code: None, listed: None };
+    let reply = match read_query(method, raw_query, body) {
+        Ok(query) => {
+            logged.query = query.0.clone();
+            route(shared, method, path, &query, token)
         }
-    }
-    let logged = LoggedRequest {
-        at: shared.started.elapsed(),
-        path: path.to_string(),
-        query: query.0.clone(),
-        response_code: None,
-        listed: None,
+        Err(e) => shared.envelope(Err(e)),
     };
-    let reply = route(shared, method, path, &query, token);
-    let latency = shared.config.lock().unwrap().latency_ms;
+    let latency = shared.config.lock().unwrap().limits.latency_ms;
     if latency > 0 {
         std::thread::sleep(Duration::from_millis(latency));
     }
-    let mut logged = logged;
     if reply.status == 200 && reply.content_type == "application/json" {
         let envelope = serde_json::from_slice::<Value>(&reply.body).ok();
         logged.response_code = envelope.as_ref().and_then(|v| v["code"].as_i64());
@@ -146,273 +117,124 @@ fn handle_counted(shared: &Arc<Shared>, method: &str, url: &str, token: Option<&
     reply
 }
 
-fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &Query, token: Option<&str>) -> Reply {
-    // Only /open_api/v1.3/<endpoint>/ exists; anything else is the gateway's plain 404.
-    let Some(endpoint) = path.strip_prefix(API_PREFIX).and_then(|p| p.strip_suffix('/')) else {
-        return Reply::text(404, "404 page not found");
+/// The query string, and for POST endpoints the JSON body's fields read like query parameters.
+fn read_query(method: &str, raw_query: &str, body: &[u8]) -> Result<Query, ApiError> {
+    let mut query = Query::parse(raw_query);
+    if method == "POST" {
+        let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
+            return Err(param_error("The request body must be a JSON object."));
+        };
+        for (k, v) in fields {
+            let text = match v {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            query.0.insert(k, text);
+        }
+    }
+    Ok(query)
+}
+
+fn route(shared: &Shared, method: &str, path: &str, query: &Query, token: Option<&str>) -> Reply {
+    let route = match routes::find(method, path) {
+        Routed::Found(route) => route,
+        Routed::NotFound => return Reply::text(404, "404 page not found"),
+        Routed::WrongMethod => return Reply::text(405, "405 method not allowed"),
     };
-    if !crate::endpoints::exists(endpoint) {
-        return Reply::text(404, "404 page not found");
-    }
-    let expected_method = if crate::endpoints::is_post(endpoint) { "POST" } else { "GET" };
-    if method != expected_method {
-        return Reply::text(405, "405 method not allowed");
-    }
-    match injected_fault(shared) {
+    match shared.faults.draw(&shared.config.lock().unwrap()) {
+        Some(FaultAction::Refuse(refusal)) => return shared.envelope(Err(refusal.into())),
         Some(FaultAction::Answer(reply)) => return reply,
         Some(FaultAction::Delay(delay)) => std::thread::sleep(delay),
         None => {}
     }
     let config = shared.config.lock().unwrap().clone();
-    // A list that never ends: every page is the first page, and announces one more.
     let requested_page = query.get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1);
-    let endless_query;
-    let query = if config.endless_pages {
-        let mut q = query.0.clone();
-        q.insert("page".into(), "1".into());
-        endless_query = Query(q);
-        &endless_query
+    let endless;
+    let query = if config.faults.endless_pages {
+        endless = endless_query(query);
+        &endless
     } else {
         query
     };
-    // The same request (parameters, paging aside from nothing) is one key for the timeout rule.
-    let request_key = {
-        let mut parts: Vec<String> = query.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        parts.sort();
-        format!("{endpoint}?{}", parts.join("&"))
-    };
-    let served = authenticate(shared, token).and_then(|sandbox| {
-        not_restricted(shared)?;
-        throttle(shared, query.get("advertiser_id"))?;
-        if endpoint == "report/task/create" {
-            task_create_quota(shared)?;
-        }
-        not_blocked_for_timeouts(shared, &request_key)?;
-        let account = shared.account.lock().unwrap();
-        let served = crate::endpoints::serve(endpoint, query, &account, &config, sandbox, &shared.reports);
-        if matches!(&served, Err(e) if e.code == 51001) {
-            record_timeout(shared, &request_key);
-        }
-        served
-    });
-    match served {
+    match admit(shared, &config, route.endpoint, query, token).and_then(|admitted| admitted.run(route.handler)) {
         Ok(mut served) => {
-            if config.endless_pages && served.data.get("page_info").is_some() {
-                served.data["page_info"]["page"] = json!(requested_page);
-                served.data["page_info"]["total_page"] = json!(requested_page + 1);
+            if config.faults.endless_pages {
+                endless_page_info(&mut served.data, requested_page);
             }
-            if let Some(hostile) = config.hostile_body {
+            if let Some(hostile) = config.faults.hostile_body {
                 return hostile_reply(hostile, &shared.request_id());
             }
             if let Some((content_type, body)) = served.raw {
                 return Reply { status: 200, content_type, body, headers: served.headers };
             }
-            let mut reply = Reply::json(&shared.envelope(Ok(served.data)));
+            let mut reply = shared.envelope(Ok(served.data));
             reply.headers = served.headers;
             reply
         }
-        Err(e) => Reply::json(&shared.envelope(Err(e))),
+        Err(e) => shared.envelope(Err(e)),
     }
 }
 
-fn hostile_reply(hostile: crate::HostileBody, request_id: &str) -> Reply {
-    match hostile {
-        crate::HostileBody::WrongTypes => Reply::json(&json!({
-            "code": 0, "message": "OK", "request_id": request_id,
-            "data": {"list": "not a list", "page_info": {"page": "1", "total_page": "many"}},
-        })),
-        crate::HostileBody::Huge(bytes) => {
-            let filler = "x".repeat(bytes);
-            Reply::json(&json!({"code": 0, "message": "OK", "request_id": request_id, "data": {"list": [], "filler": filler}}))
+/// A request admitted past authentication and the quotas, ready for its handler.
+struct Admitted<'a> {
+    shared: &'a Shared,
+    config: &'a SimConfig,
+    endpoint: &'static str,
+    query: &'a Query,
+    sandbox: bool,
+    key: String,
+}
+
+impl Admitted<'_> {
+    fn run(self, handler: Handler) -> Result<Served, ApiError> {
+        let account = self.shared.account.lock().unwrap();
+        let call = Call {
+            endpoint: self.endpoint,
+            query: self.query,
+            account: &account,
+            config: self.config,
+            sandbox: self.sandbox,
+            memory: &self.shared.memory,
+            quotas: &self.shared.quotas,
+        };
+        if let Some(advertiser) = self.query.get("advertiser_id") {
+            authorize(advertiser, &call)?;
         }
-        crate::HostileBody::Html => Reply {
-            status: 200,
-            content_type: "text/html",
-            body: b"<!DOCTYPE html><html><body>Service temporarily unavailable</body></html>".to_vec(),
-            headers: vec![],
-        },
+        let served = handler(&call);
+        if matches!(&served, Err(e) if e.code == 51001) {
+            self.shared.quotas.record_timeout(self.config, &self.key);
+        }
+        served
     }
 }
 
-/// Which token is this: the production one, the sandbox one, or a bad one.
-fn authenticate(shared: &Shared, token: Option<&str>) -> Result<bool, ApiError> {
-    let config = shared.config.lock().unwrap();
+/// Authentication, then the quotas (TikTok counts a request before it reads it).
+fn admit<'a>(shared: &'a Shared, config: &'a SimConfig, endpoint: &'static str, query: &'a Query, token: Option<&str>) -> Result<Admitted<'a>, ApiError> {
+    let sandbox = authenticate(config, token)?;
+    // The same request (the same parameters) is one key for the timeout rule.
+    let mut parts: Vec<String> = query.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    parts.sort();
+    let key = format!("{endpoint}?{}", parts.join("&"));
+    shared.quotas.admit(config, &Asked { endpoint, advertiser: query.get("advertiser_id"), key: &key })?;
+    Ok(Admitted { shared, config, endpoint, query, sandbox, key })
+}
+
+/// Which token is this: the production one (false), the sandbox one (true), or a bad one.
+fn authenticate(config: &SimConfig, token: Option<&str>) -> Result<bool, Refusal> {
+    let credentials = &config.credentials;
     match token {
-        None | Some("") => Err(api_error(
-            40104,
-            "Access token is null, you should set it in http header with key Access-Token.",
-        )),
-        Some(t) if t == config.access_token => Ok(false),
-        Some(t) if t == config.sandbox_token => Ok(true),
-        Some(t) if config.revoked_tokens.iter().any(|r| r == t) => {
-            Err(api_error(40102, "Access token has expired. Please re-authorize."))
-        }
-        Some(_) => Err(api_error(40105, "Access token is incorrect or has been revoked.")),
+        None | Some("") => Err(Refusal::MissingToken),
+        Some(t) if t == credentials.access_token => Ok(false),
+        Some(t) if t == credentials.sandbox_token => Ok(true),
+        Some(t) if credentials.revoked_tokens.iter().any(|r| r == t) => Err(Refusal::ExpiredToken),
+        Some(_) => Err(Refusal::InvalidToken),
     }
-}
-
-/// TikTok blocks a request that timed out three times within ten minutes, for ten minutes
-/// (tiktok-api.md §6, DOC-PERF).
-fn not_blocked_for_timeouts(shared: &Shared, key: &str) -> Result<(), ApiError> {
-    let mut timeouts = shared.timeouts.lock().unwrap();
-    let now = Instant::now();
-    timeouts.retain(|(_, t)| now.duration_since(*t) < Duration::from_secs(600));
-    if timeouts.iter().filter(|(k, _)| k == key).count() >= 3 {
-        return Err(api_error(40100, "This request timed out repeatedly and is blocked for 10 minutes; reduce the query size."));
-    }
-    Ok(())
-}
-
-/// Many timeouts in a short time lower the app's QPS (tiktok-api.md §6, DOC-PERF): 10, 20 or 30
-/// timeouts within 10 s lower it to 5, 1 or 0 requests a second for 5 minutes. Only the
-/// simulator's own timeouts (`timeout_days`) count; injected faults stand for trouble outside
-/// the API's logic.
-fn record_timeout(shared: &Shared, key: &str) {
-    let now = Instant::now();
-    let mut timeouts = shared.timeouts.lock().unwrap();
-    timeouts.push((key.to_string(), now));
-    let last_10s = timeouts.iter().filter(|(_, t)| now.duration_since(*t) < Duration::from_secs(10)).count();
-    let qps = match last_10s {
-        30.. => 0,
-        20.. => 1,
-        10.. => 5,
-        _ => return,
-    };
-    let penalty = Duration::from_secs(shared.config.lock().unwrap().lowered_qps_seconds);
-    let mut lowered = shared.lowered_qps.lock().unwrap();
-    let qps = lowered.filter(|(until, _)| *until > now).map_or(qps, |(_, q)| q.min(qps));
-    *lowered = Some((now + penalty, qps));
-}
-
-/// `report/task/create/` takes at most one request a second per app (tiktok-api.md §6: DOC-BP,
-/// DOC-FAQ, DOC-TASK-CREATE).
-fn task_create_quota(shared: &Shared) -> Result<(), ApiError> {
-    let mut last = shared.last_task_create.lock().unwrap();
-    let now = Instant::now();
-    // The other sync's latest creation, if one shares the app.
-    let other = shared.config.lock().unwrap().other_task_creator_ms.map(|every| {
-        let elapsed = now.duration_since(shared.started).as_millis() as u64;
-        shared.started + Duration::from_millis(elapsed / every * every)
-    });
-    if last.into_iter().chain(other).any(|t| now.duration_since(t) < Duration::from_secs(1)) {
-        let app_id = shared.config.lock().unwrap().app_id.clone();
-        return Err(api_error(40100, format!("App [{app_id}] reaches the QPS limit 1 for current path /report/task/create/, request is temporarily restricted.")));
-    }
-    *last = Some(now);
-    Ok(())
-}
-
-/// The restriction scenario: TikTok refuses every request of the app for minutes, with the
-/// same words as a one-second breach (Airbyte #70992).
-fn not_restricted(shared: &Shared) -> Result<(), ApiError> {
-    let Some(restriction) = shared.config.lock().unwrap().restriction else { return Ok(()) };
-    let mut state = shared.restriction.lock().unwrap();
-    state.0 += 1;
-    if state.0 <= restriction.after_requests {
-        return Ok(());
-    }
-    let began = *state.1.get_or_insert_with(Instant::now);
-    if began.elapsed() < restriction.lasts {
-        let app_id = shared.config.lock().unwrap().app_id.clone();
-        return Err(api_error(40100, format!("Due to too many requests, requests from App [{app_id}] are temporarily restricted.")));
-    }
-    Ok(())
-}
-
-/// The app quota (40100) and the per-advertiser quota (40133), over sliding windows.
-fn throttle(shared: &Shared, advertiser: Option<&str>) -> Result<(), ApiError> {
-    let (per_second, per_minute, advertiser_per_second, app_id) = {
-        let c = shared.config.lock().unwrap();
-        (c.quota_per_second, c.quota_per_minute, c.advertiser_quota_per_second, c.app_id.clone())
-    };
-    let now = Instant::now();
-    let lowered = shared.lowered_qps.lock().unwrap().filter(|(until, _)| *until > now).map(|(_, qps)| qps);
-    {
-        let mut recent = shared.recent.lock().unwrap();
-        recent.retain(|t| now.duration_since(*t) < Duration::from_secs(60));
-        let last_second = recent.iter().filter(|t| now.duration_since(**t) < Duration::from_secs(1)).count();
-        if let Some(qps) = lowered.filter(|qps| last_second >= *qps) {
-            return Err(api_error(
-                40100,
-                format!("App [{app_id}] reaches the QPS limit {qps}, lowered for timing out too often; requests are temporarily restricted."),
-            ));
-        }
-        if per_second.is_some_and(|q| last_second >= q) || per_minute.is_some_and(|q| recent.len() >= q) {
-            return Err(api_error(
-                40100,
-                format!("Due to too many requests, requests from App [{app_id}] are temporarily restricted."),
-            ));
-        }
-        recent.push(now);
-    }
-    if let (Some(limit), Some(adv)) = (advertiser_per_second, advertiser) {
-        let mut by_adv = shared.recent_by_advertiser.lock().unwrap();
-        let times = by_adv.entry(adv.to_string()).or_default();
-        times.retain(|t| now.duration_since(*t) < Duration::from_secs(1));
-        if times.len() >= limit {
-            return Err(api_error(
-                40133,
-                format!("Advertiser ({adv})'s QPS ({}) reaches QPS limit {limit} for current path, request is temporarily restricted.", times.len()),
-            ));
-        }
-        times.push(now);
-    }
-    Ok(())
-}
-
-/// What an injected fault does to a request.
-enum FaultAction {
-    /// Answer with this instead of the real answer.
-    Answer(Reply),
-    /// Answer correctly, but only after this long.
-    Delay(Duration),
-}
-
-/// Draw a fault for this request, if the configuration asks for them.
-fn injected_fault(shared: &Shared) -> Option<FaultAction> {
-    let config = shared.config.lock().unwrap();
-    if config.fault_rate <= 0.0 || config.faults.is_empty() {
-        return None;
-    }
-    let n = shared.fault_counter.fetch_add(1, Ordering::Relaxed);
-    let r = mix(mix(config.seed) ^ n);
-    if (r % 10_000) as f64 / 10_000.0 >= config.fault_rate {
-        return None;
-    }
-    let fault = config.faults[(mix(r) % config.faults.len() as u64) as usize];
-    let envelope = |code: i64, message: &str| {
-        Reply::json(&json!({"code": code, "message": message, "request_id": shared.request_id(), "data": {}}))
-    };
-    let answer = match fault {
-        Fault::AppThrottle => envelope(40100, "Due to too many requests, requests from App are temporarily restricted."),
-        Fault::SystemError => envelope(50000, "System error."),
-        Fault::ProcessingError => envelope(50002, "Error processing request on TikTok side."),
-        Fault::InternalTimeout => envelope(51001, "Internal service timeout."),
-        Fault::GatewayTimeout => Reply {
-            status: 504,
-            content_type: "text/html",
-            body: b"<html><body><h1>504 Gateway Time-out</h1></body></html>".to_vec(),
-            headers: vec![],
-        },
-        Fault::MalformedBody => Reply {
-            status: 200,
-            content_type: "application/json",
-            body: b"{\"code\": 0, \"message\": \"OK\", \"data\": {\"list\": [{\"advert".to_vec(),
-            headers: vec![],
-        },
-        Fault::Slow => return Some(FaultAction::Delay(Duration::from_millis(config.slow_response_ms))),
-    };
-    Some(FaultAction::Answer(answer))
 }
 
 /// Serve requests from `server` until it is unblocked.
 pub fn worker(server: Arc<tiny_http::Server>, shared: Arc<Shared>) {
     while let Ok(mut request) = server.recv() {
-        let token = request
-            .headers()
-            .iter()
-            .find(|h| h.field.equiv("Access-Token"))
-            .map(|h| h.value.as_str().to_string());
+        let token = request.headers().iter().find(|h| h.field.equiv("Access-Token")).map(|h| h.value.as_str().to_string());
         // GET bodies are tolerated (TikTok's own examples send `{}`) and ignored.
         let mut body = Vec::new();
         let _ = request.as_reader().take(1 << 20).read_to_end(&mut body);
@@ -427,4 +249,3 @@ pub fn worker(server: Arc<tiny_http::Server>, shared: Arc<Shared>) {
         let _ = request.respond(response);
     }
 }
-

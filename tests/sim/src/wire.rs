@@ -1,26 +1,33 @@
-//! What every endpoint handler takes and gives: TikTok's query parameters as it reads them, its
-//! business errors (HTTP 200 with a non-zero code), one page of a list, and a served answer.
-//! Below the HTTP server and the handlers, so both import it and neither imports the other.
+//! What every endpoint handler takes and gives: TikTok's query parameters as it reads them, one
+//! page of a list, a served answer, and the reply on the wire. Below the HTTP server and the
+//! handlers, so both import it and neither imports the other.
 
 use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
-/// A business error: HTTP 200 with a non-zero code.
-pub struct ApiError {
-    pub code: i64,
-    pub message: String,
+use crate::config::SimConfig;
+use crate::data::Account;
+use crate::memory::Memory;
+use crate::quotas::Quotas;
+pub use crate::refusals::{param_error, ApiError};
+
+/// What a handler is given: the request, and what the simulator holds.
+#[derive(Clone, Copy)]
+pub struct Call<'a> {
+    /// The endpoint, e.g. `campaign/get`.
+    pub endpoint: &'a str,
+    pub query: &'a Query,
+    pub account: &'a Account,
+    pub config: &'a SimConfig,
+    /// The token is the sandbox one.
+    pub sandbox: bool,
+    pub memory: &'a Memory,
+    pub quotas: &'a Quotas,
 }
 
-pub fn api_error(code: i64, message: impl Into<String>) -> ApiError {
-    ApiError { code, message: message.into() }
-}
-
-pub fn param_error(message: impl Into<String>) -> ApiError {
-    api_error(40002, message)
-}
-
-pub type ApiResult = Result<Value, ApiError>;
+/// Every endpoint's handler has this shape (see `routes.rs`).
+pub type Handler = fn(&Call) -> Result<Served, ApiError>;
 
 /// Query parameters as TikTok reads them.
 pub struct Query(pub HashMap<String, String>);
@@ -110,3 +117,25 @@ impl From<Value> for Served {
     }
 }
 
+
+/// What goes back on the wire.
+pub struct Reply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Reply {
+    pub fn raw(status: u16, content_type: &'static str, body: &[u8]) -> Reply {
+        Reply { status, content_type, body: body.to_vec(), headers: vec![] }
+    }
+
+    pub fn text(status: u16, body: &str) -> Reply {
+        Reply::raw(status, "text/plain; charset=utf-8", body.as_bytes())
+    }
+
+    pub fn json(value: &Value) -> Reply {
+        Reply { status: 200, content_type: "application/json", body: value.to_string().into_bytes(), headers: vec![] }
+    }
+}

@@ -58,27 +58,27 @@ fn share(text: &str) -> Result<f64, String> {
 fn main() {
     let args = Args::parse();
     let mut config = SimConfig::default();
-    let size = &mut config.size;
+    let size = &mut config.account.size;
     size.advertisers = args.advertisers.map_or(size.advertisers, |n| n as usize);
     size.campaigns_per_advertiser = args.campaigns.unwrap_or(size.campaigns_per_advertiser);
     size.adgroups_per_campaign = args.adgroups.unwrap_or(size.adgroups_per_campaign);
     size.ads_per_adgroup = args.ads.unwrap_or(size.ads_per_adgroup);
-    config.seed = args.seed.unwrap_or(config.seed);
-    config.quota_per_second = args.qps;
-    config.quota_per_minute = args.qpm;
-    config.latency_ms = args.latency_ms;
-    config.delivery = tiktok_sim::Delivery { idle_advertisers: args.idle_advertisers, active_day_share: args.active_day_share };
+    config.account.seed = args.seed.unwrap_or(config.account.seed);
+    config.limits.quota_per_second = args.qps;
+    config.limits.quota_per_minute = args.qpm;
+    config.limits.latency_ms = args.latency_ms;
+    config.account.delivery = tiktok_sim::Delivery { idle_advertisers: args.idle_advertisers, active_day_share: args.active_day_share };
     if let Some(rate) = args.fault_rate {
-        config.fault_rate = rate;
-        config.faults = ALL_FAULTS.to_vec();
+        config.faults.rate = rate;
+        config.faults.kinds = ALL_FAULTS.to_vec();
     }
     let sim = Simulator::start_on(config.clone(), args.port);
     let mut out = std::io::stdout();
     let _ = writeln!(out, "PORT={}", sim.port);
-    let _ = writeln!(out, "APP_ID={}", config.app_id);
-    let _ = writeln!(out, "SECRET={}", config.secret);
-    let _ = writeln!(out, "ACCESS_TOKEN={}", config.access_token);
-    let _ = writeln!(out, "SANDBOX_TOKEN={}", config.sandbox_token);
+    let _ = writeln!(out, "APP_ID={}", config.credentials.app_id);
+    let _ = writeln!(out, "SECRET={}", config.credentials.secret);
+    let _ = writeln!(out, "ACCESS_TOKEN={}", config.credentials.access_token);
+    let _ = writeln!(out, "SANDBOX_TOKEN={}", config.credentials.sandbox_token);
     let _ = writeln!(out, "SANDBOX_ADVERTISER_ID={}", sim.account().advertisers[0].id);
     let _ = out.flush();
     loop {

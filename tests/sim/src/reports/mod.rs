@@ -3,36 +3,28 @@
 //! filtering) and row semantics (string values, `-` for empty metrics, no zero-spend rows,
 //! deleted entities only with STATUS_ALL).
 
-use serde_json::Value;
+use std::sync::Arc;
 
 mod query;
 mod rows;
-mod tasks;
+pub mod tasks;
 
-use crate::data::{Account, Level};
-use crate::wire::{page_of, ApiError, Query};
-use crate::SimConfig;
+use crate::data::Level;
+use crate::wire::{page_of, ApiError, Call, Served};
 use query::parse;
 pub use query::{COUNT_METRICS, EMPTY_METRICS, MONEY_METRICS, RATIO_METRICS};
 use rows::compute_rows;
 
-/// What one simulator remembers between report requests.
-#[derive(Default)]
-pub struct ReportState {
-    /// Rows of recent queries, so paging through a large report computes it once (keyed by
-    /// the query without its paging, and the size of the account).
-    rows: std::sync::Mutex<Vec<(String, std::sync::Arc<Vec<Value>>)>>,
-    /// Async report tasks by id.
-    tasks: tasks::Tasks,
-}
-
-pub fn serve(q: &Query, account: &Account, config: &SimConfig, state: &ReportState) -> Result<(Value, Vec<(String, String)>), ApiError> {
+/// `report/integrated/get/`.
+pub fn integrated(call: &Call) -> Result<Served, ApiError> {
+    let Call { query: q, account, config, memory, .. } = *call;
     let advertiser = q.required("advertiser_id")?.to_string();
     let (page, size) = q.paging(10, 1000)?;
     let rq = parse(q, config, false)?;
     // TikTok counts the ads in the query's scope: id filters below the limit mean no truncation.
     let ads_in_scope = account.entities.iter().filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser && rq.in_scope(e)).count();
-    let truncated = ads_in_scope >= config.ads_throttle_threshold;
+    let threshold = config.limits.ads_throttle_threshold;
+    let truncated = ads_in_scope >= threshold;
     let mut headers = Vec::new();
     if truncated {
         headers.push((
@@ -42,34 +34,14 @@ pub fn serve(q: &Query, account: &Account, config: &SimConfig, state: &ReportSta
     }
     let mut key_parts: Vec<String> = q.0.iter().filter(|(k, _)| k.as_str() != "page" && k.as_str() != "page_size").map(|(k, v)| format!("{k}={v}")).collect();
     key_parts.sort();
-    let key = format!(
-        "{}|{}|{:?}|{}|{}|{}",
-        config.seed,
-        config.restatement,
-        config.delivery,
-        account.entities.len(),
-        chrono::Utc::now().date_naive(),
-        key_parts.join("&")
-    );
-    let cached = state.rows.lock().unwrap().iter().find(|(k, _)| *k == key).map(|(_, rows)| rows.clone());
-    let rows = match cached {
-        Some(rows) => rows,
-        None => {
-            // Over the limit, the synchronous report covers only the newest ads (TikTok: 20k).
-            let newest = truncated.then_some(config.ads_throttle_threshold);
-            let rows = std::sync::Arc::new(compute_rows(&rq, &advertiser, account, config, newest));
-            let mut cache = state.rows.lock().unwrap();
-            if cache.len() >= 32 {
-                cache.remove(0);
-            }
-            cache.push((key, rows.clone()));
-            rows
-        }
-    };
-    Ok((page_of(&rows, "list", page, size), headers))
-}
-
-/// `report/task/create`, `check`, `download` and `cancel`.
-pub fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &SimConfig, state: &ReportState) -> Result<crate::wire::Served, ApiError> {
-    tasks::serve_task(endpoint, q, account, config, &state.tasks)
+    let shape = &config.account;
+    let today = chrono::Utc::now().date_naive();
+    let key = format!("{}|{}|{:?}|{}|{today}|{}", shape.seed, shape.restatement, shape.delivery, account.entities.len(), key_parts.join("&"));
+    let rows = memory.cached_rows(&key).unwrap_or_else(|| {
+        // Over the limit, the synchronous report covers only the newest ads (TikTok: 20k).
+        let rows = Arc::new(compute_rows(&rq, &advertiser, account, config, truncated.then_some(threshold)));
+        memory.keep_rows(key, rows.clone());
+        rows
+    });
+    Ok(Served { data: page_of(&rows, "list", page, size), headers, raw: None })
 }

@@ -6,8 +6,9 @@ use serde_json::Value;
 
 use crate::data::Entity;
 use crate::data::Level;
-use crate::wire::{api_error, param_error, ApiError, Query};
-use crate::SimConfig;
+use crate::refusals::{refuse, Refusal};
+use crate::wire::{param_error, ApiError, Query};
+use crate::config::SimConfig;
 
 // The reference's metrics, with the values they always had; the metric table
 // (`crate::metrics`) derives the others.
@@ -136,7 +137,7 @@ pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQ
         "BASIC" => false,
         "AUDIENCE" => true,
         "PLAYABLE_MATERIAL" | "CATALOG" | "BC" | "TT_SHOP" => {
-            return Err(api_error(40002, format!("report_type {report_type} is not available for this advertiser.")))
+            return Err(param_error(format!("report_type {report_type} is not available for this advertiser.")))
         }
         other => return Err(param_error(format!("report_type: Invalid enum value {other}."))),
     };
@@ -239,17 +240,14 @@ pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQ
                 if max == 1 { "" } else { "s" }
             )));
         }
-        if let Some(limit) = config.timeout_days.filter(|_| !task) {
+        if let Some(limit) = config.limits.timeout_days.filter(|_| !task) {
             if days > limit as i64 {
-                return Err(api_error(51001, "Internal service timeout. Please reduce the query size and retry later."));
+                return refuse(Refusal::ServiceTimeout);
             }
         }
-        if let Some(limit) = config.too_large_days.filter(|_| !task) {
+        if let Some(limit) = config.limits.too_large_days.filter(|_| !task) {
             if days > limit as i64 {
-                return Err(api_error(
-                    40067,
-                    "Your query is too large, please reduce the query size (e.g. fewer metrics or time range) and retry after a while.",
-                ));
+                return refuse(Refusal::QueryTooLarge);
             }
         }
         Some((start, end))

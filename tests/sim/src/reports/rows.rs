@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::query::*;
 use crate::data::{mix, Account, Entity, Level};
-use crate::SimConfig;
+use crate::config::SimConfig;
 
 /// The additive values of one ad in one local hour; zero outside its delivery.
 pub(super) fn hour_values(ad: &Entity, day: NaiveDate, hour: u32, seed: u64) -> Option<[f64; 4]> {
@@ -122,7 +122,7 @@ pub(super) fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account
     // (row key) -> (totals, a representative entity for attribute metrics)
     let mut rows: BTreeMap<Vec<String>, ([f64; 4], &Entity)> = BTreeMap::new();
     let index = account.advertisers.iter().position(|a| a.id == advertiser);
-    let delivers = |day| index.is_some_and(|i| config.delivery.delivers(i, account.advertisers.len(), day, config.seed));
+    let delivers = |day| index.is_some_and(|i| config.account.delivery.delivers(i, account.advertisers.len(), day, config.account.seed));
     let mut day = first;
     while day <= last.min(today) {
         // On a day the advertiser delivered nothing, no level has a row.
@@ -147,13 +147,13 @@ pub(super) fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account
                 continue;
             }
             for hour in 0..24 {
-                let Some(mut values) = hour_values(ad, day, hour, config.seed) else { continue };
-                if !rq.passes(ad, || bucket(ad, day, hour, "country_code", config.seed)) {
+                let Some(mut values) = hour_values(ad, day, hour, config.account.seed) else { continue };
+                if !rq.passes(ad, || bucket(ad, day, hour, "country_code", config.account.seed)) {
                     continue;
                 }
                 // Late conversions restate spend (and conversions) without changing which rows exist.
-                values[2] = (values[2] * config.restatement * 100.0).round() / 100.0;
-                values[3] = (values[3] * config.restatement).round();
+                values[2] = (values[2] * config.account.restatement * 100.0).round() / 100.0;
+                values[3] = (values[3] * config.account.restatement).round();
                 let mut key = vec![group_key.clone()];
                 match rq.time {
                     Time::Day => key.push(format!("{} 00:00:00", day.format("%Y-%m-%d"))),
@@ -161,7 +161,7 @@ pub(super) fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account
                     Time::None => {}
                 }
                 for b in &rq.breakdowns {
-                    key.push(bucket(ad, day, hour, b, config.seed).to_string());
+                    key.push(bucket(ad, day, hour, b, config.account.seed).to_string());
                 }
                 let entry = rows.entry(key).or_insert(([0.0; 4], representative));
                 for (total, v) in entry.0.iter_mut().zip(values) {

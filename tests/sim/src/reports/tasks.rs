@@ -1,107 +1,112 @@
-//! Async report tasks: create, check, download (a CSV file with labels), cancel.
+//! Async report tasks: create, check, download (a CSV file with labels), cancel. A task goes
+//! QUEUING → PROCESSING → SUCCESS over checks (FAILED in the failing scenario), and its file
+//! holds every row (no 20k-ads truncation).
 
 use serde_json::{json, Value};
 
 use super::query::parse;
 use super::rows::compute_rows;
-use crate::data::{mix, Account};
-use crate::wire::{api_error, param_error, ApiError, Query};
-use crate::SimConfig;
+use crate::data::mix;
+use crate::memory::Task;
+use crate::refusals::{refuse, Refusal};
+use crate::wire::{param_error, ApiError, Call, Query, Served};
 
-/// Async report tasks: created by POST, QUEUING → PROCESSING → SUCCESS over checks, then
-/// downloaded as a CSV file (no 20k-ads truncation).
-pub(super) struct Task {
-    advertiser: String,
-    query: Query,
-    checks: u32,
-    canceled: bool,
-    created: std::time::Instant,
+/// `report/task/create/`.
+pub fn create(call: &Call) -> Result<Served, ApiError> {
+    let Call { query: q, config, memory, quotas, .. } = *call;
+    let advertiser = q.required("advertiser_id")?.to_string();
+    if !config.scenarios.task_access {
+        return refuse(Refusal::NoTaskAccess);
+    }
+    let rq = parse(q, config, true)?;
+    let days = rq.dates.map_or(0, |(start, end)| (end - start).num_days() + 1);
+    if let Some(max) = config.limits.task_span_days_max.filter(|max| days > *max as i64) {
+        return Err(param_error(format!("The time span between start_date and end_date must not exceed {max} days for this task.")));
+    }
+    match q.get("output_format").unwrap_or("CSV_STRING") {
+        "CSV_STRING" | "CSV_DOWNLOAD" | "XLSX_DOWNLOAD" => {}
+        other => return Err(param_error(format!("output_format: Invalid enum value {other}."))),
+    }
+    quotas.admit_task(config, &advertiser)?;
+    let mut tasks = memory.tasks.lock().unwrap();
+    let id = format!("{}", 7_800_000_000_000_000u64 + tasks.len() as u64 + mix(config.account.seed) % 1000 * 1000);
+    tasks.push(Task { id: id.clone(), advertiser, query: q.0.clone(), checks: 0, canceled: false });
+    Ok(json!({"task_id": id}).into())
 }
 
-/// The tasks one simulator created, by id.
-pub(super) type Tasks = std::sync::Mutex<Vec<(String, Task)>>;
+/// `report/task/check/`: each check moves the task one status on.
+pub fn check(call: &Call) -> Result<Served, ApiError> {
+    with_task(call, |task, done| {
+        let now = status(task, done);
+        task.checks += 1;
+        let message = if now == "FAILED" { "The report could not be generated." } else { "" };
+        Ok(json!({"status": now, "message": message}).into())
+    })
+}
 
-pub(super) fn serve_task(endpoint: &str, q: &Query, account: &Account, config: &SimConfig, tasks: &Tasks) -> Result<crate::wire::Served, ApiError> {
-    let advertiser = q.required("advertiser_id")?.to_string();
-    let data = match endpoint {
-        "report/task/create" => {
-            if !config.task_access {
-                return Err(api_error(40118, "The app is not on the allowlist of asynchronous reports."));
-            }
-            let rq = parse(q, config, true)?;
-            let days = rq.dates.map_or(0, |(start, end)| (end - start).num_days() + 1);
-            if let Some(max) = config.task_span_days_max.filter(|max| days > *max as i64) {
-                return Err(param_error(format!("The time span between start_date and end_date must not exceed {max} days for this task.")));
-            }
-            match q.get("output_format").unwrap_or("CSV_STRING") {
-                "CSV_STRING" | "CSV_DOWNLOAD" | "XLSX_DOWNLOAD" => {}
-                other => return Err(param_error(format!("output_format: Invalid enum value {other}."))),
-            }
-            let mut tasks = tasks.lock().unwrap();
-            let hour_ago = std::time::Instant::now() - std::time::Duration::from_secs(3600);
-            let recent = tasks.iter().filter(|(_, t)| t.advertiser == advertiser && t.created > hour_ago).count();
-            if recent >= config.tasks_per_advertiser_hour {
-                return Err(api_error(40100, format!(
-                    "Advertiser {advertiser} reaches the limit of {} asynchronous report tasks per hour; please try again later.",
-                    config.tasks_per_advertiser_hour
-                )));
-            }
-            let task_id = format!("{}", 7_800_000_000_000_000u64 + tasks.len() as u64 + mix(config.seed) % 1000 * 1000);
-            tasks.push((task_id.clone(), Task { advertiser, query: Query(q.0.clone()), checks: 0, canceled: false, created: std::time::Instant::now() }));
-            json!({"task_id": task_id})
-        }
-        "report/task/check" | "report/task/download" | "report/task/cancel" => {
-            let task_id = q.required("task_id")?;
-            let mut tasks = tasks.lock().unwrap();
-            let Some((_, task)) = tasks.iter_mut().find(|(id, t)| id == task_id && t.advertiser == advertiser) else {
-                return Err(api_error(40007, format!("The task {task_id} does not exist.")));
-            };
-            let done = if config.fail_tasks { "FAILED" } else { "SUCCESS" };
-            let status = |t: &Task| if t.canceled { "CANCELED" } else { ["QUEUING", "PROCESSING"].get(t.checks as usize).copied().unwrap_or(done) };
-            match endpoint {
-                "report/task/check" => {
-                    let now = status(task);
-                    task.checks += 1;
-                    let message = if now == "FAILED" { "The report could not be generated." } else { "" };
-                    json!({"status": now, "message": message})
-                }
-                "report/task/cancel" => {
-                    task.canceled = true;
-                    json!({"status": "CANCELED"})
-                }
-                _ => {
-                    if status(task) != "SUCCESS" {
-                        return Err(api_error(40201, "Task is not ready."));
-                    }
-                    let rq = parse(&task.query, config, true)?;
-                    let translate = task.query.get("enable_report_title_translation") != Some("false");
-                    let rows = compute_rows(&rq, &advertiser, account, config, None);
-                    let mut columns: Vec<String> = Vec::new();
-                    if let Some(first) = rows.first() {
-                        columns.extend(first["dimensions"].as_object().unwrap().keys().cloned());
-                        columns.extend(first["metrics"].as_object().unwrap().keys().cloned());
-                    }
-                    let header: Vec<String> = columns.iter().map(|c| if translate { title_case(c) } else { c.clone() }).collect();
-                    let cell = |row: &Value, c: &str| match row["dimensions"].get(c).and_then(Value::as_str) {
-                        Some(value) => task_label(c, value),
-                        None => row["metrics"].get(c).and_then(Value::as_str).unwrap_or("").to_string(),
-                    };
-                    // TikTok's files start with a UTF-8 byte order mark.
-                    let mut csv = "\u{feff}".as_bytes().to_vec();
-                    {
-                        let mut writer = csv::Writer::from_writer(&mut csv);
-                        let written = std::iter::once(header)
-                            .chain(rows.iter().map(|row| columns.iter().map(|c| cell(row, c)).collect()))
-                            .try_for_each(|record| writer.write_record(&record));
-                        written.and_then(|()| writer.flush().map_err(csv::Error::from)).map_err(|e| api_error(50000, format!("System error: {e}")))?;
-                    }
-                    return Ok(crate::wire::Served { data: Value::Null, headers: Vec::new(), raw: Some(("text/csv", csv)) });
-                }
-            }
-        }
-        _ => return Err(api_error(40400, "Route not found")),
+/// `report/task/cancel/`.
+pub fn cancel(call: &Call) -> Result<Served, ApiError> {
+    with_task(call, |task, _| {
+        task.canceled = true;
+        Ok(json!({"status": "CANCELED"}).into())
+    })
+}
+
+/// `report/task/download/`: the task's rows as TikTok's CSV file.
+pub fn download(call: &Call) -> Result<Served, ApiError> {
+    let Call { account, config, .. } = *call;
+    let (advertiser, query) = with_task(call, |task, done| match status(task, done) {
+        "SUCCESS" => Ok((task.advertiser.clone(), Query(task.query.clone()))),
+        _ => refuse(Refusal::TaskNotReady),
+    })?;
+    let rq = parse(&query, config, true)?;
+    let translate = query.get("enable_report_title_translation") != Some("false");
+    let rows = compute_rows(&rq, &advertiser, account, config, None);
+    let csv = task_file(&rows, translate).map_err(|e| ApiError::from(Refusal::SystemError(e.to_string())))?;
+    Ok(Served { data: Value::Null, headers: Vec::new(), raw: Some(("text/csv", csv)) })
+}
+
+/// The advertiser's task the request names, and the status a finished task ends in.
+fn with_task<T>(call: &Call, then: impl FnOnce(&mut Task, &'static str) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    let q = call.query;
+    let advertiser = q.required("advertiser_id")?;
+    let id = q.required("task_id")?;
+    let mut tasks = call.memory.tasks.lock().unwrap();
+    let Some(task) = tasks.iter_mut().find(|t| t.id == id && t.advertiser == advertiser) else {
+        return refuse(Refusal::NotFound { what: "task", id: id.to_string() });
     };
-    Ok(data.into())
+    then(task, if call.config.scenarios.fail_tasks { "FAILED" } else { "SUCCESS" })
+}
+
+fn status(task: &Task, done: &'static str) -> &'static str {
+    if task.canceled {
+        return "CANCELED";
+    }
+    ["QUEUING", "PROCESSING"].get(task.checks as usize).copied().unwrap_or(done)
+}
+
+/// TikTok's task file: a UTF-8 byte order mark, a header (titles, unless translation is off),
+/// then one line per row with dimension values as labels.
+fn task_file(rows: &[Value], translate: bool) -> Result<Vec<u8>, csv::Error> {
+    let mut columns: Vec<String> = Vec::new();
+    if let Some(first) = rows.first() {
+        columns.extend(first["dimensions"].as_object().unwrap().keys().cloned());
+        columns.extend(first["metrics"].as_object().unwrap().keys().cloned());
+    }
+    let header: Vec<String> = columns.iter().map(|c| if translate { title_case(c) } else { c.clone() }).collect();
+    let cell = |row: &Value, c: &str| match row["dimensions"].get(c).and_then(Value::as_str) {
+        Some(value) => task_label(c, value),
+        None => row["metrics"].get(c).and_then(Value::as_str).unwrap_or("").to_string(),
+    };
+    let mut csv = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut writer = csv::Writer::from_writer(&mut csv);
+        for record in std::iter::once(header).chain(rows.iter().map(|row| columns.iter().map(|c| cell(row, c)).collect())) {
+            writer.write_record(&record)?;
+        }
+        writer.flush()?;
+    }
+    Ok(csv)
 }
 
 pub(super) fn title_case(name: &str) -> String {
@@ -113,8 +118,6 @@ pub(super) fn title_case(name: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
-
-
 
 /// How a task file writes a dimension value: countries by name (TikTok's known bug), the
 /// other breakdowns by their labels (`13-17`, `female`, `Android`), ids and provinces as they are.

@@ -1,0 +1,205 @@
+//! What one simulator instance is told, grouped by purpose: the account it serves, the
+//! credentials it accepts, TikTok's limits it enforces, the faults it injects, and the
+//! scenarios a test switches on.
+
+use crate::data::{DataSize, Delivery};
+
+#[derive(Debug, Clone, Default)]
+pub struct SimConfig {
+    pub account: AccountShape,
+    pub credentials: Credentials,
+    pub limits: Limits,
+    pub faults: Faults,
+    pub scenarios: Scenarios,
+}
+
+/// The generated account.
+#[derive(Debug, Clone)]
+pub struct AccountShape {
+    pub size: DataSize,
+    pub seed: u64,
+    /// Which advertisers deliver, and on which days (default: all of them, every day).
+    pub delivery: Delivery,
+    /// Spend and conversions of every report row are multiplied by this (1.0): a test raises
+    /// it between syncs to restate numbers, as TikTok does when late conversions arrive.
+    pub restatement: f64,
+}
+
+impl Default for AccountShape {
+    fn default() -> Self {
+        AccountShape { size: DataSize::default(), seed: 42, delivery: Delivery::default(), restatement: 1.0 }
+    }
+}
+
+/// The app and the tokens the simulator knows.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub app_id: String,
+    pub secret: String,
+    /// The production token: reads every advertiser.
+    pub access_token: String,
+    /// The sandbox token: reads the first advertiser only, and cannot list advertisers.
+    pub sandbox_token: String,
+    /// Tokens answered with 40102 (expired).
+    pub revoked_tokens: Vec<String>,
+    /// (advertiser id, endpoint) pairs answered with 40001.
+    pub permission_denied: Vec<(String, String)>,
+}
+
+impl Default for Credentials {
+    fn default() -> Self {
+        Credentials {
+            app_id: "7000000000000000001".into(),
+            secret: "sim-app-secret-0123456789".into(),
+            access_token: "sim-access-token-abcdef0123456789".into(),
+            sandbox_token: "sim-sandbox-token-9876543210fedcba".into(),
+            revoked_tokens: vec!["sim-revoked-token-0000000000".into()],
+            permission_denied: Vec::new(),
+        }
+    }
+}
+
+/// TikTok's quotas and limits, and its pace (enforced in `quotas.rs` and by the handlers).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// App quota; over it the answer is 40100.
+    pub quota_per_second: Option<usize>,
+    pub quota_per_minute: Option<usize>,
+    /// Per-advertiser quota; over it the answer is 40133.
+    pub advertiser_quota_per_second: Option<usize>,
+    /// How long the app's QPS stays lowered after many timeouts (TikTok: 5 minutes).
+    pub lowered_qps_seconds: u64,
+    /// Async report tasks one advertiser may create an hour (TikTok: 500 per ad account and
+    /// token user); over it, task creation answers 40100.
+    pub tasks_per_advertiser_hour: usize,
+    /// A report query whose scope (the advertiser's ads, deleted ones included, within its id
+    /// filters) holds at least this many ads is truncated to the newest this many, with the
+    /// X-Tt-Ads-Throttle header (TikTok: 20,000).
+    pub ads_throttle_threshold: usize,
+    /// Report queries spanning more days than this get 40067 ("query too large").
+    pub too_large_days: Option<u32>,
+    /// Report queries spanning more days than this time out (51001), as heavy audience
+    /// queries do at TikTok.
+    pub timeout_days: Option<u32>,
+    /// Task creation refuses spans of more days than this (40002): TikTok's documents disagree
+    /// on whether an hourly task may span several days.
+    pub task_span_days_max: Option<u32>,
+    /// Every answer leaves this long after its request arrived (and was counted against the
+    /// quotas): TikTok's reports take 0.5–2 s.
+    pub latency_ms: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            quota_per_second: None,
+            quota_per_minute: None,
+            advertiser_quota_per_second: None,
+            lowered_qps_seconds: 300,
+            tasks_per_advertiser_hour: 500,
+            ads_throttle_threshold: 20_000,
+            too_large_days: None,
+            timeout_days: None,
+            task_span_days_max: None,
+            latency_ms: 0,
+        }
+    }
+}
+
+/// Injected trouble (`faults.rs`).
+#[derive(Debug, Clone)]
+pub struct Faults {
+    /// Share of requests (0.0–1.0) that get one of `kinds`.
+    pub rate: f64,
+    pub kinds: Vec<Fault>,
+    /// How late a `Fault::Slow` answer is.
+    pub slow_response_ms: u64,
+    /// Answer every successful call with a broken body instead.
+    pub hostile_body: Option<HostileBody>,
+    /// Every page says one more page follows (a list that never ends).
+    pub endless_pages: bool,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults { rate: 0.0, kinds: Vec::new(), slow_response_ms: 300, hostile_body: None, endless_pages: false }
+    }
+}
+
+/// Situations a test puts the app in.
+#[derive(Debug, Clone)]
+pub struct Scenarios {
+    /// The app restricted for a while, as when another connection of the same app spent its
+    /// quota: every request, on every endpoint, gets 40100 naming no quota.
+    pub restriction: Option<AppRestriction>,
+    /// Another sync of the same app creates an async report task every this many
+    /// milliseconds, taking its share of the one-a-second creation quota.
+    pub other_task_creator_ms: Option<u64>,
+    /// Async report tasks end as FAILED instead of SUCCESS.
+    pub fail_tasks: bool,
+    /// The app is on the async-report allowlist (DOC-ASYNC: an allowlist-only feature); off,
+    /// task creation answers 40118.
+    pub task_access: bool,
+    /// Every `pixel/instant_page/event` call is refused with a parameter error (40002), as
+    /// TikTok answers a request it never accepts.
+    pub instant_page_parameter_error: bool,
+}
+
+impl Default for Scenarios {
+    fn default() -> Self {
+        Scenarios {
+            restriction: None,
+            other_task_creator_ms: None,
+            fail_tasks: false,
+            task_access: true,
+            instant_page_parameter_error: false,
+        }
+    }
+}
+
+/// A kind of failure the simulator can inject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Code 40100: the app's quota is exhausted.
+    AppThrottle,
+    /// Code 50000.
+    SystemError,
+    /// Code 50002.
+    ProcessingError,
+    /// Code 51001.
+    InternalTimeout,
+    /// HTTP 504 with an HTML body.
+    GatewayTimeout,
+    /// HTTP 200 with a truncated JSON body.
+    MalformedBody,
+    /// A correct answer after `slow_response_ms`.
+    Slow,
+}
+
+pub const ALL_FAULTS: &[Fault] = &[
+    Fault::AppThrottle,
+    Fault::SystemError,
+    Fault::ProcessingError,
+    Fault::InternalTimeout,
+    Fault::GatewayTimeout,
+    Fault::MalformedBody,
+    Fault::Slow,
+];
+
+/// From the request after `after_requests` on, for `lasts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppRestriction {
+    pub after_requests: u64,
+    pub lasts: std::time::Duration,
+}
+
+/// Ways a successful-looking answer can be unusable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostileBody {
+    /// `data.list` is a string, `page_info` numbers are strings.
+    WrongTypes,
+    /// A valid envelope this many bytes long.
+    Huge(usize),
+    /// An HTML error page with HTTP 200.
+    Html,
+}

@@ -1,0 +1,179 @@
+//! `campaign/get`, `adgroup/get`, `ad/get`: the entity lists, with TikTok's filters.
+
+use chrono::NaiveDateTime;
+use serde_json::{Map, Value};
+
+use super::{id_filter, project, string_list};
+use crate::data::{Entity, Level};
+use crate::wire::{page_of, param_error, ApiError, Call, Served};
+
+pub fn campaigns(call: &Call) -> Result<Served, ApiError> {
+    entity_get(call, Level::Campaign)
+}
+
+pub fn adgroups(call: &Call) -> Result<Served, ApiError> {
+    entity_get(call, Level::AdGroup)
+}
+
+pub fn ads(call: &Call) -> Result<Served, ApiError> {
+    entity_get(call, Level::Ad)
+}
+
+fn level_prefix(level: Level) -> &'static str {
+    match level {
+        Level::Campaign => "CAMPAIGN",
+        Level::AdGroup => "ADGROUP",
+        Level::Ad => "AD",
+    }
+}
+
+fn allowed_filters(level: Level) -> &'static [&'static str] {
+    const COMMON: &[&str] = &[
+        "campaign_ids", "campaign_name", "campaign_system_origins", "primary_status", "secondary_status",
+        "objective_type", "buying_types", "optimization_goal", "creation_filter_start_time",
+        "creation_filter_end_time", "split_test_enabled", "campaign_automation_type",
+        "is_smart_performance_campaign", "sales_destination", "campaign_type", "campaign_product_source",
+        "creative_campaign_type",
+    ];
+    const ADGROUP: &[&str] = &[
+        "campaign_ids", "adgroup_ids", "adgroup_name", "campaign_system_origins", "primary_status",
+        "secondary_status", "objective_type", "buying_types", "optimization_goal", "promotion_type",
+        "bid_strategy", "creative_material_mode", "billing_events", "creation_filter_start_time",
+        "creation_filter_end_time", "split_test_enabled", "campaign_automation_type",
+    ];
+    const AD: &[&str] = &[
+        "campaign_ids", "adgroup_ids", "ad_ids", "ad_name", "campaign_system_origins", "primary_status",
+        "secondary_status", "objective_type", "buying_types", "optimization_goal", "creative_material_mode",
+        "destination", "creation_filter_start_time", "creation_filter_end_time", "modified_after",
+        "campaign_automation_type",
+    ];
+    match level {
+        Level::Campaign => COMMON,
+        Level::AdGroup => ADGROUP,
+        Level::Ad => AD,
+    }
+}
+
+/// Which deleted-ness a filter asks for: not deleted (the default), deleted only, or all.
+#[derive(Clone, Copy, PartialEq)]
+enum Deleted {
+    Exclude,
+    Only,
+    Include,
+}
+
+fn parse_time(key: &str, v: &Value) -> Result<NaiveDateTime, ApiError> {
+    v.as_str()
+        .and_then(|s| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").ok())
+        .ok_or_else(|| param_error(format!("{key}: Not a valid datetime, use the format YYYY-MM-DD HH:MM:SS.")))
+}
+
+fn time_of(fields: &Value, key: &str) -> Option<NaiveDateTime> {
+    fields[key].as_str().and_then(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok())
+}
+
+/// `creation_filter_start_time` / `creation_filter_end_time`: both or neither, the start not
+/// after the end, and (DOC-CAMP: "keep the range within 6 months") at most 180 days apart.
+fn creation_range(filtering: &Map<String, Value>) -> Result<Option<(NaiveDateTime, NaiveDateTime)>, ApiError> {
+    let start = filtering.get("creation_filter_start_time").map(|v| parse_time("filtering.creation_filter_start_time", v)).transpose()?;
+    let end = filtering.get("creation_filter_end_time").map(|v| parse_time("filtering.creation_filter_end_time", v)).transpose()?;
+    match (start, end) {
+        (None, None) => Ok(None),
+        (Some(start), Some(end)) if start > end => Err(param_error("filtering.creation_filter_start_time: must not be later than creation_filter_end_time.")),
+        (Some(start), Some(end)) if end - start > chrono::Duration::days(180) => {
+            Err(param_error("filtering: the creation time range must be within 6 months."))
+        }
+        (Some(start), Some(end)) => Ok(Some((start, end))),
+        _ => Err(param_error("filtering: creation_filter_start_time and creation_filter_end_time must be set together.")),
+    }
+}
+
+/// `buying_types`: by default `["AUCTION", "RESERVATION_RF"]`, which leaves TopView objects
+/// out; `["RESERVATION_TOP_VIEW"]`, alone, lists them and only them (DOC-CAMP).
+fn topview_filter(filtering: &Map<String, Value>) -> Result<bool, ApiError> {
+    let Some(value) = filtering.get("buying_types") else { return Ok(false) };
+    let types: Vec<&str> = match value.as_array() {
+        Some(items) => items.iter().map(|v| v.as_str().unwrap_or("")).collect(),
+        None => return Err(param_error("filtering.buying_types: Field must be set to array")),
+    };
+    if let Some(bad) = types.iter().find(|t| !["AUCTION", "RESERVATION_RF", "RESERVATION_TOP_VIEW"].contains(t)) {
+        return Err(param_error(format!("filtering.buying_types: Invalid enum value {bad}.")));
+    }
+    let topview = types.contains(&"RESERVATION_TOP_VIEW");
+    if topview && types.len() > 1 {
+        return Err(param_error("filtering.buying_types: RESERVATION_TOP_VIEW cannot be combined with other buying types."));
+    }
+    Ok(topview)
+}
+
+fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
+    let Call { query: q, account, .. } = *call;
+    let advertiser = q.required("advertiser_id")?;
+    let (page, size) = q.paging(10, 1000)?;
+    let fields = string_list(q, "fields")?;
+    let drop_nulls = match string_list(q, "exclude_field_types_in_response")? {
+        None => false,
+        Some(types) if types.iter().all(|t| t == "NULL_FIELD") => true,
+        Some(_) => return Err(param_error("exclude_field_types_in_response: Must be one of: NULL_FIELD.")),
+    };
+    let filtering = q.json_object("filtering")?.unwrap_or_default();
+    let allowed = allowed_filters(level);
+    if let Some(unknown) = filtering.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(param_error(format!("filtering.{unknown}: Unknown field.")));
+    }
+    let prefix = level_prefix(level);
+    let mut deleted = Deleted::Exclude;
+    let mut secondary: Option<String> = None;
+    if let Some(v) = filtering.get("primary_status") {
+        deleted = match v.as_str() {
+            Some("STATUS_ALL") => Deleted::Include,
+            Some("STATUS_DELETE") => Deleted::Only,
+            Some("STATUS_NOT_DELETE") | Some("STATUS_DELIVERY_OK") | Some("STATUS_DISABLE") => Deleted::Exclude,
+            _ => return Err(param_error("filtering.primary_status: Invalid enum value.")),
+        };
+    }
+    if let Some(v) = filtering.get("secondary_status") {
+        let s = v.as_str().ok_or_else(|| param_error("filtering.secondary_status: Not a valid string."))?;
+        if !s.starts_with(&format!("{prefix}_STATUS_")) && !(level != Level::Campaign && s.starts_with("ADGROUP_STATUS_")) {
+            return Err(param_error(format!("filtering.secondary_status: Invalid enum value {s}.")));
+        }
+        if s == format!("{prefix}_STATUS_ALL") {
+            deleted = Deleted::Include;
+        } else if s == format!("{prefix}_STATUS_DELETE") {
+            deleted = Deleted::Only;
+        } else if s != format!("{prefix}_STATUS_NOT_DELETE") {
+            secondary = Some(s.to_string());
+        }
+    }
+    let modified_after = filtering.get("modified_after").map(|v| parse_time("filtering.modified_after", v)).transpose()?;
+    let created = creation_range(&filtering)?;
+    let campaign_ids = id_filter(&filtering, "campaign_ids")?;
+    let adgroup_ids = id_filter(&filtering, "adgroup_ids")?;
+    let ad_ids = id_filter(&filtering, "ad_ids")?;
+    let topview = topview_filter(&filtering)?;
+    if topview && level == Level::AdGroup && size > 100 {
+        return Err(param_error("page_size: page_size must be between 1 and 100 when buying_types is RESERVATION_TOP_VIEW."));
+    }
+
+    let mut matching: Vec<&Entity> = account
+        .entities
+        .iter()
+        .filter(|e| e.level == level && e.advertiser_id == advertiser && e.topview == topview)
+        .filter(|e| match deleted {
+            Deleted::Exclude => !e.deleted,
+            Deleted::Only => e.deleted,
+            Deleted::Include => true,
+        })
+        .filter(|e| secondary.as_ref().is_none_or(|s| e.fields["secondary_status"].as_str() == Some(s)))
+        .filter(|e| campaign_ids.as_ref().is_none_or(|ids| ids.contains(&e.campaign_id)))
+        .filter(|e| adgroup_ids.as_ref().is_none_or(|ids| e.adgroup_id.as_ref().is_some_and(|g| ids.contains(g))))
+        .filter(|e| ad_ids.as_ref().is_none_or(|ids| level == Level::Ad && ids.contains(&e.id)))
+        // An object without modify_time (Smart+ ads) never passes modified_after.
+        .filter(|e| modified_after.is_none_or(|after| time_of(&e.fields, "modify_time").is_some_and(|t| t > after)))
+        .filter(|e| created.is_none_or(|(start, end)| time_of(&e.fields, "create_time").is_some_and(|t| start <= t && t <= end)))
+        .collect();
+    // TikTok lists newest ids first.
+    matching.sort_by(|a, b| b.id.len().cmp(&a.id.len()).then_with(|| b.id.cmp(&a.id)));
+    let items: Vec<Value> = matching.into_iter().map(|e| project(&e.fields, fields.as_deref(), drop_nulls)).collect();
+    Ok(page_of(&items, "list", page, size).into())
+}

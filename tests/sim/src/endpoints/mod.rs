@@ -1,0 +1,50 @@
+//! The endpoints other than reports, by family: `accounts.rs` (who the token may read),
+//! `entities.rs` (campaigns, ad groups, ads), `assets.rs` (creative assets, audiences, pixel
+//! lists), `pixels.rs` (pixel statistics and Instant Page events). Each handler is as strict as
+//! the real API about its parameters (see shared/docs/tiktok-api.md §9); `routes.rs` says
+//! which path reaches which handler. Here: parameter readers several families share.
+
+use serde_json::{Map, Value};
+
+use crate::wire::{param_error, ApiError, Query};
+
+pub mod accounts;
+pub mod assets;
+pub mod entities;
+pub mod pixels;
+
+pub fn string_list(q: &Query, key: &str) -> Result<Option<Vec<String>>, ApiError> {
+    match q.json_array(key)? {
+        None => Ok(None),
+        Some(items) => items
+            .into_iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| param_error(format!("{key}: Not a valid string."))))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+    }
+}
+
+/// `fields` projection and `exclude_field_types_in_response=["NULL_FIELD"]`.
+pub fn project(object: &Value, fields: Option<&[String]>, drop_nulls: bool) -> Value {
+    let Value::Object(map) = object else { return object.clone() };
+    let kept: Map<String, Value> = map
+        .iter()
+        .filter(|(k, _)| fields.is_none_or(|f| f.iter().any(|name| name == *k)))
+        .filter(|(_, v)| !(drop_nulls && v.is_null()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Value::Object(kept)
+}
+
+pub fn id_filter(filtering: &Map<String, Value>, key: &str) -> Result<Option<Vec<String>>, ApiError> {
+    match filtering.get(key) {
+        None => Ok(None),
+        Some(Value::Array(items)) if items.len() <= 100 => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| param_error(format!("filtering.{key}: Not a valid string."))))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(Value::Array(_)) => Err(param_error(format!("filtering.{key}: Length must be between 0 and 100."))),
+        Some(_) => Err(param_error(format!("filtering.{key}: Field must be set to array"))),
+    }
+}

@@ -1,0 +1,124 @@
+//! Every refusal the simulator gives, in one table: TikTok's code, its message, and when
+//! (hold it against shared/docs/tiktok-api.md §6–§8, as the connector's `api/refusal.rs` is).
+//! Parameter checks (40002) word their own message where the rule is checked; everything
+//! else is a variant here.
+
+/// A business error on the wire: HTTP 200 with a non-zero code.
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: i64,
+    pub message: String,
+}
+
+/// Why a request is refused.
+#[derive(Debug)]
+pub enum Refusal {
+    // ── authentication and access (§7) ──
+    /// No `Access-Token` header.
+    MissingToken,
+    /// A token the app revoked or that expired.
+    ExpiredToken,
+    /// A token TikTok never issued.
+    InvalidToken,
+    /// `app_id`/`secret` of another app than the token's.
+    AppMismatch,
+    /// An advertiser the token may not read.
+    NoPermission { advertiser: String },
+    /// An advertiser that does not grant the app this endpoint.
+    EndpointDenied { endpoint: String },
+    /// `oauth2/advertiser/get` with a sandbox token.
+    SandboxUnsupported,
+
+    // ── parameters (§9) ──
+    /// Any parameter TikTok refuses, worded as TikTok words it.
+    Parameter(String),
+    /// A pixel or task id the advertiser does not have.
+    NotFound { what: &'static str, id: String },
+
+    // ── quotas and blocks (§6) ──
+    /// The app's quota (per second or per minute), or the app restricted for minutes.
+    AppRestricted { app_id: String },
+    /// The app's QPS lowered after many timeouts.
+    LoweredQps { app_id: String, qps: usize },
+    /// The same request timed out three times within ten minutes.
+    TimeoutBlock,
+    /// `report/task/create/` more than once a second per app.
+    TaskCreateQps { app_id: String },
+    /// More async tasks an hour than one advertiser may create.
+    TaskQuota { advertiser: String, limit: usize },
+    /// The per-advertiser quota.
+    AdvertiserQps { advertiser: String, count: usize, limit: usize },
+
+    // ── reports (§4, §5) ──
+    /// A report query TikTok judges too large.
+    QueryTooLarge,
+    /// The app is not on the async-report allowlist (DOC-ASYNC).
+    NoTaskAccess,
+    /// A task downloaded before it succeeded.
+    TaskNotReady,
+
+    // ── TikTok's own trouble (§8) ──
+    /// A report query that takes too long, or an injected timeout.
+    ServiceTimeout,
+    SystemError(String),
+    /// Injected: TikTok's "processing" error.
+    ProcessingError,
+    /// Injected: the throttle as older answers word it, without the app id.
+    InjectedThrottle,
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> ApiError {
+        use Refusal::*;
+        let (code, message) = match refusal {
+            MissingToken => (40104, "Access token is null, you should set it in http header with key Access-Token.".into()),
+            ExpiredToken => (40102, "Access token has expired. Please re-authorize.".into()),
+            InvalidToken => (40105, "Access token is incorrect or has been revoked.".into()),
+            AppMismatch => (40000, "The app_id is inconsistent with the token's app information. Please retry after correcting it.".into()),
+            NoPermission { advertiser } => (40001, format!("No permission to operate advertiser {advertiser}.")),
+            EndpointDenied { endpoint } => (40001, format!("advertiser does not grant you /{endpoint}/:GET permission")),
+            SandboxUnsupported => (40008, "This interface is not supported in the sandbox environment.".into()),
+            Parameter(message) => (40002, message),
+            NotFound { what, id } => (40007, format!("The {what} {id} does not exist.")),
+            AppRestricted { app_id } => (40100, format!("Due to too many requests, requests from App [{app_id}] are temporarily restricted.")),
+            LoweredQps { app_id, qps } => (
+                40100,
+                format!("App [{app_id}] reaches the QPS limit {qps}, lowered for timing out too often; requests are temporarily restricted."),
+            ),
+            TimeoutBlock => (40100, "This request timed out repeatedly and is blocked for 10 minutes; reduce the query size.".into()),
+            TaskCreateQps { app_id } => (
+                40100,
+                format!("App [{app_id}] reaches the QPS limit 1 for current path /report/task/create/, request is temporarily restricted."),
+            ),
+            TaskQuota { advertiser, limit } => (
+                40100,
+                format!("Advertiser {advertiser} reaches the limit of {limit} asynchronous report tasks per hour; please try again later."),
+            ),
+            AdvertiserQps { advertiser, count, limit } => (
+                40133,
+                format!("Advertiser ({advertiser})'s QPS ({count}) reaches QPS limit {limit} for current path, request is temporarily restricted."),
+            ),
+            QueryTooLarge => (
+                40067,
+                "Your query is too large, please reduce the query size (e.g. fewer metrics or time range) and retry after a while.".into(),
+            ),
+            NoTaskAccess => (40118, "The app is not on the allowlist of asynchronous reports.".into()),
+            TaskNotReady => (40201, "Task is not ready.".into()),
+            ServiceTimeout => (51001, "Internal service timeout. Please reduce the query size and retry later.".into()),
+            SystemError(detail) => (50000, format!("System error. {detail}").trim_end().to_string()),
+            ProcessingError => (50002, "Error processing request on TikTok side.".into()),
+            InjectedThrottle => (40100, "Due to too many requests, requests from App are temporarily restricted.".into()),
+        };
+        ApiError { code, message }
+    }
+}
+
+/// A parameter TikTok refuses (40002), worded where the rule is checked.
+pub fn param_error(message: impl Into<String>) -> ApiError {
+    Refusal::Parameter(message.into()).into()
+}
+
+/// Lets handlers write `Err(Refusal::X)?` and `return Err(Refusal::X.into())`.
+pub fn refuse<T>(refusal: Refusal) -> Result<T, ApiError> {
+    Err(refusal.into())
+}
