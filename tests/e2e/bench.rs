@@ -2,11 +2,15 @@
 //! floor, reported as ratios measured in one run (the machines are shared and noisy).
 //! Ignored by `cargo test`; run with `--ignored`.
 //!
+//! Each bench fails when it misses its target.
+//!
 //! 1. CPU-bound: host CPU seconds (user + system) per record against a native serde_json
-//!    parse + serialize of the same page bodies held in memory.
+//!    parse + serialize of the same page bodies held in memory (target ≤ 2×); peak RSS for
+//!    about four times the records (target ≤ 2× the peak).
 //! 2. Latency-bound: simulator latency 100 ms, 500 ms and 2 s under a 10 requests/s quota;
-//!    wall time against the floor (requests ÷ quota), requests made, throttled answers.
-//! 3. Start-up of `spec` cold and cached; peak RSS of reads of one and of four times the records.
+//!    wall time against the floor (requests ÷ quota, target ≤ 1.15×), requests made, throttled
+//!    answers (target 0).
+//! 3. Start-up of `spec` cold and cached (target: cached ≥ 20× faster).
 //! 4. Request economy: the same catalogue on an agency-shaped account (half the advertisers
 //!    idle, the others delivering on about half the days) and on a fully active one, with and
 //!    without `skip_inactive_days`: requests, wall time, equal records. Fails when skipping
@@ -138,7 +142,19 @@ fn bench_1_cpu_and_memory() {
     println!("  peak RSS at 1000 requests/s      {:.1} MiB", best.peak_rss_kib as f64 / 1024.0);
     println!("  peak RSS at 50 requests/s, {records} / {records4} records   {:.1} / {:.1} MiB = {:.2}x the RSS for {:.1}x the records",
         one.peak_rss_kib as f64 / 1024.0, four.peak_rss_kib as f64 / 1024.0, four.peak_rss_kib as f64 / one.peak_rss_kib as f64, records4 as f64 / records as f64);
+    assert!(best.cpu / native <= CPU_PER_RECORD_TARGET, "connector CPU per record {:.2}x native (target <= {CPU_PER_RECORD_TARGET}x)", best.cpu / native);
+    // Memory independent of the records: 3.6x the records may not double the peak.
+    let rss_growth = four.peak_rss_kib as f64 / one.peak_rss_kib as f64;
+    assert!(rss_growth <= RSS_GROWTH_TARGET, "peak RSS grew {rss_growth:.2}x for {:.1}x the records (target <= {RSS_GROWTH_TARGET}x)", records4 as f64 / records as f64);
 }
+
+/// Bench 1's targets: CPU per record against the native floor, and peak RSS growth for about
+/// four times the records.
+const CPU_PER_RECORD_TARGET: f64 = 2.0;
+const RSS_GROWTH_TARGET: f64 = 2.0;
+
+/// Bench 2's target: wall time within this of the quota's floor, with no throttled answer.
+const WALL_OVER_FLOOR_TARGET: f64 = 1.15;
 
 #[test]
 #[ignore]
@@ -146,6 +162,7 @@ fn bench_2_latency_bound() {
     const QUOTA: usize = 10;
     println!("bench 2: latency-bound, quota {QUOTA} requests/s, 6 advertisers, campaigns + ad_groups + ads + ads_reports_daily + campaigns_reports_hourly over 90 days");
     println!("  latency   requests   wall      floor     wall/floor   throttled   records");
+    let mut missed = Vec::new();
     for latency_ms in std::env::var("BENCH_LATENCIES").map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).unwrap_or(vec![100, 500, 2000]) {
         let mut sim_config = SimConfig::default();
         sim_config.account.size = DataSize { advertisers: 6, campaigns_per_advertiser: 3, adgroups_per_campaign: 2, ads_per_adgroup: 3, assets_per_kind: 1, ..Default::default() };
@@ -181,7 +198,11 @@ fn bench_2_latency_bound() {
             m.wall / floor,
             throttled
         );
+        if m.wall / floor > WALL_OVER_FLOOR_TARGET || throttled > 0 {
+            missed.push(format!("{latency_ms} ms: wall/floor {:.3}x, {throttled} throttled", m.wall / floor));
+        }
     }
+    assert!(missed.is_empty(), "target wall/floor <= {WALL_OVER_FLOOR_TARGET}x with 0 throttled missed at {missed:?}");
 }
 
 #[test]
@@ -200,7 +221,13 @@ fn bench_3_start_up() {
     println!("bench 3: start-up");
     println!("  spec cold / cached               {cold:.3}s / {cached:.3}s = {:.1}x", cold / cached);
     println!("  peak RSS of spec                 {:.1} MiB", rss as f64 / 1024.0);
+    // The compiled-component cache is what makes a start cheap: a cached start must skip
+    // nearly all of the cold one's work.
+    assert!(cold / cached >= CACHED_START_TARGET, "a cached spec is only {:.1}x faster than a cold one (target >= {CACHED_START_TARGET}x)", cold / cached);
 }
+
+/// Bench 3's target: a cached start this many times faster than a cold one.
+const CACHED_START_TARGET: f64 = 20.0;
 
 /// What one read of the request-economy catalogue cost and brought.
 struct Economy {

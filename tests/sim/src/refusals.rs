@@ -10,6 +10,15 @@ pub struct ApiError {
     pub message: String,
 }
 
+impl ApiError {
+    /// TikTok's internal timeout, which counts toward its timeout rules.
+    pub fn is_timeout(&self) -> bool {
+        self.code == SERVICE_TIMEOUT
+    }
+}
+
+const SERVICE_TIMEOUT: i64 = 51001;
+
 /// Why a request is refused.
 #[derive(Debug)]
 pub enum Refusal {
@@ -104,7 +113,7 @@ impl From<Refusal> for ApiError {
             ),
             NoTaskAccess => (40118, "The app is not on the allowlist of asynchronous reports.".into()),
             TaskNotReady => (40201, "Task is not ready.".into()),
-            ServiceTimeout => (51001, "Internal service timeout. Please reduce the query size and retry later.".into()),
+            ServiceTimeout => (SERVICE_TIMEOUT, "Internal service timeout. Please reduce the query size and retry later.".into()),
             SystemError(detail) => (50000, format!("System error. {detail}").trim_end().to_string()),
             ProcessingError => (50002, "Error processing request on TikTok side.".into()),
             InjectedThrottle => (40100, "Due to too many requests, requests from App are temporarily restricted.".into()),
@@ -121,4 +130,55 @@ pub fn param_error(message: impl Into<String>) -> ApiError {
 /// Lets handlers write `Err(Refusal::X)?` and `return Err(Refusal::X.into())`.
 pub fn refuse<T>(refusal: Refusal) -> Result<T, ApiError> {
     Err(refusal.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(refusal: Refusal) -> (i64, String) {
+        let e = ApiError::from(refusal);
+        (e.code, e.message)
+    }
+
+    /// The connector tells 40100s apart by their words (tiktok-api.md §6): a task-creation
+    /// breach, an app restriction, a per-advertiser quota. The table must keep those words.
+    #[test]
+    fn the_quota_refusals_keep_the_words_that_tell_them_apart() {
+        let app = || "7".to_string();
+        let (code, message) = answer(Refusal::TaskCreateQps { app_id: app() });
+        assert_eq!(code, 40100);
+        assert!(message.contains("QPS limit 1 for current path /report/task/create/"), "{message}");
+        let (code, message) = answer(Refusal::AppRestricted { app_id: app() });
+        assert_eq!(code, 40100);
+        assert!(message.starts_with("Due to too many requests, requests from App [7]"), "{message}");
+        let (code, message) = answer(Refusal::AdvertiserQps { advertiser: "1".into(), count: 3, limit: 3 });
+        assert_eq!((code, message.contains("QPS limit 3")), (40133, true));
+    }
+
+    #[test]
+    fn each_refusal_has_its_documented_code() {
+        let table = [
+            (Refusal::MissingToken, 40104),
+            (Refusal::ExpiredToken, 40102),
+            (Refusal::InvalidToken, 40105),
+            (Refusal::AppMismatch, 40000),
+            (Refusal::NoPermission { advertiser: "1".into() }, 40001),
+            (Refusal::SandboxUnsupported, 40008),
+            (Refusal::Parameter("x".into()), 40002),
+            (Refusal::NotFound { what: "task", id: "1".into() }, 40007),
+            (Refusal::QueryTooLarge, 40067),
+            (Refusal::NoTaskAccess, 40118),
+            (Refusal::TaskNotReady, 40201),
+            (Refusal::ServiceTimeout, 51001),
+            (Refusal::SystemError(String::new()), 50000),
+            (Refusal::ProcessingError, 50002),
+        ];
+        for (refusal, code) in table {
+            let name = format!("{refusal:?}");
+            assert_eq!(ApiError::from(refusal).code, code, "{name}");
+        }
+        assert!(ApiError::from(Refusal::ServiceTimeout).is_timeout());
+        assert_eq!(answer(Refusal::SystemError(String::new())).1, "System error.");
+    }
 }

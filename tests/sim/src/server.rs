@@ -201,7 +201,7 @@ impl Admitted<'_> {
             authorize(advertiser, &call)?;
         }
         let served = handler(&call);
-        if matches!(&served, Err(e) if e.code == 51001) {
+        if matches!(&served, Err(e) if e.is_timeout()) {
             self.shared.quotas.record_timeout(self.config, &self.key);
         }
         served
