@@ -17,7 +17,7 @@ pub use task_csv::rows_from_csv;
 
 use crate::api::ApiRequest;
 use crate::metrics;
-use crate::streams::{DataLevel, Granularity, ReportSpec, ReportType};
+use crate::streams::{DataLevel, Granularity, ReportSpec};
 
 /// An inclusive range of advertiser-local days, as `start_date`/`end_date` of one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,14 +107,10 @@ fn query_fields(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>,
         QueryPath::Sync { .. } => metrics::names(spec.metrics).collect(),
         QueryPath::Task => task_metrics(spec).0,
     };
-    let report_type = match spec.report_type {
-        ReportType::Basic => "BASIC",
-        ReportType::Audience => "AUDIENCE",
-    };
     let mut fields = vec![
         ("advertiser_id", json!(advertiser)),
         ("service_type", json!("AUCTION")),
-        ("report_type", json!(report_type)),
+        ("report_type", json!(spec.report_type.api_name())),
         ("data_level", json!(spec.data_level.api_name())),
         ("dimensions", json!(spec.dimensions)),
         ("metrics", json!(metrics)),
