@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
-use crate::metrics::{self, rules::{self, ReportShape}, MAX_METRICS};
+use crate::metrics::{self, rules, MAX_METRICS};
 use crate::streams::{self, ReportSpec, Source, StreamDef};
 
 #[derive(Debug, Clone, Default)]
@@ -59,12 +59,7 @@ impl AdditionalMetrics {
     /// The stream with the metrics TikTok gives in it added (itself when none is).
     fn add_to(&mut self, def: &'static StreamDef, spec: &'static ReportSpec) {
         let own: Vec<&str> = metrics::names(spec.metrics).collect();
-        let shape = ReportShape {
-            report_type: spec.report_type,
-            level: spec.data_level,
-            granularity: spec.granularity,
-            breakdowns: spec.has_breakdowns(),
-        };
+        let shape = spec.shape();
         let mut added: Vec<&'static str> = Vec::new();
         for &m in self.names.iter().filter(|m| !own.contains(m)) {
             let why = match rules::refusal(m, &shape) {
