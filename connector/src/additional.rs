@@ -5,6 +5,7 @@
 
 use serde_json::{json, Value};
 
+use crate::config::list;
 use crate::error::{Error, Result};
 use crate::metrics::{self, rules, MAX_METRICS};
 use crate::streams::{self, ReportSpec, Source, StreamDef};
@@ -30,14 +31,8 @@ pub fn spec() -> Value {
 
 impl AdditionalMetrics {
     pub fn parse(value: Option<&Value>) -> Result<AdditionalMetrics> {
-        let items = match value {
-            None | Some(Value::Null) => return Ok(AdditionalMetrics::default()),
-            Some(Value::Array(items)) => items,
-            Some(_) => return Err(Error::config("additional_metrics: must be a list of metric names")),
-        };
         let mut names: Vec<&'static str> = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let at = format!("additional_metrics[{i}]");
+        for (at, item) in list::entries(value, "additional_metrics", "metric names")? {
             let name = item.as_str().ok_or_else(|| Error::config(format!("{at}: must be a metric name")))?;
             let known = metrics::catalogue::find(name).ok_or_else(|| {
                 Error::config(format!("{at}: {name:?} is not in the metric catalogue; ask for it in a custom report, which check asks TikTok about"))

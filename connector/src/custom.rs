@@ -8,6 +8,7 @@ mod form;
 
 use serde_json::{json, Map, Value};
 
+use crate::config::list;
 use crate::error::{Error, Result};
 use crate::metrics::{self, rules::ReportShape, MAX_METRICS};
 use crate::schema::FieldType;
@@ -61,14 +62,8 @@ pub fn spec() -> Value {
 
 /// The custom report streams of a config's `custom_reports` (absent: none).
 pub fn parse(value: Option<&Value>) -> Result<Vec<&'static StreamDef>> {
-    let items = match value {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(items)) => items,
-        Some(_) => return Err(Error::config("custom_reports: must be a list of reports")),
-    };
     let mut defs: Vec<&'static StreamDef> = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let at = format!("custom_reports[{i}]");
+    for (at, item) in list::entries(value, "custom_reports", "reports")? {
         let obj = item.as_object().ok_or_else(|| Error::config(format!("{at}: must be an object")))?;
         let def = parse_one(obj, &at)?;
         if defs.iter().any(|d| d.name == def.name) {

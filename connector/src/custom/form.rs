@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::config::list;
 use crate::error::{Error, Result};
 use crate::metrics::{rules::{self, ReportShape}, MAX_METRICS};
 use crate::streams::{self, DataLevel, Granularity, ReportFilter, ReportType};
@@ -171,14 +172,8 @@ pub fn metric_names(obj: &Map<String, Value>, at: &str, shape: &ReportShape) -> 
 /// `filters`: fields both report paths filter on, with IN and 1 to MAX_FILTER_VALUES values; a
 /// country filter only in a report broken down by country.
 pub fn filters(obj: &Map<String, Value>, at: &str, breakdowns: &[String]) -> Result<&'static [ReportFilter]> {
-    let items = match obj.get("filters") {
-        None | Some(Value::Null) => return Ok(&[]),
-        Some(Value::Array(items)) => items,
-        Some(_) => return Err(Error::config(format!("{at}.filters: must be a list of {{field_name, filter_value}} objects"))),
-    };
     let mut filters = Vec::new();
-    for (j, item) in items.iter().enumerate() {
-        let at = format!("{at}.filters[{j}]");
+    for (at, item) in list::entries(obj.get("filters"), &format!("{at}.filters"), "{field_name, filter_value} objects")? {
         let obj = item.as_object().ok_or_else(|| Error::config(format!("{at}: must be an object")))?;
         let field = choice(obj, &at, "field_name", FILTER_FIELDS, |field| field)?;
         if let Some(t) = obj.get("filter_type").filter(|t| t.as_str() != Some("IN") && !t.is_null()) {
