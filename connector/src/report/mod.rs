@@ -1,6 +1,7 @@
 //! Report mechanics shared by every report stream: date windows and the query (`rows`: what
-//! comes back, shaped into records; `activity`: the days an advertiser delivered on; `plan`:
-//! the windows worth asking for; `narrow`: id filters for a report truncated to 20k ads).
+//! comes back, shaped into records; `task_csv`: an async task's file, in the same row shape;
+//! `activity`: the days an advertiser delivered on; `plan`: the windows worth asking for;
+//! `narrow`: id filters for a report truncated to 20k ads).
 
 pub mod activity;
 pub mod narrow;

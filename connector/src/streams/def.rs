@@ -5,6 +5,20 @@ use crate::metrics::{catalogue::same_text, rules::ReportShape, MetricSet};
 use crate::report_shape::{is_breakdown, DataLevel, Granularity, ReportType};
 use crate::schema::{FieldList, FieldType::*};
 
+/// One stream: its name, where its records come from, its key and cursor, its fields.
+#[derive(Debug)]
+pub struct StreamDef {
+    pub name: &'static str,
+    pub source: Source,
+    pub primary_key: &'static [&'static str],
+    /// Incremental streams name their cursor field; the others are full refresh only.
+    pub cursor: Option<&'static str>,
+    /// Offered to sandbox (`sandbox_access_token`) configs.
+    pub sandbox: bool,
+    /// Record fields, see `schema.rs`.
+    pub fields: FieldList,
+}
+
 /// Where a stream's records come from.
 #[derive(Debug)]
 pub enum Source {
@@ -121,19 +135,6 @@ pub const fn plain_list(endpoint: &'static str, list_key: &'static str, page_siz
     Source::List(ListSpec::plain(endpoint, list_key, page_size))
 }
 
-#[derive(Debug)]
-pub struct StreamDef {
-    pub name: &'static str,
-    pub source: Source,
-    pub primary_key: &'static [&'static str],
-    /// Incremental streams name their cursor field; the others are full refresh only.
-    pub cursor: Option<&'static str>,
-    /// Offered to sandbox (`sandbox_access_token`) configs.
-    pub sandbox: bool,
-    /// Record fields, see `schema.rs`.
-    pub fields: FieldList,
-}
-
 /// Entity lists (campaigns, ad groups, ads) share paging, the deleted filter and the TopView pass.
 pub const fn entity_list(endpoint: &'static str, deleted_status: &'static str, modified_after_filter: bool, topview_page_size: u32) -> Source {
     Source::List(ListSpec {
@@ -152,8 +153,8 @@ const REPORT_FIELDS: FieldList = &[
     ("province_id", Str), ("dimensions", Obj), ("metrics", Obj)
 ];
 
-/// A report stream: the built-in ones below, and custom reports from the config
-/// (`custom.rs`), are made here alike.
+/// A report stream: the built-in ones of the table, custom reports from the config
+/// (`custom.rs`) and the built-in ones with `additional_metrics` are made here alike.
 pub const fn report(
     name: &'static str,
     report_type: ReportType,

@@ -7,6 +7,7 @@ use crate::metrics;
 use crate::schema;
 
 impl StreamDef {
+    /// The JSON schema of the stream's records: its fields, and a report's metrics each typed.
     pub fn json_schema(&self) -> Value {
         let mut schema = schema::from_field_list(self.fields);
         if let Source::Report(spec) = &self.source {
