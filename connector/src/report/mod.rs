@@ -185,13 +185,16 @@ fn utc_offset_hours(timezone: &str) -> Option<i64> {
     }
 }
 
+/// A day written YYYY-MM-DD, for the report modules' tests.
+#[cfg(test)]
+fn test_day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_day as d;
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
 
     #[test]
     fn local_days_follow_offsets_and_named_zones() {
