@@ -5,8 +5,9 @@
 
 use serde_json::{json, Value};
 
+use crate::config::list;
 use crate::error::{Error, Result};
-use crate::metrics::{self, rules::{self, ReportShape}, MAX_METRICS};
+use crate::metrics::{self, rules, MAX_METRICS};
 use crate::streams::{self, ReportSpec, Source, StreamDef};
 
 #[derive(Debug, Clone, Default)]
@@ -30,14 +31,8 @@ pub fn spec() -> Value {
 
 impl AdditionalMetrics {
     pub fn parse(value: Option<&Value>) -> Result<AdditionalMetrics> {
-        let items = match value {
-            None | Some(Value::Null) => return Ok(AdditionalMetrics::default()),
-            Some(Value::Array(items)) => items,
-            Some(_) => return Err(Error::config("additional_metrics: must be a list of metric names")),
-        };
         let mut names: Vec<&'static str> = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let at = format!("additional_metrics[{i}]");
+        for (at, item) in list::entries(value, "additional_metrics", "metric names")? {
             let name = item.as_str().ok_or_else(|| Error::config(format!("{at}: must be a metric name")))?;
             let known = metrics::catalogue::find(name).ok_or_else(|| {
                 Error::config(format!("{at}: {name:?} is not in the metric catalogue; ask for it in a custom report, which check asks TikTok about"))
@@ -59,12 +54,7 @@ impl AdditionalMetrics {
     /// The stream with the metrics TikTok gives in it added (itself when none is).
     fn add_to(&mut self, def: &'static StreamDef, spec: &'static ReportSpec) {
         let own: Vec<&str> = metrics::names(spec.metrics).collect();
-        let shape = ReportShape {
-            report_type: spec.report_type,
-            level: spec.data_level,
-            granularity: spec.granularity,
-            breakdowns: spec.has_breakdowns(),
-        };
+        let shape = spec.shape();
         let mut added: Vec<&'static str> = Vec::new();
         for &m in self.names.iter().filter(|m| !own.contains(m)) {
             let why = match rules::refusal(m, &shape) {

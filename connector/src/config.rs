@@ -1,6 +1,8 @@
 //! The user's configuration: the same fields the reference connector accepts, validated with
 //! errors that name the field.
 
+pub mod list;
+
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 

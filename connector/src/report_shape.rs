@@ -7,6 +7,18 @@ pub enum ReportType {
     Audience,
 }
 
+impl ReportType {
+    pub const ALL: [ReportType; 2] = [ReportType::Basic, ReportType::Audience];
+
+    /// `report_type` as the API (and a custom report) names it.
+    pub const fn api_name(self) -> &'static str {
+        match self {
+            ReportType::Basic => "BASIC",
+            ReportType::Audience => "AUDIENCE",
+        }
+    }
+}
+
 /// How a report's rows are cut in time, which decides its date windows and cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Granularity {
@@ -19,6 +31,17 @@ pub enum Granularity {
 }
 
 impl Granularity {
+    pub const ALL: [Granularity; 3] = [Granularity::Daily, Granularity::Hourly, Granularity::Lifetime];
+
+    /// The granularity as a custom report names it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Granularity::Daily => "DAILY",
+            Granularity::Hourly => "HOURLY",
+            Granularity::Lifetime => "LIFETIME",
+        }
+    }
+
     /// The dimension that cuts rows in time (the report's cursor); lifetime totals have none.
     pub const fn time_dimension(self) -> Option<&'static str> {
         match self {
@@ -44,8 +67,11 @@ pub enum DataLevel {
 }
 
 impl DataLevel {
-    /// `data_level` as the API names it.
-    pub fn api_name(self) -> &'static str {
+    /// Every level, coarsest first.
+    pub const ALL: [DataLevel; 4] = [DataLevel::Advertiser, DataLevel::Campaign, DataLevel::AdGroup, DataLevel::Ad];
+
+    /// `data_level` as the API (and a custom report) names it.
+    pub const fn api_name(self) -> &'static str {
         match self {
             DataLevel::Advertiser => "AUCTION_ADVERTISER",
             DataLevel::Campaign => "AUCTION_CAMPAIGN",

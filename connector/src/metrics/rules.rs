@@ -14,15 +14,13 @@ pub struct ReportShape {
     pub breakdowns: bool,
 }
 
-const LEVELS: [DataLevel; 4] = [DataLevel::Advertiser, DataLevel::Campaign, DataLevel::AdGroup, DataLevel::Ad];
-
 /// Why TikTok refuses metric `name` in a report of this shape, if it does; a name the catalogue
 /// does not know is for TikTok to judge (`check` asks it).
 pub fn refusal(name: &str, shape: &ReportShape) -> Option<String> {
     let m = catalogue::find(name)?;
     let (coarsest, finest) = m.levels;
     let at_level = coarsest <= shape.level && shape.level <= finest;
-    let levels = || LEVELS.iter().filter(|l| (coarsest..=finest).contains(l)).map(|l| l.api_name()).collect::<Vec<_>>().join(" or ");
+    let levels = || DataLevel::ALL.iter().filter(|l| (coarsest..=finest).contains(l)).map(|l| l.api_name()).collect::<Vec<_>>().join(" or ");
     if m.time == TimeLimit::DailyOnly && (!at_level || shape.granularity != Granularity::Daily) {
         return Some(format!("TikTok gives {name} for {} DAILY reports only (not HOURLY, not LIFETIME)", levels()));
     }

@@ -1,6 +1,6 @@
-//! The sync: every selected stream read at once, each stream's advertisers at once, all
-//! requests through one scheduler. Records of one advertiser's part of a stream leave in a
-//! deterministic order, and a state leaves only after every record it covers.
+//! `check`, and the sync: every selected stream read at once, each stream's advertisers at
+//! once, all requests through one scheduler. Records of one advertiser's part of a stream leave
+//! in a deterministic order, and a state leaves only after every record it covers.
 //!
 //! - `catalog`: which streams, in which mode;
 //! - `crate::context`: what the streams of the sync share;

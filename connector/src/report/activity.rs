@@ -262,10 +262,7 @@ async fn ever_delivered(query: ProbeQuery) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
+    use crate::report::test_day as d;
 
     fn activity(first_day: &str) -> Activity {
         let config = Config::parse(&format!(

@@ -1,6 +1,7 @@
 //! Report mechanics shared by every report stream: date windows and the query (`rows`: what
-//! comes back, shaped into records; `activity`: the days an advertiser delivered on; `plan`:
-//! the windows worth asking for; `narrow`: id filters for a report truncated to 20k ads).
+//! comes back, shaped into records; `task_csv`: an async task's file, in the same row shape;
+//! `activity`: the days an advertiser delivered on; `plan`: the windows worth asking for;
+//! `narrow`: id filters for a report truncated to 20k ads).
 
 pub mod activity;
 pub mod narrow;
@@ -17,7 +18,7 @@ pub use task_csv::rows_from_csv;
 
 use crate::api::ApiRequest;
 use crate::metrics;
-use crate::streams::{DataLevel, Granularity, ReportSpec, ReportType};
+use crate::streams::{DataLevel, Granularity, ReportSpec};
 
 /// An inclusive range of advertiser-local days, as `start_date`/`end_date` of one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,14 +108,10 @@ fn query_fields(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>,
         QueryPath::Sync { .. } => metrics::names(spec.metrics).collect(),
         QueryPath::Task => task_metrics(spec).0,
     };
-    let report_type = match spec.report_type {
-        ReportType::Basic => "BASIC",
-        ReportType::Audience => "AUDIENCE",
-    };
     let mut fields = vec![
         ("advertiser_id", json!(advertiser)),
         ("service_type", json!("AUCTION")),
-        ("report_type", json!(report_type)),
+        ("report_type", json!(spec.report_type.api_name())),
         ("data_level", json!(spec.data_level.api_name())),
         ("dimensions", json!(spec.dimensions)),
         ("metrics", json!(metrics)),
@@ -188,13 +185,16 @@ fn utc_offset_hours(timezone: &str) -> Option<i64> {
     }
 }
 
+/// A day written YYYY-MM-DD, for the report modules' tests.
+#[cfg(test)]
+fn test_day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_day as d;
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
 
     #[test]
     fn local_days_follow_offsets_and_named_zones() {

@@ -46,11 +46,8 @@ pub fn plan(start: NaiveDate, end: NaiveDate, width: u32, may_have_rows: impl Fn
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::test_day as d;
     use std::collections::BTreeSet;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
 
     #[test]
     fn with_every_day_readable_the_plan_is_the_plain_cover() {

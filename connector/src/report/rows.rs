@@ -87,6 +87,12 @@ pub fn page_records(body: &[u8], advertiser: &str) -> Result<ReportPage, String>
     Ok(ReportPage { records, total_pages, unreadable })
 }
 
+/// Whether a row's own `advertiser_id` dimension (its JSON text) can stand in a record: a
+/// non-empty string. Otherwise the request's advertiser does.
+fn is_usable_advertiser(json: &str) -> bool {
+    json.len() > 2 && json.starts_with('"')
+}
+
 fn record_text(row: &Row, advertiser: &str, unreadable: &mut BTreeMap<String, String>) -> String {
     let empty = Fields::default();
     let dimensions = row.dimensions.as_ref().unwrap_or(&empty);
@@ -94,7 +100,7 @@ fn record_text(row: &Row, advertiser: &str, unreadable: &mut BTreeMap<String, St
     let mut out = String::with_capacity(64 + 48 * metrics.0.len());
     out.push('{');
     // The row's own advertiser dimension, when it is a usable id; else the request's.
-    let own_advertiser = dimensions.0.iter().any(|(k, v)| k == "advertiser_id" && v.get().len() > 2 && v.get().starts_with('"'));
+    let own_advertiser = dimensions.0.iter().any(|(k, v)| k == "advertiser_id" && is_usable_advertiser(v.get()));
     for (key, value) in &dimensions.0 {
         let shadowed = key == "metrics" || key == "dimensions" || (key == "advertiser_id" && !own_advertiser);
         if !shadowed {
@@ -207,7 +213,7 @@ pub fn to_record(row: Value, advertiser: &str, unreadable: &mut BTreeMap<String,
         }
     }
     // The row's own advertiser dimension, when it is a usable id; else the request's.
-    if !record.get("advertiser_id").and_then(Value::as_str).is_some_and(|id| !id.is_empty()) {
+    if !record.get("advertiser_id").is_some_and(|id| is_usable_advertiser(&id.to_string())) {
         record.insert("advertiser_id".into(), json!(advertiser));
     }
     let mut typed = Map::new();
@@ -360,6 +366,7 @@ mod tests {
                          "ad_name": "Sale, \"big\"\n", "clicks": "1.5", "cpc": 0.5, "tt_app_id": "0"}},
             {"dimensions": {"advertiser_id": "99", "gender": "MALE"}, "metrics": {}},
             {"dimensions": {"advertiser_id": "", "age": "AGE_13_17"}, "metrics": {"reach": null}},
+            {"dimensions": {"advertiser_id": 5, "country_code": "US"}, "metrics": {}},
             {"metrics": {"likes": "3"}}
         ]);
         let body = json!({"code": 0, "message": "OK", "data": {"list": rows, "page_info": {"page": 1, "total_page": 3}}}).to_string();

@@ -11,6 +11,7 @@ use super::PartitionSource;
 use crate::api::ApiRequest;
 use crate::config::Config;
 use crate::error::Result;
+use crate::integer_ids::id_text;
 use crate::output;
 use crate::fetch::paging::Pages;
 use crate::context::{StreamRun, SyncContext};
@@ -40,7 +41,7 @@ impl PartitionSource for ListSpec {
         };
         passes.extend(filters.iter().map(|&f| (self.pages(&run.sync, &advertiser, f), f, false)));
         let id_field = run.def.primary_key.first().copied().unwrap_or_default();
-        let id = |record: &Value| record.get(id_field).map(Value::to_string).unwrap_or_default();
+        let id = |record: &Value| record.get(id_field).and_then(id_text);
         let mut topview_ids = std::collections::HashSet::new();
         let (mut capped, mut listed) = (false, 0u64);
         for (mut pages, filter, topview) in passes {
@@ -55,9 +56,10 @@ impl PartitionSource for ListSpec {
                     (Some(since), Some(value)) => parse_time(value).is_none_or(|t| t >= since),
                     _ => true,
                 });
+                // An object without a readable id is kept: nothing says it was listed before.
                 match topview {
-                    true => page.retain(|record| topview_ids.insert(id(record))),
-                    false if !topview_ids.is_empty() => page.retain(|record| !topview_ids.contains(&id(record))),
+                    true => page.retain(|record| id(record).is_none_or(|id| topview_ids.insert(id))),
+                    false if !topview_ids.is_empty() => page.retain(|record| id(record).is_none_or(|id| !topview_ids.contains(&id))),
                     false => {}
                 }
                 for record in page.iter_mut() {

@@ -3,8 +3,8 @@
 //! [`PartitionSource`], and [`for_each`] runs it for every advertiser, applying the refusal
 //! policy to each part.
 //!
-//! A new kind of stream goes here: a module with a spec type (in `streams.rs`) that
-//! implements [`PartitionSource`], and one arm below.
+//! A new kind of stream goes here: a module with a spec type (a `Source` variant, in
+//! `streams/def.rs`) that implements [`PartitionSource`], and one arm below.
 
 mod ad_tree;
 mod advertisers;

@@ -19,6 +19,7 @@ use super::{ad_tree, topview};
 use crate::api::refusal::{Action, Scope};
 use crate::api::{ApiRequest, ApiResponse};
 use crate::error::{Error, Result};
+use crate::integer_ids::id_text;
 use crate::output;
 use crate::fetch::paging::{Page, Pages};
 use crate::context::StreamRun;
@@ -63,6 +64,12 @@ fn span_of(window: Option<DateWindow>) -> String {
     window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end))
 }
 
+/// The id of a record text's object (its `id_dimension`), to tell TopView rows from the main
+/// query's.
+fn record_id(record: &str, id_dimension: &str) -> Option<String> {
+    serde_json::from_str::<Value>(record).ok()?.get(id_dimension).and_then(id_text)
+}
+
 /// Where a window's record texts go: out to the host, or into a sum.
 pub type Sink<'s> = &'s mut dyn FnMut(Vec<String>);
 
@@ -98,7 +105,7 @@ impl<'a> WindowReader<'a> {
         let id_dimension = self.spec.data_level.id_dimension();
         let mut ids = HashSet::new();
         self.read_scope(window, None, first, &mut |records: Vec<String>| {
-            ids.extend(records.iter().filter_map(|r| serde_json::from_str::<Value>(r).ok()?.get(id_dimension)?.as_str().map(str::to_string)));
+            ids.extend(records.iter().filter_map(|r| record_id(r, id_dimension)));
             sink(records)
         })
         .await?;
@@ -119,10 +126,7 @@ impl<'a> WindowReader<'a> {
         while let Some(page) = pages.next().await {
             let (mut records, page_unreadable) = page.map_err(|e| e.context(&span))?;
             unreadable.extend(page_unreadable);
-            records.retain(|r| {
-                let id = serde_json::from_str::<Value>(r).ok().and_then(|v| v.get(id_dimension)?.as_str().map(str::to_string));
-                id.is_none_or(|id| !main_ids.contains(&id))
-            });
+            records.retain(|r| record_id(r, id_dimension).is_none_or(|id| !main_ids.contains(&id)));
             sink(records);
         }
         self.warn_unreadable(&span, &unreadable);
@@ -281,5 +285,19 @@ impl<'a> WindowReader<'a> {
                 Err(error)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_id_is_read_as_every_id_is() {
+        assert_eq!(record_id(r#"{"ad_id":"12","stat_time_day":"2024-01-01 00:00:00"}"#, "ad_id"), Some("12".to_string()));
+        assert_eq!(record_id(r#"{"ad_id":12}"#, "ad_id"), Some("12".to_string()));
+        assert_eq!(record_id(r#"{"ad_id":""}"#, "ad_id"), None);
+        assert_eq!(record_id(r#"{"campaign_id":"1"}"#, "ad_id"), None);
+        assert_eq!(record_id("not a record", "ad_id"), None);
     }
 }
