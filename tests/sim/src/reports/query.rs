@@ -114,7 +114,6 @@ impl ReportQuery {
     }
 }
 
-
 pub(super) fn string_array(q: &Query, key: &str, required: bool) -> Result<Vec<String>, ApiError> {
     match q.json_array(key)? {
         None if required => Err(param_error(format!("{key}: Missing data for required field."))),
@@ -132,57 +131,9 @@ pub(super) fn conflict() -> ApiError {
 
 /// `task`: an async report task, which has no date-span limit.
 pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQuery, ApiError> {
-    let report_type = q.required("report_type")?;
-    let audience = match report_type {
-        "BASIC" => false,
-        "AUDIENCE" => true,
-        "PLAYABLE_MATERIAL" | "CATALOG" | "BC" | "TT_SHOP" => {
-            return Err(param_error(format!("report_type {report_type} is not available for this advertiser.")))
-        }
-        other => return Err(param_error(format!("report_type: Invalid enum value {other}."))),
-    };
-    if let Some(service) = q.get("service_type") {
-        if service != "AUCTION" && service != "RESERVATION" {
-            return Err(param_error(format!("service_type: Invalid enum value {service}.")));
-        }
-    }
-    let data_level = q.required("data_level")?;
-    let (level, advertiser_level, id_dimension) = match data_level {
-        "AUCTION_ADVERTISER" => (Level::Campaign, true, "advertiser_id"),
-        "AUCTION_CAMPAIGN" => (Level::Campaign, false, "campaign_id"),
-        "AUCTION_ADGROUP" => (Level::AdGroup, false, "adgroup_id"),
-        "AUCTION_AD" => (Level::Ad, false, "ad_id"),
-        other => return Err(param_error(format!("data_level: Invalid enum value {other}."))),
-    };
-    let dimensions = string_array(q, "dimensions", true)?;
-    let mut time = Time::None;
-    let mut breakdowns = Vec::new();
-    let mut id_seen = false;
-    for d in &dimensions {
-        match d.as_str() {
-            "stat_time_day" | "stat_time_hour" if time != Time::None => return Err(conflict()),
-            "stat_time_day" => time = Time::Day,
-            "stat_time_hour" if audience => return Err(conflict()),
-            "stat_time_hour" => time = Time::Hour,
-            id if id == id_dimension => id_seen = true,
-            "advertiser_id" | "campaign_id" | "adgroup_id" | "ad_id" => return Err(conflict()),
-            "country_code" => breakdowns.push(d.clone()),
-            b if audience && AUDIENCE_DIMENSIONS.contains(&b) => breakdowns.push(d.clone()),
-            other => return Err(param_error(format!("dimensions: Invalid dimension {other}."))),
-        }
-    }
-    if !id_seen {
-        return Err(conflict());
-    }
-    // An AUDIENCE report breaks down by one audience dimension, or by age with gender.
-    let age_with_gender = breakdowns.len() == 2 && breakdowns.iter().all(|d| d == "age" || d == "gender");
-    if audience && breakdowns.len() > 1 && !age_with_gender {
-        return Err(conflict());
-    }
-    let metrics = match q.json_array("metrics")? {
-        None => vec!["spend".to_string(), "impressions".to_string()],
-        Some(_) => string_array(q, "metrics", false)?,
-    };
+    let audience = report_type(q)?;
+    let (level, advertiser_level, id_dimension) = data_level(q)?;
+    let (time, breakdowns) = dimensions(q, audience, id_dimension)?;
     let lifetime = match q.get("query_lifetime") {
         None | Some("false") => false,
         Some("true") => true,
@@ -195,16 +146,7 @@ pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQ
         audience,
         breakdowns: !breakdowns.is_empty(),
     };
-    // Unknown names, attributes above their level, cash and voucher spend outside advertiser
-    // daily reports, `conversion` above the ad group, website and TikTok legs in audience reports.
-    let invalid: Vec<&str> = metrics.iter().map(String::as_str).filter(|m| crate::metrics::refused(m, &shape)).collect();
-    if !invalid.is_empty() {
-        let list: Vec<String> = invalid.iter().map(|m| format!("'{m}'")).collect();
-        return Err(param_error(format!(
-            "Please correct the information in invalid metric fields and try again. Invalid metric fields: [{}].",
-            list.join(", ")
-        )));
-    }
+    let metrics = metrics(q, &shape)?;
     if task {
         task_rules(q, &metrics, &breakdowns)?;
     }
@@ -217,40 +159,7 @@ pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQ
         }
         None
     } else {
-        let date = |key: &str| -> Result<NaiveDate, ApiError> {
-            let raw = q.required(key)?;
-            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                .ok()
-                .filter(|_| raw.len() == 10)
-                .ok_or_else(|| param_error(format!("{key}: Not a valid date, use the format YYYY-MM-DD.")))
-        };
-        let (start, end) = (date("start_date")?, date("end_date")?);
-        if end < start {
-            return Err(param_error("end_date: end_date must be later than or equal to start_date."));
-        }
-        let days = (end - start).num_days() + 1;
-        let max = match time {
-            Time::Day => 30,
-            Time::Hour => 1,
-            Time::None => 365,
-        };
-        if days > max && !task {
-            return Err(param_error(format!(
-                "The time span between start_date and end_date must not exceed {max} day{} for this query.",
-                if max == 1 { "" } else { "s" }
-            )));
-        }
-        if let Some(limit) = config.limits.timeout_days.filter(|_| !task) {
-            if days > limit as i64 {
-                return refuse(Refusal::ServiceTimeout);
-            }
-        }
-        if let Some(limit) = config.limits.too_large_days.filter(|_| !task) {
-            if days > limit as i64 {
-                return refuse(Refusal::QueryTooLarge);
-            }
-        }
-        Some((start, end))
+        Some(date_span(q, config, time, task)?)
     };
     let (include_deleted, filters) = parse_filtering(q, level)?;
     // A country filter needs the country breakdown.
@@ -269,6 +178,123 @@ pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQ
         include_deleted,
         filters,
     })
+}
+
+/// `report_type` (and `service_type`): whether the report is an AUDIENCE one.
+fn report_type(q: &Query) -> Result<bool, ApiError> {
+    let audience = match q.required("report_type")? {
+        "BASIC" => false,
+        "AUDIENCE" => true,
+        other @ ("PLAYABLE_MATERIAL" | "CATALOG" | "BC" | "TT_SHOP") => {
+            return Err(param_error(format!("report_type {other} is not available for this advertiser.")))
+        }
+        other => return Err(param_error(format!("report_type: Invalid enum value {other}."))),
+    };
+    if let Some(service) = q.get("service_type") {
+        if service != "AUCTION" && service != "RESERVATION" {
+            return Err(param_error(format!("service_type: Invalid enum value {service}.")));
+        }
+    }
+    Ok(audience)
+}
+
+/// `data_level`: the entity level of the rows, whether it is the advertiser's, and the id
+/// dimension it requires.
+fn data_level(q: &Query) -> Result<(Level, bool, &'static str), ApiError> {
+    Ok(match q.required("data_level")? {
+        "AUCTION_ADVERTISER" => (Level::Campaign, true, "advertiser_id"),
+        "AUCTION_CAMPAIGN" => (Level::Campaign, false, "campaign_id"),
+        "AUCTION_ADGROUP" => (Level::AdGroup, false, "adgroup_id"),
+        "AUCTION_AD" => (Level::Ad, false, "ad_id"),
+        other => return Err(param_error(format!("data_level: Invalid enum value {other}."))),
+    })
+}
+
+/// `dimensions`: the level's id, at most one time dimension, and the breakdowns TikTok allows
+/// with them.
+fn dimensions(q: &Query, audience: bool, id_dimension: &str) -> Result<(Time, Vec<String>), ApiError> {
+    let mut time = Time::None;
+    let mut breakdowns = Vec::new();
+    let mut id_seen = false;
+    for d in string_array(q, "dimensions", true)? {
+        match d.as_str() {
+            "stat_time_day" | "stat_time_hour" if time != Time::None => return Err(conflict()),
+            "stat_time_day" => time = Time::Day,
+            "stat_time_hour" if audience => return Err(conflict()),
+            "stat_time_hour" => time = Time::Hour,
+            id if id == id_dimension => id_seen = true,
+            "advertiser_id" | "campaign_id" | "adgroup_id" | "ad_id" => return Err(conflict()),
+            "country_code" => breakdowns.push(d),
+            b if audience && AUDIENCE_DIMENSIONS.contains(&b) => breakdowns.push(d),
+            other => return Err(param_error(format!("dimensions: Invalid dimension {other}."))),
+        }
+    }
+    if !id_seen {
+        return Err(conflict());
+    }
+    // An AUDIENCE report breaks down by one audience dimension, or by age with gender.
+    let age_with_gender = breakdowns.len() == 2 && breakdowns.iter().all(|d| d == "age" || d == "gender");
+    if audience && breakdowns.len() > 1 && !age_with_gender {
+        return Err(conflict());
+    }
+    Ok((time, breakdowns))
+}
+
+/// `metrics` (spend and impressions when absent), each valid in a report of this shape:
+/// unknown names, attributes above their level, cash and voucher spend outside advertiser
+/// daily reports, `conversion` above the ad group, website and TikTok legs in audience reports
+/// are refused together.
+fn metrics(q: &Query, shape: &crate::metrics::Shape) -> Result<Vec<String>, ApiError> {
+    let metrics = match q.json_array("metrics")? {
+        None => vec!["spend".to_string(), "impressions".to_string()],
+        Some(_) => string_array(q, "metrics", false)?,
+    };
+    let invalid: Vec<String> = metrics.iter().filter(|m| crate::metrics::refused(m, shape)).map(|m| format!("'{m}'")).collect();
+    if !invalid.is_empty() {
+        return Err(param_error(format!(
+            "Please correct the information in invalid metric fields and try again. Invalid metric fields: [{}].",
+            invalid.join(", ")
+        )));
+    }
+    Ok(metrics)
+}
+
+/// `start_date` and `end_date`: valid dates in order, within the span the time dimension allows
+/// (a task has no limit), and the span's scenarios (timeouts, "too large").
+fn date_span(q: &Query, config: &SimConfig, time: Time, task: bool) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    let date = |key: &str| -> Result<NaiveDate, ApiError> {
+        let raw = q.required(key)?;
+        NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+            .ok()
+            .filter(|_| raw.len() == 10)
+            .ok_or_else(|| param_error(format!("{key}: Not a valid date, use the format YYYY-MM-DD.")))
+    };
+    let (start, end) = (date("start_date")?, date("end_date")?);
+    if end < start {
+        return Err(param_error("end_date: end_date must be later than or equal to start_date."));
+    }
+    if task {
+        return Ok((start, end));
+    }
+    let days = (end - start).num_days() + 1;
+    let max = match time {
+        Time::Day => 30,
+        Time::Hour => 1,
+        Time::None => 365,
+    };
+    if days > max {
+        return Err(param_error(format!(
+            "The time span between start_date and end_date must not exceed {max} day{} for this query.",
+            if max == 1 { "" } else { "s" }
+        )));
+    }
+    if config.limits.timeout_days.is_some_and(|limit| days > limit as i64) {
+        return refuse(Refusal::ServiceTimeout);
+    }
+    if config.limits.too_large_days.is_some_and(|limit| days > limit as i64) {
+        return refuse(Refusal::QueryTooLarge);
+    }
+    Ok((start, end))
 }
 
 /// Reach-type (UV) metrics: the task API refuses them with audience dimensions, `country_code`
