@@ -68,7 +68,6 @@ pub(super) enum Time {
 pub(super) struct ReportQuery {
     pub(super) level: Level,
     pub(super) advertiser_level: bool,
-    pub(super) audience: bool,
     pub(super) id_dimension: String,
     pub(super) time: Time,
     pub(super) breakdowns: Vec<String>,
@@ -169,7 +168,6 @@ pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQ
     Ok(ReportQuery {
         level,
         advertiser_level,
-        audience,
         id_dimension: id_dimension.to_string(),
         time,
         breakdowns,

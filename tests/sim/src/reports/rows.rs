@@ -105,24 +105,40 @@ pub(super) fn metric_values(metrics: &[String], totals: &[f64; 4], sample: &Enti
 /// The rows of a report; with `newest`, only of that many most recently created ads (the
 /// synchronous API's truncation).
 pub(super) fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account, config: &SimConfig, newest: Option<usize>) -> Vec<Value> {
-    let advertiser = advertiser.to_string();
-    let mut ads: Vec<&Entity> =
-        account.entities.iter().filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser && rq.in_scope(e)).collect();
+    let ads = ads_in_query(rq, advertiser, account, newest);
+    totals(rq, advertiser, &ads, account, config)
+        .into_iter()
+        // Only objects with cost come back.
+        .filter(|(_, (totals, _))| totals[2] > 0.0)
+        .map(|(key, (totals, representative))| row(rq, &key, &totals, representative))
+        .collect()
+}
+
+/// The advertiser's ads in the query's scope: the newest `newest` of them when TikTok
+/// truncates, deleted ones only when asked for.
+fn ads_in_query<'a>(rq: &ReportQuery, advertiser: &str, account: &'a Account, newest: Option<usize>) -> Vec<&'a Entity> {
+    let mut ads: Vec<&Entity> = account.entities.iter().filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser && rq.in_scope(e)).collect();
     if let Some(n) = newest {
         ads.sort_by(|a, b| b.fields["create_time"].as_str().cmp(&a.fields["create_time"].as_str()).then(b.id.cmp(&a.id)));
         ads.truncate(n);
     }
     ads.retain(|e| rq.include_deleted || !e.deleted);
+    ads
+}
+
+/// A row's key (its id, time and breakdown values) and its totals, with a representative
+/// entity for attribute metrics.
+type Totals<'a> = BTreeMap<Vec<String>, ([f64; 4], &'a Entity)>;
+
+/// Every ad-hour of the query's days, summed into the rows it falls in.
+fn totals<'a>(rq: &ReportQuery, advertiser: &str, ads: &[&'a Entity], account: &'a Account, config: &SimConfig) -> Totals<'a> {
     let parents: BTreeMap<&str, &Entity> = account.entities.iter().map(|e| (e.id.as_str(), e)).collect();
     let today = chrono::Utc::now().date_naive();
-    let (first, last) = match rq.dates {
-        Some(range) => range,
-        None => (today - Duration::days(400), today),
-    };
-    // (row key) -> (totals, a representative entity for attribute metrics)
-    let mut rows: BTreeMap<Vec<String>, ([f64; 4], &Entity)> = BTreeMap::new();
+    let (first, last) = rq.dates.unwrap_or((today - Duration::days(400), today));
+    let seed = config.account.seed;
+    let mut rows = Totals::new();
     let index = account.advertisers.iter().position(|a| a.id == advertiser);
-    let delivers = |day| index.is_some_and(|i| config.account.delivery.delivers(i, account.advertisers.len(), day, config.account.seed));
+    let delivers = |day| index.is_some_and(|i| config.account.delivery.delivers(i, account.advertisers.len(), day, seed));
     let mut day = first;
     while day <= last.min(today) {
         // On a day the advertiser delivered nothing, no level has a row.
@@ -130,12 +146,12 @@ pub(super) fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account
             day += Duration::days(1);
             continue;
         }
-        for ad in &ads {
+        for ad in ads {
             let group_key = match rq.id_dimension.as_str() {
                 "ad_id" => ad.id.clone(),
                 "adgroup_id" => ad.adgroup_id.clone().unwrap_or_default(),
                 "campaign_id" => ad.campaign_id.clone(),
-                _ => advertiser.clone(),
+                _ => advertiser.to_string(),
             };
             // A deleted parent hides its children unless deleted rows were asked for.
             let representative = match rq.level {
@@ -147,8 +163,8 @@ pub(super) fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account
                 continue;
             }
             for hour in 0..24 {
-                let Some(mut values) = hour_values(ad, day, hour, config.account.seed) else { continue };
-                if !rq.passes(ad, || bucket(ad, day, hour, "country_code", config.account.seed)) {
+                let Some(mut values) = hour_values(ad, day, hour, seed) else { continue };
+                if !rq.passes(ad, || bucket(ad, day, hour, "country_code", seed)) {
                     continue;
                 }
                 // Late conversions restate spend (and conversions) without changing which rows exist.
@@ -160,9 +176,7 @@ pub(super) fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account
                     Time::Hour => key.push(format!("{} {hour:02}:00:00", day.format("%Y-%m-%d"))),
                     Time::None => {}
                 }
-                for b in &rq.breakdowns {
-                    key.push(bucket(ad, day, hour, b, config.account.seed).to_string());
-                }
+                key.extend(rq.breakdowns.iter().map(|b| bucket(ad, day, hour, b, seed).to_string()));
                 let entry = rows.entry(key).or_insert(([0.0; 4], representative));
                 for (total, v) in entry.0.iter_mut().zip(values) {
                     *total += v;
@@ -171,30 +185,26 @@ pub(super) fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account
         }
         day += Duration::days(1);
     }
-    let mut list: Vec<Value> = Vec::new();
-    for (key, (totals, representative)) in rows {
-        // Only objects with cost come back.
-        if totals[2] <= 0.0 {
-            continue;
+    rows
+}
+
+/// One row as TikTok answers it: `dimensions` from its key, `metrics` from its totals.
+fn row(rq: &ReportQuery, key: &[String], totals: &[f64; 4], representative: &Entity) -> Value {
+    let mut dimensions = Map::new();
+    dimensions.insert(rq.id_dimension.clone(), json!(key[0]));
+    let mut rest = key[1..].iter();
+    match rq.time {
+        Time::Day => {
+            dimensions.insert("stat_time_day".into(), json!(rest.next().unwrap()));
         }
-        let mut dimensions = Map::new();
-        dimensions.insert(rq.id_dimension.clone(), json!(key[0]));
-        let mut rest = key[1..].iter();
-        match rq.time {
-            Time::Day => {
-                dimensions.insert("stat_time_day".into(), json!(rest.next().unwrap()));
-            }
-            Time::Hour => {
-                dimensions.insert("stat_time_hour".into(), json!(rest.next().unwrap()));
-            }
-            Time::None => {}
+        Time::Hour => {
+            dimensions.insert("stat_time_hour".into(), json!(rest.next().unwrap()));
         }
-        for (b, v) in rq.breakdowns.iter().zip(rest) {
-            dimensions.insert(b.clone(), json!(v));
-        }
-        let metrics = metric_values(&rq.metrics, &totals, representative, mix(key.join("|").len() as u64));
-        list.push(json!({"dimensions": dimensions, "metrics": metrics}));
+        Time::None => {}
     }
-    let _ = rq.audience;
-    list
+    for (b, v) in rq.breakdowns.iter().zip(rest) {
+        dimensions.insert(b.clone(), json!(v));
+    }
+    let metrics = metric_values(&rq.metrics, totals, representative, mix(key.join("|").len() as u64));
+    json!({"dimensions": dimensions, "metrics": metrics})
 }
