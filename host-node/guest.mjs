@@ -79,6 +79,7 @@ function imports(out) {
       emitState: (stream, stateText) => out.state(stream, stateText),
       emitLog: (level, message) => out.log(LEVELS[level], message),
       emitStreamStatus: (stream, status) => out.streamStatus(stream, STATUSES[status]),
+      emitProgress: (progress) => out.progress(progress),
     },
     "tiktok:connector/environment": { apiBaseUrl: () => apiBaseUrl ?? undefined },
   };

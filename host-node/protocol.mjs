@@ -1,5 +1,5 @@
 // The Airbyte protocol on stdout: one JSON message a line, in the native host's byte shapes
-// (host/src/protocol.rs). That host serializes with serde_json's sorted maps, so every message
+// (host/src/airbyte.rs). That host serializes with serde_json's sorted maps, so every message
 // it builds has its keys in sorted order; records are the component's own text, never re-parsed.
 
 import { writeSync } from "node:fs";
@@ -121,6 +121,13 @@ export class ProtocolWriter {
     });
   }
 
+  /**
+   * The component's `request-progress` (requests sent and throttled, and whether TikTok holds
+   * them back). The protocol has no message for it: the native host shows it in its progress
+   * line on a terminal, and this host has no progress display, so nothing is written.
+   */
+  progress(_progress) {}
+
   /** A TRACE error; `failure` is Airbyte's `failure_type`. */
   error(failure, message, stream) {
     const masked = this.mask(message);
@@ -132,7 +139,7 @@ export class ProtocolWriter {
 
 /**
  * The values to mask: every string in `config` under a property the spec marks
- * `airbyte_secret`, matched by name at any depth (as host/src/protocol.rs `secrets_of`).
+ * `airbyte_secret`, matched by name at any depth (as host/src/masking.rs `secrets_of`).
  */
 export function secretsOf(spec, config) {
   const names = new Set();

@@ -5,6 +5,8 @@ use std::cell::RefCell;
 
 use crate::bindings::tiktok::connector::output as host;
 use crate::bindings::tiktok::connector::types::{LogLevel, StreamStatus};
+use crate::scheduler::Pace;
+use host::{Hold, HoldReason, RequestProgress};
 
 thread_local! {
     /// Values (token, app secret) replaced by `****` in every log line and error message.
@@ -42,4 +44,14 @@ pub fn log_info(message: &str) {
 
 pub fn log_warn(message: &str) {
     host::emit_log(LogLevel::Warn, &mask(message));
+}
+
+/// Requests sent and throttled, and whether TikTok holds them back: what the host's progress
+/// display shows (typed, so no host reads it from a log line's wording).
+pub fn progress(pace: &Pace) {
+    let held = pace.held.map(|held| Hold {
+        reason: if held.restriction { HoldReason::Restriction } else { HoldReason::Quota },
+        duration_ms: held.left.as_millis().try_into().unwrap_or(u64::MAX),
+    });
+    host::emit_progress(RequestProgress { sent: pace.sent, throttled: pace.throttled, held });
 }

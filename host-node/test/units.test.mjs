@@ -1,10 +1,13 @@
-// The host's own rules, as the native host's unit tests state them (host/src/protocol.rs,
+// The host's own rules, as the native host's unit tests state them (host/src/masking.rs,
 // state_file.rs and sandbox.rs): secrets, state files, the allow-list, message bytes.
 
 import assert from "node:assert/strict";
+import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 
-import { perStream, secretsOf, sortedJson } from "../protocol.mjs";
+import { ProtocolWriter, perStream, secretsOf, sortedJson } from "../protocol.mjs";
 import { TIKTOK_AUTHORITIES, requestAuthority, sandboxPolicy, urlAuthority } from "../sandbox.mjs";
 
 test("secrets are the config values the spec marks, at any depth", () => {
@@ -76,4 +79,15 @@ test("by default only TikTok's hosts are reachable; an API root replaces the lis
 test("messages are written with serde_json's sorted keys", () => {
   assert.equal(sortedJson({ type: "LOG", log: { message: "a\n\"b\"", level: "INFO" } }), '{"log":{"level":"INFO","message":"a\\n\\"b\\""},"type":"LOG"}');
   assert.equal(sortedJson([{ b: 1, a: [true, null] }]), '[{"a":[true,null],"b":1}]');
+});
+
+test("request progress is no protocol message: the writer takes it and writes nothing", () => {
+  const file = join(mkdtempSync(join(tmpdir(), "host-node-progress-")), "out.jsonl");
+  const fd = openSync(file, "w");
+  const out = new ProtocolWriter(fd);
+  out.progress({ sent: 3n, throttled: 1n, held: { reason: "quota", durationMs: 60000n } });
+  out.log("WARN", "throttled by TikTok: the connector now sends at most 5 requests per second");
+  closeSync(fd);
+  const lines = readFileSync(file, "utf8").trim().split("\n");
+  assert.deepEqual(lines.map((l) => JSON.parse(l).type), ["LOG"]);
 });

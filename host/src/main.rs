@@ -2,22 +2,29 @@
 //! the reference Airbyte connector (`spec`, `check`, `discover`, `read`). The connector logic
 //! runs as a sandboxed WebAssembly component; this binary is its host.
 
+mod airbyte;
 mod bindings;
+mod imports;
+mod inputs;
+mod masking;
+mod output;
 mod progress;
-mod protocol;
 mod runtime;
 mod sandbox;
 mod state_file;
 mod sync;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
 
-use protocol::{FailureType, ProtocolWriter};
-use runtime::{Answer, Export, Runtime};
+use airbyte::Airbyte;
+use masking::Masked;
+use output::{FailureType, LogLevel, Output};
+use progress::WithProgress;
+use runtime::{Answer, Cause, Export, RunFailure, Runtime};
 use sandbox::{SandboxOptions, SandboxPolicy};
 
 #[derive(Parser)]
@@ -131,32 +138,79 @@ fn default_cache_dir() -> PathBuf {
     base.join("source-tiktok-marketing")
 }
 
-/// Read a JSON input file, naming the file in the error.
-fn read_json_file(path: &Path, what: &str) -> Result<(String, Value), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read the {what} file {}: {e}", path.display()))?;
-    let value = serde_json::from_str(&text).map_err(|e| format!("the {what} file {} is not valid JSON: {e}", path.display()))?;
-    Ok((text, value))
+impl Command {
+    /// The files the command names: config, catalog, state.
+    fn files(&self) -> (Option<&PathBuf>, Option<&PathBuf>, Option<&PathBuf>) {
+        match self {
+            Command::Spec => (None, None, None),
+            Command::Check { config } | Command::Discover { config } | Command::Sync { config, .. } => (Some(config), None, None),
+            Command::Read { config, catalog, state } => (Some(config), Some(catalog), state.as_ref()),
+        }
+    }
+}
+
+/// What every command has before its own work: its inputs, the component, the sandbox, the
+/// spec's answer, and the values to mask (the config's `airbyte_secret` fields, the database
+/// password).
+struct Ready {
+    inputs: inputs::Inputs,
+    runtime: Runtime,
+    policy: SandboxPolicy,
+    base_url: Option<String>,
+    spec: Result<Answer, RunFailure>,
+    secrets: Vec<String>,
+    out: Airbyte,
 }
 
 async fn run(cli: Cli) -> ExitCode {
+    let Some(ready) = get_ready(&cli).await else { return ExitCode::FAILURE };
+    let Ready { inputs, runtime, policy, base_url, spec, secrets, out } = ready;
+    let config = inputs.config.map(|(text, _)| text).unwrap_or_default();
+    let out = Masked::new(out, secrets.clone());
+    let ok = match cli.command {
+        Command::Spec => answer(out, spec, false),
+        Command::Check { .. } => {
+            let (out, result) = runtime.call(Export::Check { config }, out, base_url, &policy).await;
+            answer(out, result, true)
+        }
+        Command::Discover { .. } => {
+            let (out, result) = runtime.call(Export::Discover { config }, out, base_url, &policy).await;
+            answer(out, result, false)
+        }
+        Command::Read { .. } => {
+            let catalog = inputs.catalog.unwrap_or_default();
+            let streams = serde_json::from_str::<Value>(&catalog).ok().and_then(|c| c["streams"].as_array().map(Vec::len)).unwrap_or(0);
+            let export = Export::Read { config, catalog, state: inputs.state };
+            let (out, result) = runtime.call(export, WithProgress::new(out, streams), base_url, &policy).await;
+            answer(out.into_inner(), result, false)
+        }
+        Command::Sync { streams, db, full_refresh, .. } => {
+            let args = sync::SyncArgs { streams: streams.as_deref().map(sync::stream_list), db, full_refresh };
+            sync::run(&runtime, &policy, base_url, config, secrets, &args).await
+        }
+    };
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// Read the input files, load the component, set the sandbox and ask the spec. Whatever fails
+/// is written as a TRACE error; None then.
+async fn get_ready(cli: &Cli) -> Option<Ready> {
+    let mut out = Airbyte::stdout();
     // Files first: a missing or malformed file is a config error, before any work.
-    let inputs = match load_inputs(&cli.command) {
+    let (config, catalog, state) = cli.command.files();
+    let inputs = match inputs::load(config.map(PathBuf::as_path), catalog.map(PathBuf::as_path), state.map(PathBuf::as_path)) {
         Ok(inputs) => inputs,
         Err(message) => {
-            let mut out = ProtocolWriter::new(Vec::new());
             out.error(FailureType::Config, &message, None);
-            out.flush();
-            return ExitCode::FAILURE;
+            return None;
         }
     };
     let cache_dir = cli.cache_dir.clone().unwrap_or_else(default_cache_dir);
     let runtime = match Runtime::load(cli.component.as_deref(), Some(&cache_dir)) {
         Ok(rt) => rt,
         Err(e) => {
-            let mut out = ProtocolWriter::new(Vec::new());
             out.error(FailureType::System, &format!("cannot load the connector component: {e:#}"), None);
-            out.flush();
-            return ExitCode::FAILURE;
+            return None;
         }
     };
     let base_url = cli.api_base_url.clone().map(|u| u.trim_end_matches('/').to_string());
@@ -168,49 +222,33 @@ async fn run(cli: Cli) -> ExitCode {
         max_run_seconds: cli.max_run_seconds,
     });
     // The spec says which config fields are secrets: their values are masked in every message.
-    let (out, spec) = runtime.call(Export::Spec, ProtocolWriter::new(Vec::new()), base_url.clone(), &policy).await;
-    let secrets = match (&spec, &inputs.config) {
+    let (out, spec) = runtime.call(Export::Spec, out, base_url.clone(), &policy).await;
+    let mut secrets = match (&spec, &inputs.config) {
         (Ok(Answer::Spec(spec)), Some((_, config))) => {
-            serde_json::from_str(spec).map(|spec| protocol::secrets_of(&spec, config)).unwrap_or_default()
+            serde_json::from_str(spec).map(|spec| masking::secrets_of(&spec, config)).unwrap_or_default()
         }
         _ => Vec::new(),
     };
-    let mut secrets = secrets;
     if let Command::Sync { db, .. } = &cli.command {
         secrets.extend(sync::url_password(db));
     }
-    let out = out.with_secrets(secrets);
-    let config = inputs.config.map(|(text, _)| text).unwrap_or_default();
-    let (mut out, result) = match cli.command {
-        Command::Spec => (out, spec),
-        Command::Check { .. } => runtime.call(Export::Check { config }, out, base_url, &policy).await,
-        Command::Discover { .. } => runtime.call(Export::Discover { config }, out, base_url, &policy).await,
-        Command::Read { .. } => {
-            let catalog = inputs.catalog.unwrap_or_default();
-            let streams = serde_json::from_str::<Value>(&catalog).ok().and_then(|c| c["streams"].as_array().map(Vec::len)).unwrap_or(0);
-            let out = out.with_progress(progress::Progress::start(streams));
-            let export = Export::Read { config, catalog, state: inputs.state };
-            let (mut out, result) = runtime.call(export, out, base_url, &policy).await;
-            out.finish_progress();
-            (out, result)
-        }
-        Command::Sync { ref streams, ref db, full_refresh, .. } => {
-            let args = sync::SyncArgs { streams: streams.as_deref().map(sync::stream_list), db: db.clone(), full_refresh };
-            let ok = sync::run(&runtime, &policy, base_url, config, out, &args).await;
-            return if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE };
-        }
-    };
+    Some(Ready { inputs, runtime, policy, base_url, spec, secrets, out })
+}
+
+/// Write what an Airbyte command answered; true when it succeeded. `check`: Airbyte's
+/// convention (and the reference's) is that a check that ran and found the config or the
+/// credentials wanting is a FAILED status with exit 0; non-zero is for a check that could
+/// not run.
+fn answer(mut out: Masked<Airbyte>, result: Result<Answer, RunFailure>, check: bool) -> bool {
     let ok = match result {
         Ok(answer) => {
             answer_message(&mut out, answer);
             true
         }
-        // Airbyte's convention (and the reference's): a check that ran and found the config or
-        // the credentials wanting is a FAILED status with exit 0; non-zero is for a check that
-        // could not run.
-        Err(f) if f.answered && matches!(cli.command, Command::Check { .. }) => {
-            out.log("ERROR", &format!("check failed ({}): {}", f.failure.as_str(), f.message));
-            out.message(&json!({"type": "CONNECTION_STATUS", "connectionStatus": {"status": "FAILED", "message": out.mask(&f.message)}}));
+        Err(f) if check && f.cause == Cause::Answered => {
+            out.log(LogLevel::Error, &format!("check failed ({}): {}", f.failure.as_str(), f.message));
+            let message = out.mask(&f.message);
+            out.inner().message(&json!({"type": "CONNECTION_STATUS", "connectionStatus": {"status": "FAILED", "message": message}}));
             true
         }
         Err(f) => {
@@ -218,12 +256,12 @@ async fn run(cli: Cli) -> ExitCode {
             false
         }
     };
-    out.flush();
-    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    out.finish();
+    ok
 }
 
 /// The message a successful command prints.
-fn answer_message(out: &mut ProtocolWriter, answer: Answer) {
+fn answer_message(out: &mut Masked<Airbyte>, answer: Answer) {
     let parsed = |text: &str, what: &str| serde_json::from_str::<Value>(text).map_err(|e| format!("the connector returned an unreadable {what}: {e}"));
     let message = match answer {
         Answer::Spec(spec) => parsed(&spec, "spec").map(|spec| json!({"type": "SPEC", "spec": spec})),
@@ -232,35 +270,7 @@ fn answer_message(out: &mut ProtocolWriter, answer: Answer) {
         Answer::Read => return,
     };
     match message {
-        Ok(message) => out.message(&message),
+        Ok(message) => out.inner().message(&message),
         Err(e) => out.error(FailureType::System, &e, None),
     }
-}
-
-struct Inputs {
-    config: Option<(String, Value)>,
-    catalog: Option<String>,
-    /// The state as the component takes it: `{"<stream>": <stream_state>, ...}`.
-    state: Option<String>,
-}
-
-fn load_inputs(command: &Command) -> Result<Inputs, String> {
-    let mut inputs = Inputs { config: None, catalog: None, state: None };
-    match command {
-        Command::Spec => {}
-        Command::Check { config } | Command::Discover { config } | Command::Sync { config, .. } => {
-            inputs.config = Some(read_json_file(config, "config")?);
-        }
-        Command::Read { config, catalog, state } => {
-            inputs.config = Some(read_json_file(config, "config")?);
-            inputs.catalog = Some(read_json_file(catalog, "catalog")?.0);
-            if let Some(path) = state {
-                let (_, value) = read_json_file(path, "state")?;
-                let per_stream = state_file::per_stream(value)
-                    .map_err(|why| format!("the state file {}: {why}", path.display()))?;
-                inputs.state = Some(per_stream.to_string());
-            }
-        }
-    }
-    Ok(inputs)
 }

@@ -1,6 +1,6 @@
 //! The runtime: engine, compiled-component cache, and one call of one export in a fresh store
-//! set up by the sandbox policy (`sandbox.rs`). What the component emits is written by
-//! `protocol.rs`.
+//! set up by the sandbox policy (`sandbox.rs`). What the component emits goes to the call's
+//! [`Output`] (`imports.rs`).
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -8,15 +8,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::component::{Component, ResourceTable};
 use wasmtime::{format_err, Result};
 use wasmtime::{Config, Engine, Store};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
-use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+use wasmtime_wasi_http::WasiHttpCtx;
 
 use crate::bindings;
-use crate::protocol::{FailureType, ProtocolWriter};
-use crate::sandbox::{AllowList, MemoryCap, SandboxPolicy};
+use crate::imports::{self, HostState};
+use crate::output::{FailureType, Output, OutputError};
+use crate::sandbox::SandboxPolicy;
 
 use bindings::tiktok::connector::types::FailureKind;
 use bindings::{ConnectorError, Source};
@@ -41,43 +41,24 @@ pub enum Answer {
     Read,
 }
 
-/// Everything the component can reach through its imports.
-pub struct HostState {
-    wasi: WasiCtx,
-    http: WasiHttpCtx,
-    table: ResourceTable,
-    hooks: AllowList,
-    limiter: MemoryCap,
-    out: ProtocolWriter,
-    api_base_url: Option<String>,
-}
-
-impl WasiView for HostState {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
-    }
-}
-
-impl WasiHttpView for HostState {
-    fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
-    }
-}
-
-impl bindings::tiktok::connector::environment::Host for HostState {
-    fn api_base_url(&mut self) -> Option<String> {
-        self.api_base_url.clone()
-    }
-}
-
 /// A failure of one run, classified for the TRACE message.
 pub struct RunFailure {
     pub failure: FailureType,
     pub message: String,
     pub stream: Option<String>,
-    /// The connector answered with this failure (a command that ran), rather than the host
-    /// stopping it (a trap, a limit): a failed `check` is then a FAILED status, not an error.
-    pub answered: bool,
+    pub cause: Cause,
+}
+
+/// What ended a failed run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// The connector answered with the failure (a command that ran): a failed `check` is then
+    /// a FAILED status, not an error.
+    Answered,
+    /// The output stopped taking what the component emitted; it says why itself.
+    Output(OutputError),
+    /// The host stopped the guest: a trap, the memory cap, the run-time limit.
+    Stopped,
 }
 
 impl From<ConnectorError> for RunFailure {
@@ -90,7 +71,7 @@ impl From<ConnectorError> for RunFailure {
             },
             message: e.message,
             stream: e.stream_name,
-            answered: true,
+            cause: Cause::Answered,
         }
     }
 }
@@ -99,7 +80,6 @@ impl From<ConnectorError> for RunFailure {
 pub struct Runtime {
     engine: Engine,
     component: Component,
-    linker: Linker<HostState>,
 }
 
 fn engine() -> Result<Engine> {
@@ -119,25 +99,18 @@ impl Runtime {
             None => EMBEDDED_COMPONENT.into(),
         };
         let component = load_cached(&engine, &bytes, cache_dir)?;
-        let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-        use bindings::tiktok::connector::{environment, output, types};
-        output::add_to_linker::<HostState, HasSelf<ProtocolWriter>>(&mut linker, |s| &mut s.out)?;
-        types::add_to_linker::<HostState, HasSelf<ProtocolWriter>>(&mut linker, |s| &mut s.out)?;
-        environment::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
-        Ok(Runtime { engine, component, linker })
+        Ok(Runtime { engine, component })
     }
 
-    /// Call one export in a fresh store confined by `policy`; the writer comes back with
-    /// everything the component emitted written out.
-    pub async fn call(
+    /// Call one export in a fresh store confined by `policy`; the output comes back with
+    /// everything the component emitted handed to it.
+    pub async fn call<O: Output + 'static>(
         &self,
         export: Export,
-        out: ProtocolWriter,
+        out: O,
         api_base_url: Option<String>,
         policy: &SandboxPolicy,
-    ) -> (ProtocolWriter, std::result::Result<Answer, RunFailure>) {
+    ) -> (O, std::result::Result<Answer, RunFailure>) {
         // The guest's stderr (where a Rust panic message goes) is kept for the crash report.
         let guest_stderr = wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(64 * 1024);
         let limiter = policy.memory_cap();
@@ -156,42 +129,52 @@ impl Runtime {
         store.epoch_deadline_async_yield_and_update(1);
         let ticker = EpochTicker::start(&self.engine);
         let outcome = async {
-            let instance = Source::instantiate_async(&mut store, &self.component, &self.linker).await?;
+            let linker = imports::linker::<O>(&self.engine)?;
+            let instance = Source::instantiate_async(&mut store, &self.component, &linker).await?;
             call_export(&instance, &mut store, export).await
         };
         let result = match tokio::time::timeout(policy.max_run_time, outcome).await {
             Ok(Ok(answer)) => answer.map_err(RunFailure::from),
-            Ok(Err(trap)) => Err(RunFailure {
-                failure: FailureType::System,
-                message: if memory_hit.load(Ordering::Relaxed) {
-                    format!(
-                        "the connector ran out of memory: it reached the guest memory limit of {} MiB (--max-memory-mib)",
-                        policy.max_memory_bytes >> 20
-                    )
-                } else {
-                    crash_report(&trap, &guest_stderr.contents())
-                },
-                stream: None,
-                answered: false,
-            }),
-            Err(_) => Err(RunFailure {
-                failure: FailureType::Transient,
-                message: format!(
+            Ok(Err(_)) if memory_hit.load(Ordering::Relaxed) => Err(RunFailure::stopped(
+                FailureType::System,
+                format!(
+                    "the connector ran out of memory: it reached the guest memory limit of {} MiB (--max-memory-mib)",
+                    policy.max_memory_bytes >> 20
+                ),
+            )),
+            Ok(Err(trap)) => Err(RunFailure::trapped(&trap, &guest_stderr.contents())),
+            Err(_) => Err(RunFailure::stopped(
+                FailureType::Transient,
+                format!(
                     "the connector did not finish within the run-time limit of {} s (--max-run-seconds)",
                     policy.max_run_time.as_secs()
                 ),
-                stream: None,
-                answered: false,
-            }),
+            )),
         };
         drop(ticker);
         (store.into_data().out, result)
     }
 }
 
+impl RunFailure {
+    fn stopped(failure: FailureType, message: String) -> Self {
+        RunFailure { failure, message, stream: None, cause: Cause::Stopped }
+    }
+
+    /// A trap: the output's own typed error when it stopped the guest, else a crash.
+    fn trapped(trap: &wasmtime::Error, guest_stderr: &[u8]) -> Self {
+        let cause = trap.downcast_ref::<OutputError>().map_or(Cause::Stopped, |e| Cause::Output(*e));
+        let message = match cause {
+            Cause::Output(e) => e.to_string(),
+            _ => crash_report(trap, guest_stderr),
+        };
+        RunFailure { failure: FailureType::System, message, stream: None, cause }
+    }
+}
+
 async fn call_export(
     instance: &Source,
-    store: &mut Store<HostState>,
+    store: &mut Store<HostState<impl Output + 'static>>,
     export: Export,
 ) -> wasmtime::Result<std::result::Result<Answer, ConnectorError>> {
     Ok(match export {
@@ -278,4 +261,22 @@ fn load_cached(engine: &Engine, bytes: &[u8], cache_dir: Option<&Path>) -> Resul
     }
     // SAFETY: these bytes were produced by `precompile_component` on this engine just now.
     unsafe { Component::deserialize(engine, &compiled) }.map_err(|e| format_err!("cannot load the compiled component: {e:#}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trap_from_the_output_is_its_typed_error() {
+        // As the guest's call returns it: the host function's error, with wasm context added.
+        let trap = wasmtime::Error::new(OutputError::WriterStopped).context("error while executing at wasm backtrace");
+        let failure = RunFailure::trapped(&trap, b"");
+        assert_eq!(failure.cause, Cause::Output(OutputError::WriterStopped));
+        assert_eq!(failure.message, "the database writer stopped");
+
+        let crash = RunFailure::trapped(&format_err!("wasm trap: unreachable"), b"panicked at lib.rs");
+        assert_eq!(crash.cause, Cause::Stopped);
+        assert_eq!(crash.message, "the connector crashed (wasm trap: unreachable): panicked at lib.rs");
+    }
 }

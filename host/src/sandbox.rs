@@ -14,9 +14,6 @@ use wasmtime_wasi_http::WasiHttpHooks;
 /// TikTok's production and sandbox API hosts: the only ones reachable by default.
 pub const TIKTOK_AUTHORITIES: &[&str] = &["business-api.tiktok.com:443", "sandbox-ads.tiktok.com:443"];
 
-/// Requests the component sent through the sandbox in this process (for progress).
-pub static REQUESTS_SENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
 /// Connecting takes at most this long, whatever the response timeout.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -106,7 +103,6 @@ impl WasiHttpHooks for AllowList {
         if !self.policy.allows(request.uri()) {
             return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
         }
-        REQUESTS_SENT.fetch_add(1, Ordering::Relaxed);
         let mut options = options.unwrap_or_default();
         options.connect_timeout.get_or_insert(self.policy.connect_timeout);
         options.first_byte_timeout.get_or_insert(self.policy.response_timeout);

@@ -54,6 +54,7 @@ impl ApiClient {
         loop {
             attempt += 1;
             let permit = self.scheduler.permit(request.path).await;
+            output::progress(&self.scheduler.pace());
             let sent_at = permit.sent_at();
             let answer = transport::exchange(&url, &self.access_token, body.as_deref()).await;
             let (outcome, action) = match read_answer(answer, request) {
@@ -102,6 +103,7 @@ impl ApiClient {
             match quiet {
                 Some(quiet) => {
                     self.scheduler.throttled(quiet);
+                    output::progress(&self.scheduler.pace());
                     output::log_warn(&format!(
                         "throttled by TikTok: the connector now sends at most {} requests per second",
                         self.scheduler.rate()
@@ -117,7 +119,9 @@ impl ApiClient {
     /// as transient once the restriction outlasts its limit.
     fn app_refused(&self, sent_at: std::time::Instant, error: Error) -> Result<()> {
         let was_restricted = self.scheduler.restricted();
-        match self.scheduler.app_refused(sent_at, SECOND_QUOTA_QUIET) {
+        let verdict = self.scheduler.app_refused(sent_at, SECOND_QUOTA_QUIET);
+        output::progress(&self.scheduler.pace());
+        match verdict {
             Ok(true) if !was_restricted => output::log_warn(&format!(
                 "throttled by TikTok: the app's requests are restricted ({}); waiting {} s, then one request at a time with pauses growing to {} s; the sync fails after {} minutes of it",
                 error.message,

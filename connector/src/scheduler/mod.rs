@@ -36,6 +36,24 @@ pub enum Ended {
     TimedOut,
 }
 
+/// Where the requests of the sync stand, for the host's progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pace {
+    /// Requests sent, retries included.
+    pub sent: u64,
+    /// Answers in which TikTok throttled or restricted us.
+    pub throttled: u64,
+    /// Requests held back now on TikTok's word, if they are.
+    pub held: Option<Hold>,
+}
+
+/// Requests held back: for a restriction of the app (else for a quota), and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hold {
+    pub restriction: bool,
+    pub left: Duration,
+}
+
 #[derive(Clone)]
 pub struct Scheduler(Rc<RefCell<State>>);
 
@@ -213,6 +231,14 @@ impl Scheduler {
         AheadMark(self.clone())
     }
 
+    /// Requests sent and throttled so far, and the hold TikTok's refusals put on them now.
+    pub fn pace(&self) -> Pace {
+        let s = self.0.borrow();
+        let left = s.budget.quiet_left(Instant::now());
+        let held = (!left.is_zero()).then(|| Hold { restriction: s.restriction.in_force(), left });
+        Pace { sent: s.sent, throttled: s.throttled, held }
+    }
+
     /// Requests sent, retries included, and throttled answers.
     pub fn totals(&self) -> (u64, u64, usize) {
         let s = self.0.borrow();
@@ -272,3 +298,29 @@ pub async fn sleep_until(at: Instant) {
     sleep(at.saturating_duration_since(Instant::now())).await;
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pace_says_why_and_how_long_requests_are_held() {
+        let scheduler = Scheduler::new(10);
+        assert_eq!(scheduler.pace(), Pace { sent: 0, throttled: 0, held: None });
+        scheduler.throttled(Duration::from_secs(60));
+        let pace = scheduler.pace();
+        assert_eq!(pace.throttled, 1);
+        let held = pace.held.expect("requests are held after throttling");
+        assert!(!held.restriction && held.left > Duration::from_secs(59), "{held:?}");
+
+        // A refusal that names no quota, then the probe after it refused too: a restriction.
+        let scheduler = Scheduler::new(10);
+        let first = Instant::now();
+        assert_eq!(scheduler.app_refused(first, Duration::from_secs(2)), Ok(false));
+        assert!(!scheduler.pace().held.expect("a breach holds requests").restriction);
+        assert_eq!(scheduler.app_refused(first + Duration::from_millis(1), Duration::from_secs(2)), Ok(true));
+        let held = scheduler.pace().held.expect("a restriction holds requests");
+        assert!(held.restriction && held.left > RESTRICTION_FIRST_QUIET - Duration::from_secs(1), "{held:?}");
+        assert_eq!(scheduler.pace().throttled, 2);
+    }
+}

@@ -54,13 +54,18 @@ impl RateBudget {
         while self.recent_sends.front().is_some_and(|t| now.duration_since(*t) >= SENT_WINDOW) {
             self.recent_sends.pop_front();
         }
-        let quiet = self.quiet_until.saturating_duration_since(now);
+        let quiet = self.quiet_left(now);
         let full = self.recent_sends.len() >= self.rate.floor().max(1.0) as usize;
         let window = match (full, self.recent_sends.front()) {
             (true, Some(oldest)) => SENT_WINDOW.saturating_sub(now.duration_since(*oldest)),
             _ => Duration::ZERO,
         };
         quiet.max(window)
+    }
+
+    /// What is left at `now` of the quiet period TikTok asked for.
+    pub fn quiet_left(&self, now: Instant) -> Duration {
+        self.quiet_until.saturating_duration_since(now)
     }
 
     /// A request left at `now`.
@@ -130,6 +135,8 @@ mod tests {
         budget.throttled(Duration::from_secs(2));
         let now = Instant::now();
         assert!(budget.wait(now) > Duration::from_millis(1_900));
+        assert!(budget.quiet_left(now) > Duration::from_millis(1_900));
+        assert_eq!(budget.quiet_left(now + Duration::from_secs(3)), Duration::ZERO);
         assert!(budget.reserve_slot() >= now + Duration::from_millis(1_900));
     }
 }

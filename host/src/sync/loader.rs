@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::database::Database;
 use super::tables::{SqlValue, Table};
+use crate::output::OutputError;
 
 /// What the component emitted, on its way to the database.
 pub enum Emitted {
@@ -38,9 +39,22 @@ pub struct Written {
     pub complete: bool,
 }
 
+/// The writer thread.
 pub struct Loader {
-    sender: Option<SyncSender<Emitted>>,
-    thread: Option<JoinHandle<Result<BTreeMap<String, Written>>>>,
+    thread: JoinHandle<Result<BTreeMap<String, Written>>>,
+}
+
+/// The way into the writer thread. Dropping it tells the writer that nothing more comes.
+pub struct Rows {
+    sender: SyncSender<Emitted>,
+}
+
+impl Rows {
+    /// Hand one item to the writer; `WriterStopped` when it stopped (its error comes with
+    /// [`Loader::finish`]).
+    pub fn send(&self, item: Emitted) -> Result<(), OutputError> {
+        self.sender.send(item).map_err(|_| OutputError::WriterStopped)
+    }
 }
 
 /// Opens the database, on the writer's own thread (the PostgreSQL client blocks on a runtime
@@ -48,9 +62,9 @@ pub struct Loader {
 pub type Opener = Box<dyn FnOnce() -> Result<Box<dyn Database>> + Send>;
 
 impl Loader {
-    /// Open the database and prepare `tables` on a writer thread; the loader, and the saved
-    /// state of every stream.
-    pub fn start(open: Opener, tables: Vec<Table>) -> Result<(Loader, BTreeMap<String, Value>)> {
+    /// Open the database and prepare `tables` on a writer thread; the loader, the way into it,
+    /// and the saved state of every stream.
+    pub fn start(open: Opener, tables: Vec<Table>) -> Result<(Loader, Rows, BTreeMap<String, Value>)> {
         let (sender, receiver) = sync_channel(CHANNEL_BATCHES);
         let (ready, states) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
@@ -72,22 +86,15 @@ impl Loader {
             write_all(db.as_mut(), tables, receiver)
         });
         let states = states.recv().context("the database writer stopped before it was ready")??;
-        Ok((Loader { sender: Some(sender), thread: Some(thread) }, states))
+        Ok((Loader { thread }, Rows { sender }, states))
     }
 
-    /// Hand one item to the writer; false when the writer stopped (its error comes with
-    /// `finish`).
-    pub fn send(&self, item: Emitted) -> bool {
-        self.sender.as_ref().is_some_and(|s| s.send(item).is_ok())
-    }
-
-    /// Wait for the writer to write and commit everything; what it wrote, or why it stopped.
-    pub fn finish(mut self) -> Result<BTreeMap<String, Written>> {
-        drop(self.sender.take());
-        match self.thread.take().map(JoinHandle::join) {
-            Some(Ok(result)) => result,
-            Some(Err(_)) => anyhow::bail!("the database writer crashed"),
-            None => anyhow::bail!("the database writer was not started"),
+    /// Wait for the writer to write and commit everything (every [`Rows`] must be dropped
+    /// first); what it wrote, or why it stopped.
+    pub fn finish(self) -> Result<BTreeMap<String, Written>> {
+        match self.thread.join() {
+            Ok(result) => result,
+            Err(_) => anyhow::bail!("the database writer crashed"),
         }
     }
 }
@@ -194,7 +201,7 @@ mod bench {
         let path = std::env::temp_dir().join(format!("tiktok-bench-{}.sqlite", std::process::id()));
         let _ = std::fs::remove_file(&path);
         let open_path = path.clone();
-        let (loader, _) = Loader::start(Box::new(move || Ok(Box::new(Sqlite::open(&open_path)?) as Box<dyn Database>)), vec![table]).unwrap();
+        let (loader, rows_in, _) = Loader::start(Box::new(move || Ok(Box::new(Sqlite::open(&open_path)?) as Box<dyn Database>)), vec![table]).unwrap();
         let rows = 200_000;
         let batches: Vec<Vec<String>> = (0..rows / 1000)
             .map(|b| {
@@ -214,9 +221,10 @@ mod bench {
             .collect();
         let started = Instant::now();
         for (b, records) in batches.into_iter().enumerate() {
-            assert!(loader.send(Emitted::Records { stream: "ads_reports_daily".into(), records, emitted_at: 0 }));
-            assert!(loader.send(Emitted::State { stream: "ads_reports_daily".into(), state: json!({"batch": b}) }));
+            rows_in.send(Emitted::Records { stream: "ads_reports_daily".into(), records, emitted_at: 0 }).unwrap();
+            rows_in.send(Emitted::State { stream: "ads_reports_daily".into(), state: json!({"batch": b}) }).unwrap();
         }
+        drop(rows_in);
         let written = loader.finish().unwrap();
         let took = started.elapsed();
         assert_eq!(written["ads_reports_daily"].total, rows as u64);

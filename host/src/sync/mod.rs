@@ -5,6 +5,7 @@
 
 pub mod database;
 pub mod loader;
+mod output;
 mod postgres;
 mod sqlite;
 pub mod tables;
@@ -15,11 +16,13 @@ use std::time::Duration;
 use anyhow::{bail, Result};
 use serde_json::{json, Value};
 
-use crate::progress::Progress;
-use crate::protocol::{FailureType, ProtocolWriter, LOADER_STOPPED};
-use crate::runtime::{Answer, Export, Runtime};
+use crate::masking::Masked;
+use crate::output::{FailureType, Output, OutputError};
+use crate::progress::WithProgress;
+use crate::runtime::{Answer, Cause, Export, RunFailure, Runtime};
 use crate::sandbox::SandboxPolicy;
-use loader::{Loader, Opener, Written};
+use loader::{Loader, Opener, Rows, Written};
+use output::{Console, Database};
 use tables::Table;
 
 /// What `sync` was asked to do.
@@ -74,74 +77,84 @@ fn supports_incremental(stream: &Value) -> bool {
     stream["supported_sync_modes"].as_array().is_some_and(|m| m.iter().any(|m| m == "incremental"))
 }
 
-/// Run `sync`. Errors are printed to stderr by the writer; true when every stream was read
-/// and written.
-pub async fn run(runtime: &Runtime, policy: &SandboxPolicy, base_url: Option<String>, config: String, mut out: ProtocolWriter, args: &SyncArgs) -> bool {
-    let failed = |out: &mut ProtocolWriter, failure: FailureType, message: &str| {
-        out.error(failure, message, None);
-        false
-    };
+/// Run `sync`. Errors are printed to stderr for people; true when every stream was read and
+/// written.
+pub async fn run(runtime: &Runtime, policy: &SandboxPolicy, base_url: Option<String>, config: String, secrets: Vec<String>, args: &SyncArgs) -> bool {
     // Messages are for people from the first one on: text on stderr.
-    let (out_discovered, discovered) = runtime.call(Export::Discover { config: config.clone() }, out.for_people(), base_url.clone(), policy).await;
-    out = out_discovered;
-    let catalog = match discovered {
-        Ok(Answer::Catalog(text)) => match serde_json::from_str::<Value>(&text) {
-            Ok(catalog) => catalog,
-            Err(e) => return failed(&mut out, FailureType::System, &format!("the connector returned an unreadable catalog: {e}")),
-        },
-        Ok(_) => return failed(&mut out, FailureType::System, "discover answered something else than a catalog"),
-        Err(f) => return failed(&mut out, f.failure, &f.message),
-    };
-    let streams = match chosen_streams(&catalog, args.streams.as_deref()) {
-        Ok(streams) => streams,
-        Err(e) => return failed(&mut out, FailureType::Config, &format!("{e:#}")),
-    };
-    let tables: Result<Vec<Table>> =
-        streams.iter().map(|s| Table::from_stream(s, args.full_refresh || !supports_incremental(s))).collect();
-    let tables = match tables {
-        Ok(tables) => tables,
-        Err(e) => return failed(&mut out, FailureType::System, &format!("{e:#}")),
-    };
-    let (loader, saved) = match Loader::start(opener(&args.db), tables.clone()) {
-        Ok(started) => started,
-        Err(e) => return failed(&mut out, FailureType::Config, &format!("the database {}: {e:#}", shown_db(&args.db))),
-    };
-    // Every stream reads incrementally where it can: a full refresh is an incremental read
-    // with no state, into a table that replaces the old one at the end.
-    let configured = json!({"streams": streams.iter().map(|s| json!({
-        "stream": s,
-        "sync_mode": if supports_incremental(s) { "incremental" } else { "full_refresh" },
-        "destination_sync_mode": if supports_incremental(s) { "append_dedup" } else { "overwrite" },
-    })).collect::<Vec<_>>()});
-    let state: BTreeMap<&String, &Value> = if args.full_refresh {
-        BTreeMap::new()
-    } else {
-        saved.iter().filter(|(stream, _)| tables.iter().any(|t| t.stream == **stream && !t.replaced)).collect()
-    };
-    let state = (!state.is_empty()).then(|| json!(state).to_string());
-    let resumed = state.is_some();
-    out = out.into_database(loader).with_progress(Progress::start(tables.len()));
-    let started = std::time::Instant::now();
-    let export = Export::Read { config, catalog: configured.to_string(), state };
-    let (mut out, result) = runtime.call(export, out, base_url, policy).await;
-    let written = out.take_loader().map(Loader::finish);
-    let mut ok = true;
-    if let Err(f) = &result {
-        // A trap because the writer stopped is the writer's error, printed below.
-        if !f.message.contains(LOADER_STOPPED) {
-            out.error(f.failure, &f.message, f.stream.as_deref());
+    let console = Masked::new(Console, secrets.clone());
+    let (mut console, discovered) = runtime.call(Export::Discover { config: config.clone() }, console, base_url.clone(), policy).await;
+    let plan = match discovered.map_err(|f| (f.failure, f.message)).and_then(|answer| Plan::new(answer, args)) {
+        Ok(plan) => plan,
+        Err((failure, message)) => {
+            console.error(failure, &message, None);
+            return false;
         }
-        ok = false;
-    }
-    match written {
-        Some(Ok(written)) => print_summary(&tables, &written, started.elapsed(), &args.db, resumed),
-        Some(Err(e)) => {
+    };
+    let Plan { tables, loader, rows, catalog, state } = plan;
+    let resumed = state.is_some();
+    let out = WithProgress::new(Masked::new(Database::new(rows), secrets), tables.len());
+    let started = std::time::Instant::now();
+    let (mut out, result) = runtime.call(Export::Read { config, catalog, state }, out, base_url, policy).await;
+    out.finish();
+    let mut ok = match result {
+        Ok(_) => true,
+        // The writer stopped: its own error is printed below.
+        Err(RunFailure { cause: Cause::Output(OutputError::WriterStopped), .. }) => false,
+        Err(f) => {
+            out.error(f.failure, &f.message, f.stream.as_deref());
+            false
+        }
+    };
+    match loader.finish() {
+        Ok(written) => print_summary(&tables, &written, started.elapsed(), &args.db, resumed),
+        Err(e) => {
             out.error(FailureType::System, &format!("writing to {} failed: {e:#}", shown_db(&args.db)), None);
             ok = false;
         }
-        None => ok = false,
     }
     ok
+}
+
+/// What a read into the database needs, from the discovered catalog: the tables, the writer
+/// (ready, the tables prepared), the catalog to read and the state to resume from.
+struct Plan {
+    tables: Vec<Table>,
+    loader: Loader,
+    rows: Rows,
+    catalog: String,
+    state: Option<String>,
+}
+
+impl Plan {
+    fn new(discovered: Answer, args: &SyncArgs) -> Result<Plan, (FailureType, String)> {
+        let Answer::Catalog(text) = discovered else {
+            return Err((FailureType::System, "discover answered something else than a catalog".into()));
+        };
+        let catalog = serde_json::from_str::<Value>(&text)
+            .map_err(|e| (FailureType::System, format!("the connector returned an unreadable catalog: {e}")))?;
+        let streams = chosen_streams(&catalog, args.streams.as_deref()).map_err(|e| (FailureType::Config, format!("{e:#}")))?;
+        let tables = streams
+            .iter()
+            .map(|s| Table::from_stream(s, args.full_refresh || !supports_incremental(s)))
+            .collect::<Result<Vec<Table>>>()
+            .map_err(|e| (FailureType::System, format!("{e:#}")))?;
+        let (loader, rows, saved) = Loader::start(opener(&args.db), tables.clone())
+            .map_err(|e| (FailureType::Config, format!("the database {}: {e:#}", shown_db(&args.db))))?;
+        // Every stream reads incrementally where it can: a full refresh is an incremental read
+        // with no state, into a table that replaces the old one at the end.
+        let configured = json!({"streams": streams.iter().map(|s| json!({
+            "stream": s,
+            "sync_mode": if supports_incremental(s) { "incremental" } else { "full_refresh" },
+            "destination_sync_mode": if supports_incremental(s) { "append_dedup" } else { "overwrite" },
+        })).collect::<Vec<_>>()});
+        let state: BTreeMap<&String, &Value> = if args.full_refresh {
+            BTreeMap::new()
+        } else {
+            saved.iter().filter(|(stream, _)| tables.iter().any(|t| t.stream == **stream && !t.replaced)).collect()
+        };
+        let state = (!state.is_empty()).then(|| json!(state).to_string());
+        Ok(Plan { tables, loader, rows, catalog: configured.to_string(), state })
+    }
 }
 
 /// A database named without its password.
