@@ -35,6 +35,9 @@ function best(kind, args) {
 }
 
 const sim = await startSim(["--advertisers", "1", "--campaigns", "5", "--adgroups", "10", "--ads", "20"]);
+const NODE_CPU_TARGET = 3;
+const NODE_WALL_TARGET = 1.5;
+
 try {
   const dir = scratchDir("bench");
   const config = sim.oauthConfig({
@@ -62,6 +65,15 @@ try {
   console.log(`  node / native: wall ${(node.wall / native.wall).toFixed(2)}x, CPU ${(node.cpu / native.cpu).toFixed(2)}x, peak RSS ${(node.rssMib / native.rssMib).toFixed(2)}x`);
   const ms = (m) => `${(m.wall * 1000).toFixed(0)} ms wall, ${(m.cpu * 1000).toFixed(0)} ms CPU, ${m.rssMib.toFixed(1)} MiB`;
   console.log(`  start-up (spec): native ${ms(spec.native)}; node ${ms(spec.node)}`);
+  // Targets: the second host may cost more CPU than the native one (V8's WebAssembly tiers,
+  // jco's glue), but not an order of magnitude, and it must not be slower on the wall clock
+  // by more than half (requests, not CPU, bound a sync).
+  const cpu = node.cpu / native.cpu;
+  const wall = node.wall / native.wall;
+  if (cpu > NODE_CPU_TARGET || wall > NODE_WALL_TARGET) {
+    console.error(`target missed: node / native CPU ${cpu.toFixed(2)}x (target <= ${NODE_CPU_TARGET}x), wall ${wall.toFixed(2)}x (target <= ${NODE_WALL_TARGET}x)`);
+    process.exitCode = 1;
+  }
 } finally {
   sim.stop();
 }
