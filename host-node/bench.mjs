@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `make bench`: the same read under the Node.js host and the native host against the
-// simulator — the CPU-bound read of tests/tests/bench.rs (bench 1: ads_reports_daily, 1000 ads
+// simulator — the CPU-bound read of tests/e2e/bench.rs (bench 1: ads_reports_daily, 1000 ads
 // x 30 days) — with wall time, CPU (user + sys of the host process) and peak RSS of each, and
 // their ratios. Start-up (`spec`) too. Best of 3 runs after a warm-up; the machines are shared.
 

@@ -1,5 +1,5 @@
 // Test harness: the simulator binary, the native host binary and the Node.js host, run as
-// child processes on loopback (as tests/tests/common/mod.rs runs the native host).
+// child processes on loopback (as tests/e2e/harness/ runs the native host).
 
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";

@@ -1,6 +1,6 @@
 // Every message the Node.js host prints for spec, check, discover and read validates against
 // Airbyte's own protocol models, with the same pinned models, virtual environment and
-// validation script as the native host's test (tests/tests/e2e/protocol.rs).
+// validation script as the native host's test (tests/e2e/protocol.rs).
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -12,10 +12,10 @@ import { ROOT, daysAgo, runHost, scratchDir, startSim, writeJson } from "../harn
 
 /** The models pin and the validation script, read from the native host's test itself. */
 function nativeValidation() {
-  const source = readFileSync(join(ROOT, "tests/tests/e2e/protocol.rs"), "utf8");
+  const source = readFileSync(join(ROOT, "tests/e2e/protocol.rs"), "utf8");
   const models = /const MODELS: &str = "([^"]+)";/.exec(source)?.[1];
   const script = /const VALIDATE: &str = r#"([\s\S]*?)"#;/.exec(source)?.[1];
-  assert.ok(models && script, "tests/tests/e2e/protocol.rs no longer has MODELS and VALIDATE: update this test with it");
+  assert.ok(models && script, "tests/e2e/protocol.rs no longer has MODELS and VALIDATE: update this test with it");
   return { models, script };
 }
 

@@ -2,7 +2,7 @@
 // denied other hosts, files and environment, its memory and run time are capped, a silent API
 // is given up on at the host's own timeout (and a trickling one at its deadline), and secrets
 // never reach the output. The probe's reports are compared with the native host's
-// (tests/tests/e2e/reliability.rs asserts those).
+// (tests/e2e/reliability.rs asserts those).
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
