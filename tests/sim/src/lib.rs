@@ -2,6 +2,12 @@
 //! A TikTok Business API v1.3 simulator for the connector's tests: real HTTP on 127.0.0.1,
 //! generated deterministic data, TikTok's envelope and error codes, strict parameter checks,
 //! pagination, quotas and injectable faults.
+//!
+//! Laid out by job: `server` takes a request through `routes` (path, method, handler), `faults`,
+//! authentication and `quotas` (every quota and block, one lock) to a handler in `endpoints/` or
+//! `reports/`; handlers take and give what `wire` defines, refuse with a `refusals` variant (one
+//! table of codes and messages), and read the generated account in `data/`. `config` groups the
+//! knobs by purpose; `memory` keeps report rows and tasks between requests.
 
 pub mod config;
 pub mod data;
