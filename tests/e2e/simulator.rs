@@ -89,6 +89,43 @@ fn a_request_that_timed_out_three_times_is_blocked_and_the_task_api_is_strict() 
 }
 
 #[test]
+fn only_a_queuing_or_processing_task_can_be_canceled_and_report_id_filters_hold_one_to_100_string_ids() {
+    let sim = Simulator::start(SimConfig::default());
+    let advertiser = sim.account().advertisers[0].id.clone();
+    let today = today();
+    let answer = |method: &str, path: &str, body: &str| serde_json::from_slice::<Value>(&call(&sim, method, path, body).1).unwrap();
+    let create = || {
+        std::thread::sleep(std::time::Duration::from_millis(1100)); // one creation a second
+        let body = json!({"advertiser_id": advertiser, "report_type": "BASIC", "data_level": "AUCTION_AD",
+            "dimensions": ["ad_id", "stat_time_day"], "metrics": ["spend"], "start_date": today.to_string(), "end_date": today.to_string()});
+        answer("POST", "report/task/create/", &body.to_string())["data"]["task_id"].as_str().unwrap().to_string()
+    };
+    let cancel = |task: &str| answer("POST", "report/task/cancel/", &json!({"advertiser_id": advertiser, "task_id": task}).to_string());
+    let queued = create();
+    assert_eq!(cancel(&queued)["data"]["status"], "CANCELED");
+    assert_eq!(cancel(&queued)["code"], 40002, "a canceled task canceled again");
+    let finished = create();
+    for _ in 0..3 {
+        answer("GET", &format!("report/task/check/?advertiser_id={advertiser}&task_id={finished}"), "");
+    }
+    assert_eq!(cancel(&finished)["code"], 40002, "a finished task canceled");
+
+    let report = |filter_value: &str| {
+        let filtering = json!([{"field_name": "campaign_ids", "filter_type": "IN", "filter_value": filter_value}]).to_string();
+        let query = harness::http::query(&[
+            ("advertiser_id", advertiser.clone()), ("report_type", "BASIC".into()), ("data_level", "AUCTION_AD".into()),
+            ("dimensions", "[\"ad_id\",\"stat_time_day\"]".into()), ("start_date", today.to_string()), ("end_date", today.to_string()),
+            ("filtering", filtering),
+        ]);
+        answer("GET", &format!("report/integrated/get/?{query}"), "")["code"].clone()
+    };
+    let campaign = sim.account().entities.iter().find(|e| e.level == tiktok_sim::Level::Campaign && e.advertiser_id == advertiser).unwrap().id.clone();
+    assert_eq!(report(&format!("[\"{campaign}\"]")), 0);
+    assert_eq!(report("[]"), 40002, "an empty id list");
+    assert_eq!(report(&format!("[\"{campaign}\", 17]")), 40002, "an id that is not a string");
+}
+
+#[test]
 fn many_timeouts_in_ten_seconds_lower_the_apps_qps_for_a_while() {
     let mut config = SimConfig::default();
     config.limits.timeout_days = Some(1);

@@ -72,6 +72,8 @@ pub struct Limits {
     /// Async report tasks one advertiser may create an hour (TikTok: 500 per ad account and
     /// token user); over it, task creation answers 40100.
     pub tasks_per_advertiser_hour: usize,
+    /// Async report tasks the app may create a day (TikTok: 4,500); over it, 40100.
+    pub tasks_per_app_day: usize,
     /// A report query whose scope (the advertiser's ads, deleted ones included, within its id
     /// filters) holds at least this many ads is truncated to the newest this many, with the
     /// X-Tt-Ads-Throttle header (TikTok: 20,000).
@@ -97,6 +99,7 @@ impl Default for Limits {
             advertiser_quota_per_second: None,
             lowered_qps_seconds: 300,
             tasks_per_advertiser_hour: 500,
+            tasks_per_app_day: 4_500,
             ads_throttle_threshold: 20_000,
             too_large_days: None,
             timeout_days: None,

@@ -9,16 +9,16 @@
 //! table of codes and messages), and read the generated account in `data/`. `config` groups the
 //! knobs by purpose; `memory` keeps report rows and tasks between requests.
 
-pub mod config;
-pub mod data;
+mod config;
+mod data;
 mod endpoints;
 mod faults;
 mod memory;
 pub mod metrics;
 mod quotas;
-pub mod refusals;
+mod refusals;
 mod reports;
-pub mod routes;
+mod routes;
 mod server;
 mod wire;
 
@@ -27,7 +27,6 @@ use std::thread::JoinHandle;
 
 pub use config::{AccountShape, AppRestriction, Credentials, Fault, Faults, HostileBody, Limits, Scenarios, SimConfig, ALL_FAULTS};
 pub use data::{Account, DataSize, Delivery, Level};
-pub use reports::{COUNT_METRICS, EMPTY_METRICS, MONEY_METRICS, RATIO_METRICS};
 pub use server::LoggedRequest;
 
 /// Requests the simulator serves at once.

@@ -10,14 +10,6 @@ use std::time::{Duration, Instant};
 use crate::config::SimConfig;
 use crate::refusals::Refusal;
 
-/// What one request is, for the quotas.
-pub struct Asked<'a> {
-    pub endpoint: &'a str,
-    pub advertiser: Option<&'a str>,
-    /// The request's parameters in a canonical order: the same request is the same key.
-    pub key: &'a str,
-}
-
 pub struct Quotas {
     started: Instant,
     state: Mutex<State>,
@@ -38,8 +30,8 @@ struct State {
     restriction_began: Option<Instant>,
     /// When the last async report task was created, for its 1-per-second quota.
     last_task_create: Option<Instant>,
-    /// Per advertiser, when its async report tasks were created.
-    tasks_created: HashMap<String, Vec<Instant>>,
+    /// The async report tasks of the last day: for which advertiser, and when.
+    tasks_created: Vec<(String, Instant)>,
 }
 
 impl Quotas {
@@ -47,21 +39,22 @@ impl Quotas {
         Quotas { started, state: Mutex::new(State::default()) }
     }
 
-    /// Whether TikTok lets this request through at all, checked in TikTok's order; an admitted
-    /// request counts against the quotas.
-    pub fn admit(&self, config: &SimConfig, asked: &Asked) -> Result<(), Refusal> {
+    /// Whether TikTok lets a request to `endpoint` (for `advertiser`, with `key` naming the same
+    /// request every time) through at all, checked in TikTok's order; an admitted request
+    /// counts against the quotas.
+    pub fn admit(&self, config: &SimConfig, endpoint: &str, advertiser: Option<&str>, key: &str) -> Result<(), Refusal> {
         let mut state = self.state.lock().unwrap();
         // Read under the lock, so instants are stored in the order they are compared.
         let now = Instant::now();
         state.not_restricted(config, now)?;
         state.app_quota(config, now)?;
-        if let Some(advertiser) = asked.advertiser {
+        if let Some(advertiser) = advertiser {
             state.advertiser_quota(config, advertiser, now)?;
         }
-        if asked.endpoint == "report/task/create" {
+        if endpoint == "report/task/create" {
             state.task_create_quota(config, self.started, now)?;
         }
-        state.not_blocked_for_timeouts(asked.key, now)
+        state.not_blocked_for_timeouts(key, now)
     }
 
     /// Many timeouts in a short time lower the app's QPS (tiktok-api.md §6, DOC-PERF): 10, 20
@@ -84,18 +77,22 @@ impl Quotas {
         state.lowered_qps = Some((now + penalty, qps));
     }
 
-    /// An advertiser may create `tasks_per_advertiser_hour` async tasks an hour (TikTok: 500);
-    /// a task admitted here counts.
+    /// An advertiser may create `tasks_per_advertiser_hour` async tasks an hour (TikTok: 500),
+    /// the app `tasks_per_app_day` a day (TikTok: 4,500); a task admitted here counts.
     pub fn admit_task(&self, config: &SimConfig, advertiser: &str) -> Result<(), Refusal> {
-        let limit = config.limits.tasks_per_advertiser_hour;
+        let limits = &config.limits;
         let mut state = self.state.lock().unwrap();
         let now = Instant::now();
-        let created = state.tasks_created.entry(advertiser.to_string()).or_default();
-        created.retain(|t| now.duration_since(*t) < Duration::from_secs(3600));
-        if created.len() >= limit {
-            return Err(Refusal::TaskQuota { advertiser: advertiser.to_string(), limit });
+        let created = &mut state.tasks_created;
+        created.retain(|(_, t)| now.duration_since(*t) < Duration::from_secs(24 * 3600));
+        if created.len() >= limits.tasks_per_app_day {
+            return Err(Refusal::AppTaskQuota { app_id: config.credentials.app_id.clone(), limit: limits.tasks_per_app_day });
         }
-        created.push(now);
+        let last_hour = created.iter().filter(|(a, t)| a == advertiser && now.duration_since(*t) < Duration::from_secs(3600)).count();
+        if last_hour >= limits.tasks_per_advertiser_hour {
+            return Err(Refusal::TaskQuota { advertiser: advertiser.to_string(), limit: limits.tasks_per_advertiser_hour });
+        }
+        created.push((advertiser.to_string(), now));
         Ok(())
     }
 }
@@ -177,8 +174,8 @@ impl State {
 mod tests {
     use super::*;
 
-    fn asked(endpoint: &str) -> Asked<'_> {
-        Asked { endpoint, advertiser: Some("1"), key: endpoint }
+    fn admit(quotas: &Quotas, config: &SimConfig, endpoint: &str) -> Result<(), Refusal> {
+        quotas.admit(config, endpoint, Some("1"), endpoint)
     }
 
     #[test]
@@ -186,9 +183,9 @@ mod tests {
         let mut config = SimConfig::default();
         config.limits.quota_per_second = Some(2);
         let quotas = Quotas::new(Instant::now());
-        assert!(quotas.admit(&config, &asked("campaign/get")).is_ok());
-        assert!(quotas.admit(&config, &asked("campaign/get")).is_ok());
-        assert!(matches!(quotas.admit(&config, &asked("campaign/get")), Err(Refusal::AppRestricted { .. })));
+        assert!(admit(&quotas, &config, "campaign/get").is_ok());
+        assert!(admit(&quotas, &config, "campaign/get").is_ok());
+        assert!(matches!(admit(&quotas, &config, "campaign/get"), Err(Refusal::AppRestricted { .. })));
         assert_eq!(quotas.state.lock().unwrap().recent.len(), 2);
     }
 
@@ -196,9 +193,9 @@ mod tests {
     fn a_second_task_creation_within_a_second_is_refused_but_other_endpoints_pass() {
         let config = SimConfig::default();
         let quotas = Quotas::new(Instant::now());
-        assert!(quotas.admit(&config, &asked("report/task/create")).is_ok());
-        assert!(matches!(quotas.admit(&config, &asked("report/task/create")), Err(Refusal::TaskCreateQps { .. })));
-        assert!(quotas.admit(&config, &asked("report/task/check")).is_ok());
+        assert!(admit(&quotas, &config, "report/task/create").is_ok());
+        assert!(matches!(admit(&quotas, &config, "report/task/create"), Err(Refusal::TaskCreateQps { .. })));
+        assert!(admit(&quotas, &config, "report/task/check").is_ok());
     }
 
     #[test]
@@ -208,7 +205,7 @@ mod tests {
         for _ in 0..3 {
             quotas.record_timeout(&config, "slow");
         }
-        assert!(matches!(quotas.admit(&config, &asked("slow")), Err(Refusal::TimeoutBlock)));
+        assert!(matches!(admit(&quotas, &config, "slow"), Err(Refusal::TimeoutBlock)));
         for _ in 0..7 {
             quotas.record_timeout(&config, "other");
         }
@@ -223,5 +220,15 @@ mod tests {
         assert!(quotas.admit_task(&config, "1").is_ok());
         assert!(matches!(quotas.admit_task(&config, "1"), Err(Refusal::TaskQuota { limit: 1, .. })));
         assert!(quotas.admit_task(&config, "2").is_ok());
+    }
+
+    #[test]
+    fn the_app_over_its_daily_tasks_is_refused_whatever_the_advertiser() {
+        let mut config = SimConfig::default();
+        config.limits.tasks_per_app_day = 2;
+        let quotas = Quotas::new(Instant::now());
+        assert!(quotas.admit_task(&config, "1").is_ok());
+        assert!(quotas.admit_task(&config, "2").is_ok());
+        assert!(matches!(quotas.admit_task(&config, "3"), Err(Refusal::AppTaskQuota { limit: 2, .. })));
     }
 }

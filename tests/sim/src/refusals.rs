@@ -55,6 +55,8 @@ pub enum Refusal {
     TaskCreateQps { app_id: String },
     /// More async tasks an hour than one advertiser may create.
     TaskQuota { advertiser: String, limit: usize },
+    /// More async tasks a day than the app may create.
+    AppTaskQuota { app_id: String, limit: usize },
     /// The per-advertiser quota.
     AdvertiserQps { advertiser: String, count: usize, limit: usize },
 
@@ -102,6 +104,10 @@ impl From<Refusal> for ApiError {
             TaskQuota { advertiser, limit } => (
                 40100,
                 format!("Advertiser {advertiser} reaches the limit of {limit} asynchronous report tasks per hour; please try again later."),
+            ),
+            AppTaskQuota { app_id, limit } => (
+                40100,
+                format!("App [{app_id}] reaches the limit of {limit} asynchronous report tasks per day; please try again tomorrow."),
             ),
             AdvertiserQps { advertiser, count, limit } => (
                 40133,

@@ -15,7 +15,7 @@ use crate::data::{mix, Account};
 use crate::endpoints::accounts::authorize;
 use crate::faults::{endless_page_info, endless_query, hostile_reply, FaultAction, FaultDraws};
 use crate::memory::Memory;
-use crate::quotas::{Asked, Quotas};
+use crate::quotas::Quotas;
 use crate::refusals::{param_error, ApiError, Refusal};
 use crate::routes::{self, Routed};
 use crate::wire::{Call, Handler, Query, Reply, Served};
@@ -141,7 +141,10 @@ fn route(shared: &Shared, method: &str, path: &str, query: &Query, token: Option
         Routed::NotFound => return Reply::text(404, "404 page not found"),
         Routed::WrongMethod => return Reply::text(405, "405 method not allowed"),
     };
-    match shared.faults.draw(&shared.config.lock().unwrap()) {
+    // Drawn with the configuration's lock released before a slow answer sleeps: a held lock
+    // would serve every other request after this one.
+    let fault = shared.faults.draw(&shared.config.lock().unwrap());
+    match fault {
         Some(FaultAction::Refuse(refusal)) => return shared.envelope(Err(refusal.into())),
         Some(FaultAction::Answer(reply)) => return reply,
         Some(FaultAction::Delay(delay)) => std::thread::sleep(delay),
@@ -156,7 +159,7 @@ fn route(shared: &Shared, method: &str, path: &str, query: &Query, token: Option
     } else {
         query
     };
-    match admit(shared, &config, route.endpoint, query, token).and_then(|admitted| admitted.run(route.handler)) {
+    match serve(shared, &config, route.endpoint, route.handler, query, token) {
         Ok(mut served) => {
             if config.faults.endless_pages {
                 endless_page_info(&mut served.data, requested_page);
@@ -175,48 +178,23 @@ fn route(shared: &Shared, method: &str, path: &str, query: &Query, token: Option
     }
 }
 
-/// A request admitted past authentication and the quotas, ready for its handler.
-struct Admitted<'a> {
-    shared: &'a Shared,
-    config: &'a SimConfig,
-    endpoint: &'static str,
-    query: &'a Query,
-    sandbox: bool,
-    key: String,
-}
-
-impl Admitted<'_> {
-    fn run(self, handler: Handler) -> Result<Served, ApiError> {
-        let account = self.shared.account.lock().unwrap();
-        let call = Call {
-            endpoint: self.endpoint,
-            query: self.query,
-            account: &account,
-            config: self.config,
-            sandbox: self.sandbox,
-            memory: &self.shared.memory,
-            quotas: &self.shared.quotas,
-        };
-        if let Some(advertiser) = self.query.get("advertiser_id") {
-            authorize(advertiser, &call)?;
-        }
-        let served = handler(&call);
-        if matches!(&served, Err(e) if e.is_timeout()) {
-            self.shared.quotas.record_timeout(self.config, &self.key);
-        }
-        served
-    }
-}
-
-/// Authentication, then the quotas (TikTok counts a request before it reads it).
-fn admit<'a>(shared: &'a Shared, config: &'a SimConfig, endpoint: &'static str, query: &'a Query, token: Option<&str>) -> Result<Admitted<'a>, ApiError> {
+/// Authentication, then the quotas (TikTok counts a request before it reads it), then the
+/// advertiser check and the handler; the handler's own timeouts count toward TikTok's rules.
+fn serve(shared: &Shared, config: &SimConfig, endpoint: &'static str, handler: Handler, query: &Query, token: Option<&str>) -> Result<Served, ApiError> {
     let sandbox = authenticate(config, token)?;
     // The same request (the same parameters) is one key for the timeout rule.
-    let mut parts: Vec<String> = query.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    parts.sort();
-    let key = format!("{endpoint}?{}", parts.join("&"));
-    shared.quotas.admit(config, &Asked { endpoint, advertiser: query.get("advertiser_id"), key: &key })?;
-    Ok(Admitted { shared, config, endpoint, query, sandbox, key })
+    let key = format!("{endpoint}?{}", query.canonical(&[]));
+    shared.quotas.admit(config, endpoint, query.get("advertiser_id"), &key)?;
+    let account = shared.account.lock().unwrap();
+    let call = Call { endpoint, query, account: &account, config, sandbox, memory: &shared.memory, quotas: &shared.quotas };
+    if let Some(advertiser) = query.get("advertiser_id") {
+        authorize(advertiser, &call)?;
+    }
+    let served = handler(&call);
+    if matches!(&served, Err(e) if e.is_timeout()) {
+        shared.quotas.record_timeout(config, &key);
+    }
+    served
 }
 
 /// Which token is this: the production one (false), the sandbox one (true), or a bad one.

@@ -59,6 +59,18 @@ impl Query {
         }
     }
 
+    /// A JSON-encoded array of strings.
+    pub fn strings(&self, key: &str) -> Result<Option<Vec<String>>, ApiError> {
+        self.json_array(key)?.map(|items| strings_in(&items, key)).transpose()
+    }
+
+    /// The parameters in a canonical order, without `skipped`: the same request, the same text.
+    pub fn canonical(&self, skipped: &[&str]) -> String {
+        let mut parts: Vec<String> = self.0.iter().filter(|(k, _)| !skipped.contains(&k.as_str())).map(|(k, v)| format!("{k}={v}")).collect();
+        parts.sort();
+        parts.join("&")
+    }
+
     /// A JSON-encoded object parameter.
     pub fn json_object(&self, key: &str) -> Result<Option<Map<String, Value>>, ApiError> {
         match self.get(key) {
@@ -89,6 +101,11 @@ impl Query {
         }
         Ok((page, size))
     }
+}
+
+/// The items of a JSON array, each a string, or TikTok's 40002 naming `name`.
+pub fn strings_in(items: &[Value], name: &str) -> Result<Vec<String>, ApiError> {
+    items.iter().map(|v| v.as_str().map(str::to_string).ok_or_else(|| param_error(format!("{name}: Not a valid string.")))).collect()
 }
 
 /// One page of `items` with TikTok's page_info.

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::{project, string_list};
+use super::project;
 use crate::data::Account;
 use crate::refusals::{refuse, Refusal};
 use crate::wire::{param_error, ApiError, Call, Served};
@@ -52,7 +52,7 @@ pub fn advertiser_info(call: &Call) -> Result<Served, ApiError> {
     if ids.is_empty() || ids.len() > 100 {
         return Err(param_error("advertiser_ids: Length must be between 1 and 100."));
     }
-    let fields = string_list(q, "fields")?;
+    let fields = q.strings("fields")?;
     let authorized = authorized_ids(account, sandbox);
     let mut list = Vec::new();
     for id in &ids {

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{id_filter, string_list};
+use super::id_filter;
 use crate::wire::{page_of, param_error, ApiError, Call, Served};
 
 /// Page size (default, maximum) and list key of the asset list endpoints.
@@ -44,14 +44,14 @@ pub fn list(call: &Call) -> Result<Served, ApiError> {
         }
     }
     if endpoint == "dmp/custom_audience/list" {
-        if let Some(ids) = string_list(q, "custom_audience_ids")? {
+        if let Some(ids) = q.strings("custom_audience_ids")? {
             if ids.is_empty() || ids.len() > 100 {
                 return Err(param_error("custom_audience_ids: Length must be between 1 and 100."));
             }
         }
     }
     if endpoint == "tt_video/list" {
-        if let Some(types) = string_list(q, "item_types")? {
+        if let Some(types) = q.strings("item_types")? {
             if types.iter().any(|t| t != "VIDEO" && t != "CAROUSEL") {
                 return Err(param_error("item_types: Invalid enum value."));
             }

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use serde_json::{Map, Value};
 
-use super::{id_filter, project, string_list};
+use super::{id_filter, project};
 use crate::data::{Entity, Level};
 use crate::wire::{page_of, param_error, ApiError, Call, Served};
 
@@ -110,8 +110,8 @@ fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
     let Call { query: q, account, .. } = *call;
     let advertiser = q.required("advertiser_id")?;
     let (page, size) = q.paging(10, 1000)?;
-    let fields = string_list(q, "fields")?;
-    let drop_nulls = match string_list(q, "exclude_field_types_in_response")? {
+    let fields = q.strings("fields")?;
+    let drop_nulls = match q.strings("exclude_field_types_in_response")? {
         None => false,
         Some(types) if types.iter().all(|t| t == "NULL_FIELD") => true,
         Some(_) => return Err(param_error("exclude_field_types_in_response: Must be one of: NULL_FIELD.")),

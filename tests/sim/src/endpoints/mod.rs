@@ -6,23 +6,12 @@
 
 use serde_json::{Map, Value};
 
-use crate::wire::{param_error, ApiError, Query};
+use crate::wire::{param_error, strings_in, ApiError};
 
 pub mod accounts;
 pub mod assets;
 pub mod entities;
 pub mod pixels;
-
-pub fn string_list(q: &Query, key: &str) -> Result<Option<Vec<String>>, ApiError> {
-    match q.json_array(key)? {
-        None => Ok(None),
-        Some(items) => items
-            .into_iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| param_error(format!("{key}: Not a valid string."))))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-    }
-}
 
 /// `fields` projection and `exclude_field_types_in_response=["NULL_FIELD"]`.
 pub fn project(object: &Value, fields: Option<&[String]>, drop_nulls: bool) -> Value {
@@ -39,11 +28,7 @@ pub fn project(object: &Value, fields: Option<&[String]>, drop_nulls: bool) -> V
 pub fn id_filter(filtering: &Map<String, Value>, key: &str) -> Result<Option<Vec<String>>, ApiError> {
     match filtering.get(key) {
         None => Ok(None),
-        Some(Value::Array(items)) if items.len() <= 100 => items
-            .iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| param_error(format!("filtering.{key}: Not a valid string."))))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
+        Some(Value::Array(items)) if items.len() <= 100 => strings_in(items, &format!("filtering.{key}")).map(Some),
         Some(Value::Array(_)) => Err(param_error(format!("filtering.{key}: Length must be between 0 and 100."))),
         Some(_) => Err(param_error(format!("filtering.{key}: Field must be set to array"))),
     }

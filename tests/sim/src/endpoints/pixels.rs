@@ -2,14 +2,13 @@
 
 use serde_json::{json, Value};
 
-use super::string_list;
 use crate::refusals::{refuse, Refusal};
 use crate::wire::{param_error, ApiError, Call, Served};
 
 pub fn event_stats(call: &Call) -> Result<Served, ApiError> {
     let Call { query: q, account, .. } = *call;
     let advertiser = q.required("advertiser_id")?;
-    let ids = string_list(q, "pixel_ids")?.ok_or_else(|| param_error("pixel_ids: Missing data for required field."))?;
+    let ids = q.strings("pixel_ids")?.ok_or_else(|| param_error("pixel_ids: Missing data for required field."))?;
     if ids.is_empty() || ids.len() > 10 {
         return Err(param_error("pixel_ids: Length must be between 1 and 10."));
     }

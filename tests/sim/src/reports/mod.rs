@@ -12,7 +12,6 @@ pub mod tasks;
 use crate::data::Level;
 use crate::wire::{page_of, ApiError, Call, Served};
 use query::parse;
-pub use query::{COUNT_METRICS, EMPTY_METRICS, MONEY_METRICS, RATIO_METRICS};
 use rows::compute_rows;
 
 /// `report/integrated/get/`.
@@ -32,11 +31,9 @@ pub fn integrated(call: &Call) -> Result<Served, ApiError> {
             "Number of ad ids is equal or more than 20k, only return the top 20k id's results, sorting by create time desc order.".to_string(),
         ));
     }
-    let mut key_parts: Vec<String> = q.0.iter().filter(|(k, _)| k.as_str() != "page" && k.as_str() != "page_size").map(|(k, v)| format!("{k}={v}")).collect();
-    key_parts.sort();
     let shape = &config.account;
     let today = chrono::Utc::now().date_naive();
-    let key = format!("{}|{}|{:?}|{}|{today}|{}", shape.seed, shape.restatement, shape.delivery, account.entities.len(), key_parts.join("&"));
+    let key = format!("{}|{}|{:?}|{}|{today}|{}", shape.seed, shape.restatement, shape.delivery, account.entities.len(), q.canonical(&["page", "page_size"]));
     let rows = memory.cached_rows(&key).unwrap_or_else(|| {
         // Over the limit, the synchronous report covers only the newest ads (TikTok: 20k).
         let rows = Arc::new(compute_rows(&rq, &advertiser, account, config, truncated.then_some(threshold)));

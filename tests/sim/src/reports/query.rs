@@ -7,14 +7,14 @@ use serde_json::Value;
 use crate::data::Entity;
 use crate::data::Level;
 use crate::refusals::{refuse, Refusal};
-use crate::wire::{param_error, ApiError, Query};
+use crate::wire::{param_error, strings_in, ApiError, Query};
 use crate::config::SimConfig;
 
 // The reference's metrics, with the values they always had; the metric table
 // (`crate::metrics`) derives the others.
 
 /// Counts: additive, rendered as integers.
-pub const COUNT_METRICS: &[&str] = &[
+pub(super) const COUNT_METRICS: &[&str] = &[
     "impressions", "clicks", "reach", "conversion", "real_time_conversion", "result", "real_time_result",
     "video_play_actions", "video_watched_2s", "video_watched_6s", "video_views_p25", "video_views_p50",
     "video_views_p75", "video_views_p100", "profile_visits", "likes", "comments", "shares", "follows",
@@ -24,11 +24,11 @@ pub const COUNT_METRICS: &[&str] = &[
 ];
 
 /// Money: additive, rendered with two decimals.
-pub const MONEY_METRICS: &[&str] =
+pub(super) const MONEY_METRICS: &[&str] =
     &["spend", "cash_spend", "voucher_spend", "total_purchase_value", "total_onsite_shopping_value"];
 
 /// Derived from the additive ones (rates in percent units, costs per result).
-pub const RATIO_METRICS: &[&str] = &[
+pub(super) const RATIO_METRICS: &[&str] = &[
     "cpc", "cpm", "ctr", "cost_per_1000_reached", "frequency", "cost_per_conversion", "conversion_rate",
     "real_time_cost_per_conversion", "real_time_conversion_rate", "cost_per_result", "result_rate",
     "real_time_cost_per_result", "real_time_result_rate", "average_video_play", "average_video_play_per_user",
@@ -39,7 +39,7 @@ pub const RATIO_METRICS: &[&str] = &[
 ];
 
 /// No secondary goal is set on generated ad groups, so these are always `-`.
-pub const EMPTY_METRICS: &[&str] = &["secondary_goal_result", "cost_per_secondary_goal_result", "secondary_goal_result_rate"];
+pub(super) const EMPTY_METRICS: &[&str] = &["secondary_goal_result", "cost_per_secondary_goal_result", "secondary_goal_result_rate"];
 
 /// A data level's rank: 0 advertiser, 1 campaign, 2 ad group, 3 ad.
 pub(super) fn rank(level: Level, advertiser_level: bool) -> u8 {
@@ -110,17 +110,6 @@ impl ReportQuery {
             };
             values.contains(&value) == *inside
         })
-    }
-}
-
-pub(super) fn string_array(q: &Query, key: &str, required: bool) -> Result<Vec<String>, ApiError> {
-    match q.json_array(key)? {
-        None if required => Err(param_error(format!("{key}: Missing data for required field."))),
-        None => Ok(Vec::new()),
-        Some(items) => items
-            .into_iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| param_error(format!("{key}: Not a valid string."))))
-            .collect(),
     }
 }
 
@@ -214,7 +203,7 @@ fn dimensions(q: &Query, audience: bool, id_dimension: &str) -> Result<(Time, Ve
     let mut time = Time::None;
     let mut breakdowns = Vec::new();
     let mut id_seen = false;
-    for d in string_array(q, "dimensions", true)? {
+    for d in q.strings("dimensions")?.ok_or_else(|| param_error("dimensions: Missing data for required field."))? {
         match d.as_str() {
             "stat_time_day" | "stat_time_hour" if time != Time::None => return Err(conflict()),
             "stat_time_day" => time = Time::Day,
@@ -243,10 +232,7 @@ fn dimensions(q: &Query, audience: bool, id_dimension: &str) -> Result<(Time, Ve
 /// daily reports, `conversion` above the ad group, website and TikTok legs in audience reports
 /// are refused together.
 fn metrics(q: &Query, shape: &crate::metrics::Shape) -> Result<Vec<String>, ApiError> {
-    let metrics = match q.json_array("metrics")? {
-        None => vec!["spend".to_string(), "impressions".to_string()],
-        Some(_) => string_array(q, "metrics", false)?,
-    };
+    let metrics = q.strings("metrics")?.unwrap_or_else(|| vec!["spend".to_string(), "impressions".to_string()]);
     let invalid: Vec<String> = metrics.iter().filter(|m| crate::metrics::refused(m, shape)).map(|m| format!("'{m}'")).collect();
     if !invalid.is_empty() {
         return Err(param_error(format!(
@@ -344,7 +330,7 @@ pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<(Str
         // filter_value is a JSON array serialized into a string for IN.
         let values: Vec<String> = match f.get("filter_value") {
             Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
-                Ok(Value::Array(v)) => v.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+                Ok(Value::Array(v)) => strings_in(&v, "filtering.filter_value")?,
                 _ if filter_type == "IN" || filter_type == "NOT_IN" => {
                     return Err(param_error("filtering.filter_value: Must be a JSON array string for IN and NOT_IN."))
                 }
@@ -362,7 +348,7 @@ pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<(Str
                 }
             }
             "campaign_ids" | "adgroup_ids" | "ad_ids" | "country_code" => match filter_type {
-                "IN" | "NOT_IN" if values.len() <= 100 => applied.push((field.to_string(), filter_type == "IN", values)),
+                "IN" | "NOT_IN" if (1..=100).contains(&values.len()) => applied.push((field.to_string(), filter_type == "IN", values)),
                 "IN" | "NOT_IN" => return Err(param_error(format!("filtering.{field}: Length must be between 1 and 100."))),
                 other => return Err(param_error(format!("filtering.filter_type: {other} is not supported for {field}."))),
             },

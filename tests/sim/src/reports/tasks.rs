@@ -44,11 +44,14 @@ pub fn check(call: &Call) -> Result<Served, ApiError> {
     })
 }
 
-/// `report/task/cancel/`.
+/// `report/task/cancel/`: only a task still QUEUING or PROCESSING (DOC-TASK-CANCEL).
 pub fn cancel(call: &Call) -> Result<Served, ApiError> {
-    with_task(call, |task, _| {
-        task.canceled = true;
-        Ok(json!({"status": "CANCELED"}).into())
+    with_task(call, |task, done| match status(task, done) {
+        "QUEUING" | "PROCESSING" => {
+            task.canceled = true;
+            Ok(json!({"status": "CANCELED"}).into())
+        }
+        other => Err(param_error(format!("Only a QUEUING or PROCESSING task can be canceled; the task is {other}."))),
     })
 }
 
