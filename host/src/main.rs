@@ -266,7 +266,7 @@ fn answer_message(out: &mut Masked<Airbyte>, answer: Answer) {
     let message = match answer {
         Answer::Spec(spec) => parsed(&spec, "spec").map(|spec| json!({"type": "SPEC", "spec": spec})),
         Answer::Catalog(catalog) => parsed(&catalog, "catalog").map(|catalog| json!({"type": "CATALOG", "catalog": catalog})),
-        Answer::Checked(reached) => Ok(json!({"type": "CONNECTION_STATUS", "connectionStatus": {"status": "SUCCEEDED", "message": reached}})),
+        Answer::Checked(reached) => Ok(json!({"type": "CONNECTION_STATUS", "connectionStatus": {"status": "SUCCEEDED", "message": out.mask(&reached)}})),
         Answer::Read => return,
     };
     match message {

@@ -17,6 +17,9 @@ use crate::output::{ended, FailureType, HoldReason, LogLevel, Output, OutputErro
 pub struct WithProgress<O> {
     inner: O,
     bar: ProgressBar,
+    /// Whether the line is drawn at all: when not, nothing is tracked (no work per request or
+    /// batch on the platform, where stderr is no terminal).
+    drawn: bool,
     seen: Seen,
 }
 
@@ -41,13 +44,14 @@ struct Held {
 impl<O> WithProgress<O> {
     /// A line for `streams` streams, drawn when stderr is a terminal (hidden otherwise).
     pub fn new(inner: O, streams: usize) -> Self {
-        let bar = if std::io::stderr().is_terminal() { drawn_bar() } else { ProgressBar::hidden() };
-        Self::with_bar(inner, bar, streams)
+        let drawn = std::io::stderr().is_terminal();
+        let bar = if drawn { drawn_bar() } else { ProgressBar::hidden() };
+        Self::with_bar(inner, bar, drawn, streams)
     }
 
-    fn with_bar(inner: O, bar: ProgressBar, streams: usize) -> Self {
+    fn with_bar(inner: O, bar: ProgressBar, drawn: bool, streams: usize) -> Self {
         bar.set_length(streams as u64);
-        Self { inner, bar, seen: Seen::default() }
+        Self { inner, bar, drawn, seen: Seen::default() }
     }
 
     /// The line cleared, the output within (not finished: the command's answer follows).
@@ -86,6 +90,9 @@ impl Seen {
 
 impl<O: Output> Output for WithProgress<O> {
     fn records(&mut self, stream: &str, records: Vec<String>) -> Result<(), OutputError> {
+        if !self.drawn {
+            return self.inner.records(stream, records);
+        }
         self.seen.records += records.len() as u64;
         self.seen.stream = stream.to_string();
         if let Some(advertiser) = records.last().and_then(|r| advertiser_of(r)) {
@@ -100,6 +107,9 @@ impl<O: Output> Output for WithProgress<O> {
     }
 
     fn stream_status(&mut self, stream: &str, status: StreamStatus) -> Result<(), OutputError> {
+        if !self.drawn {
+            return self.inner.stream_status(stream, status);
+        }
         if ended(status) {
             self.seen.ended.insert(stream.to_string());
             self.bar.set_position(self.seen.ended.len() as u64);
@@ -114,6 +124,9 @@ impl<O: Output> Output for WithProgress<O> {
     }
 
     fn progress(&mut self, progress: &RequestProgress) {
+        if !self.drawn {
+            return self.inner.progress(progress);
+        }
         self.seen.requests = progress.sent;
         self.seen.held = progress.held.as_ref().map(|hold| {
             let left = Duration::from_millis(hold.duration_ms);
@@ -153,7 +166,7 @@ mod tests {
 
     #[test]
     fn waiting_is_shown_from_the_typed_hold_and_not_from_log_words() {
-        let mut out = WithProgress::with_bar(Recorded::default(), ProgressBar::hidden(), 2);
+        let mut out = WithProgress::with_bar(Recorded::default(), ProgressBar::hidden(), true, 2);
         out.log(LogLevel::Warn, "throttled by TikTok: the connector now sends at most 5 requests per second");
         assert!(!out.bar.message().contains("waiting"), "{}", out.bar.message());
 
@@ -171,7 +184,7 @@ mod tests {
 
     #[test]
     fn a_hold_that_ran_out_is_no_longer_shown() {
-        let mut out = WithProgress::with_bar(Recorded::default(), ProgressBar::hidden(), 1);
+        let mut out = WithProgress::with_bar(Recorded::default(), ProgressBar::hidden(), true, 1);
         out.progress(&progress(1, Some((HoldReason::Quota, 50))));
         let later = Instant::now() + Duration::from_millis(100);
         assert!(out.seen.line(Instant::now()).contains("waiting"));
@@ -180,7 +193,7 @@ mod tests {
 
     #[test]
     fn records_and_statuses_move_the_line_and_pass_on_unchanged() {
-        let mut out = WithProgress::with_bar(Recorded::default(), ProgressBar::hidden(), 2);
+        let mut out = WithProgress::with_bar(Recorded::default(), ProgressBar::hidden(), true, 2);
         out.records("ads", vec![r#"{"ad_id":"1","advertiser_id":"42"}"#.into(), r#"{"advertiser_id":"43"}"#.into()]).unwrap();
         out.stream_status("ads", StreamStatus::Complete).unwrap();
         out.stream_status("campaigns", StreamStatus::Running).unwrap();

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::loader::{Emitted, Rows};
-use crate::output::{level_name, now_millis, FailureType, LogLevel, Output, OutputError, RequestProgress, StreamStatus};
+use crate::output::{ended, level_name, now_millis, FailureType, LogLevel, Output, OutputError, RequestProgress, StreamStatus};
 
 /// Logs (but debug ones) and errors as text on stderr. It takes no records: outside a `read`
 /// (`sync`'s discover) there are none.
@@ -45,12 +45,11 @@ impl Output for Console {
 pub struct Database {
     /// None once finished, so the writer sees the end.
     rows: Option<Rows>,
-    console: Console,
 }
 
 impl Database {
     pub fn new(rows: Rows) -> Self {
-        Self { rows: Some(rows), console: Console }
+        Self { rows: Some(rows) }
     }
 
     fn send(&self, item: Emitted) -> Result<(), OutputError> {
@@ -70,24 +69,22 @@ impl Output for Database {
     /// A stream's end decides whether a replaced table goes live; the other statuses are not
     /// written.
     fn stream_status(&mut self, stream: &str, status: StreamStatus) -> Result<(), OutputError> {
-        match status {
-            StreamStatus::Complete | StreamStatus::Incomplete => {
-                self.send(Emitted::Ended { stream: stream.to_string(), complete: status == StreamStatus::Complete })
-            }
-            StreamStatus::Started | StreamStatus::Running => Ok(()),
+        if !ended(status) {
+            return Ok(());
         }
+        self.send(Emitted::Ended { stream: stream.to_string(), complete: status == StreamStatus::Complete })
     }
 
     fn log(&mut self, level: LogLevel, message: &str) {
-        self.console.log(level, message);
+        Console.log(level, message);
     }
 
     fn progress(&mut self, progress: &RequestProgress) {
-        self.console.progress(progress);
+        Console.progress(progress);
     }
 
     fn error(&mut self, failure: FailureType, message: &str, stream: Option<&str>) {
-        self.console.error(failure, message, stream);
+        Console.error(failure, message, stream);
     }
 
     /// The writer is told nothing more comes; `Loader::finish` waits for it.
