@@ -75,7 +75,7 @@ impl ApiClient {
                     (outcome, action)
                 }
             };
-            let error = outcome.into_error(request.scope);
+            let error = outcome.into_error(action);
             let quiet = match action {
                 Action::Retry | Action::RetryTimedOut { .. } => None,
                 Action::Throttle { quiet } => Some(quiet),

@@ -153,9 +153,9 @@ fn mentions_daily_quota(message: &str) -> bool {
 }
 
 impl Outcome {
-    /// The user-facing error for an outcome the caller does not handle, keeping the outcome.
-    pub fn into_error(self, scope: Scope) -> Error {
-        let action = decide(&self, scope);
+    /// The user-facing error for an outcome the caller does not handle (`action` is what
+    /// `decide` made of it), keeping the outcome.
+    pub fn into_error(self, action: Action) -> Error {
         let mut error = match &self {
             Outcome::Refused(refusal) => refusal.error(action),
             Outcome::Http { status, body } => {
@@ -217,6 +217,12 @@ mod tests {
     use super::*;
     use Action::*;
     use Scope::{AdvertiserBatch, FanoutCombination, Plain, ReportWindow, TaskCreate};
+
+    /// The error a caller that decided nothing else gets for `outcome`.
+    fn error_of(outcome: Outcome, scope: Scope) -> Error {
+        let action = decide(&outcome, scope);
+        outcome.into_error(action)
+    }
 
     fn refusal(code: i64, message: &str) -> Refusal {
         Refusal { code, message: message.into(), request_id: None, path: "campaign/get", advertiser: Some("77".into()) }
@@ -304,16 +310,16 @@ mod tests {
     #[test]
     fn errors_name_the_request_and_keep_what_was_answered() {
         let identified = Refusal { request_id: Some("2024X".into()), ..refusal(40105, "Access token is incorrect") };
-        let e = Outcome::Refused(identified).into_error(Plain);
+        let e = error_of(Outcome::Refused(identified), Plain);
         assert_eq!(e.kind, Kind::Config);
         assert!(e.message.contains("campaign/get/") && e.message.contains("2024X") && e.message.contains("40105"), "{e}");
         assert_eq!(e.api_code(), Some(40105));
-        let daily = refused(40100, "App [1] reaches the QPD limit 864000").into_error(Plain);
+        let daily = error_of(refused(40100, "App [1] reaches the QPD limit 864000"), Plain);
         assert_eq!(daily.kind, Kind::Transient);
         assert!(daily.message.contains("00:00 UTC"));
-        let missing = http(404).into_error(Plain);
+        let missing = error_of(http(404), Plain);
         assert_eq!((missing.kind, missing.message.as_str()), (Kind::System, "HTTP 404: <html> (endpoint not found)"));
-        let gateway = http(504).into_error(ReportWindow);
+        let gateway = error_of(http(504), ReportWindow);
         assert_eq!(gateway.kind, Kind::Transient);
         assert_eq!(gateway.action(ReportWindow), Some(RetryTimedOut { split_after: Some(REPORT_WINDOW_TIMEOUTS) }));
     }

@@ -60,8 +60,6 @@ pub struct Advertisers {
     info: Option<Shared<Result<Vec<Value>>>>,
     /// Each advertiser's local today, worked out once from `info`.
     todays: OnceCell<HashMap<String, NaiveDate>>,
-    /// The config's end_date: report windows end there at the latest.
-    end_date: Option<NaiveDate>,
 }
 
 impl Advertisers {
@@ -90,7 +88,7 @@ impl Advertisers {
             let (api, ids) = (api.clone(), ids.clone());
             Shared::spawn(async move { advertiser_info(&api, &ids).await })
         });
-        Ok(Self { ids, authorized, info, todays: OnceCell::new(), end_date: config.end_date })
+        Ok(Self { ids, authorized, info, todays: OnceCell::new() })
     }
 
     /// `advertiser/info/` of every advertiser of the sync.
@@ -99,13 +97,6 @@ impl Advertisers {
             Some(info) => info.get().await,
             None => Err(Error::system("advertiser/info was not read")),
         }
-    }
-
-    /// The last day report windows reach for `advertiser`: its local today, or the config's
-    /// end_date when that is earlier.
-    pub async fn last_report_day(&self, advertiser: &str) -> NaiveDate {
-        let today = self.local_today(advertiser).await;
-        self.end_date.map_or(today, |end| end.min(today))
     }
 
     /// Today in the advertiser's time zone (report days are local; see `report::local_day`).

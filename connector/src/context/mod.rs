@@ -49,9 +49,11 @@ impl SyncContext {
         self.api.send(request).await
     }
 
-    /// The last day report windows reach for `advertiser` (`Advertisers::last_report_day`).
+    /// The last day report windows reach for `advertiser`: its local today, or the config's
+    /// end_date when that is earlier.
     pub async fn last_report_day(&self, advertiser: &str) -> NaiveDate {
-        self.advertisers.last_report_day(advertiser).await
+        let today = self.advertisers.local_today(advertiser).await;
+        self.config.end_date.map_or(today, |end| end.min(today))
     }
 }
 

@@ -177,7 +177,7 @@ impl Activity {
     fn probe_query(&self, api: &Rc<ApiClient>, advertiser: &str, window: Option<DateWindow>) -> ProbeQuery {
         let spec = self.spec(if window.is_some() { Granularity::Daily } else { Granularity::Lifetime });
         let request = super::request(spec, advertiser, window, self.include_deleted, &[]).scoped(Scope::ReportWindow).concerning(advertiser);
-        let span = window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end));
+        let span = DateWindow::span_text(window);
         ProbeQuery { api: api.clone(), request, what: format!("advertiser {advertiser} {span}") }
     }
 

@@ -28,6 +28,11 @@ pub struct DateWindow {
 }
 
 impl DateWindow {
+    /// How a warning names a window: its days, or "lifetime" for none.
+    pub fn span_text(window: Option<DateWindow>) -> String {
+        window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end))
+    }
+
     pub fn days(&self) -> i64 {
         (self.end - self.start).num_days() + 1
     }

@@ -21,7 +21,7 @@ pub struct Flight {
     /// Requests let through, waiting to leave or out.
     in_flight: usize,
     /// Requests sent and not answered yet.
-    pub out: usize,
+    out: usize,
     /// Exponentially weighted mean time from send to full answer.
     latency: Duration,
     /// Halved on each timeout, restored step by step on answers in time.
@@ -89,6 +89,16 @@ impl Flight {
     pub fn leave_line(&mut self, ticket: u64) {
         self.waiting.retain(|(t, _)| *t != ticket);
         self.wake_next();
+    }
+
+    /// A request let in leaves for TikTok.
+    pub fn sent(&mut self) {
+        self.out += 1;
+    }
+
+    /// Requests sent and not answered yet.
+    pub fn out(&self) -> usize {
+        self.out
     }
 
     /// A request let in gives its place back.

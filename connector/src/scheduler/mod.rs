@@ -150,7 +150,7 @@ impl Scheduler {
         let mut s = self.0.borrow_mut();
         let now = Instant::now();
         s.sent += 1;
-        s.flight.out += 1;
+        s.flight.sent();
         s.budget.sent(now);
         permit.sent_at = now;
         permit.sent = true;
@@ -282,8 +282,8 @@ impl State {
     /// guard, and, after the app was refused, for the last probe to come back.
     fn window_wait(&mut self) -> Duration {
         let now = Instant::now();
-        let probe_out = if self.restriction.probing() && self.flight.out > 0 { timeouts::POLL } else { Duration::ZERO };
-        self.budget.wait(now).max(self.timeouts.wait(now, self.flight.out)).max(probe_out)
+        let probe_out = if self.restriction.probing() && self.flight.out() > 0 { timeouts::POLL } else { Duration::ZERO };
+        self.budget.wait(now).max(self.timeouts.wait(now, self.flight.out())).max(probe_out)
     }
 }
 

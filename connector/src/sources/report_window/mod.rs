@@ -60,10 +60,6 @@ struct TaskRows {
 type ReportRecords = (Vec<String>, BTreeMap<String, String>);
 
 /// A window's label in logs: its days, or `lifetime`.
-fn span_of(window: Option<DateWindow>) -> String {
-    window.map_or("lifetime".to_string(), |w| format!("{}..{}", w.start, w.end))
-}
-
 /// The id of a record text's object (its `id_dimension`), to tell TopView rows from the main
 /// query's.
 fn record_id(record: &str, id_dimension: &str) -> Option<String> {
@@ -116,7 +112,7 @@ impl<'a> WindowReader<'a> {
     /// filter; rows of objects the main query gave are dropped (a server that ignores the
     /// filter answers with those again).
     async fn read_topview(&self, window: Option<DateWindow>, main_ids: &HashSet<String>, sink: Sink<'_>) -> Result<()> {
-        let span = format!("{} (TopView rows)", span_of(window));
+        let span = format!("{} (TopView rows)", DateWindow::span_text(window));
         let request = report::request(self.spec, self.advertiser, window, self.run.sync.config.include_deleted, &[topview::report_filter()])
             .scoped(Scope::ReportWindow)
             .concerning(self.advertiser);
@@ -179,7 +175,7 @@ impl<'a> WindowReader<'a> {
         sink: Sink<'s>,
     ) -> Pin<Box<dyn Future<Output = Result<()>> + 's>> {
         Box::pin(async move {
-            let mut span = span_of(window);
+            let mut span = DateWindow::span_text(window);
             if let Some(scope) = &scope {
                 span = format!("{span} ({})", scope.describe());
             }
