@@ -60,7 +60,10 @@ impl AdditionalMetrics {
             let why = match rules::refusal(m, &shape) {
                 Some(why) => why,
                 None if own.len() + added.len() >= MAX_METRICS => {
-                    format!("TikTok takes at most {MAX_METRICS} metrics in one request, and the stream asks for {} already", own.len() + added.len())
+                    format!(
+                        "TikTok takes at most {MAX_METRICS} metrics in one request, and the stream asks for {} already",
+                        own.len() + added.len()
+                    )
                 }
                 None => {
                     added.push(m);
@@ -72,9 +75,18 @@ impl AdditionalMetrics {
         if added.is_empty() {
             return;
         }
-        let groups: Vec<&'static [&'static str]> = spec.metrics.iter().copied().chain([&*Box::leak(added.into_boxed_slice())]).collect();
+        let groups: Vec<&'static [&'static str]> =
+            spec.metrics.iter().copied().chain([&*Box::leak(added.into_boxed_slice())]).collect();
         let metrics: &'static [&'static [&'static str]] = Box::leak(groups.into_boxed_slice());
-        let mut extended = streams::report(def.name, spec.report_type, spec.data_level, spec.granularity, spec.dimensions, metrics, def.sandbox);
+        let mut extended = streams::report(
+            def.name,
+            spec.report_type,
+            spec.data_level,
+            spec.granularity,
+            spec.dimensions,
+            metrics,
+            def.sandbox,
+        );
         extended.fields = def.fields;
         self.streams.push(Box::leak(Box::new(extended)));
     }
@@ -121,7 +133,12 @@ mod tests {
             let asked = metrics_of(&a, def.name).contains(&"web_event_add_to_cart");
             assert_eq!(asked, spec.report_type == streams::ReportType::Basic, "{}", def.name);
             let schema = a.stream(def).json_schema();
-            assert_eq!(schema["properties"]["metrics"]["properties"].get("web_event_add_to_cart").is_some(), asked, "{}", def.name);
+            assert_eq!(
+                schema["properties"]["metrics"]["properties"].get("web_event_add_to_cart").is_some(),
+                asked,
+                "{}",
+                def.name
+            );
         }
         assert!(a.summary().unwrap().contains("ads_audience_reports_daily leaves out web_event_add_to_cart: \"web_event_add_to_cart\" is a website conversion metric"));
     }
@@ -142,11 +159,20 @@ mod tests {
         assert!(metrics_of(&a, "advertisers_reports_daily").contains(&"conversion") == false);
         assert!(!metrics_of(&a, "ads_reports_hourly").contains(&"total_purchase"));
         assert!(metrics_of(&a, "ads_reports_daily").contains(&"total_purchase"));
-        assert_eq!(metrics_of(&a, "ads_reports_daily").iter().filter(|m| **m == "spend").count(), 1, "a metric already asked is not asked twice");
-        assert!(parse(json!(["joy"])).unwrap_err().message.starts_with("additional_metrics[0]: \"joy\" is not in the metric catalogue"));
+        assert_eq!(
+            metrics_of(&a, "ads_reports_daily").iter().filter(|m| **m == "spend").count(),
+            1,
+            "a metric already asked is not asked twice"
+        );
+        assert!(parse(json!(["joy"]))
+            .unwrap_err()
+            .message
+            .starts_with("additional_metrics[0]: \"joy\" is not in the metric catalogue"));
         assert!(parse(json!(["spend", "spend"])).unwrap_err().message.contains("listed twice"));
         // The ad stream asks 79 metrics: 21 more fit under TikTok's 100.
-        let many: Vec<&str> = metrics::known().filter(|m| metrics::catalogue::find(m).unwrap().leg == metrics::catalogue::Leg::App).collect();
+        let many: Vec<&str> = metrics::known()
+            .filter(|m| metrics::catalogue::find(m).unwrap().leg == metrics::catalogue::Leg::App)
+            .collect();
         let a = parse(json!(many)).unwrap();
         assert!(metrics_of(&a, "ads_reports_daily").len() <= MAX_METRICS);
         assert!(a.summary().unwrap().contains("at most 100 metrics"));

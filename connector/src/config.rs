@@ -48,8 +48,8 @@ pub struct Config {
 
 impl Config {
     pub fn parse(text: &str) -> Result<Config> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| Error::config(format!("config is not valid JSON: {e}")))?;
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| Error::config(format!("config is not valid JSON: {e}")))?;
         let obj = value.as_object().ok_or_else(|| Error::config("config must be a JSON object"))?;
         // Older reference versions called the credentials block `environment`.
         let creds = match obj.get("credentials").or_else(|| obj.get("environment")) {
@@ -105,7 +105,11 @@ impl Config {
     }
 
     pub fn default_base_url(&self) -> &'static str {
-        if self.is_sandbox() { SANDBOX_BASE } else { PRODUCTION_BASE }
+        if self.is_sandbox() {
+            SANDBOX_BASE
+        } else {
+            PRODUCTION_BASE
+        }
     }
 
     /// The streams this config may read: the built-in ones (sandbox configs see the sandbox
@@ -142,7 +146,9 @@ fn parse_credentials(c: &Map<String, Value>) -> Result<Credentials> {
     };
     if sandbox {
         let advertiser_id = advertiser_id.ok_or_else(|| {
-            Error::config("credentials.advertiser_id: is required for sandbox_access_token (the sandbox cannot list advertisers)")
+            Error::config(
+                "credentials.advertiser_id: is required for sandbox_access_token (the sandbox cannot list advertisers)",
+            )
         })?;
         Ok(Credentials::Sandbox { advertiser_id, access_token })
     } else {
@@ -222,7 +228,9 @@ mod tests {
 
     #[test]
     fn oauth_config_with_defaults() {
-        let c = Config::parse(r#"{"credentials":{"auth_type":"oauth2.0","app_id":"1","secret":"s","access_token":"t"}}"#).unwrap();
+        let c =
+            Config::parse(r#"{"credentials":{"auth_type":"oauth2.0","app_id":"1","secret":"s","access_token":"t"}}"#)
+                .unwrap();
         assert_eq!(c.start_date.to_string(), "2016-09-01");
         assert_eq!(c.attribution_window, 3);
         assert!(!c.include_deleted);
@@ -238,7 +246,8 @@ mod tests {
         assert!(e.message.starts_with("start_date"), "{}", e.message);
         let e = Config::parse(r#"{"credentials":{"auth_type":"sandbox_access_token","advertiser_id":"1","access_token":"t"},"attribution_window":400}"#).unwrap_err();
         assert!(e.message.starts_with("attribution_window"), "{}", e.message);
-        let e = Config::parse(r#"{"credentials":{"auth_type":"sandbox_access_token","access_token":"t"}}"#).unwrap_err();
+        let e =
+            Config::parse(r#"{"credentials":{"auth_type":"sandbox_access_token","access_token":"t"}}"#).unwrap_err();
         assert!(e.message.contains("advertiser_id"), "{}", e.message);
         let e = Config::parse(r#"{"credentials":{"auth_type":"sandbox_access_token","advertiser_id":"1","access_token":"t"},"skip_inactive_days":"no"}"#).unwrap_err();
         assert!(e.message.starts_with("skip_inactive_days: must be true or false"), "{}", e.message);

@@ -67,7 +67,10 @@ pub fn parse(value: Option<&Value>) -> Result<Vec<&'static StreamDef>> {
         let obj = item.as_object().ok_or_else(|| Error::config(format!("{at}: must be an object")))?;
         let def = parse_one(obj, &at)?;
         if defs.iter().any(|d| d.name == def.name) {
-            return Err(Error::config(format!("{at}.name: {:?} is the name of another custom report; names must be unique", def.name)));
+            return Err(Error::config(format!(
+                "{at}.name: {:?} is the name of another custom report; names must be unique",
+                def.name
+            )));
         }
         defs.push(def);
     }
@@ -116,15 +119,27 @@ impl CustomReport {
         dimensions.extend(granularity.time_dimension().map(str::to_string));
         dimensions.extend(self.breakdowns);
         let dimensions = leak_strs(dimensions);
-        let metric_set: &'static [&'static [&'static str]] = Box::leak(vec![leak_strs(self.metrics)].into_boxed_slice());
-        let mut def = streams::report(Box::leak(self.name.into_boxed_str()), report_type, level, granularity, dimensions, metric_set, true);
+        let metric_set: &'static [&'static [&'static str]] =
+            Box::leak(vec![leak_strs(self.metrics)].into_boxed_slice());
+        let mut def = streams::report(
+            Box::leak(self.name.into_boxed_str()),
+            report_type,
+            level,
+            granularity,
+            dimensions,
+            metric_set,
+            true,
+        );
         if let Source::Report(spec) = &mut def.source {
             spec.filters = self.filters;
             spec.lookback_days = self.lookback_days;
         }
         // Breakdowns the built-in reports never use get a field of their own.
-        let extra: Vec<(&'static str, FieldType)> =
-            dimensions.iter().filter(|d| !def.fields.iter().any(|(f, _)| f == *d)).map(|d| (*d, FieldType::Str)).collect();
+        let extra: Vec<(&'static str, FieldType)> = dimensions
+            .iter()
+            .filter(|d| !def.fields.iter().any(|(f, _)| f == *d))
+            .map(|d| (*d, FieldType::Str))
+            .collect();
         if !extra.is_empty() {
             def.fields = Box::leak(def.fields.iter().copied().chain(extra).collect::<Vec<_>>().into_boxed_slice());
         }
@@ -161,8 +176,11 @@ mod tests {
 
     #[test]
     fn a_custom_report_is_a_report_stream_keyed_by_id_time_and_breakdowns() {
-        let defs = parse(Some(&json!([report(json!({"report_type": "AUDIENCE", "dimensions": ["language"], "lookback_days": 7,
-            "filters": [{"field_name": "campaign_ids", "filter_value": ["1", "2"]}]}))]))).unwrap();
+        let defs = parse(Some(&json!([report(
+            json!({"report_type": "AUDIENCE", "dimensions": ["language"], "lookback_days": 7,
+            "filters": [{"field_name": "campaign_ids", "filter_value": ["1", "2"]}]})
+        )])))
+        .unwrap();
         let def = defs[0];
         assert_eq!(def.name, "my_report");
         assert_eq!(def.primary_key, ["ad_id", "stat_time_day", "language"]);
@@ -217,19 +235,29 @@ mod tests {
 
     #[test]
     fn a_name_the_catalogue_does_not_know_is_left_for_check_to_ask() {
-        let defs = parse(Some(&json!([report(json!({})), report(json!({"name": "b", "metrics": ["spend", "brand_new_metric"]}))]))).unwrap();
+        let defs = parse(Some(&json!([
+            report(json!({})),
+            report(json!({"name": "b", "metrics": ["spend", "brand_new_metric"]}))
+        ])))
+        .unwrap();
         let unknown = unknown_metrics(&defs);
         assert_eq!(unknown.len(), 1);
         assert_eq!((unknown[0].0, unknown[0].2.clone()), (1, vec!["brand_new_metric"]));
         let schema = defs[1].json_schema();
-        assert_eq!(schema["properties"]["metrics"]["properties"]["brand_new_metric"]["type"], json!(["null", "number"]));
+        assert_eq!(
+            schema["properties"]["metrics"]["properties"]["brand_new_metric"]["type"],
+            json!(["null", "number"])
+        );
     }
 
     #[test]
     fn the_spec_lists_what_is_allowed() {
         let spec = spec();
         assert_eq!(spec["items"]["properties"]["report_type"]["enum"], json!(["BASIC", "AUDIENCE"]));
-        assert_eq!(spec["items"]["properties"]["data_level"]["enum"], json!(["AUCTION_ADVERTISER", "AUCTION_CAMPAIGN", "AUCTION_ADGROUP", "AUCTION_AD"]));
+        assert_eq!(
+            spec["items"]["properties"]["data_level"]["enum"],
+            json!(["AUCTION_ADVERTISER", "AUCTION_CAMPAIGN", "AUCTION_ADGROUP", "AUCTION_AD"])
+        );
         assert_eq!(spec["items"]["properties"]["granularity"]["enum"], json!(["DAILY", "HOURLY", "LIFETIME"]));
         assert_eq!(spec["items"]["properties"]["metrics"]["items"]["pattern"], json!(METRIC_NAME_PATTERN));
     }

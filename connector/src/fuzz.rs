@@ -15,16 +15,34 @@ fn any_json() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
         "[ -~]{0,12}".prop_map(Value::from),
-        prop_oneof![Just("2024-01-01 00:00:00"), Just("2024-02-30"), Just("-"), Just("20.00"), Just("oauth2.0"), Just("sandbox_access_token")]
-            .prop_map(Value::from),
+        prop_oneof![
+            Just("2024-01-01 00:00:00"),
+            Just("2024-02-30"),
+            Just("-"),
+            Just("20.00"),
+            Just("oauth2.0"),
+            Just("sandbox_access_token")
+        ]
+        .prop_map(Value::from),
     ];
     let keys = prop_oneof![
-        Just("credentials".to_string()), Just("auth_type".to_string()), Just("access_token".to_string()),
-        Just("advertiser_id".to_string()), Just("app_id".to_string()), Just("secret".to_string()),
-        Just("start_date".to_string()), Just("states".to_string()), Just("partition".to_string()),
-        Just("cursor".to_string()), Just("modify_time".to_string()), Just("list".to_string()),
-        Just("page_info".to_string()), Just("total_page".to_string()), Just("dimensions".to_string()),
-        Just("metrics".to_string()), "[a-z_]{1,8}",
+        Just("credentials".to_string()),
+        Just("auth_type".to_string()),
+        Just("access_token".to_string()),
+        Just("advertiser_id".to_string()),
+        Just("app_id".to_string()),
+        Just("secret".to_string()),
+        Just("start_date".to_string()),
+        Just("states".to_string()),
+        Just("partition".to_string()),
+        Just("cursor".to_string()),
+        Just("modify_time".to_string()),
+        Just("list".to_string()),
+        Just("page_info".to_string()),
+        Just("total_page".to_string()),
+        Just("dimensions".to_string()),
+        Just("metrics".to_string()),
+        "[a-z_]{1,8}",
     ];
     leaf.prop_recursive(4, 48, 6, move |inner| {
         prop_oneof![

@@ -24,14 +24,23 @@ const REPORT_IDS: &[&str] = &["advertiser_id", "campaign_id", "adgroup_id", "ad_
 /// The id fields the reference declares as integers: (top-level fields, fields of `metrics`).
 fn integer_fields(def: &StreamDef) -> (&'static [&'static str], &'static [&'static str]) {
     match (&def.source, def.name) {
-        (Source::Report(spec), _) if spec.report_type == ReportType::Audience => (REPORT_IDS, &["campaign_id", "adgroup_id"]),
+        (Source::Report(spec), _) if spec.report_type == ReportType::Audience => {
+            (REPORT_IDS, &["campaign_id", "adgroup_id"])
+        }
         (Source::Report(_), _) => (REPORT_IDS, &["campaign_id", "adgroup_id", "tt_app_id"]),
         (_, "advertisers") => (&["advertiser_id"], &[]),
         (_, "campaigns") => (&["campaign_id", "advertiser_id"], &[]),
         (_, "ad_groups") => (
             &[
-                "adgroup_id", "campaign_id", "advertiser_id", "app_id", "pixel_id", "catalog_id", "product_set_id",
-                "catalog_authorized_bc_id", "category_id",
+                "adgroup_id",
+                "campaign_id",
+                "advertiser_id",
+                "app_id",
+                "pixel_id",
+                "catalog_id",
+                "product_set_id",
+                "catalog_authorized_bc_id",
+                "category_id",
             ],
             &[],
         ),
@@ -102,7 +111,10 @@ mod tests {
         assert!(record.get("metrics").is_none(), "no field is added");
 
         let report = by_name("ads_reports_daily").unwrap();
-        let out = retype_records(report, vec![r#"{"ad_id":"12","metrics":{"campaign_id":"34","tt_app_id":"56","spend":"1.5"}}"#.into()]);
+        let out = retype_records(
+            report,
+            vec![r#"{"ad_id":"12","metrics":{"campaign_id":"34","tt_app_id":"56","spend":"1.5"}}"#.into()],
+        );
         let record: Value = serde_json::from_str(&out[0]).unwrap();
         assert_eq!(record, json!({"ad_id": 12, "metrics": {"campaign_id": 34, "spend": "1.5", "tt_app_id": 56}}));
     }

@@ -19,9 +19,7 @@ pub fn register_secrets(secrets: Vec<String>) {
 
 /// Replace every registered secret in `text`.
 pub fn mask(text: &str) -> String {
-    SECRETS.with(|s| {
-        s.borrow().iter().fold(text.to_string(), |acc, secret| acc.replace(secret.as_str(), "****"))
-    })
+    SECRETS.with(|s| s.borrow().iter().fold(text.to_string(), |acc, secret| acc.replace(secret.as_str(), "****")))
 }
 
 pub fn records(stream: &str, records: &[String]) {

@@ -36,7 +36,9 @@ pub fn field_schema(field_type: FieldType) -> Value {
         FieldType::Obj => json!({"type": ["null", "object"]}),
         // TikTok's entity times are not RFC 3339 (no `T`, no zone), so no `format: date-time`,
         // which strict validators would reject; the pattern documents the form instead.
-        FieldType::Time => json!({"type": ["null", "string"], "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"}),
+        FieldType::Time => {
+            json!({"type": ["null", "string"], "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"})
+        }
         FieldType::IsoTime => json!({"type": ["null", "string"], "format": "date-time"}),
         FieldType::Any => json!({}),
     }

@@ -123,7 +123,8 @@ fn boolean(title: &str, description: &str, default: bool, order: u32) -> Value {
 /// The platform's "authenticate with TikTok" flow, as the reference declares it: the OAuth
 /// server takes the app id and secret and fills in the access token.
 fn advanced_auth() -> Value {
-    let string_at = |title: &str, path: &[&str]| json!({"title": title, "type": "string", "path_in_connector_config": path});
+    let string_at =
+        |title: &str, path: &[&str]| json!({"title": title, "type": "string", "path_in_connector_config": path});
     json!({
         "auth_flow_type": "oauth2.0",
         "predicate_key": ["credentials", "auth_type"],

@@ -123,14 +123,22 @@ mod tests {
         let back = PartitionedCursor::parse("s", "modify_time", Some(&json)).unwrap();
         assert_eq!(back.get("1"), Some("2024-01-02 00:00:00"));
         let legacy = serde_json::json!({"7": {"modify_time": "2024-01-01 00:00:00"}});
-        assert_eq!(PartitionedCursor::parse("s", "modify_time", Some(&legacy)).unwrap().get("7"), Some("2024-01-01 00:00:00"));
+        assert_eq!(
+            PartitionedCursor::parse("s", "modify_time", Some(&legacy)).unwrap().get("7"),
+            Some("2024-01-01 00:00:00")
+        );
         let global = serde_json::json!({"modify_time": "2024-01-01 00:00:00"});
-        assert_eq!(PartitionedCursor::parse("s", "modify_time", Some(&global)).unwrap().get("9"), Some("2024-01-01 00:00:00"));
+        assert_eq!(
+            PartitionedCursor::parse("s", "modify_time", Some(&global)).unwrap().get("9"),
+            Some("2024-01-01 00:00:00")
+        );
     }
 
     #[test]
     fn rejects_malformed_state_with_the_stream_name() {
-        for bad in [serde_json::json!([1]), serde_json::json!({"states": 3}), serde_json::json!({"modify_time": "yesterday"})] {
+        for bad in
+            [serde_json::json!([1]), serde_json::json!({"states": 3}), serde_json::json!({"modify_time": "yesterday"})]
+        {
             let e = PartitionedCursor::parse("ads", "modify_time", Some(&bad)).unwrap_err();
             assert!(e.message.contains("stream ads"), "{}", e.message);
         }

@@ -5,7 +5,9 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::output::{level_name, now_millis, status_name, FailureType, LogLevel, Output, OutputError, RequestProgress, StreamStatus};
+use crate::output::{
+    level_name, now_millis, status_name, FailureType, LogLevel, Output, OutputError, RequestProgress, StreamStatus,
+};
 
 /// Writes protocol messages to stdout. Records are buffered; every other message flushes, so a
 /// state line never reaches the reader before the records it covers, and never after a crash

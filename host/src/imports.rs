@@ -67,7 +67,8 @@ impl<O: Output> output::Host for HostState<O> {
         match serde_json::from_str(&state) {
             Ok(state) => stopped(self.out.state(&stream_name, state)),
             Err(e) => {
-                self.out.log(LogLevel::Error, &format!("the connector emitted an unreadable state for {stream_name}: {e}"));
+                self.out
+                    .log(LogLevel::Error, &format!("the connector emitted an unreadable state for {stream_name}: {e}"));
                 Ok(())
             }
         }

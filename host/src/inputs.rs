@@ -27,7 +27,8 @@ pub fn load(config: Option<&Path>, catalog: Option<&Path>, state: Option<&Path>)
     }
     if let Some(path) = state {
         let (_, value) = read_json_file(path, "state")?;
-        let per_stream = state_file::per_stream(value).map_err(|why| format!("the state file {}: {why}", path.display()))?;
+        let per_stream =
+            state_file::per_stream(value).map_err(|why| format!("the state file {}: {why}", path.display()))?;
         inputs.state = Some(per_stream.to_string());
     }
     Ok(inputs)
@@ -35,7 +36,9 @@ pub fn load(config: Option<&Path>, catalog: Option<&Path>, state: Option<&Path>)
 
 /// Read a JSON input file, naming the file in the error.
 fn read_json_file(path: &Path, what: &str) -> Result<(String, Value), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read the {what} file {}: {e}", path.display()))?;
-    let value = serde_json::from_str(&text).map_err(|e| format!("the {what} file {} is not valid JSON: {e}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read the {what} file {}: {e}", path.display()))?;
+    let value = serde_json::from_str(&text)
+        .map_err(|e| format!("the {what} file {} is not valid JSON: {e}", path.display()))?;
     Ok((text, value))
 }

@@ -143,7 +143,9 @@ impl Command {
     fn files(&self) -> (Option<&PathBuf>, Option<&PathBuf>, Option<&PathBuf>) {
         match self {
             Command::Spec => (None, None, None),
-            Command::Check { config } | Command::Discover { config } | Command::Sync { config, .. } => (Some(config), None, None),
+            Command::Check { config } | Command::Discover { config } | Command::Sync { config, .. } => {
+                (Some(config), None, None)
+            }
             Command::Read { config, catalog, state } => (Some(config), Some(catalog), state.as_ref()),
         }
     }
@@ -179,7 +181,10 @@ async fn run(cli: Cli) -> ExitCode {
         }
         Command::Read { .. } => {
             let catalog = inputs.catalog.unwrap_or_default();
-            let streams = serde_json::from_str::<Value>(&catalog).ok().and_then(|c| c["streams"].as_array().map(Vec::len)).unwrap_or(0);
+            let streams = serde_json::from_str::<Value>(&catalog)
+                .ok()
+                .and_then(|c| c["streams"].as_array().map(Vec::len))
+                .unwrap_or(0);
             let export = Export::Read { config, catalog, state: inputs.state };
             let (out, result) = runtime.call(export, WithProgress::new(out, streams), base_url, &policy).await;
             answer(out.into_inner(), result, false)
@@ -189,7 +194,11 @@ async fn run(cli: Cli) -> ExitCode {
             sync::run(&runtime, &policy, base_url, config, secrets, &args).await
         }
     };
-    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// Read the input files, load the component, set the sandbox and ask the spec. Whatever fails
@@ -198,13 +207,14 @@ async fn get_ready(cli: &Cli) -> Option<Ready> {
     let mut out = Airbyte::stdout();
     // Files first: a missing or malformed file is a config error, before any work.
     let (config, catalog, state) = cli.command.files();
-    let inputs = match inputs::load(config.map(PathBuf::as_path), catalog.map(PathBuf::as_path), state.map(PathBuf::as_path)) {
-        Ok(inputs) => inputs,
-        Err(message) => {
-            out.error(FailureType::Config, &message, None);
-            return None;
-        }
-    };
+    let inputs =
+        match inputs::load(config.map(PathBuf::as_path), catalog.map(PathBuf::as_path), state.map(PathBuf::as_path)) {
+            Ok(inputs) => inputs,
+            Err(message) => {
+                out.error(FailureType::Config, &message, None);
+                return None;
+            }
+        };
     let cache_dir = cli.cache_dir.clone().unwrap_or_else(default_cache_dir);
     let runtime = match Runtime::load(cli.component.as_deref(), Some(&cache_dir)) {
         Ok(rt) => rt,
@@ -248,7 +258,9 @@ fn answer(mut out: Masked<Airbyte>, result: Result<Answer, RunFailure>, check: b
         Err(f) if check && f.cause == Cause::Answered => {
             out.log(LogLevel::Error, &format!("check failed ({}): {}", f.failure.as_str(), f.message));
             let message = out.mask(&f.message);
-            out.inner().message(&json!({"type": "CONNECTION_STATUS", "connectionStatus": {"status": "FAILED", "message": message}}));
+            out.inner().message(
+                &json!({"type": "CONNECTION_STATUS", "connectionStatus": {"status": "FAILED", "message": message}}),
+            );
             true
         }
         Err(f) => {
@@ -262,11 +274,17 @@ fn answer(mut out: Masked<Airbyte>, result: Result<Answer, RunFailure>, check: b
 
 /// The message a successful command prints.
 fn answer_message(out: &mut Masked<Airbyte>, answer: Answer) {
-    let parsed = |text: &str, what: &str| serde_json::from_str::<Value>(text).map_err(|e| format!("the connector returned an unreadable {what}: {e}"));
+    let parsed = |text: &str, what: &str| {
+        serde_json::from_str::<Value>(text).map_err(|e| format!("the connector returned an unreadable {what}: {e}"))
+    };
     let message = match answer {
         Answer::Spec(spec) => parsed(&spec, "spec").map(|spec| json!({"type": "SPEC", "spec": spec})),
-        Answer::Catalog(catalog) => parsed(&catalog, "catalog").map(|catalog| json!({"type": "CATALOG", "catalog": catalog})),
-        Answer::Checked(reached) => Ok(json!({"type": "CONNECTION_STATUS", "connectionStatus": {"status": "SUCCEEDED", "message": out.mask(&reached)}})),
+        Answer::Catalog(catalog) => {
+            parsed(&catalog, "catalog").map(|catalog| json!({"type": "CATALOG", "catalog": catalog}))
+        }
+        Answer::Checked(reached) => Ok(
+            json!({"type": "CONNECTION_STATUS", "connectionStatus": {"status": "SUCCEEDED", "message": out.mask(&reached)}}),
+        ),
         Answer::Read => return,
     };
     match message {

@@ -67,7 +67,8 @@ impl<O> WithProgress<O> {
 
 fn drawn_bar() -> ProgressBar {
     let bar = ProgressBar::new(0);
-    if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:24} {pos}/{len} streams  {msg}") {
+    if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:24} {pos}/{len} streams  {msg}")
+    {
         bar.set_style(style);
     }
     bar.enable_steady_tick(Duration::from_millis(200));
@@ -79,11 +80,14 @@ impl Seen {
         let waiting = match &self.held {
             Some(held) if held.until > now => match held.reason {
                 HoldReason::Quota => format!("  waiting on TikTok's quota until {}", held.shown_until),
-                HoldReason::Restriction => format!("  waiting on TikTok's restriction of the app until {}", held.shown_until),
+                HoldReason::Restriction => {
+                    format!("  waiting on TikTok's restriction of the app until {}", held.shown_until)
+                }
             },
             _ => String::new(),
         };
-        let advertiser = if self.advertiser.is_empty() { String::new() } else { format!(" (advertiser {})", self.advertiser) };
+        let advertiser =
+            if self.advertiser.is_empty() { String::new() } else { format!(" (advertiser {})", self.advertiser) };
         format!("{}{advertiser}  {} records  {} requests{waiting}", self.stream, self.records, self.requests)
     }
 }
@@ -157,8 +161,8 @@ fn advertiser_of(record: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::recorded::Recorded;
     use crate::bindings::tiktok::connector::output::Hold;
+    use crate::output::recorded::Recorded;
 
     fn progress(sent: u64, held: Option<(HoldReason, u64)>) -> RequestProgress {
         RequestProgress { sent, throttled: 0, held: held.map(|(reason, duration_ms)| Hold { reason, duration_ms }) }
@@ -194,7 +198,8 @@ mod tests {
     #[test]
     fn records_and_statuses_move_the_line_and_pass_on_unchanged() {
         let mut out = WithProgress::with_bar(Recorded::default(), ProgressBar::hidden(), true, 2);
-        out.records("ads", vec![r#"{"ad_id":"1","advertiser_id":"42"}"#.into(), r#"{"advertiser_id":"43"}"#.into()]).unwrap();
+        out.records("ads", vec![r#"{"ad_id":"1","advertiser_id":"42"}"#.into(), r#"{"advertiser_id":"43"}"#.into()])
+            .unwrap();
         out.stream_status("ads", StreamStatus::Complete).unwrap();
         out.stream_status("campaigns", StreamStatus::Running).unwrap();
         assert_eq!(out.bar.position(), 1);

@@ -95,7 +95,9 @@ impl Runtime {
     pub fn load(component_path: Option<&Path>, cache_dir: Option<&Path>) -> Result<Runtime> {
         let engine = engine()?;
         let bytes: std::borrow::Cow<[u8]> = match component_path {
-            Some(p) => std::fs::read(p).map_err(|e| format_err!("cannot read the component {}: {e}", p.display()))?.into(),
+            Some(p) => {
+                std::fs::read(p).map_err(|e| format_err!("cannot read the component {}: {e}", p.display()))?.into()
+            }
             None => EMBEDDED_COMPONENT.into(),
         };
         let component = load_cached(&engine, &bytes, cache_dir)?;
@@ -251,7 +253,8 @@ fn load_cached(engine: &Engine, bytes: &[u8], cache_dir: Option<&Path>) -> Resul
             return Ok(component);
         }
     }
-    let compiled = engine.precompile_component(bytes).map_err(|e| format_err!("cannot compile the component: {e:#}"))?;
+    let compiled =
+        engine.precompile_component(bytes).map_err(|e| format_err!("cannot compile the component: {e:#}"))?;
     // Caching is an optimisation: a read-only or missing cache directory only costs time.
     if std::fs::create_dir_all(dir).is_ok() {
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
@@ -260,7 +263,8 @@ fn load_cached(engine: &Engine, bytes: &[u8], cache_dir: Option<&Path>) -> Resul
         }
     }
     // SAFETY: these bytes were produced by `precompile_component` on this engine just now.
-    unsafe { Component::deserialize(engine, &compiled) }.map_err(|e| format_err!("cannot load the compiled component: {e:#}"))
+    unsafe { Component::deserialize(engine, &compiled) }
+        .map_err(|e| format_err!("cannot load the compiled component: {e:#}"))
 }
 
 #[cfg(test)]

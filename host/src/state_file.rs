@@ -76,7 +76,8 @@ mod tests {
 
     #[test]
     fn accepts_stream_messages_and_legacy_maps() {
-        let list = json!([{"type": "STREAM", "stream": {"stream_descriptor": {"name": "ads"}, "stream_state": {"a": 1}}}]);
+        let list =
+            json!([{"type": "STREAM", "stream": {"stream_descriptor": {"name": "ads"}, "stream_state": {"a": 1}}}]);
         assert_eq!(per_stream(list).unwrap(), json!({"ads": {"a": 1}}));
         assert_eq!(per_stream(json!({"ads": {"a": 1}})).unwrap(), json!({"ads": {"a": 1}}));
         assert!(per_stream(json!([{"type": "STREAM"}])).unwrap_err().contains("entry 0"));

@@ -33,11 +33,20 @@ fn denying(mut sim_config: SimConfig, index: usize, endpoint: &str) -> (SimConfi
 }
 
 fn keys(records: &[Value], key: &str) -> BTreeSet<(String, String)> {
-    records.iter().map(|r| (r["advertiser_id"].as_str().unwrap().to_string(), r[key].as_str().unwrap().to_string())).collect()
+    records
+        .iter()
+        .map(|r| (r["advertiser_id"].as_str().unwrap().to_string(), r[key].as_str().unwrap().to_string()))
+        .collect()
 }
 
 fn expected(h: &Harness, endpoint: &str) -> BTreeSet<(String, String)> {
-    h.sim.account().assets.iter().filter(|a| a.endpoint == endpoint).map(|a| (a.advertiser_id.clone(), a.id.clone())).collect()
+    h.sim
+        .account()
+        .assets
+        .iter()
+        .filter(|a| a.endpoint == endpoint)
+        .map(|a| (a.advertiser_id.clone(), a.id.clone()))
+        .collect()
 }
 
 #[test]
@@ -92,9 +101,18 @@ fn images_and_videos_are_incremental_on_their_iso_modify_time() {
     second.assert_success();
     // Exactly the records at each advertiser's cursor come back (the newest modify_time, which
     // another asset may share).
-    for (stream, endpoint, key) in [("creative_assets_images", "file/image/ad/search", "image_id"), ("creative_assets_videos", "file/video/ad/search", "video_id")] {
+    for (stream, endpoint, key) in [
+        ("creative_assets_images", "file/image/ad/search", "image_id"),
+        ("creative_assets_videos", "file/video/ad/search", "video_id"),
+    ] {
         let assets: Vec<_> = h.sim.account().assets.into_iter().filter(|a| a.endpoint == endpoint).collect();
-        let newest = |advertiser: &str| assets.iter().filter(|a| a.advertiser_id == advertiser).map(|a| a.fields["modify_time"].as_str().unwrap().to_string()).max();
+        let newest = |advertiser: &str| {
+            assets
+                .iter()
+                .filter(|a| a.advertiser_id == advertiser)
+                .map(|a| a.fields["modify_time"].as_str().unwrap().to_string())
+                .max()
+        };
         let at_cursor: BTreeSet<(String, String)> = assets
             .iter()
             .filter(|a| Some(a.fields["modify_time"].as_str().unwrap().to_string()) == newest(&a.advertiser_id))
@@ -119,19 +137,24 @@ fn a_missing_creative_permission_skips_only_that_advertisers_images() {
     let (sim_config, denied) = denying(SimConfig::default(), 0, "file/image/ad/search");
     let h = Harness::new("assets-40001", sim_config);
     let config = fast(&h);
-    let run = h.read(&config, &["creative_assets_images", "creative_assets_videos", "campaigns"], Mode::FullRefresh, None);
+    let run =
+        h.read(&config, &["creative_assets_images", "creative_assets_videos", "campaigns"], Mode::FullRefresh, None);
     run.assert_success();
     let images = run.records_of("creative_assets_images");
     assert!(!images.is_empty());
     assert!(images.iter().all(|r| r["advertiser_id"] != json!(denied)), "images of the denied advertiser");
     let other = h.sim.account().advertisers[1].id.clone();
-    let expected_other: BTreeSet<_> = expected(&h, "file/image/ad/search").into_iter().filter(|(a, _)| *a == other).collect();
+    let expected_other: BTreeSet<_> =
+        expected(&h, "file/image/ad/search").into_iter().filter(|(a, _)| *a == other).collect();
     assert_eq!(keys(&images, "image_id"), expected_other);
     assert_eq!(keys(&run.records_of("creative_assets_videos"), "video_id"), expected(&h, "file/video/ad/search"));
     assert!(!run.records_of("campaigns").is_empty());
     let warned = run.of_type("LOG").iter().any(|m| {
         let text = m["log"]["message"].as_str().unwrap();
-        m["log"]["level"] == "WARN" && text.contains(&denied) && text.contains("40001") && text.contains("creative_assets_images")
+        m["log"]["level"] == "WARN"
+            && text.contains(&denied)
+            && text.contains("40001")
+            && text.contains("creative_assets_images")
     });
     assert!(warned, "no warning names the advertiser and the permission error");
     assert_eq!(run.stream_statuses("creative_assets_images").last().unwrap(), "COMPLETE");
@@ -164,14 +187,17 @@ fn instant_page_events_cover_every_objective_and_goal_and_skip_unsupported_pairs
     let run = h.read(&fast(&h), &["pixel_instant_page_events"], Mode::FullRefresh, None);
     run.assert_success();
     let advertisers = h.sim.account().advertisers.len();
-    let requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "pixel/instant_page/event").collect();
+    let requests: Vec<_> =
+        h.sim.requests().into_iter().filter(|r| r.endpoint() == "pixel/instant_page/event").collect();
     assert_eq!(requests.len(), 220 * advertisers, "10 objectives x 22 goals per advertiser");
     let supported = requests.iter().filter(|r| r.response_code == Some(0)).count();
     let records = run.records_of("pixel_instant_page_events");
     assert_eq!(records.len(), supported);
     let unique: BTreeSet<String> = records
         .iter()
-        .map(|r| format!("{}|{}|{}|{}", r["advertiser_id"], r["objective_type"], r["optimization_goal"], r["business_type"]))
+        .map(|r| {
+            format!("{}|{}|{}|{}", r["advertiser_id"], r["objective_type"], r["optimization_goal"], r["business_type"])
+        })
         .collect();
     assert_eq!(unique.len(), records.len());
 }
@@ -216,10 +242,15 @@ fn a_denied_advertiser_in_an_advertiser_info_batch_skips_only_that_advertiser() 
     let h = Harness::new("advertisers-denied", sim_config);
     let run = h.read(&fast(&h), &["advertisers"], Mode::FullRefresh, None);
     run.assert_success();
-    let read: BTreeSet<String> = run.records_of("advertisers").iter().map(|r| r["advertiser_id"].as_str().unwrap().to_string()).collect();
-    let others: BTreeSet<String> = h.sim.account().advertisers.iter().map(|a| a.id.clone()).filter(|id| *id != denied).collect();
+    let read: BTreeSet<String> =
+        run.records_of("advertisers").iter().map(|r| r["advertiser_id"].as_str().unwrap().to_string()).collect();
+    let others: BTreeSet<String> =
+        h.sim.account().advertisers.iter().map(|a| a.id.clone()).filter(|id| *id != denied).collect();
     assert_eq!(read, others);
-    assert!(run.of_type("LOG").iter().any(|m| m["log"]["level"] == "WARN" && m["log"]["message"].as_str().unwrap().contains(&denied)));
+    assert!(run
+        .of_type("LOG")
+        .iter()
+        .any(|m| m["log"]["level"] == "WARN" && m["log"]["message"].as_str().unwrap().contains(&denied)));
 }
 
 #[test]

@@ -34,10 +34,17 @@ struct Measured {
 
 /// `BENCH_COMPONENT=path.wasm` measures another build of the component (e.g. another opt-level).
 fn measured_host(dir: &std::path::Path, args: &[&str]) -> Measured {
-    let component: Vec<String> = std::env::var("BENCH_COMPONENT").map(|c| vec!["--component".into(), c]).unwrap_or_default();
+    let component: Vec<String> =
+        std::env::var("BENCH_COMPONENT").map(|c| vec!["--component".into(), c]).unwrap_or_default();
     let cache = workspace_root().join("target/component-cache");
-    let run = Host::wrapped(dir, &cache, &["/usr/bin/time", "-f", "TIME %e %U %S %M"]).args(args).args(&component).run();
-    let line = run.stderr.lines().rev().find(|l| l.starts_with("TIME ")).unwrap_or_else(|| panic!("no timing (apt-get install time) in {}", run.stderr));
+    let run =
+        Host::wrapped(dir, &cache, &["/usr/bin/time", "-f", "TIME %e %U %S %M"]).args(args).args(&component).run();
+    let line = run
+        .stderr
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("TIME "))
+        .unwrap_or_else(|| panic!("no timing (apt-get install time) in {}", run.stderr));
     let f: Vec<f64> = line[5..].split_whitespace().map(|v| v.parse().unwrap()).collect();
     Measured { wall: f[0], cpu: f[1] + f[2], peak_rss_kib: f[3] as u64, run }
 }
@@ -75,16 +82,25 @@ fn native_cpu_seconds(pages: &[Vec<u8>]) -> (f64, usize) {
 }
 
 fn url_encode(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
-
 
 /// Write a config and a catalog of `streams` (full refresh), and return the read arguments.
 fn read_args(h: &Harness, config: &Value, streams: &[&str], tag: &str) -> Vec<String> {
     let catalog = h.configured_catalog(config, streams, true);
     let config_path = h.write(&format!("config-{tag}.json"), config);
     let catalog_path = h.write(&format!("catalog-{tag}.json"), &catalog);
-    ["read", "--config", &config_path, "--catalog", &catalog_path, "--api-base-url", &h.sim.base_url()].map(String::from).to_vec()
+    ["read", "--config", &config_path, "--catalog", &catalog_path, "--api-base-url", &h.sim.base_url()]
+        .map(String::from)
+        .to_vec()
 }
 
 fn as_strs(args: &[String]) -> Vec<&str> {
@@ -95,7 +111,14 @@ fn as_strs(args: &[String]) -> Vec<&str> {
 #[ignore]
 fn bench_1_cpu_and_memory() {
     let mut sim_config = SimConfig::default();
-    sim_config.account.size = DataSize { advertisers: 1, campaigns_per_advertiser: 5, adgroups_per_campaign: 10, ads_per_adgroup: 20, assets_per_kind: 4, ..Default::default() };
+    sim_config.account.size = DataSize {
+        advertisers: 1,
+        campaigns_per_advertiser: 5,
+        adgroups_per_campaign: 10,
+        ads_per_adgroup: 20,
+        assets_per_kind: 4,
+        ..Default::default()
+    };
     let h = Harness::new("bench-cpu", sim_config);
     let advertiser = h.sim.account().advertisers[0].id.clone();
     let mut config = h.oauth_config();
@@ -111,8 +134,15 @@ fn bench_1_cpu_and_memory() {
     best.run.assert_success();
     let records = best.run.records_of("ads_reports_daily").len();
 
-    let stream = &h.discover(&config)["streams"].as_array().unwrap().iter().find(|s| s["name"] == "ads_reports_daily").unwrap().clone();
-    let metrics: Vec<String> = stream["json_schema"]["properties"]["metrics"]["properties"].as_object().unwrap().keys().cloned().collect();
+    let stream = &h.discover(&config)["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "ads_reports_daily")
+        .unwrap()
+        .clone();
+    let metrics: Vec<String> =
+        stream["json_schema"]["properties"]["metrics"]["properties"].as_object().unwrap().keys().cloned().collect();
     let query = format!(
         "advertiser_id={advertiser}&service_type=AUCTION&report_type=BASIC&data_level=AUCTION_AD&dimensions={}&metrics={}&start_date={}&end_date={}&page_size=1000",
         url_encode(&json!(["ad_id", "stat_time_day"]).to_string()),
@@ -136,16 +166,29 @@ fn bench_1_cpu_and_memory() {
 
     println!("bench 1: CPU-bound, ads_reports_daily, 1000 ads x 30 days, 79 metrics, {} pages", pages.len());
     println!("  records                          {records}");
-    println!("  connector CPU (user+sys), best of 3   {:.3}s = {:.1} us/record (wall {:.3}s)", best.cpu, best.cpu * 1e6 / records as f64, best.wall);
+    println!(
+        "  connector CPU (user+sys), best of 3   {:.3}s = {:.1} us/record (wall {:.3}s)",
+        best.cpu,
+        best.cpu * 1e6 / records as f64,
+        best.wall
+    );
     println!("  native parse+serialize, best of 5     {native:.3}s = {:.1} us/record", native * 1e6 / records as f64);
     println!("  connector / native CPU           {:.2}x", best.cpu / native);
     println!("  peak RSS at 1000 requests/s      {:.1} MiB", best.peak_rss_kib as f64 / 1024.0);
     println!("  peak RSS at 50 requests/s, {records} / {records4} records   {:.1} / {:.1} MiB = {:.2}x the RSS for {:.1}x the records",
         one.peak_rss_kib as f64 / 1024.0, four.peak_rss_kib as f64 / 1024.0, four.peak_rss_kib as f64 / one.peak_rss_kib as f64, records4 as f64 / records as f64);
-    assert!(best.cpu / native <= CPU_PER_RECORD_TARGET, "connector CPU per record {:.2}x native (target <= {CPU_PER_RECORD_TARGET}x)", best.cpu / native);
+    assert!(
+        best.cpu / native <= CPU_PER_RECORD_TARGET,
+        "connector CPU per record {:.2}x native (target <= {CPU_PER_RECORD_TARGET}x)",
+        best.cpu / native
+    );
     // Memory independent of the records: 3.6x the records may not double the peak.
     let rss_growth = four.peak_rss_kib as f64 / one.peak_rss_kib as f64;
-    assert!(rss_growth <= RSS_GROWTH_TARGET, "peak RSS grew {rss_growth:.2}x for {:.1}x the records (target <= {RSS_GROWTH_TARGET}x)", records4 as f64 / records as f64);
+    assert!(
+        rss_growth <= RSS_GROWTH_TARGET,
+        "peak RSS grew {rss_growth:.2}x for {:.1}x the records (target <= {RSS_GROWTH_TARGET}x)",
+        records4 as f64 / records as f64
+    );
 }
 
 /// Bench 1's targets: CPU per record against the native floor, and peak RSS growth for about
@@ -163,9 +206,19 @@ fn bench_2_latency_bound() {
     println!("bench 2: latency-bound, quota {QUOTA} requests/s, 6 advertisers, campaigns + ad_groups + ads + ads_reports_daily + campaigns_reports_hourly over 90 days");
     println!("  latency   requests   wall      floor     wall/floor   throttled   records");
     let mut missed = Vec::new();
-    for latency_ms in std::env::var("BENCH_LATENCIES").map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).unwrap_or(vec![100, 500, 2000]) {
+    for latency_ms in std::env::var("BENCH_LATENCIES")
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .unwrap_or(vec![100, 500, 2000])
+    {
         let mut sim_config = SimConfig::default();
-        sim_config.account.size = DataSize { advertisers: 6, campaigns_per_advertiser: 3, adgroups_per_campaign: 2, ads_per_adgroup: 3, assets_per_kind: 1, ..Default::default() };
+        sim_config.account.size = DataSize {
+            advertisers: 6,
+            campaigns_per_advertiser: 3,
+            adgroups_per_campaign: 2,
+            ads_per_adgroup: 3,
+            assets_per_kind: 1,
+            ..Default::default()
+        };
         sim_config.limits.quota_per_second = Some(QUOTA);
         let h = Harness::new("bench-latency", sim_config);
         let mut config = h.oauth_config();
@@ -186,8 +239,14 @@ fn bench_2_latency_bound() {
         if std::env::var("BENCH_TIMELINE").is_ok() {
             let start = requests[0].at;
             let mut per_second = vec![0; 80];
-            for r in &requests { per_second[(r.at - start).as_secs() as usize] += 1; }
-            println!("  timeline {:?} first {:?}", &per_second[..((requests.last().unwrap().at - start).as_secs() as usize + 1)], requests.iter().take(4).map(|r| r.endpoint().to_string()).collect::<Vec<_>>());
+            for r in &requests {
+                per_second[(r.at - start).as_secs() as usize] += 1;
+            }
+            println!(
+                "  timeline {:?} first {:?}",
+                &per_second[..((requests.last().unwrap().at - start).as_secs() as usize + 1)],
+                requests.iter().take(4).map(|r| r.endpoint().to_string()).collect::<Vec<_>>()
+            );
         }
         println!(
             "  {:>5} ms  {:>8}   {:>6.1}s   {:>6.1}s   {:>9.3}x   {:>9}   {records}",
@@ -223,7 +282,11 @@ fn bench_3_start_up() {
     println!("  peak RSS of spec                 {:.1} MiB", rss as f64 / 1024.0);
     // The compiled-component cache is what makes a start cheap: a cached start must skip
     // nearly all of the cold one's work.
-    assert!(cold / cached >= CACHED_START_TARGET, "a cached spec is only {:.1}x faster than a cold one (target >= {CACHED_START_TARGET}x)", cold / cached);
+    assert!(
+        cold / cached >= CACHED_START_TARGET,
+        "a cached spec is only {:.1}x faster than a cold one (target >= {CACHED_START_TARGET}x)",
+        cold / cached
+    );
 }
 
 /// Bench 3's target: a cached start this many times faster than a cold one.
@@ -257,8 +320,16 @@ impl Economy {
 const ECONOMY_QUOTA: usize = 10;
 const ECONOMY_DAYS: i64 = 30;
 const ECONOMY_STREAMS: &[&str] = &[
-    "campaigns", "ad_groups", "ads", "ads_reports_daily", "campaigns_audience_reports_daily", "advertisers_reports_daily",
-    "ads_reports_hourly", "campaigns_reports_hourly", "advertisers_reports_hourly", "ads_reports_lifetime",
+    "campaigns",
+    "ad_groups",
+    "ads",
+    "ads_reports_daily",
+    "campaigns_audience_reports_daily",
+    "advertisers_reports_daily",
+    "ads_reports_hourly",
+    "campaigns_reports_hourly",
+    "advertisers_reports_hourly",
+    "ads_reports_lifetime",
     "advertisers_audience_reports_lifetime",
 ];
 
@@ -289,7 +360,14 @@ fn economy_read(h: &Harness, skip: bool) -> Economy {
 
 fn economy_account(delivery: Delivery) -> Harness {
     let mut sim_config = SimConfig::default();
-    sim_config.account.size = DataSize { advertisers: 6, campaigns_per_advertiser: 3, adgroups_per_campaign: 2, ads_per_adgroup: 3, assets_per_kind: 1, ..Default::default() };
+    sim_config.account.size = DataSize {
+        advertisers: 6,
+        campaigns_per_advertiser: 3,
+        adgroups_per_campaign: 2,
+        ads_per_adgroup: 3,
+        assets_per_kind: 1,
+        ..Default::default()
+    };
     sim_config.limits.quota_per_second = Some(ECONOMY_QUOTA);
     sim_config.account.delivery = delivery;
     let h = Harness::new("bench-economy", sim_config);
@@ -298,7 +376,13 @@ fn economy_account(delivery: Delivery) -> Harness {
 }
 
 fn print_economy(account: &str, skip: bool, e: &Economy) {
-    println!("  {account:<14} {:<4} {:>8}   {:>6.1}s   {}", if skip { "on" } else { "off" }, e.requests.len(), e.wall, e.record_count());
+    println!(
+        "  {account:<14} {:<4} {:>8}   {:>6.1}s   {}",
+        if skip { "on" } else { "off" },
+        e.requests.len(),
+        e.wall,
+        e.record_count()
+    );
 }
 
 #[test]
@@ -337,6 +421,10 @@ fn bench_4_request_economy() {
     }
     assert_eq!(agency_on.records, agency_off.records, "skipping changed the agency account's records");
     assert_eq!(active_on.records, active_off.records, "skipping changed the active account's records");
-    assert!(share <= 0.40, "skipping sent {:.1}% of the requests on the agency-shaped account (target <= 40%)", share * 100.0);
+    assert!(
+        share <= 0.40,
+        "skipping sent {:.1}% of the requests on the agency-shaped account (target <= 40%)",
+        share * 100.0
+    );
     assert!(extra <= allowed, "skipping sent {extra} extra requests on the fully active account (target <= {allowed})");
 }

@@ -3,11 +3,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use harness::{Mode, days_ago, Harness, Run};
+use harness::{days_ago, Harness, Mode, Run};
 use serde_json::{json, Value};
 use tiktok_sim::SimConfig;
 
-fn custom(name: &str, report_type: &str, level: &str, granularity: &str, dimensions: &[&str], metrics: &[&str]) -> Value {
+fn custom(
+    name: &str,
+    report_type: &str,
+    level: &str,
+    granularity: &str,
+    dimensions: &[&str],
+    metrics: &[&str],
+) -> Value {
     json!({"name": name, "report_type": report_type, "data_level": level, "granularity": granularity, "dimensions": dimensions, "metrics": metrics})
 }
 
@@ -23,7 +30,15 @@ fn config(h: &Harness, days: i64, reports: Vec<Value>) -> Value {
 fn by_key(run: &Run, stream: &str, key: &[&str]) -> BTreeMap<String, Value> {
     run.records_of(stream)
         .into_iter()
-        .map(|r| (key.iter().map(|k| r[*k].as_str().unwrap_or_else(|| panic!("{stream}: no {k} in {r}")).to_string()).collect::<Vec<_>>().join("|"), r))
+        .map(|r| {
+            (
+                key.iter()
+                    .map(|k| r[*k].as_str().unwrap_or_else(|| panic!("{stream}: no {k} in {r}")).to_string())
+                    .collect::<Vec<_>>()
+                    .join("|"),
+                r,
+            )
+        })
         .collect()
 }
 
@@ -31,21 +46,37 @@ fn by_key(run: &Run, stream: &str, key: &[&str]) -> BTreeMap<String, Value> {
 fn assert_same_rows(run: &Run, custom: &str, built_in: &str, key: &[&str], metrics: &[&str]) {
     let (mine, theirs) = (by_key(run, custom, key), by_key(run, built_in, key));
     assert!(!mine.is_empty(), "{custom} is empty");
-    assert_eq!(mine.keys().collect::<Vec<_>>(), theirs.keys().collect::<Vec<_>>(), "{custom} and {built_in} have other rows");
+    assert_eq!(
+        mine.keys().collect::<Vec<_>>(),
+        theirs.keys().collect::<Vec<_>>(),
+        "{custom} and {built_in} have other rows"
+    );
     assert_eq!(run.records_of(custom).len(), mine.len(), "{custom}: a row twice");
     for (k, record) in &mine {
         assert_eq!(record["dimensions"], theirs[k]["dimensions"], "{custom} {k}");
         for m in metrics {
             assert_eq!(record["metrics"][*m], theirs[k]["metrics"][*m], "{custom} {k}: {m}");
         }
-        assert_eq!(record["metrics"].as_object().unwrap().len(), metrics.len(), "{custom} {k}: other metrics than asked for");
+        assert_eq!(
+            record["metrics"].as_object().unwrap().len(),
+            metrics.len(),
+            "{custom} {k}: other metrics than asked for"
+        );
     }
 }
 
 #[test]
 fn a_custom_report_per_granularity_reads_the_rows_of_the_equivalent_built_in_stream() {
     let h = Harness::new("custom-equal", SimConfig::default());
-    let campaign = h.sim.account().entities.iter().find(|e| e.level == tiktok_sim::Level::Campaign && !e.deleted).unwrap().id.clone();
+    let campaign = h
+        .sim
+        .account()
+        .entities
+        .iter()
+        .find(|e| e.level == tiktok_sim::Level::Campaign && !e.deleted)
+        .unwrap()
+        .id
+        .clone();
     let daily = ["spend", "impressions", "clicks", "ctr", "campaign_name", "conversion"];
     let hourly = ["spend", "impressions", "cpc"];
     let lifetime = ["spend", "clicks", "adgroup_name"];
@@ -62,36 +93,73 @@ fn a_custom_report_per_granularity_reads_the_rows_of_the_equivalent_built_in_str
     ];
     let config = config(&h, 2, reports);
     let streams = [
-        "my_ads_daily", "ads_reports_daily", "my_campaigns_hourly", "campaigns_reports_hourly", "my_ad_groups_lifetime",
-        "ad_groups_reports_lifetime", "my_ad_group_audience", "ad_group_audience_reports_daily", "my_ads_by_country",
-        "ads_reports_by_country_daily", "one_campaign_ads",
+        "my_ads_daily",
+        "ads_reports_daily",
+        "my_campaigns_hourly",
+        "campaigns_reports_hourly",
+        "my_ad_groups_lifetime",
+        "ad_groups_reports_lifetime",
+        "my_ad_group_audience",
+        "ad_group_audience_reports_daily",
+        "my_ads_by_country",
+        "ads_reports_by_country_daily",
+        "one_campaign_ads",
     ];
     let run = h.read(&config, &streams, Mode::FullRefresh, None);
     run.assert_success();
     harness::assert_records_match_schemas(&run, &h.discover(&config));
     assert_same_rows(&run, "my_ads_daily", "ads_reports_daily", &["ad_id", "stat_time_day"], &daily);
-    assert_same_rows(&run, "my_campaigns_hourly", "campaigns_reports_hourly", &["campaign_id", "stat_time_hour"], &hourly);
+    assert_same_rows(
+        &run,
+        "my_campaigns_hourly",
+        "campaigns_reports_hourly",
+        &["campaign_id", "stat_time_hour"],
+        &hourly,
+    );
     assert_same_rows(&run, "my_ad_groups_lifetime", "ad_groups_reports_lifetime", &["adgroup_id"], &lifetime);
-    assert_same_rows(&run, "my_ad_group_audience", "ad_group_audience_reports_daily", &["adgroup_id", "stat_time_day", "gender", "age"], &audience);
-    assert_same_rows(&run, "my_ads_by_country", "ads_reports_by_country_daily", &["ad_id", "stat_time_day", "country_code"], &["spend", "clicks"]);
+    assert_same_rows(
+        &run,
+        "my_ad_group_audience",
+        "ad_group_audience_reports_daily",
+        &["adgroup_id", "stat_time_day", "gender", "age"],
+        &audience,
+    );
+    assert_same_rows(
+        &run,
+        "my_ads_by_country",
+        "ads_reports_by_country_daily",
+        &["ad_id", "stat_time_day", "country_code"],
+        &["spend", "clicks"],
+    );
     // The filter keeps exactly that campaign's rows, with the same numbers.
     let filtered = by_key(&run, "one_campaign_ads", &["ad_id", "stat_time_day"]);
     let all = by_key(&run, "ads_reports_daily", &["ad_id", "stat_time_day"]);
-    let of_campaign: BTreeSet<&String> = all.iter().filter(|(_, r)| r["metrics"]["campaign_id"] == json!(campaign)).map(|(k, _)| k).collect();
+    let of_campaign: BTreeSet<&String> =
+        all.iter().filter(|(_, r)| r["metrics"]["campaign_id"] == json!(campaign)).map(|(k, _)| k).collect();
     assert!(!of_campaign.is_empty() && of_campaign.len() < all.len());
     assert_eq!(filtered.keys().collect::<BTreeSet<_>>(), of_campaign);
     assert!(filtered.iter().all(|(k, r)| r["metrics"]["spend"] == all[k]["metrics"]["spend"]));
     // The filter went to TikTok (not applied after the fact).
-    let sent = h.sim.requests().into_iter().filter(|r| r.query.get("filtering").is_some_and(|f| f.contains(&campaign))).count();
+    let sent = h
+        .sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.query.get("filtering").is_some_and(|f| f.contains(&campaign)))
+        .count();
     assert!(sent > 0, "no request carried the filter");
 
     // discover: each custom report with its key, cursor and typed metrics.
     let catalog = h.discover(&config);
-    let entry = catalog["streams"].as_array().unwrap().iter().find(|s| s["name"] == "my_ad_group_audience").unwrap().clone();
+    let entry =
+        catalog["streams"].as_array().unwrap().iter().find(|s| s["name"] == "my_ad_group_audience").unwrap().clone();
     assert_eq!(entry["source_defined_primary_key"], json!([["adgroup_id"], ["stat_time_day"], ["gender"], ["age"]]));
     assert_eq!(entry["default_cursor_field"], json!(["stat_time_day"]));
-    assert_eq!(entry["json_schema"]["properties"]["metrics"]["properties"]["impressions"]["type"], json!(["null", "integer"]));
-    let lifetime_entry = catalog["streams"].as_array().unwrap().iter().find(|s| s["name"] == "my_ad_groups_lifetime").unwrap().clone();
+    assert_eq!(
+        entry["json_schema"]["properties"]["metrics"]["properties"]["impressions"]["type"],
+        json!(["null", "integer"])
+    );
+    let lifetime_entry =
+        catalog["streams"].as_array().unwrap().iter().find(|s| s["name"] == "my_ad_groups_lifetime").unwrap().clone();
     assert_eq!(lifetime_entry["supported_sync_modes"], json!(["full_refresh"]));
 }
 
@@ -156,7 +224,10 @@ fn an_incremental_custom_report_restates_its_own_lookback() {
         .iter()
         .map(|p| {
             let day = p["cursor"]["stat_time_day"].as_str().unwrap();
-            (p["partition"]["advertiser_id"].as_str().unwrap().to_string(), chrono::NaiveDate::parse_from_str(&day[..10], "%Y-%m-%d").unwrap())
+            (
+                p["partition"]["advertiser_id"].as_str().unwrap().to_string(),
+                chrono::NaiveDate::parse_from_str(&day[..10], "%Y-%m-%d").unwrap(),
+            )
         })
         .collect();
     assert_eq!(cursors.len(), h.sim.account().advertisers.len());
@@ -169,10 +240,18 @@ fn an_incremental_custom_report_restates_its_own_lookback() {
             .requests()
             .into_iter()
             // The report's own requests, not the advertiser-level probes of active days.
-            .filter(|r| r.endpoint() == "report/integrated/get" && r.query["advertiser_id"] == *advertiser && r.query["data_level"] == "AUCTION_CAMPAIGN")
+            .filter(|r| {
+                r.endpoint() == "report/integrated/get"
+                    && r.query["advertiser_id"] == *advertiser
+                    && r.query["data_level"] == "AUCTION_CAMPAIGN"
+            })
             .map(|r| r.query["start_date"].clone())
             .collect();
-        assert_eq!(starts.iter().min(), Some(&(*cursor - chrono::Duration::days(1)).to_string()), "advertiser {advertiser}: the lookback is 1 day");
+        assert_eq!(
+            starts.iter().min(),
+            Some(&(*cursor - chrono::Duration::days(1)).to_string()),
+            "advertiser {advertiser}: the lookback is 1 day"
+        );
     }
     // The restated days come again, each row once.
     let rows = by_key(&second, "my_daily", &["campaign_id", "stat_time_day"]);
@@ -192,7 +271,11 @@ fn a_truncated_custom_report_completes_through_the_task_api() {
     let run = h.read(&config(&h, 2, vec![report]), &["my_audience"], Mode::FullRefresh, None);
     run.assert_success();
     let key = ["ad_id", "stat_time_day", "gender"];
-    assert_eq!(by_key(&run, "my_audience", &key), by_key(&expected, "my_audience", &key), "the task gives every row, with the same values");
+    assert_eq!(
+        by_key(&run, "my_audience", &key),
+        by_key(&expected, "my_audience", &key),
+        "the task gives every row, with the same values"
+    );
     assert_eq!(run.records_of("my_audience").len(), expected.records_of("my_audience").len());
     assert!(h.sim.requests().iter().any(|r| r.endpoint() == "report/task/create"), "no task was created");
 }

@@ -11,15 +11,27 @@ use tiktok_sim::{Level, SimConfig};
 /// The streams of this suite (reports and assets have suites of their own).
 const FOUNDATION_STREAMS: &[&str] = &["advertiser_ids", "advertisers", "campaigns", "ad_groups", "ads"];
 
-const ENTITY_STREAMS: &[(&str, Level, &str)] =
-    &[("campaigns", Level::Campaign, "campaign_id"), ("ad_groups", Level::AdGroup, "adgroup_id"), ("ads", Level::Ad, "ad_id")];
+const ENTITY_STREAMS: &[(&str, Level, &str)] = &[
+    ("campaigns", Level::Campaign, "campaign_id"),
+    ("ad_groups", Level::AdGroup, "adgroup_id"),
+    ("ads", Level::Ad, "ad_id"),
+];
 
 fn ids(records: &[Value], key: &str) -> BTreeSet<String> {
-    records.iter().map(|r| r[key].as_str().unwrap_or_else(|| panic!("{key} is not a string in {r}")).to_string()).collect()
+    records
+        .iter()
+        .map(|r| r[key].as_str().unwrap_or_else(|| panic!("{key} is not a string in {r}")).to_string())
+        .collect()
 }
 
 fn expected_ids(h: &Harness, level: Level, include_deleted: bool) -> BTreeSet<String> {
-    h.sim.account().entities.iter().filter(|e| e.level == level && (include_deleted || !e.deleted)).map(|e| e.id.clone()).collect()
+    h.sim
+        .account()
+        .entities
+        .iter()
+        .filter(|e| e.level == level && (include_deleted || !e.deleted))
+        .map(|e| e.id.clone())
+        .collect()
 }
 
 /// Every key the reference's spec sets (`tests/fixtures/reference-spec.json`, its descriptions
@@ -55,7 +67,10 @@ fn spec_is_a_drop_in_for_the_reference_spec_field_by_field() {
     let run = run_host(&scratch_dir("spec"), &["spec"]);
     run.assert_success();
     let ours = &run.of_type("SPEC")[0]["spec"];
-    let reference: Value = serde_json::from_str(&std::fs::read_to_string(workspace_root().join("tests/fixtures/reference-spec.json")).unwrap()).unwrap();
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace_root().join("tests/fixtures/reference-spec.json")).unwrap(),
+    )
+    .unwrap();
     assert_keeps_reference_spec(ours, &reference, "spec");
     // Our own options are optional, with defaults that behave as the reference does.
     let properties = &ours["connectionSpecification"]["properties"];
@@ -135,18 +150,33 @@ fn integer_ids_type_ids_as_the_reference_does_in_schemas_and_records() {
         ("ads", &["advertiser_id", "campaign_id", "adgroup_id", "ad_id", "card_id", "tracking_pixel_id"], &[]),
         (
             "ad_groups",
-            &["adgroup_id", "campaign_id", "advertiser_id", "app_id", "pixel_id", "catalog_id", "product_set_id", "catalog_authorized_bc_id", "category_id"],
+            &[
+                "adgroup_id",
+                "campaign_id",
+                "advertiser_id",
+                "app_id",
+                "pixel_id",
+                "catalog_id",
+                "product_set_id",
+                "catalog_authorized_bc_id",
+                "category_id",
+            ],
             &[],
         ),
         ("ads_reports_daily", REPORT, &["campaign_id", "adgroup_id", "tt_app_id"]),
         ("campaigns_audience_reports_daily", REPORT, &["campaign_id", "adgroup_id"]),
     ];
     let catalog = h.discover(&integers);
-    let schema_of = |name: &str| catalog["streams"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["json_schema"].clone();
+    let schema_of = |name: &str| {
+        catalog["streams"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["json_schema"].clone()
+    };
     for (stream, top, in_metrics) in cases {
         let schema = schema_of(stream);
         let properties = &schema["properties"];
-        let declared = top.iter().map(|f| &properties[f]).chain(in_metrics.iter().map(|f| &properties["metrics"]["properties"][f]));
+        let declared = top
+            .iter()
+            .map(|f| &properties[f])
+            .chain(in_metrics.iter().map(|f| &properties["metrics"]["properties"][f]));
         for property in declared.filter(|p| p.is_object()) {
             assert_eq!(property["type"], json!(["null", "integer"]), "{stream}: {property}");
         }
@@ -223,16 +253,25 @@ fn full_refresh_reads_every_entity_however_old_with_string_ids() {
 #[test]
 fn paging_walks_every_page_at_the_maximum_page_size() {
     let mut config = SimConfig::default();
-    config.account.size = tiktok_sim::DataSize { advertisers: 1, campaigns_per_advertiser: 3, adgroups_per_campaign: 20, ads_per_adgroup: 25, ..Default::default() };
+    config.account.size = tiktok_sim::DataSize {
+        advertisers: 1,
+        campaigns_per_advertiser: 3,
+        adgroups_per_campaign: 20,
+        ads_per_adgroup: 25,
+        ..Default::default()
+    };
     let h = Harness::new("paging", config);
     let run = h.read(&h.oauth_config(), &["ads"], Mode::FullRefresh, None);
     run.assert_success();
     let expected = expected_ids(&h, Level::Ad, false);
     assert!(expected.len() > 1000, "the fixture must need two pages, has {}", expected.len());
     assert_eq!(ids(&run.records_of("ads"), "ad_id"), expected);
-    let (topview, pages): (Vec<_>, Vec<_>) = h.sim.requests().into_iter().filter(|r| r.endpoint() == "ad/get").partition(|r| {
-        r.query.get("filtering").is_some_and(|f| f.contains("RESERVATION_TOP_VIEW"))
-    });
+    let (topview, pages): (Vec<_>, Vec<_>) = h
+        .sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.endpoint() == "ad/get")
+        .partition(|r| r.query.get("filtering").is_some_and(|f| f.contains("RESERVATION_TOP_VIEW")));
     assert_eq!(pages.len(), 2);
     assert_eq!(topview.len(), 1, "one page of TopView ads (the account has none)");
     assert!(pages.iter().chain(&topview).all(|r| r.query["page_size"] == "1000"));
@@ -262,7 +301,11 @@ fn incremental_reads_only_what_changed_and_never_loses_the_cursor_records() {
     let first = h.read(&config, &streams, Mode::Incremental, None);
     first.assert_success();
     for (stream, level, key) in ENTITY_STREAMS {
-        assert_eq!(ids(&first.records_of(stream), key), expected_ids(&h, *level, false), "{stream}: first incremental read");
+        assert_eq!(
+            ids(&first.records_of(stream), key),
+            expected_ids(&h, *level, false),
+            "{stream}: first incremental read"
+        );
     }
     let state = first.final_state();
 
@@ -276,7 +319,13 @@ fn incremental_reads_only_what_changed_and_never_loses_the_cursor_records() {
             .unwrap()
             .iter()
             .filter(|s| s["stream"]["stream_descriptor"]["name"] == *stream)
-            .flat_map(|s| s["stream"]["stream_state"]["states"].as_array().unwrap().iter().map(|p| p["cursor"]["modify_time"].as_str().unwrap().to_string()))
+            .flat_map(|s| {
+                s["stream"]["stream_state"]["states"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p["cursor"]["modify_time"].as_str().unwrap().to_string())
+            })
             .collect();
         for record in second.records_of(stream) {
             match record.get("modify_time").and_then(Value::as_str) {
@@ -290,7 +339,13 @@ fn incremental_reads_only_what_changed_and_never_loses_the_cursor_records() {
     // A campaign and an ad change: exactly those come back beyond the cursor records.
     let account = h.sim.account();
     let campaign = account.entities.iter().find(|e| e.level == Level::Campaign && !e.deleted).unwrap().id.clone();
-    let ad = account.entities.iter().find(|e| e.level == Level::Ad && !e.deleted && e.fields.get("modify_time").is_some()).unwrap().id.clone();
+    let ad = account
+        .entities
+        .iter()
+        .find(|e| e.level == Level::Ad && !e.deleted && e.fields.get("modify_time").is_some())
+        .unwrap()
+        .id
+        .clone();
     let touched_at = h.sim.touch(&campaign);
     h.sim.touch(&ad);
     h.sim.clear_requests();
@@ -310,9 +365,10 @@ fn incremental_reads_only_what_changed_and_never_loses_the_cursor_records() {
     // campaigns have none.
     let ad_requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "ad/get").collect();
     assert!(ad_requests.iter().any(|r| r.query.get("filtering").is_some_and(|f| f.contains("modified_after"))));
-    assert!(ad_requests
-        .iter()
-        .all(|r| r.query.get("filtering").is_some_and(|f| f.contains("modified_after") || f.contains("creation_filter_start_time"))));
+    assert!(ad_requests.iter().all(|r| r
+        .query
+        .get("filtering")
+        .is_some_and(|f| f.contains("modified_after") || f.contains("creation_filter_start_time"))));
 }
 
 #[test]
@@ -360,7 +416,10 @@ fn states_come_after_the_records_they_cover() {
             "STATE" => {
                 states += 1;
                 for p in m["state"]["stream"]["stream_state"]["states"].as_array().unwrap() {
-                    let pair = (p["partition"]["advertiser_id"].as_str().unwrap().to_string(), p["cursor"]["modify_time"].as_str().unwrap().to_string());
+                    let pair = (
+                        p["partition"]["advertiser_id"].as_str().unwrap().to_string(),
+                        p["cursor"]["modify_time"].as_str().unwrap().to_string(),
+                    );
                     assert!(seen.contains(&pair), "state {pair:?} was emitted before its record");
                 }
             }
@@ -403,8 +462,14 @@ fn bad_configs_are_config_errors_that_name_the_field() {
     let h = Harness::new("bad-config", SimConfig::default());
     let cases = [
         (json!({"credentials": {"auth_type": "oauth2.0", "app_id": "1", "secret": "s"}}), "credentials.access_token"),
-        (json!({"credentials": {"auth_type": "sandbox_access_token", "advertiser_id": "1", "access_token": "t"}, "start_date": "01/02/2024"}), "start_date"),
-        (json!({"credentials": {"auth_type": "sandbox_access_token", "advertiser_id": "1", "access_token": "t"}, "attribution_window": "many"}), "attribution_window"),
+        (
+            json!({"credentials": {"auth_type": "sandbox_access_token", "advertiser_id": "1", "access_token": "t"}, "start_date": "01/02/2024"}),
+            "start_date",
+        ),
+        (
+            json!({"credentials": {"auth_type": "sandbox_access_token", "advertiser_id": "1", "access_token": "t"}, "attribution_window": "many"}),
+            "attribution_window",
+        ),
         (json!({"credentials": {"auth_type": "sandbox_access_token", "access_token": "t"}}), "advertiser_id"),
     ];
     for (config, field) in cases {
@@ -444,7 +509,10 @@ fn requests_to_hosts_outside_the_allow_list_are_denied_and_named() {
     let h = Harness::new("denied", SimConfig::default());
     let config = h.write("config.json", &h.oauth_config());
     let base = h.sim.base_url();
-    let run = run_host(&h.dir, &["check", "--config", &config, "--api-base-url", &base, "--allowed-authority", "business-api.tiktok.com:443"]);
+    let run = run_host(
+        &h.dir,
+        &["check", "--config", &config, "--api-base-url", &base, "--allowed-authority", "business-api.tiktok.com:443"],
+    );
     let (_, message) = run.failure();
     assert!(message.contains("denied") && message.contains(&base), "{message}");
     assert!(h.sim.requests().is_empty(), "a denied request reached the simulator");

@@ -38,18 +38,30 @@ fn unpack(dir: &Path) -> Image {
     let manifest = &manifest[0];
     // `docker load` names it so (docker.io is the default registry it leaves out).
     let tag = manifest["RepoTags"][0].as_str().unwrap();
-    assert_eq!(tag.trim_start_matches("docker.io/"), format!("airbyte/source-tiktok-marketing:{}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        tag.trim_start_matches("docker.io/"),
+        format!("airbyte/source-tiktok-marketing:{}", env!("CARGO_PKG_VERSION"))
+    );
     for layer in manifest["Layers"].as_array().unwrap() {
-        sh(Command::new("tar").arg("--same-owner").arg("-xpf").arg(files.join(layer.as_str().unwrap())).arg("-C").arg(&root));
+        sh(Command::new("tar")
+            .arg("--same-owner")
+            .arg("-xpf")
+            .arg(files.join(layer.as_str().unwrap()))
+            .arg("-C")
+            .arg(&root));
     }
-    let config: Value = serde_json::from_slice(&std::fs::read(files.join(manifest["Config"].as_str().unwrap())).unwrap()).unwrap();
+    let config: Value =
+        serde_json::from_slice(&std::fs::read(files.join(manifest["Config"].as_str().unwrap())).unwrap()).unwrap();
     Image { root, architecture: config["architecture"].as_str().unwrap().to_string(), config: config["config"].clone() }
 }
 
 impl Image {
     fn env(&self) -> Vec<(String, String)> {
         let env = self.config["Env"].as_array().unwrap();
-        env.iter().map(|e| e.as_str().unwrap().split_once('=').unwrap()).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        env.iter()
+            .map(|e| e.as_str().unwrap().split_once('=').unwrap())
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     /// Lay out `/source` as the platform does (config, catalog, state files owned by the job's
@@ -100,7 +112,8 @@ exit $(cat /source/exitCode.txt)"#
 
 fn on_path(tool: &str) -> PathBuf {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    let found = std::env::split_paths(&path).chain([PathBuf::from("/usr/sbin")]).map(|dir| dir.join(tool)).find(|p| p.exists());
+    let found =
+        std::env::split_paths(&path).chain([PathBuf::from("/usr/sbin")]).map(|dir| dir.join(tool)).find(|p| p.exists());
     found.unwrap_or_else(|| panic!("{tool} is not installed"))
 }
 
@@ -159,7 +172,16 @@ fn the_image_is_configured_as_the_airbyte_platform_requires() {
     let fields: Vec<&str> = metadata.lines().map(str::trim).collect();
     assert!(fields.contains(&format!("dockerImageTag: {}", env!("CARGO_PKG_VERSION")).as_str()));
     assert!(fields.contains(&"dockerRepository: airbyte/source-tiktok-marketing"));
-    for required in ["definitionId:", "connectorType: source", "connectorSubtype: api", "license:", "documentationUrl:", "githubIssueLabel:", "releaseStage:", "metadataSpecVersion:"] {
+    for required in [
+        "definitionId:",
+        "connectorType: source",
+        "connectorSubtype: api",
+        "license:",
+        "documentationUrl:",
+        "githubIssueLabel:",
+        "releaseStage:",
+        "metadataSpecVersion:",
+    ] {
         assert!(fields.iter().any(|f| f.starts_with(required)), "metadata.yaml lacks {required}");
     }
     for host in ["- business-api.tiktok.com", "- sandbox-ads.tiktok.com"] {
@@ -173,7 +195,11 @@ fn the_image_run_as_the_platform_runs_it_prints_what_the_release_binary_prints()
     let image = unpack(&h.dir.join("image"));
     let mut config = h.oauth_config();
     config["start_date"] = json!(days_ago(10).to_string());
-    let catalog = h.configured_catalog(&config, &["advertisers", "campaigns", "ads_reports_daily", "ad_group_audience_reports_daily"], false);
+    let catalog = h.configured_catalog(
+        &config,
+        &["advertisers", "campaigns", "ads_reports_daily", "ad_group_audience_reports_daily"],
+        false,
+    );
     image.prepare_source(&[("connectorConfig.json", &config), ("catalog.json", &catalog)]);
     let mut env = image.env();
     env.push(("TIKTOK_API_BASE_URL".into(), h.sim.base_url()));
@@ -196,9 +222,18 @@ fn the_image_run_as_the_platform_runs_it_prints_what_the_release_binary_prints()
         outside.assert_success();
         assert!(!inside.messages.is_empty(), "{in_image} printed nothing");
         let (inside, outside) = (comparable(&inside), comparable(&outside));
-        assert!(inside == outside, "{in_image}: the image printed {} messages, the binary {}; they differ", inside.0.len(), outside.0.len());
+        assert!(
+            inside == outside,
+            "{in_image}: the image printed {} messages, the binary {}; they differ",
+            inside.0.len(),
+            outside.0.len()
+        );
     }
-    assert_eq!(image.cached_components(), 1, "a run in the image compiled the component again instead of using the cache");
+    assert_eq!(
+        image.cached_components(),
+        1,
+        "a run in the image compiled the component again instead of using the cache"
+    );
 
     // Without AIRBYTE_ENTRYPOINT the platform's launcher refuses to start.
     env.retain(|(k, _)| k != "AIRBYTE_ENTRYPOINT");

@@ -18,7 +18,6 @@ const STREAMS: &[&str] = &[
     "advertisers_audience_reports_lifetime",
 ];
 
-
 /// Four advertisers, the last two idle, the others delivering on about half the days.
 fn agency_account() -> SimConfig {
     let mut sim = SimConfig::default();
@@ -51,7 +50,8 @@ fn rows(run: &Run) -> BTreeMap<String, Vec<String>> {
 /// The same rows in every stream; on a difference, say where rather than print both reads.
 fn assert_same_rows(skipping: &BTreeMap<String, Vec<String>>, every_day: &BTreeMap<String, Vec<String>>) {
     for stream in skipping.keys().chain(every_day.keys()) {
-        let (with, without) = (skipping.get(stream).cloned().unwrap_or_default(), every_day.get(stream).cloned().unwrap_or_default());
+        let (with, without) =
+            (skipping.get(stream).cloned().unwrap_or_default(), every_day.get(stream).cloned().unwrap_or_default());
         let missing = without.iter().find(|r| !with.contains(r));
         let extra = with.iter().find(|r| !without.contains(r));
         assert!(
@@ -70,7 +70,12 @@ fn states(run: &Run) -> BTreeMap<String, Value> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["stream"]["stream_descriptor"]["name"].as_str().unwrap().to_string(), s["stream"]["stream_state"].clone()))
+        .map(|s| {
+            (
+                s["stream"]["stream_descriptor"]["name"].as_str().unwrap().to_string(),
+                s["stream"]["stream_state"].clone(),
+            )
+        })
         .collect()
 }
 
@@ -88,7 +93,12 @@ fn report_requests(h: &Harness) -> (usize, usize) {
 }
 
 /// Read with and without skipping; both must succeed.
-fn read_both(h: &Harness, start: NaiveDate, mode: Mode, state: Option<&Value>) -> ((Run, usize, usize), (Run, usize, usize)) {
+fn read_both(
+    h: &Harness,
+    start: NaiveDate,
+    mode: Mode,
+    state: Option<&Value>,
+) -> ((Run, usize, usize), (Run, usize, usize)) {
     h.sim.clear_requests();
     let skipping = h.read(&config(h, start, true), STREAMS, mode, state);
     skipping.assert_success();
@@ -102,7 +112,8 @@ fn read_both(h: &Harness, start: NaiveDate, mode: Mode, state: Option<&Value>) -
 #[test]
 fn a_full_refresh_that_skips_inactive_days_gives_every_row_for_far_fewer_requests() {
     let h = Harness::new("inactive-full", agency_account());
-    let ((skipping, skip_requests, skip_idle_hours), (every_day, all_requests, all_idle_hours)) = read_both(&h, days_ago(40), Mode::FullRefresh, None);
+    let ((skipping, skip_requests, skip_idle_hours), (every_day, all_requests, all_idle_hours)) =
+        read_both(&h, days_ago(40), Mode::FullRefresh, None);
     let (with, without) = (rows(&skipping), rows(&every_day));
     for stream in STREAMS {
         assert!(!without.get(*stream).is_none_or(Vec::is_empty), "{stream}: the account has rows to compare");
@@ -110,10 +121,17 @@ fn a_full_refresh_that_skips_inactive_days_gives_every_row_for_far_fewer_request
     assert_same_rows(&with, &without);
     // The idle advertisers have no rows at any level; no hour of theirs is asked for.
     let idle: Vec<String> = h.sim.account().advertisers.iter().rev().take(2).map(|a| a.id.clone()).collect();
-    assert!(every_day.records().values().flatten().all(|r| !idle.contains(&r["advertiser_id"].as_str().unwrap().to_string())));
+    assert!(every_day
+        .records()
+        .values()
+        .flatten()
+        .all(|r| !idle.contains(&r["advertiser_id"].as_str().unwrap().to_string())));
     assert_eq!(skip_idle_hours, 0, "hours of idle advertisers were asked for");
     assert!(all_idle_hours >= 2 * 2 * 40, "the plain read asks every day: {all_idle_hours}");
-    assert!(skip_requests * 100 <= all_requests * 40, "{skip_requests} report requests skipping vs {all_requests} without");
+    assert!(
+        skip_requests * 100 <= all_requests * 40,
+        "{skip_requests} report requests skipping vs {all_requests} without"
+    );
 }
 
 #[test]
@@ -128,7 +146,8 @@ fn an_incremental_sync_that_restates_the_lookback_gives_the_same_rows_and_states
 
     // Late conversions restate the lookback days; the second sync reads them again.
     h.sim.update_config(|c| c.account.restatement = 1.5);
-    let ((second_skipping, skip_requests, _), (second_every_day, all_requests, _)) = read_both(&h, start, Mode::Incremental, Some(&state));
+    let ((second_skipping, skip_requests, _), (second_every_day, all_requests, _)) =
+        read_both(&h, start, Mode::Incremental, Some(&state));
     assert_same_rows(&rows(&second_skipping), &rows(&second_every_day));
     assert_eq!(states(&second_skipping), states(&second_every_day), "the second syncs end in different states");
     assert!(skip_requests < all_requests, "{skip_requests} report requests skipping vs {all_requests} without");
@@ -171,7 +190,12 @@ fn with_deleted_objects_the_skipping_read_still_brings_every_deleted_row() {
         })
         .expect("a seed whose deleted ads deliver first");
     let h = Harness::new("inactive-deleted", sim);
-    let streams = ["ads_reports_daily", "campaigns_reports_hourly", "ads_reports_lifetime", "advertisers_audience_reports_lifetime"];
+    let streams = [
+        "ads_reports_daily",
+        "campaigns_reports_hourly",
+        "ads_reports_lifetime",
+        "advertisers_audience_reports_lifetime",
+    ];
     let read = |skip: bool| {
         let mut c = config(&h, days_ago(130), skip);
         c["include_deleted"] = json!(true);
@@ -181,9 +205,11 @@ fn with_deleted_objects_the_skipping_read_still_brings_every_deleted_row() {
     };
     let (with, without) = (read(true), read(false));
     let other_ads_from = first_ad_day(&h.sim.account(), false).unwrap().to_string();
-    let deleted_only_rows = without["ads_reports_daily"].iter().filter(|r| r.contains("stat_time_day") && {
-        let record: Value = serde_json::from_str(r).unwrap();
-        record["stat_time_day"].as_str().unwrap() < other_ads_from.as_str()
+    let deleted_only_rows = without["ads_reports_daily"].iter().filter(|r| {
+        r.contains("stat_time_day") && {
+            let record: Value = serde_json::from_str(r).unwrap();
+            record["stat_time_day"].as_str().unwrap() < other_ads_from.as_str()
+        }
     });
     assert!(deleted_only_rows.count() > 0, "no day where only deleted ads delivered");
     assert_same_rows(&with, &without);

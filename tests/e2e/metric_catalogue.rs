@@ -5,11 +5,18 @@
 
 use std::collections::BTreeMap;
 
-use harness::{Mode, days_ago, Harness, Run};
+use harness::{days_ago, Harness, Mode, Run};
 use serde_json::{json, Value};
 use tiktok_sim::{SimConfig, Simulator};
 
-fn custom(name: &str, report_type: &str, level: &str, granularity: &str, dimensions: &[&str], metrics: &[&str]) -> Value {
+fn custom(
+    name: &str,
+    report_type: &str,
+    level: &str,
+    granularity: &str,
+    dimensions: &[&str],
+    metrics: &[&str],
+) -> Value {
     json!({"name": name, "report_type": report_type, "data_level": level, "granularity": granularity, "dimensions": dimensions, "metrics": metrics})
 }
 
@@ -43,9 +50,20 @@ fn check_message(run: &Run) -> String {
 fn a_custom_report_with_every_leg_at_campaign_level_equals_the_simulators_numbers() {
     let h = Harness::new("catalogue-legs", SimConfig::default());
     let legs = [
-        "spend", "app_event_add_to_cart", "total_app_event_add_to_cart", "total_app_event_add_to_cart_value", "web_event_add_to_cart",
-        "total_web_event_add_to_cart_value", "cost_per_web_event_add_to_cart", "onsite_total_add_to_cart", "onsite_total_add_to_cart_value",
-        "onsite_on_web_cart", "skan_purchase", "offline_shopping_events_value", "total_purchase", "complete_payment_roas",
+        "spend",
+        "app_event_add_to_cart",
+        "total_app_event_add_to_cart",
+        "total_app_event_add_to_cart_value",
+        "web_event_add_to_cart",
+        "total_web_event_add_to_cart_value",
+        "cost_per_web_event_add_to_cart",
+        "onsite_total_add_to_cart",
+        "onsite_total_add_to_cart_value",
+        "onsite_on_web_cart",
+        "skan_purchase",
+        "offline_shopping_events_value",
+        "total_purchase",
+        "complete_payment_roas",
         "secondary_goal_result",
     ];
     let mut config = config(&h, 3);
@@ -61,18 +79,31 @@ fn a_custom_report_with_every_leg_at_campaign_level_equals_the_simulators_number
         let mine: BTreeMap<(String, String), &Value> = records
             .iter()
             .filter(|r| r["advertiser_id"] == json!(advertiser.id))
-            .map(|r| ((r["campaign_id"].as_str().unwrap().to_string(), r["stat_time_day"].as_str().unwrap().to_string()), r))
+            .map(|r| {
+                ((r["campaign_id"].as_str().unwrap().to_string(), r["stat_time_day"].as_str().unwrap().to_string()), r)
+            })
             .collect();
         let Some(last) = mine.keys().map(|(_, day)| day.clone()).max() else { continue };
-        let data = sim_report(&h.sim, &[
-            ("advertiser_id", advertiser.id.clone()), ("report_type", "BASIC".into()), ("data_level", "AUCTION_CAMPAIGN".into()),
-            ("dimensions", json!(["campaign_id", "stat_time_day"]).to_string()), ("metrics", json!(legs).to_string()),
-            ("start_date", start.to_string()), ("end_date", last[..10].to_string()), ("page_size", "1000".into()),
-        ]);
+        let data = sim_report(
+            &h.sim,
+            &[
+                ("advertiser_id", advertiser.id.clone()),
+                ("report_type", "BASIC".into()),
+                ("data_level", "AUCTION_CAMPAIGN".into()),
+                ("dimensions", json!(["campaign_id", "stat_time_day"]).to_string()),
+                ("metrics", json!(legs).to_string()),
+                ("start_date", start.to_string()),
+                ("end_date", last[..10].to_string()),
+                ("page_size", "1000".into()),
+            ],
+        );
         let theirs = data["data"]["list"].as_array().unwrap_or_else(|| panic!("{data}"));
         assert_eq!(theirs.len(), mine.len(), "advertiser {}: other rows", advertiser.id);
         for row in theirs {
-            let key = (row["dimensions"]["campaign_id"].as_str().unwrap().to_string(), row["dimensions"]["stat_time_day"].as_str().unwrap().to_string());
+            let key = (
+                row["dimensions"]["campaign_id"].as_str().unwrap().to_string(),
+                row["dimensions"]["stat_time_day"].as_str().unwrap().to_string(),
+            );
             let record = mine.get(&key).unwrap_or_else(|| panic!("no record for {key:?}"));
             for m in legs {
                 assert_eq!(record["metrics"][m], typed(&row["metrics"][m]), "{key:?} {m}");
@@ -82,7 +113,9 @@ fn a_custom_report_with_every_leg_at_campaign_level_equals_the_simulators_number
     }
     assert_eq!(compared, records.len());
     // Counts are integers and `-` is null, never 0.
-    assert!(records.iter().all(|r| r["metrics"]["web_event_add_to_cart"].is_i64() && r["metrics"]["secondary_goal_result"].is_null()));
+    assert!(records
+        .iter()
+        .all(|r| r["metrics"]["web_event_add_to_cart"].is_i64() && r["metrics"]["secondary_goal_result"].is_null()));
 }
 
 #[test]
@@ -93,7 +126,12 @@ fn additional_metrics_reach_every_basic_report_where_tiktok_gives_them_and_only_
     config["additional_metrics"] = json!(["web_event_add_to_cart", "conversion"]);
     let catalog = h.discover(&config);
     let without = h.discover(&plain);
-    let reports: Vec<&Value> = catalog["streams"].as_array().unwrap().iter().filter(|s| s["json_schema"]["properties"].get("metrics").is_some()).collect();
+    let reports: Vec<&Value> = catalog["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["json_schema"]["properties"].get("metrics").is_some())
+        .collect();
     assert_eq!(reports.len(), 30);
     for stream in &reports {
         let name = stream["name"].as_str().unwrap();
@@ -106,7 +144,8 @@ fn additional_metrics_reach_every_basic_report_where_tiktok_gives_them_and_only_
         assert_eq!(metrics.get("conversion").is_some(), level_has_conversion, "{name}");
         // Everything else as before.
         assert!(before.as_object().unwrap().keys().all(|k| metrics.get(k.as_str()).is_some()), "{name}");
-        let added: Vec<&String> = metrics.as_object().unwrap().keys().filter(|k| before.get(k.as_str()).is_none()).collect();
+        let added: Vec<&String> =
+            metrics.as_object().unwrap().keys().filter(|k| before.get(k.as_str()).is_none()).collect();
         assert!(added.iter().all(|k| *k == "web_event_add_to_cart" || *k == "conversion"), "{name}: {added:?}");
     }
     let streams = ["ads_reports_daily", "campaigns_reports_daily", "campaigns_audience_reports_daily"];
@@ -114,7 +153,10 @@ fn additional_metrics_reach_every_basic_report_where_tiktok_gives_them_and_only_
     run.assert_success();
     harness::assert_records_match_schemas(&run, &catalog);
     assert!(run.records_of("ads_reports_daily").iter().all(|r| r["metrics"]["web_event_add_to_cart"].is_i64()));
-    assert!(run.records_of("campaigns_audience_reports_daily").iter().all(|r| r["metrics"].get("web_event_add_to_cart").is_none()));
+    assert!(run
+        .records_of("campaigns_audience_reports_daily")
+        .iter()
+        .all(|r| r["metrics"].get("web_event_add_to_cart").is_none()));
     // No audience request asked for it, and no campaign request for conversion.
     for r in h.sim.requests().iter().filter(|r| r.endpoint() == "report/integrated/get") {
         let metrics = r.query.get("metrics").cloned().unwrap_or_default();
@@ -144,7 +186,10 @@ fn additional_metrics_reach_every_basic_report_where_tiktok_gives_them_and_only_
     let check = h.run(&["check", "--config", &h.write("check.json", &config)]);
     let said = check_message(&check);
     assert!(said.contains("ads_audience_reports_daily leaves out web_event_add_to_cart: \"web_event_add_to_cart\" is a website conversion metric"), "{said}");
-    assert!(said.contains("campaigns_reports_daily leaves out conversion: \"conversion\" is counted per optimisation goal"), "{said}");
+    assert!(
+        said.contains("campaigns_reports_daily leaves out conversion: \"conversion\" is counted per optimisation goal"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -183,7 +228,8 @@ fn each_metric_rule_is_refused_at_check_with_its_own_message_and_no_request() {
 fn a_name_the_catalogue_does_not_know_is_asked_of_tiktok_at_check() {
     let h = Harness::new("catalogue-unknown", SimConfig::default());
     let mut config = config(&h, 2);
-    config["custom_reports"] = json!([custom("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "shipped_tomorrow"])]);
+    config["custom_reports"] =
+        json!([custom("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "shipped_tomorrow"])]);
     let (kind, message) = h.run(&["check", "--config", &h.write("unknown.json", &config)]).failure();
     assert_eq!(kind, "config_error");
     assert!(message.starts_with("custom_reports[0].metrics: TikTok refuses the report with shipped_tomorrow: report/integrated/get/: TikTok error 40002: Please correct the information in invalid metric fields and try again. Invalid metric fields: ['shipped_tomorrow']."), "{message}");
@@ -193,9 +239,13 @@ fn a_name_the_catalogue_does_not_know_is_asked_of_tiktok_at_check() {
     // discover takes it, typed as a decimal until the catalogue knows it.
     let catalog = h.discover(&config);
     let stream = catalog["streams"].as_array().unwrap().iter().find(|s| s["name"] == "a").unwrap();
-    assert_eq!(stream["json_schema"]["properties"]["metrics"]["properties"]["shipped_tomorrow"]["type"], json!(["null", "number"]));
+    assert_eq!(
+        stream["json_schema"]["properties"]["metrics"]["properties"]["shipped_tomorrow"]["type"],
+        json!(["null", "number"])
+    );
     // A known custom report makes check ask nothing more than before.
-    config["custom_reports"] = json!([custom("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "web_event_add_to_cart"])]);
+    config["custom_reports"] =
+        json!([custom("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "web_event_add_to_cart"])]);
     h.sim.clear_requests();
     h.run(&["check", "--config", &h.write("known.json", &config)]).assert_success();
     assert!(h.sim.requests().iter().all(|r| r.endpoint() != "report/integrated/get"));
@@ -205,7 +255,8 @@ fn a_name_the_catalogue_does_not_know_is_asked_of_tiktok_at_check() {
 fn the_simulator_knows_the_catalogue_and_refuses_where_tiktok_does() {
     let h = Harness::new("catalogue-sim", SimConfig::default());
     let spec = h.run(&["spec"]);
-    let listed = &spec.of_type("SPEC")[0]["spec"]["connectionSpecification"]["properties"]["additional_metrics"]["items"]["enum"];
+    let listed = &spec.of_type("SPEC")[0]["spec"]["connectionSpecification"]["properties"]["additional_metrics"]
+        ["items"]["enum"];
     let mut ours: Vec<&str> = listed.as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
     let mut sims: Vec<&str> = tiktok_sim::metrics::METRICS.iter().map(|(m, ..)| *m).collect();
     ours.sort_unstable();
@@ -214,19 +265,42 @@ fn the_simulator_knows_the_catalogue_and_refuses_where_tiktok_does() {
     let advertiser = h.sim.account().advertisers[0].id.clone();
     let day = days_ago(1).to_string();
     let ask = |report_type: &str, level: &str, dimensions: Value, metrics: Value| {
-        sim_report(&h.sim, &[
-            ("advertiser_id", advertiser.clone()), ("report_type", report_type.into()), ("data_level", level.into()),
-            ("dimensions", dimensions.to_string()), ("metrics", metrics.to_string()), ("start_date", day.clone()), ("end_date", day.clone()),
-        ])
+        sim_report(
+            &h.sim,
+            &[
+                ("advertiser_id", advertiser.clone()),
+                ("report_type", report_type.into()),
+                ("data_level", level.into()),
+                ("dimensions", dimensions.to_string()),
+                ("metrics", metrics.to_string()),
+                ("start_date", day.clone()),
+                ("end_date", day.clone()),
+            ],
+        )
     };
-    let refused = ask("AUDIENCE", "AUCTION_AD", json!(["ad_id", "stat_time_day", "age"]), json!(["spend", "web_event_add_to_cart", "onsite_form"]));
+    let refused = ask(
+        "AUDIENCE",
+        "AUCTION_AD",
+        json!(["ad_id", "stat_time_day", "age"]),
+        json!(["spend", "web_event_add_to_cart", "onsite_form"]),
+    );
     assert_eq!(refused["code"], 40002);
     assert_eq!(refused["message"], "Please correct the information in invalid metric fields and try again. Invalid metric fields: ['web_event_add_to_cart', 'onsite_form'].");
-    let refused = ask("BASIC", "AUCTION_CAMPAIGN", json!(["campaign_id", "stat_time_day"]), json!(["conversion", "conversion_rate"]));
+    let refused = ask(
+        "BASIC",
+        "AUCTION_CAMPAIGN",
+        json!(["campaign_id", "stat_time_day"]),
+        json!(["conversion", "conversion_rate"]),
+    );
     assert_eq!(refused["message"], "Please correct the information in invalid metric fields and try again. Invalid metric fields: ['conversion', 'conversion_rate'].");
-    let conflict = ask("AUDIENCE", "AUCTION_AD", json!(["ad_id", "stat_time_day", "platform", "age"]), json!(["spend"]));
+    let conflict =
+        ask("AUDIENCE", "AUCTION_AD", json!(["ad_id", "stat_time_day", "platform", "age"]), json!(["spend"]));
     assert_eq!(conflict["code"], 40002);
-    let every: Vec<&str> = tiktok_sim::metrics::METRICS.iter().map(|(m, ..)| *m).filter(|m| !["cash_spend", "voucher_spend"].contains(m)).collect();
+    let every: Vec<&str> = tiktok_sim::metrics::METRICS
+        .iter()
+        .map(|(m, ..)| *m)
+        .filter(|m| !["cash_spend", "voucher_spend"].contains(m))
+        .collect();
     for chunk in every.chunks(100) {
         let answer = ask("BASIC", "AUCTION_AD", json!(["ad_id", "stat_time_day"]), json!(chunk));
         assert_eq!(answer["code"], 0, "{answer}");

@@ -31,19 +31,32 @@ sys.exit(1 if bad else 0)
 fn python_with_models() -> Option<PathBuf> {
     let venv = workspace_root().join("target/protocol-venv");
     let python = venv.join("bin/python");
-    let ready = |python: &PathBuf| Command::new(python).args(["-c", "import airbyte_protocol.models"]).status().is_ok_and(|s| s.success());
+    let ready = |python: &PathBuf| {
+        Command::new(python).args(["-c", "import airbyte_protocol.models"]).status().is_ok_and(|s| s.success())
+    };
     if ready(&python) {
         return Some(python);
     }
     let made = Command::new("python3").args(["-m", "venv", venv.to_str().unwrap()]).status().unwrap();
     assert!(made.success(), "python3 -m venv failed (.ci/run installs python3-venv)");
-    let install = Command::new(venv.join("bin/pip")).args(["install", "--quiet", "--disable-pip-version-check", MODELS]).output().unwrap();
+    let install = Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check", MODELS])
+        .output()
+        .unwrap();
     if !install.status.success() {
         let why = String::from_utf8_lossy(&install.stderr);
-        let offline = ["NewConnectionError", "Temporary failure in name resolution", "Network is unreachable", "Max retries exceeded"];
+        let offline = [
+            "NewConnectionError",
+            "Temporary failure in name resolution",
+            "Network is unreachable",
+            "Max retries exceeded",
+        ];
         assert!(offline.iter().any(|o| why.contains(o)), "pip install {MODELS} failed: {why}");
         // CI reaches PyPI: there an unreachable index is a failure, never a silent green.
-        assert!(std::env::var_os("CI").is_none(), "PyPI is unreachable on CI, so the protocol could not be checked: {why}");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "PyPI is unreachable on CI, so the protocol could not be checked: {why}"
+        );
         eprintln!("SKIPPED: PyPI is unreachable, so the Airbyte protocol models cannot be installed: {why}");
         return None;
     }
@@ -70,7 +83,12 @@ fn every_message_of_every_command_validates_against_airbytes_protocol_models() {
     add(h.run(&["check", "--config", &config_path]));
     add(h.run(&["check", "--config", &bad_path]));
     add(h.run(&["discover", "--config", &config_path]));
-    add(h.read(&config, &["campaigns", "ads", "audiences", "ads_reports_daily", "advertisers_audience_reports_lifetime"], Mode::Incremental, None));
+    add(h.read(
+        &config,
+        &["campaigns", "ads", "audiences", "ads_reports_daily", "advertisers_audience_reports_lifetime"],
+        Mode::Incremental,
+        None,
+    ));
     add(h.read(&bad, &["campaigns"], Mode::Incremental, None));
     let file = h.dir.join("messages.jsonl");
     std::fs::write(&file, &lines).unwrap();
@@ -78,7 +96,11 @@ fn every_message_of_every_command_validates_against_airbytes_protocol_models() {
     std::fs::write(&script, VALIDATE).unwrap();
     let out = Command::new(&python).arg(&script).arg(&file).output().unwrap();
     let report = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "messages that are not valid Airbyte messages:\n{report}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "messages that are not valid Airbyte messages:\n{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Every kind of message was among them.
     for kind in ["SPEC", "CONNECTION_STATUS", "CATALOG", "RECORD", "STATE", "LOG", "TRACE"] {
         assert!(report.contains(&format!("{kind}=")), "no {kind} message was validated: {report}");

@@ -9,7 +9,6 @@ use harness::*;
 use serde_json::{json, Value};
 use tiktok_sim::{AppRestriction, Fault, HostileBody, SimConfig, ALL_FAULTS};
 
-
 fn config(h: &Harness, rps: u32) -> Value {
     let mut c = h.oauth_config();
     c["start_date"] = json!(days_ago(20).to_string());
@@ -20,12 +19,21 @@ fn config(h: &Harness, rps: u32) -> Value {
 
 /// Every record of a run as (stream, JSON text), sorted: equal multisets mean equal data.
 fn record_texts(run: &Run) -> Vec<(String, String)> {
-    let mut all: Vec<(String, String)> = run.records().into_iter().flat_map(|(s, rs)| rs.into_iter().map(move |r| (s.clone(), r.to_string()))).collect();
+    let mut all: Vec<(String, String)> =
+        run.records().into_iter().flat_map(|(s, rs)| rs.into_iter().map(move |r| (s.clone(), r.to_string()))).collect();
     all.sort();
     all
 }
 
-const SYNC_STREAMS: &[&str] = &["campaigns", "ad_groups", "ads", "audiences", "creative_assets_images", "ads_reports_daily", "campaigns_reports_hourly"];
+const SYNC_STREAMS: &[&str] = &[
+    "campaigns",
+    "ad_groups",
+    "ads",
+    "audiences",
+    "creative_assets_images",
+    "ads_reports_daily",
+    "campaigns_reports_hourly",
+];
 
 #[test]
 fn the_schedulers_rate_budget_keeps_under_the_apps_quota_without_a_single_40100() {
@@ -41,9 +49,17 @@ fn the_schedulers_rate_budget_keeps_under_the_apps_quota_without_a_single_40100(
     run.assert_success();
     let requests = h.sim.requests();
     assert!(requests.len() >= 25, "too few requests to measure: {}", requests.len());
-    assert_eq!(requests.iter().filter(|r| r.response_code == Some(40100)).count(), 0, "the connector tripped the quota");
+    assert_eq!(
+        requests.iter().filter(|r| r.response_code == Some(40100)).count(),
+        0,
+        "the connector tripped the quota"
+    );
     let times: Vec<Duration> = requests.iter().map(|r| r.at).collect();
-    let busiest = times.iter().map(|t| times.iter().filter(|u| **u >= *t && **u < *t + Duration::from_secs(1)).count()).max().unwrap();
+    let busiest = times
+        .iter()
+        .map(|t| times.iter().filter(|u| **u >= *t && **u < *t + Duration::from_secs(1)).count())
+        .max()
+        .unwrap();
     assert!(busiest <= 5, "{busiest} requests within one second");
     let span = (*times.last().unwrap() - times[0]).as_secs_f64();
     println!(
@@ -94,13 +110,20 @@ fn throttling_answers_are_waited_out_and_retried() {
     run.assert_success();
     let codes: BTreeSet<i64> = h.sim.requests().iter().filter_map(|r| r.response_code).collect();
     assert!(codes.contains(&40100) || codes.contains(&40133), "no throttling happened: {codes:?}");
-    let expected: usize = h.sim.account().entities.iter().filter(|e| e.level == tiktok_sim::Level::Ad && !e.deleted).count();
+    let expected: usize =
+        h.sim.account().entities.iter().filter(|e| e.level == tiktok_sim::Level::Ad && !e.deleted).count();
     assert_eq!(run.records_of("ads").len(), expected);
 }
 
 /// Run a read, SIGKILL the host right after it has printed `kill_after` states, and return
 /// the complete lines printed before the kill.
-fn read_until_killed(h: &Harness, config: &Value, streams: &[&str], state: Option<&Value>, kill_after: usize) -> Vec<Value> {
+fn read_until_killed(
+    h: &Harness,
+    config: &Value,
+    streams: &[&str],
+    state: Option<&Value>,
+    kill_after: usize,
+) -> Vec<Value> {
     let mut child = h.host(&h.read_args(config, streams, Mode::Incremental, state)).spawn(true);
     let mut lines = Vec::new();
     let mut states = 0;
@@ -180,12 +203,43 @@ fn error_of(run: &Run) -> (String, String) {
 #[test]
 fn hostile_answers_get_classified_errors_and_never_hang() {
     let cases: Vec<(&str, Box<dyn Fn(&mut SimConfig)>, &str, &str)> = vec![
-        ("wrong-types", Box::new(|c| c.faults.hostile_body = Some(HostileBody::WrongTypes)), "transient_error", "data.list"),
-        ("html", Box::new(|c| c.faults.hostile_body = Some(HostileBody::Html)), "transient_error", "not the JSON envelope"),
-        ("huge", Box::new(|c| c.faults.hostile_body = Some(HostileBody::Huge(70 << 20))), "transient_error", "larger than 64 MiB"),
+        (
+            "wrong-types",
+            Box::new(|c| c.faults.hostile_body = Some(HostileBody::WrongTypes)),
+            "transient_error",
+            "data.list",
+        ),
+        (
+            "html",
+            Box::new(|c| c.faults.hostile_body = Some(HostileBody::Html)),
+            "transient_error",
+            "not the JSON envelope",
+        ),
+        (
+            "huge",
+            Box::new(|c| c.faults.hostile_body = Some(HostileBody::Huge(70 << 20))),
+            "transient_error",
+            "larger than 64 MiB",
+        ),
         ("endless", Box::new(|c| c.faults.endless_pages = true), "transient_error", "does not end"),
-        ("always-504", Box::new(|c| { c.faults.rate = 1.0; c.faults.kinds = vec![Fault::GatewayTimeout]; }), "transient_error", "HTTP 504"),
-        ("always-50002", Box::new(|c| { c.faults.rate = 1.0; c.faults.kinds = vec![Fault::ProcessingError]; }), "transient_error", "50002"),
+        (
+            "always-504",
+            Box::new(|c| {
+                c.faults.rate = 1.0;
+                c.faults.kinds = vec![Fault::GatewayTimeout];
+            }),
+            "transient_error",
+            "HTTP 504",
+        ),
+        (
+            "always-50002",
+            Box::new(|c| {
+                c.faults.rate = 1.0;
+                c.faults.kinds = vec![Fault::ProcessingError];
+            }),
+            "transient_error",
+            "50002",
+        ),
     ];
     for (name, setup, failure, needle) in cases {
         let mut sim_config = SimConfig::default();
@@ -226,10 +280,27 @@ fn malformed_catalog_and_state_files_are_config_errors_naming_file_and_field() {
     let config = h.write("config.json", &config(&h, 300));
     let good_catalog = json!({"streams": [{"stream": {"name": "campaigns"}, "sync_mode": "incremental", "destination_sync_mode": "append"}]});
     let cases = [
-        ("catalog", json!({"streams": [{"stream": {"name": "no_such_stream"}, "sync_mode": "full_refresh"}]}), None, "no_such_stream"),
+        (
+            "catalog",
+            json!({"streams": [{"stream": {"name": "no_such_stream"}, "sync_mode": "full_refresh"}]}),
+            None,
+            "no_such_stream",
+        ),
         ("catalog", json!({"streams": "all"}), None, "streams"),
-        ("catalog", json!({"streams": [{"stream": {"name": "advertisers"}, "sync_mode": "incremental"}]}), None, "full_refresh only"),
-        ("state", good_catalog.clone(), Some(json!([{"type": "STREAM", "stream": {"stream_descriptor": {"name": "campaigns"}, "stream_state": {"modify_time": "yesterday"}}}])), "stream campaigns"),
+        (
+            "catalog",
+            json!({"streams": [{"stream": {"name": "advertisers"}, "sync_mode": "incremental"}]}),
+            None,
+            "full_refresh only",
+        ),
+        (
+            "state",
+            good_catalog.clone(),
+            Some(
+                json!([{"type": "STREAM", "stream": {"stream_descriptor": {"name": "campaigns"}, "stream_state": {"modify_time": "yesterday"}}}]),
+            ),
+            "stream campaigns",
+        ),
         ("state", good_catalog.clone(), Some(json!([{"type": "STREAM", "stream": {}}])), "stream_descriptor.name"),
         ("state", good_catalog.clone(), Some(json!(42)), "state file"),
     ];
@@ -291,8 +362,14 @@ fn the_component_cannot_read_files_or_environment_or_reach_other_hosts() {
     let probe = probe();
     let run = h.run(&["read", "--config", &config, "--catalog", &catalog, "--component", &probe]);
     run.assert_success();
-    let logs: Vec<String> = run.of_type("LOG").iter().map(|m| m["log"]["message"].as_str().unwrap().to_string()).collect();
-    let find = |what: &str| logs.iter().find(|l| l.starts_with(&format!("probe {what}"))).unwrap_or_else(|| panic!("no report for {what}: {logs:?}")).clone();
+    let logs: Vec<String> =
+        run.of_type("LOG").iter().map(|m| m["log"]["message"].as_str().unwrap().to_string()).collect();
+    let find = |what: &str| {
+        logs.iter()
+            .find(|l| l.starts_with(&format!("probe {what}")))
+            .unwrap_or_else(|| panic!("no report for {what}: {logs:?}"))
+            .clone()
+    };
     assert!(find("read_dir /").contains("denied"), "{logs:?}");
     assert!(find("read /etc/passwd").contains("denied"));
     assert!(find("env vars").contains("0 visible"));
@@ -332,7 +409,11 @@ fn report_windows_overlap_in_flight_within_the_rate_budget() {
     run.assert_success();
     let requests = h.sim.requests();
     // The stream's own requests (the advertiser-level probe of active days goes first).
-    let mut times: Vec<Duration> = requests.iter().filter(|r| r.endpoint() == "report/integrated/get" && r.query["data_level"] == "AUCTION_CAMPAIGN").map(|r| r.at).collect();
+    let mut times: Vec<Duration> = requests
+        .iter()
+        .filter(|r| r.endpoint() == "report/integrated/get" && r.query["data_level"] == "AUCTION_CAMPAIGN")
+        .map(|r| r.at)
+        .collect();
     times.sort();
     // One request per day up to the advertiser's local today (its zone is an Etc/GMT offset).
     let timezone = h.sim.account().advertisers[0].info["timezone"].as_str().unwrap().to_string();
@@ -347,9 +428,17 @@ fn report_windows_overlap_in_flight_within_the_rate_budget() {
     assert!(overlapping >= 8, "requests did not overlap: {times:?}");
     // Never more than the budget: any eleven arrivals span more than a second.
     assert!(times.windows(11).all(|w| w[10] - w[0] >= Duration::from_secs(1)), "over 10 per second: {times:?}");
-    assert!(requests.iter().all(|r| r.response_code == Some(0)), "throttled answers: {:?}", requests.iter().filter(|r| r.response_code != Some(0)).count());
+    assert!(
+        requests.iter().all(|r| r.response_code == Some(0)),
+        "throttled answers: {:?}",
+        requests.iter().filter(|r| r.response_code != Some(0)).count()
+    );
     // Records still leave day by day, in order.
-    let hours: Vec<String> = run.records_of("campaigns_reports_hourly").iter().map(|r| r["stat_time_hour"].as_str().unwrap()[..10].to_string()).collect();
+    let hours: Vec<String> = run
+        .records_of("campaigns_reports_hourly")
+        .iter()
+        .map(|r| r["stat_time_hour"].as_str().unwrap()[..10].to_string())
+        .collect();
     assert!(hours.windows(2).all(|w| w[0] <= w[1]), "days out of order");
 }
 
@@ -372,7 +461,9 @@ fn with_many_requests_in_flight_each_advertisers_records_and_states_stay_in_orde
             "RECORD" => {
                 let (stream, r) = (m["record"]["stream"].as_str().unwrap().to_string(), &m["record"]["data"]);
                 if let Some(day) = r["stat_time_day"].as_str() {
-                    days.entry((stream, r["advertiser_id"].as_str().unwrap().to_string())).or_default().push(day.to_string());
+                    days.entry((stream, r["advertiser_id"].as_str().unwrap().to_string()))
+                        .or_default()
+                        .push(day.to_string());
                 }
             }
             "STATE" => {
@@ -381,10 +472,16 @@ fn with_many_requests_in_flight_each_advertisers_records_and_states_stay_in_orde
                 for p in m["state"]["stream"]["stream_state"]["states"].as_array().unwrap() {
                     let Some(cursor) = p["cursor"]["stat_time_day"].as_str() else { continue };
                     let advertiser = p["partition"]["advertiser_id"].as_str().unwrap();
-                    let covered = |r: &Value| r["advertiser_id"] == advertiser && r["stat_time_day"].as_str().unwrap() <= cursor;
-                    let before = days.get(&(stream.to_string(), advertiser.to_string())).map_or(0, |d| d.iter().filter(|day| day.as_str() <= cursor).count());
+                    let covered =
+                        |r: &Value| r["advertiser_id"] == advertiser && r["stat_time_day"].as_str().unwrap() <= cursor;
+                    let before = days
+                        .get(&(stream.to_string(), advertiser.to_string()))
+                        .map_or(0, |d| d.iter().filter(|day| day.as_str() <= cursor).count());
                     let all = run.records_of(stream).iter().filter(|r| covered(r)).count();
-                    assert_eq!(before, all, "{stream}: a state for {advertiser} up to {cursor} left before its records");
+                    assert_eq!(
+                        before, all,
+                        "{stream}: a state for {advertiser} up to {cursor} left before its records"
+                    );
                 }
             }
             _ => {}
@@ -392,16 +489,24 @@ fn with_many_requests_in_flight_each_advertisers_records_and_states_stay_in_orde
     }
     // Windows leave in order (TikTok orders rows within a window its own way).
     let start = days_ago(14);
-    let window_of = |day: &str| (chrono::NaiveDate::parse_from_str(&day[..10], "%Y-%m-%d").unwrap() - start).num_days() / 3;
+    let window_of =
+        |day: &str| (chrono::NaiveDate::parse_from_str(&day[..10], "%Y-%m-%d").unwrap() - start).num_days() / 3;
     for ((stream, advertiser), days) in &days {
-        assert!(days.windows(2).all(|w| window_of(&w[0]) <= window_of(&w[1])), "{stream}/{advertiser}: windows out of order");
+        assert!(
+            days.windows(2).all(|w| window_of(&w[0]) <= window_of(&w[1])),
+            "{stream}/{advertiser}: windows out of order"
+        );
     }
     assert_eq!(days.len(), 2 * h.sim.account().advertisers.len(), "both report streams for every advertiser");
     // The streams were read at once: requests of every stream were sent before the first
     // stream's last request.
     let requests = h.sim.requests();
-    let last_of_first = requests.iter().rposition(|r| r.query.get("data_level").map(String::as_str) == Some("AUCTION_AD")).unwrap();
-    assert!(requests[..last_of_first].iter().any(|r| r.endpoint() == "adgroup/get"), "ad_groups waited for ads_reports_daily");
+    let last_of_first =
+        requests.iter().rposition(|r| r.query.get("data_level").map(String::as_str) == Some("AUCTION_AD")).unwrap();
+    assert!(
+        requests[..last_of_first].iter().any(|r| r.endpoint() == "adgroup/get"),
+        "ad_groups waited for ads_reports_daily"
+    );
 }
 
 #[test]
@@ -433,7 +538,8 @@ fn an_app_restricted_for_a_while_is_waited_out_quietly_one_probe_at_a_time() {
     let probes = refused.iter().filter(|r| r.at > first + Duration::from_secs(1)).count();
     let offsets: Vec<String> = refused.iter().map(|r| format!("{:.1}", (r.at - first).as_secs_f64())).collect();
     assert!(probes <= 1, "{probes} requests refused after the first second of the restriction (at {offsets:?} s)");
-    let logs: Vec<String> = run.of_type("LOG").iter().map(|m| m["log"]["message"].as_str().unwrap().to_string()).collect();
+    let logs: Vec<String> =
+        run.of_type("LOG").iter().map(|m| m["log"]["message"].as_str().unwrap().to_string()).collect();
     let said = logs.iter().filter(|l| l.contains("restricted") && l.contains("one request at a time")).count();
     assert_eq!(said, 1, "one warning per restriction: {logs:?}");
     assert!(logs.iter().any(|l| l.contains("lifted the restriction")), "{logs:?}");

@@ -7,7 +7,6 @@ use harness::*;
 use serde_json::{json, Value};
 use tiktok_sim::SimConfig;
 
-
 /// A production config reading `days` days of reports, fast enough for tests.
 fn config(h: &Harness, start: NaiveDate) -> Value {
     let mut c = h.oauth_config();
@@ -27,12 +26,21 @@ fn clean_read(name: &str, start: NaiveDate, streams: &[&str]) -> (Run, BTreeMap<
 }
 
 fn report_streams(catalog: &Value) -> Vec<String> {
-    catalog["streams"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_string()).filter(|n| n.contains("report")).collect()
+    catalog["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .filter(|n| n.contains("report"))
+        .collect()
 }
 
 /// The primary key of a record, as the catalog defines it.
 fn key_of(record: &Value, key: &[String]) -> String {
-    key.iter().map(|k| record[k].as_str().unwrap_or_else(|| panic!("key {k} missing in {record}")).to_string()).collect::<Vec<_>>().join("|")
+    key.iter()
+        .map(|k| record[k].as_str().unwrap_or_else(|| panic!("key {k} missing in {record}")).to_string())
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 fn primary_keys(catalog: &Value) -> BTreeMap<String, Vec<String>> {
@@ -41,7 +49,12 @@ fn primary_keys(catalog: &Value) -> BTreeMap<String, Vec<String>> {
         .unwrap()
         .iter()
         .map(|s| {
-            let key = s["source_defined_primary_key"].as_array().unwrap().iter().map(|k| k[0].as_str().unwrap().to_string()).collect();
+            let key = s["source_defined_primary_key"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k[0].as_str().unwrap().to_string())
+                .collect();
             (s["name"].as_str().unwrap().to_string(), key)
         })
         .collect()
@@ -70,7 +83,8 @@ fn every_report_stream_reads_in_full_refresh_and_incremental_with_valid_typed_re
                 assert!(r["metrics"]["spend"].is_number(), "{stream}: spend is not a number in {r}");
                 assert!(r["dimensions"].is_object());
             }
-            let has_state = !run.of_type("STATE").iter().all(|m| m["state"]["stream"]["stream_descriptor"]["name"] != *stream);
+            let has_state =
+                !run.of_type("STATE").iter().all(|m| m["state"]["stream"]["stream_descriptor"]["name"] != *stream);
             let incremental = !stream.contains("lifetime");
             assert_eq!(has_state, mode == Mode::Incremental && incremental, "{stream}: states in {mode:?}");
         }
@@ -100,7 +114,10 @@ fn empty_metrics_become_null_and_counts_integers() {
         let text: String = line[at..].chars().take_while(|c| !matches!(c, ',' | '}')).collect();
         let (int, frac) = text.split_once('.').unwrap_or_else(|| panic!("spend {text} has no decimals"));
         assert!(!int.is_empty() && int.chars().all(|c| c.is_ascii_digit()), "spend {text} is not a plain number");
-        assert!(frac.len() == 2 && frac.chars().all(|c| c.is_ascii_digit()), "spend {text} does not have exactly two decimals");
+        assert!(
+            frac.len() == 2 && frac.chars().all(|c| c.is_ascii_digit()),
+            "spend {text} does not have exactly two decimals"
+        );
         checked += 1;
     }
     assert_eq!(checked, records.len());
@@ -116,7 +133,12 @@ fn daily_windows_span_at_most_the_configured_days_and_cover_every_day_once() {
     let advertisers = h.sim.account().advertisers.len();
     let mut covered: BTreeMap<String, BTreeSet<NaiveDate>> = BTreeMap::new();
     // The stream's own requests (not the advertiser-level probes of skip_inactive_days).
-    for r in h.sim.requests().iter().filter(|r| r.endpoint() == "report/integrated/get" && r.query["data_level"] == "AUCTION_CAMPAIGN") {
+    for r in h
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| r.endpoint() == "report/integrated/get" && r.query["data_level"] == "AUCTION_CAMPAIGN")
+    {
         let start = NaiveDate::parse_from_str(&r.query["start_date"], "%Y-%m-%d").unwrap();
         let end = NaiveDate::parse_from_str(&r.query["end_date"], "%Y-%m-%d").unwrap();
         assert!((end - start).num_days() < 20, "window {start}..{end} is wider than 20 days");
@@ -160,8 +182,12 @@ fn a_second_incremental_read_rereads_exactly_the_attribution_window() {
     h.sim.clear_requests();
     let second = h.read(&config, &["ad_groups_reports_daily"], Mode::Incremental, Some(&state));
     second.assert_success();
-    let requests: Vec<_> =
-        h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/integrated/get" && r.query["data_level"] == "AUCTION_ADGROUP").collect();
+    let requests: Vec<_> = h
+        .sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.endpoint() == "report/integrated/get" && r.query["data_level"] == "AUCTION_ADGROUP")
+        .collect();
     for r in &requests {
         let advertiser = r.query["advertiser_id"].as_str();
         assert_eq!(r.query["start_date"], lookback_start(advertiser), "lookback start of advertiser {advertiser}");
@@ -198,7 +224,11 @@ fn a_query_too_large_is_split_and_every_day_still_arrives_once() {
     let run = h.read(&config(&h, start), &["ads_reports_daily"], Mode::FullRefresh, None);
     run.assert_success();
     let keys = |run: &Run| -> Vec<String> {
-        let mut k: Vec<String> = run.records_of("ads_reports_daily").iter().map(|r| format!("{}|{}", r["ad_id"], r["stat_time_day"])).collect();
+        let mut k: Vec<String> = run
+            .records_of("ads_reports_daily")
+            .iter()
+            .map(|r| format!("{}|{}", r["ad_id"], r["stat_time_day"]))
+            .collect();
         k.sort();
         k
     };
@@ -245,7 +275,8 @@ fn hourly_reads_return_every_hour_of_every_day() {
         assert!(hours > 1, "{key:?} has only {hours} hour(s)");
     }
     // One day per hourly request.
-    for r in h.sim.requests().iter().filter(|r| r.query.get("dimensions").is_some_and(|d| d.contains("stat_time_hour"))) {
+    for r in h.sim.requests().iter().filter(|r| r.query.get("dimensions").is_some_and(|d| d.contains("stat_time_hour")))
+    {
         assert_eq!(r.query["start_date"], r.query["end_date"]);
     }
 }
@@ -256,7 +287,12 @@ fn include_deleted_sends_status_all_at_levels_with_a_status_and_brings_deleted_r
     sim_config.account.size.campaigns_per_advertiser = 4;
     let h = Harness::new("reports-deleted", sim_config);
     let mut config = config(&h, days_ago(20));
-    let streams = ["ads_reports_daily", "ads_audience_reports_daily", "ads_reports_lifetime", "advertisers_audience_reports_lifetime"];
+    let streams = [
+        "ads_reports_daily",
+        "ads_audience_reports_daily",
+        "ads_reports_lifetime",
+        "advertisers_audience_reports_lifetime",
+    ];
     let without = h.read(&config, &streams, Mode::FullRefresh, None);
     without.assert_success();
     config["include_deleted"] = json!(true);
@@ -274,14 +310,21 @@ fn include_deleted_sends_status_all_at_levels_with_a_status_and_brings_deleted_r
         }
         // The level's own status: ads for the streams, campaigns for the probes of active days.
         let status = if r.query["data_level"] == "AUCTION_CAMPAIGN" { "\"campaign_status\"" } else { "\"ad_status\"" };
-        let filtering: Value = serde_json::from_str(r.query.get("filtering").expect("filtering on every report request below the advertiser level")).unwrap();
+        let filtering: Value = serde_json::from_str(
+            r.query.get("filtering").expect("filtering on every report request below the advertiser level"),
+        )
+        .unwrap();
         assert!(filtering.to_string().contains(status) && filtering.to_string().contains("STATUS_ALL"), "{filtering}");
     }
     assert!(requests.iter().any(|r| r.query["data_level"] == "AUCTION_ADVERTISER"));
-    let deleted: BTreeSet<String> = h.sim.account().entities.iter().filter(|e| e.deleted).map(|e| e.id.clone()).collect();
+    let deleted: BTreeSet<String> =
+        h.sim.account().entities.iter().filter(|e| e.deleted).map(|e| e.id.clone()).collect();
     for stream in ["ads_reports_daily", "ads_audience_reports_daily", "ads_reports_lifetime"] {
         assert!(without.records_of(stream).iter().all(|r| !deleted.contains(r["ad_id"].as_str().unwrap())), "{stream}");
-        assert!(with.records_of(stream).iter().any(|r| deleted.contains(r["ad_id"].as_str().unwrap())), "{stream}: no deleted ad");
+        assert!(
+            with.records_of(stream).iter().any(|r| deleted.contains(r["ad_id"].as_str().unwrap())),
+            "{stream}: no deleted ad"
+        );
     }
 }
 
@@ -289,12 +332,19 @@ fn include_deleted_sends_status_all_at_levels_with_a_status_and_brings_deleted_r
 fn lifetime_reports_use_query_lifetime_and_the_audience_one_sums_year_windows() {
     let h = Harness::new("reports-lifetime", SimConfig::default());
     let config = config(&h, days_ago(500));
-    let run = h.read(&config, &["campaigns_reports_lifetime", "advertisers_audience_reports_lifetime"], Mode::FullRefresh, None);
+    let run = h.read(
+        &config,
+        &["campaigns_reports_lifetime", "advertisers_audience_reports_lifetime"],
+        Mode::FullRefresh,
+        None,
+    );
     run.assert_success();
     let requests = h.sim.requests();
-    let basic: Vec<_> = requests.iter().filter(|r| r.query.get("data_level").map(String::as_str) == Some("AUCTION_CAMPAIGN")).collect();
+    let basic: Vec<_> =
+        requests.iter().filter(|r| r.query.get("data_level").map(String::as_str) == Some("AUCTION_CAMPAIGN")).collect();
     assert!(basic.iter().all(|r| r.query["query_lifetime"] == "true" && r.query.get("start_date").is_none()));
-    let audience: Vec<_> = requests.iter().filter(|r| r.query.get("report_type").map(String::as_str) == Some("AUDIENCE")).collect();
+    let audience: Vec<_> =
+        requests.iter().filter(|r| r.query.get("report_type").map(String::as_str) == Some("AUDIENCE")).collect();
     for r in &audience {
         let start = NaiveDate::parse_from_str(&r.query["start_date"], "%Y-%m-%d").unwrap();
         let end = NaiveDate::parse_from_str(&r.query["end_date"], "%Y-%m-%d").unwrap();
@@ -303,7 +353,8 @@ fn lifetime_reports_use_query_lifetime_and_the_audience_one_sums_year_windows() 
     assert_eq!(audience.len(), 2 * h.sim.account().advertisers.len(), "500 days are two windows per advertiser");
     // One row per advertiser, gender and age, with consistent ratios.
     let rows = run.records_of("advertisers_audience_reports_lifetime");
-    let keys: BTreeSet<String> = rows.iter().map(|r| format!("{}|{}|{}", r["advertiser_id"], r["gender"], r["age"])).collect();
+    let keys: BTreeSet<String> =
+        rows.iter().map(|r| format!("{}|{}|{}", r["advertiser_id"], r["gender"], r["age"])).collect();
     assert_eq!(keys.len(), rows.len());
     for r in rows {
         let m = &r["metrics"];
@@ -318,7 +369,12 @@ fn sandbox_configs_see_only_the_sandbox_report_streams() {
     let prod = report_streams(&h.discover(&h.oauth_config()));
     let sandbox = report_streams(&h.discover(&h.sandbox_config()));
     assert_eq!(sandbox.len(), 19, "{sandbox:?}");
-    for name in ["advertisers_reports_daily", "ads_reports_by_country_daily", "advertisers_audience_reports_lifetime", "ads_reports_by_country_hourly"] {
+    for name in [
+        "advertisers_reports_daily",
+        "ads_reports_by_country_daily",
+        "advertisers_audience_reports_lifetime",
+        "ads_reports_by_country_hourly",
+    ] {
         assert!(prod.contains(&name.to_string()) && !sandbox.contains(&name.to_string()), "{name}");
     }
     let mut config = h.sandbox_config();
@@ -337,17 +393,37 @@ fn by_key(run: &Run, stream: &str, keys: &[String]) -> BTreeMap<String, Value> {
 /// Every report stream below the advertiser level (23): campaigns, ad groups and ads, by
 /// country, platform and province, hourly and lifetime.
 const NARROWABLE_STREAMS: &[&str] = &[
-    "campaigns_reports_daily", "campaigns_reports_hourly", "campaigns_reports_lifetime", "campaigns_audience_reports_daily",
-    "campaigns_audience_reports_by_country_daily", "campaigns_audience_reports_by_platform_daily", "ad_groups_reports_daily",
-    "ad_groups_reports_hourly", "ad_groups_reports_lifetime", "ad_groups_reports_by_country_daily", "ad_groups_reports_by_country_hourly",
-    "ads_reports_daily", "ads_reports_hourly", "ads_reports_lifetime", "ads_reports_by_country_daily", "ads_reports_by_country_hourly",
-    "ads_audience_reports_daily", "ads_audience_reports_by_country_daily", "ads_audience_reports_by_platform_daily",
-    "ads_audience_reports_by_province_daily", "ad_group_audience_reports_daily", "ad_group_audience_reports_by_country_daily",
+    "campaigns_reports_daily",
+    "campaigns_reports_hourly",
+    "campaigns_reports_lifetime",
+    "campaigns_audience_reports_daily",
+    "campaigns_audience_reports_by_country_daily",
+    "campaigns_audience_reports_by_platform_daily",
+    "ad_groups_reports_daily",
+    "ad_groups_reports_hourly",
+    "ad_groups_reports_lifetime",
+    "ad_groups_reports_by_country_daily",
+    "ad_groups_reports_by_country_hourly",
+    "ads_reports_daily",
+    "ads_reports_hourly",
+    "ads_reports_lifetime",
+    "ads_reports_by_country_daily",
+    "ads_reports_by_country_hourly",
+    "ads_audience_reports_daily",
+    "ads_audience_reports_by_country_daily",
+    "ads_audience_reports_by_platform_daily",
+    "ads_audience_reports_by_province_daily",
+    "ad_group_audience_reports_daily",
+    "ad_group_audience_reports_by_country_daily",
     "ad_group_audience_reports_by_platform_daily",
 ];
 
 /// The records of every stream of `run` by primary key, asserting no key came twice.
-fn records_by_key(run: &Run, streams: &[&str], keys: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, BTreeMap<String, Value>> {
+fn records_by_key(
+    run: &Run,
+    streams: &[&str],
+    keys: &BTreeMap<String, Vec<String>>,
+) -> BTreeMap<String, BTreeMap<String, Value>> {
     streams
         .iter()
         .map(|stream| {
@@ -389,23 +465,34 @@ fn a_truncated_account_reads_row_for_row_like_the_untruncated_one_with_or_withou
             assert!(run.warnings().iter().all(|w| !w.contains("truncated")), "{case}: {:?}", run.warnings());
             let requests = h.sim.requests();
             let truncated_then_narrowed = requests.iter().any(|r| {
-                r.endpoint() == "report/integrated/get" && r.query.get("filtering").is_some_and(|f| f.contains("campaign_ids"))
+                r.endpoint() == "report/integrated/get"
+                    && r.query.get("filtering").is_some_and(|f| f.contains("campaign_ids"))
             });
             assert!(truncated_then_narrowed, "{case}: no query was narrowed by campaign ids");
             let creates: Vec<_> = requests.iter().filter(|r| r.endpoint() == "report/task/create").collect();
             let lists = requests.iter().filter(|r| r.endpoint() == "ad/get").count();
-            assert_eq!(lists, h.sim.account().advertisers.len(), "{case}: one ad list per advertiser for the whole sync");
+            assert_eq!(
+                lists,
+                h.sim.account().advertisers.len(),
+                "{case}: one ad list per advertiser for the whole sync"
+            );
             match (task_access, include_deleted) {
                 // Tasks take no status filter: deleted rows are read through narrower queries.
                 (true, true) => assert!(creates.is_empty(), "{case}: a task would leave deleted rows out"),
                 // Reports a task reads whole went through tasks, the rest (reach metrics with
                 // breakdowns) through narrower queries.
-                (true, false) => assert!(!creates.is_empty() && creates.iter().all(|r| r.response_code == Some(0)), "{case}"),
+                (true, false) => {
+                    assert!(!creates.is_empty() && creates.iter().all(|r| r.response_code == Some(0)), "{case}")
+                }
                 // A refusal is remembered: not one per window (one per stream at most, those
                 // already waiting for their turn when the first answer came).
                 (false, _) => {
                     assert!(creates.iter().all(|r| r.response_code == Some(40118)), "{case}");
-                    assert!(creates.len() <= NARROWABLE_STREAMS.len(), "{case}: {} refused tasks asked again", creates.len());
+                    assert!(
+                        creates.len() <= NARROWABLE_STREAMS.len(),
+                        "{case}: {} refused tasks asked again",
+                        creates.len()
+                    );
                 }
             }
         }
@@ -419,7 +506,10 @@ fn reports_truncated_to_the_newest_ads_go_through_async_tasks_where_these_lose_n
     // filter splits.
     // (Task files write countries, genders, ages and platforms as labels: each is read back.)
     let streams = [
-        "ads_reports_daily", "ads_reports_hourly", "advertisers_audience_reports_daily", "advertisers_audience_reports_by_country_daily",
+        "ads_reports_daily",
+        "ads_reports_hourly",
+        "advertisers_audience_reports_daily",
+        "advertisers_audience_reports_by_country_daily",
         "advertisers_audience_reports_by_platform_daily",
     ];
     let start = days_ago(2);
@@ -436,13 +526,26 @@ fn reports_truncated_to_the_newest_ads_go_through_async_tasks_where_these_lose_n
     for stream in streams {
         let (want, got) = (by_key(&expected, stream, &keys[stream]), by_key(&run, stream, &keys[stream]));
         assert!(!want.is_empty());
-        assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{stream}: the task gives the untruncated rows, each once");
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>(),
+            "{stream}: the task gives the untruncated rows, each once"
+        );
         assert_eq!(run.records_of(stream).len(), got.len(), "{stream}: a row twice");
         let breakdowns = stream.contains("audience") || stream.contains("country");
         // DOC-TASK-CREATE's list of reach-type metrics a task refuses with breakdowns.
         let uv_metrics = [
-            "average_video_play_per_user", "frequency", "cost_per_1000_reached", "real_time_result", "real_time_result_rate",
-            "real_time_cost_per_result", "result", "result_rate", "cost_per_result", "reach", "live_play_count",
+            "average_video_play_per_user",
+            "frequency",
+            "cost_per_1000_reached",
+            "real_time_result",
+            "real_time_result_rate",
+            "real_time_cost_per_result",
+            "result",
+            "result_rate",
+            "cost_per_result",
+            "reach",
+            "live_play_count",
         ];
         let asks_uv = want.values().any(|r| uv_metrics.iter().any(|m| r["metrics"].get(m).is_some()));
         for (key, record) in &got {
@@ -457,8 +560,13 @@ fn reports_truncated_to_the_newest_ads_go_through_async_tasks_where_these_lose_n
             }
             assert_eq!(record, wanted, "{stream} {key}: the task row differs from the synchronous one");
         }
-        let uv_warnings = warnings.iter().filter(|w| w.starts_with(&format!("{stream}:")) && w.contains("reach metrics")).count();
-        assert_eq!(uv_warnings, usize::from(breakdowns && asks_uv), "{stream}: one warning about reach metrics per stream with breakdowns");
+        let uv_warnings =
+            warnings.iter().filter(|w| w.starts_with(&format!("{stream}:")) && w.contains("reach metrics")).count();
+        assert_eq!(
+            uv_warnings,
+            usize::from(breakdowns && asks_uv),
+            "{stream}: one warning about reach metrics per stream with breakdowns"
+        );
     }
     let requests = h.sim.requests();
     assert!(requests.iter().all(|r| r.endpoint() != "ad/get"), "no narrowing needed, no ad list");
@@ -473,13 +581,25 @@ fn reports_truncated_to_the_newest_ads_go_through_async_tasks_where_these_lose_n
     let hourly: Vec<_> = creates.iter().filter(|r| r.query["dimensions"].contains("stat_time_hour")).collect();
     assert_eq!(hourly.len(), h.sim.account().advertisers.len(), "one hourly task per advertiser");
     // (The last day is each advertiser's own today, which may be UTC's yesterday or tomorrow.)
-    assert!(hourly.iter().all(|r| r.query["start_date"] == start.to_string() && r.query["end_date"] >= days_ago(1).to_string()));
-    assert!(creates.iter().all(|r| r.response_code == Some(0)), "a task creation was refused: {:?}", creates.iter().map(|r| (r.at, r.response_code)).collect::<Vec<_>>());
-    assert!(creates.windows(2).all(|w| w[1].at - w[0].at >= std::time::Duration::from_secs(1)), "two tasks created within a second");
+    assert!(hourly
+        .iter()
+        .all(|r| r.query["start_date"] == start.to_string() && r.query["end_date"] >= days_ago(1).to_string()));
+    assert!(
+        creates.iter().all(|r| r.response_code == Some(0)),
+        "a task creation was refused: {:?}",
+        creates.iter().map(|r| (r.at, r.response_code)).collect::<Vec<_>>()
+    );
+    assert!(
+        creates.windows(2).all(|w| w[1].at - w[0].at >= std::time::Duration::from_secs(1)),
+        "two tasks created within a second"
+    );
     for advertiser in h.sim.account().advertisers {
         let told = run.of_type("LOG").iter().any(|m| {
             let text = m["log"]["message"].as_str().unwrap();
-            text.contains("truncated") && text.contains("async") && text.contains(&advertiser.id) && text.contains(&start.to_string())
+            text.contains("truncated")
+                && text.contains("async")
+                && text.contains(&advertiser.id)
+                && text.contains(&start.to_string())
         });
         assert!(told, "no log names advertiser {} and the window", advertiser.id);
     }
@@ -499,14 +619,16 @@ fn advertiser_time_zones_are_asked_for_only_when_a_window_ends_today() {
     let past = h.read(&config, &["campaigns_reports_daily"], Mode::FullRefresh, None);
     past.assert_success();
     assert_eq!(info_requests(&h), 0, "advertiser/info for a window that ends in the past");
-    assert!(past.records_of("campaigns_reports_daily").iter().all(|r| r["stat_time_day"].as_str().unwrap() <= format!("{} 00:00:00", days_ago(3)).as_str()));
+    assert!(past
+        .records_of("campaigns_reports_daily")
+        .iter()
+        .all(|r| r["stat_time_day"].as_str().unwrap() <= format!("{} 00:00:00", days_ago(3)).as_str()));
     // A window that ends today needs each advertiser's today: one batch for all of them.
     config.as_object_mut().unwrap().remove("end_date");
     h.sim.clear_requests();
     h.read(&config, &["campaigns_reports_daily", "ads_reports_daily"], Mode::FullRefresh, None).assert_success();
     assert_eq!(info_requests(&h), 1, "one advertiser/info batch for the whole sync");
 }
-
 
 /// The (stream, key) pairs of a run's records.
 fn record_keys(run: &Run, stream: &str, keys: &[String]) -> BTreeSet<String> {
@@ -521,7 +643,12 @@ fn where_no_id_filter_helps_a_failed_task_or_a_spent_task_quota_keeps_the_trunca
     type Setup = Box<dyn Fn(&mut SimConfig)>;
     let cases: [(&str, &str, i64, Setup); 2] = [
         ("failed", "advertisers_reports_hourly", 2, Box::new(|c: &mut SimConfig| c.scenarios.fail_tasks = true)),
-        ("quota", "advertisers_reports_daily", 40, Box::new(|c: &mut SimConfig| c.limits.tasks_per_advertiser_hour = 1)),
+        (
+            "quota",
+            "advertisers_reports_daily",
+            40,
+            Box::new(|c: &mut SimConfig| c.limits.tasks_per_advertiser_hour = 1),
+        ),
     ];
     for (name, stream, days, setup) in cases {
         let start = days_ago(days);
@@ -534,10 +661,17 @@ fn where_no_id_filter_helps_a_failed_task_or_a_spent_task_quota_keeps_the_trunca
         let run = h.read(&config(&h, start), &[stream], Mode::FullRefresh, None);
         let read = by_key(&run, stream, &keys[stream]);
         assert!(!read.is_empty() && read.keys().all(|k| everything.contains_key(k)), "{name}: rows that do not exist");
-        assert!(read.iter().any(|(k, r)| everything[k] != *r), "{name}: the truncated windows cannot have every ad's numbers");
+        assert!(
+            read.iter().any(|(k, r)| everything[k] != *r),
+            "{name}: the truncated windows cannot have every ad's numbers"
+        );
         let warned = run.warnings();
         for advertiser in h.sim.account().advertisers {
-            let told = warned.iter().any(|w| w.starts_with(&format!("{stream}:")) && w.contains(&advertiser.id) && w.contains("no narrower query or async task"));
+            let told = warned.iter().any(|w| {
+                w.starts_with(&format!("{stream}:"))
+                    && w.contains(&advertiser.id)
+                    && w.contains("no narrower query or async task")
+            });
             assert!(told, "{name}: no warning names advertiser {}: {warned:?}", advertiser.id);
         }
         // The state never moves past a window that kept truncated rows: the next sync reads it
@@ -545,14 +679,29 @@ fn where_no_id_filter_helps_a_failed_task_or_a_spent_task_quota_keeps_the_trunca
         let states = run.final_state();
         for advertiser in h.sim.account().advertisers {
             let marker = format!("advertiser {} ", advertiser.id);
-            let first_truncated = warned.iter().filter_map(|w| w.split_once(&marker)).map(|(_, rest)| rest[..10].to_string()).min().unwrap();
-            let cursor = states.as_array().unwrap().iter().filter(|s| s["stream"]["stream_descriptor"]["name"] == stream).flat_map(|s| {
-                let partitions = s["stream"]["stream_state"]["states"].as_array().cloned().unwrap_or_default();
-                partitions.into_iter().filter(|p| p["partition"]["advertiser_id"] == advertiser.id.as_str())
-            });
+            let first_truncated = warned
+                .iter()
+                .filter_map(|w| w.split_once(&marker))
+                .map(|(_, rest)| rest[..10].to_string())
+                .min()
+                .unwrap();
+            let cursor = states
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| s["stream"]["stream_descriptor"]["name"] == stream)
+                .flat_map(|s| {
+                    let partitions = s["stream"]["stream_state"]["states"].as_array().cloned().unwrap_or_default();
+                    partitions.into_iter().filter(|p| p["partition"]["advertiser_id"] == advertiser.id.as_str())
+                });
             for partition in cursor {
-                let day = partition["cursor"].as_object().unwrap().values().next().unwrap().as_str().unwrap()[..10].to_string();
-                assert!(day < first_truncated, "{name}: advertiser {} checkpointed at {day}, past its truncated window from {first_truncated}", advertiser.id);
+                let day = partition["cursor"].as_object().unwrap().values().next().unwrap().as_str().unwrap()[..10]
+                    .to_string();
+                assert!(
+                    day < first_truncated,
+                    "{name}: advertiser {} checkpointed at {day}, past its truncated window from {first_truncated}",
+                    advertiser.id
+                );
             }
         }
         let creates: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
@@ -572,7 +721,10 @@ fn where_no_id_filter_helps_a_failed_task_or_a_spent_task_quota_keeps_the_trunca
                 assert!(refused >= 1 && refused <= 2 * advertisers, "{refused} refused creations: retried");
                 let (kind, message) = run.failure();
                 assert_eq!(kind, "transient_error", "{message}");
-                assert!(message.contains("window") && message.contains("quota is spent") && message.contains("UTC"), "{message}");
+                assert!(
+                    message.contains("window") && message.contains("quota is spent") && message.contains("UTC"),
+                    "{message}"
+                );
             }
         }
     }
@@ -594,17 +746,31 @@ fn an_ad_level_audience_report_that_keeps_timing_out_completes_through_smaller_w
     let requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/integrated/get").collect();
     let mut sent: BTreeMap<String, usize> = BTreeMap::new();
     for r in &requests {
-        let span = (NaiveDate::parse_from_str(&r.query["end_date"], "%Y-%m-%d").unwrap() - NaiveDate::parse_from_str(&r.query["start_date"], "%Y-%m-%d").unwrap()).num_days() + 1;
+        let span = (NaiveDate::parse_from_str(&r.query["end_date"], "%Y-%m-%d").unwrap()
+            - NaiveDate::parse_from_str(&r.query["start_date"], "%Y-%m-%d").unwrap())
+        .num_days()
+            + 1;
         // The stream's windows; the 30-day probes of active days time out too, and leave every day to read.
         assert!(span <= 7 || r.query["report_type"] == "BASIC", "a {span}-day window");
         if r.response_code == Some(51001) {
-            *sent.entry(format!("{}|{}|{}|{:?}", r.query["advertiser_id"], r.query["start_date"], r.query["end_date"], r.query.get("page"))).or_default() += 1;
+            *sent
+                .entry(format!(
+                    "{}|{}|{}|{:?}",
+                    r.query["advertiser_id"],
+                    r.query["start_date"],
+                    r.query["end_date"],
+                    r.query.get("page")
+                ))
+                .or_default() += 1;
         }
     }
     // More timeouts than TikTok tolerates within 10 s, yet never that many at once: no request
     // was blocked and the app's QPS was never lowered (either would answer 40100).
     assert!(sent.values().sum::<usize>() >= 10, "too few timeouts to test the guard: {sent:?}");
-    assert!(requests.iter().all(|r| r.response_code != Some(40100)), "TikTok blocked a request or lowered the app's QPS");
+    assert!(
+        requests.iter().all(|r| r.response_code != Some(40100)),
+        "TikTok blocked a request or lowered the app's QPS"
+    );
     assert!(sent.values().all(|n| *n <= 2), "a timing-out query sent more than twice: {sent:?}");
 }
 
@@ -634,13 +800,21 @@ fn report_days_end_on_each_advertisers_own_today_half_hour_zones_included() {
     let requests = h.sim.requests();
     for (i, advertiser) in advertisers.iter().enumerate() {
         let asked = |time: &str| {
-            let of_this = requests.iter().filter(|r| r.endpoint() == "report/integrated/get" && r.query.get("advertiser_id") == Some(&advertiser.id));
+            let of_this = requests.iter().filter(|r| {
+                r.endpoint() == "report/integrated/get" && r.query.get("advertiser_id") == Some(&advertiser.id)
+            });
             of_this.filter(|r| r.query["dimensions"].contains(time)).map(|r| r.query["end_date"].clone()).max().unwrap()
         };
         // A zone's midnight may pass during the read: its today before or after it.
         for time in ["stat_time_day", "stat_time_hour"] {
             let last = asked(time);
-            assert!(last == before[i] || last == after[i], "{} ({}): {time} reports end on {last}, not on its today {}", advertiser.id, advertiser.info["timezone"], after[i]);
+            assert!(
+                last == before[i] || last == after[i],
+                "{} ({}): {time} reports end on {last}, not on its today {}",
+                advertiser.id,
+                advertiser.info["timezone"],
+                after[i]
+            );
         }
     }
 }
@@ -660,11 +834,18 @@ fn a_task_creation_throttled_by_the_apps_other_syncs_waits_and_is_not_given_up()
     let warnings = run.warnings();
     assert!(warnings.iter().all(|w| !w.contains("task failed")), "a task was given up: {warnings:?}");
     let creates: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
-    assert!(creates.iter().any(|r| r.response_code == Some(40100)), "no creation was throttled: the scenario tested nothing");
+    assert!(
+        creates.iter().any(|r| r.response_code == Some(40100)),
+        "no creation was throttled: the scenario tested nothing"
+    );
     for stream in streams {
         let (want, got) = (by_key(&expected, stream, &keys[stream]), by_key(&run, stream, &keys[stream]));
         assert!(!want.is_empty());
-        assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{stream}: every row, through the tasks");
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>(),
+            "{stream}: every row, through the tasks"
+        );
     }
 }
 
@@ -673,10 +854,20 @@ fn topview_objects_are_listed_and_reported_through_their_own_filter_each_once() 
     // The same account twice: its last two campaigns (one of them deleted) as TopView objects,
     // which TikTok lists and reports only when asked for alone, and as ordinary ones.
     let streams = [
-        "campaigns", "ad_groups", "ads", "ads_reports_daily", "ad_groups_reports_hourly", "campaigns_reports_lifetime",
-        "ads_audience_reports_by_country_daily", "advertisers_reports_daily",
+        "campaigns",
+        "ad_groups",
+        "ads",
+        "ads_reports_daily",
+        "ad_groups_reports_hourly",
+        "campaigns_reports_lifetime",
+        "ads_audience_reports_by_country_daily",
+        "advertisers_reports_daily",
     ];
-    let size = |campaigns, topview| tiktok_sim::DataSize { campaigns_per_advertiser: campaigns, topview_campaigns_per_advertiser: topview, ..Default::default() };
+    let size = |campaigns, topview| tiktok_sim::DataSize {
+        campaigns_per_advertiser: campaigns,
+        topview_campaigns_per_advertiser: topview,
+        ..Default::default()
+    };
     let start = days_ago(2);
     for include_deleted in [false, true] {
         let mut ordinary = SimConfig::default();
@@ -695,21 +886,38 @@ fn topview_objects_are_listed_and_reported_through_their_own_filter_each_once() 
         config["include_deleted"] = json!(include_deleted);
         let run = h.read(&config, &streams, Mode::FullRefresh, None);
         run.assert_success();
-        let topview_ids: BTreeSet<String> = h.sim.account().entities.iter().filter(|e| e.topview && !e.deleted).map(|e| e.id.clone()).collect();
+        let topview_ids: BTreeSet<String> =
+            h.sim.account().entities.iter().filter(|e| e.topview && !e.deleted).map(|e| e.id.clone()).collect();
         // The advertiser-level rows stay TikTok's AUCTION rows: TopView delivery is not in them.
         for stream in &streams[..7] {
             let (got, want) = (by_key(&run, stream, &keys[*stream]), by_key(&expected, stream, &keys[*stream]));
             assert_eq!(run.records_of(stream).len(), got.len(), "{stream}: a row twice");
-            assert_eq!(got, want, "include_deleted {include_deleted}: {stream} differs from the same objects read as ordinary ones");
+            assert_eq!(
+                got, want,
+                "include_deleted {include_deleted}: {stream} differs from the same objects read as ordinary ones"
+            );
             let id = &keys[*stream][0];
             let of_topview = got.values().filter(|r| r[id].as_str().is_some_and(|id| topview_ids.contains(id))).count();
             assert!(of_topview > 0, "{stream}: no TopView row: the test tests nothing");
         }
         let requests = h.sim.requests();
-        let topview_lists: Vec<_> = requests.iter().filter(|r| r.query.get("filtering").is_some_and(|f| f.contains("RESERVATION_TOP_VIEW")) && r.endpoint().ends_with("/get") && !r.endpoint().starts_with("report")).collect();
+        let topview_lists: Vec<_> = requests
+            .iter()
+            .filter(|r| {
+                r.query.get("filtering").is_some_and(|f| f.contains("RESERVATION_TOP_VIEW"))
+                    && r.endpoint().ends_with("/get")
+                    && !r.endpoint().starts_with("report")
+            })
+            .collect();
         assert!(topview_lists.iter().all(|r| r.response_code == Some(0)), "a TopView list was refused");
-        assert!(topview_lists.iter().any(|r| r.endpoint() == "adgroup/get" && r.query["page_size"] == "100"), "ad groups: 100 a page with TopView");
-        let advertiser_level_topview = requests.iter().any(|r| r.query.get("data_level").is_some_and(|l| l == "AUCTION_ADVERTISER") && r.query.get("filtering").is_some_and(|f| f.contains("buying_type")));
+        assert!(
+            topview_lists.iter().any(|r| r.endpoint() == "adgroup/get" && r.query["page_size"] == "100"),
+            "ad groups: 100 a page with TopView"
+        );
+        let advertiser_level_topview = requests.iter().any(|r| {
+            r.query.get("data_level").is_some_and(|l| l == "AUCTION_ADVERTISER")
+                && r.query.get("filtering").is_some_and(|f| f.contains("buying_type"))
+        });
         assert!(!advertiser_level_topview, "an advertiser-level TopView query");
     }
 }
@@ -726,11 +934,18 @@ fn a_task_refused_for_its_span_is_asked_again_over_fewer_days_and_reads_every_ro
     let h = Harness::new("task-span", sim_config);
     let run = h.read(&config(&h, start), &[stream], Mode::FullRefresh, None);
     run.assert_success();
-    assert_eq!(by_key(&run, stream, &keys[stream]), by_key(&expected, stream, &keys[stream]), "every row, through one-day tasks");
+    assert_eq!(
+        by_key(&run, stream, &keys[stream]),
+        by_key(&expected, stream, &keys[stream]),
+        "every row, through one-day tasks"
+    );
     assert!(run.warnings().iter().all(|w| !w.contains("truncated")), "{:?}", run.warnings());
     let creates: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/task/create").collect();
     let span = |r: &tiktok_sim::LoggedRequest| r.query["end_date"] != r.query["start_date"];
-    assert!(creates.iter().any(|r| span(r) && r.response_code == Some(40002)), "no task was refused for its span: the test tests nothing");
+    assert!(
+        creates.iter().any(|r| span(r) && r.response_code == Some(40002)),
+        "no task was refused for its span: the test tests nothing"
+    );
     assert!(creates.iter().filter(|r| r.response_code == Some(0)).all(|r| !span(r)), "only one-day tasks pass");
     assert!(h.sim.requests().iter().all(|r| r.endpoint() != "ad/get"), "no narrowing: the tasks gave every row");
 }

@@ -55,7 +55,10 @@ fn report_tasks_belong_to_the_simulator_that_created_them_and_download_as_csv_wi
     let mut reader = csv::Reader::from_reader(&csv[3..]);
     assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), ["ad_id", "stat_time_day", "ad_text", "spend"]);
     let texts: Vec<String> = reader.records().map(|r| r.unwrap()[2].to_string()).collect();
-    assert!(texts.iter().any(|t| t.contains(',') && t.contains('"') && t.contains('\n')), "no cell needs quoting: {texts:?}");
+    assert!(
+        texts.iter().any(|t| t.contains(',') && t.contains('"') && t.contains('\n')),
+        "no cell needs quoting: {texts:?}"
+    );
 }
 
 #[test]
@@ -69,7 +72,9 @@ fn a_request_that_timed_out_three_times_is_blocked_and_the_task_api_is_strict() 
         "report/integrated/get/?advertiser_id={advertiser}&report_type=BASIC&data_level=AUCTION_AD&dimensions=%5B%22ad_id%22%2C%22stat_time_day%22%5D&start_date={}&end_date={today}",
         today - chrono::Duration::days(2)
     );
-    let code = |sim: &Simulator, method: &str, path: &str, body: &str| serde_json::from_slice::<Value>(&call(sim, method, path, body).1).unwrap()["code"].clone();
+    let code = |sim: &Simulator, method: &str, path: &str, body: &str| {
+        serde_json::from_slice::<Value>(&call(sim, method, path, body).1).unwrap()["code"].clone()
+    };
     for _ in 0..3 {
         assert_eq!(code(&sim, "GET", &query, ""), 51001);
     }
@@ -84,7 +89,12 @@ fn a_request_that_timed_out_three_times_is_blocked_and_the_task_api_is_strict() 
         code(&sim, "POST", "report/task/create/", &body.to_string())
     };
     assert_eq!(task(json!({})), 0);
-    assert_eq!(task(json!({"filtering": [{"field_name": "ad_status", "filter_type": "IN", "filter_value": "[\"STATUS_ALL\"]"}]})), 40002);
+    assert_eq!(
+        task(
+            json!({"filtering": [{"field_name": "ad_status", "filter_type": "IN", "filter_value": "[\"STATUS_ALL\"]"}]})
+        ),
+        40002
+    );
     assert_eq!(task(json!({"metrics": ["spend", "reach"]})), 40002);
 }
 
@@ -93,14 +103,18 @@ fn only_a_queuing_or_processing_task_can_be_canceled_and_report_id_filters_hold_
     let sim = Simulator::start(SimConfig::default());
     let advertiser = sim.account().advertisers[0].id.clone();
     let today = today();
-    let answer = |method: &str, path: &str, body: &str| serde_json::from_slice::<Value>(&call(&sim, method, path, body).1).unwrap();
+    let answer = |method: &str, path: &str, body: &str| {
+        serde_json::from_slice::<Value>(&call(&sim, method, path, body).1).unwrap()
+    };
     let create = || {
         std::thread::sleep(std::time::Duration::from_millis(1100)); // one creation a second
         let body = json!({"advertiser_id": advertiser, "report_type": "BASIC", "data_level": "AUCTION_AD",
             "dimensions": ["ad_id", "stat_time_day"], "metrics": ["spend"], "start_date": today.to_string(), "end_date": today.to_string()});
         answer("POST", "report/task/create/", &body.to_string())["data"]["task_id"].as_str().unwrap().to_string()
     };
-    let cancel = |task: &str| answer("POST", "report/task/cancel/", &json!({"advertiser_id": advertiser, "task_id": task}).to_string());
+    let cancel = |task: &str| {
+        answer("POST", "report/task/cancel/", &json!({"advertiser_id": advertiser, "task_id": task}).to_string())
+    };
     let queued = create();
     assert_eq!(cancel(&queued)["data"]["status"], "CANCELED");
     assert_eq!(cancel(&queued)["code"], 40002, "a canceled task canceled again");
@@ -111,15 +125,27 @@ fn only_a_queuing_or_processing_task_can_be_canceled_and_report_id_filters_hold_
     assert_eq!(cancel(&finished)["code"], 40002, "a finished task canceled");
 
     let report = |filter_value: &str| {
-        let filtering = json!([{"field_name": "campaign_ids", "filter_type": "IN", "filter_value": filter_value}]).to_string();
+        let filtering =
+            json!([{"field_name": "campaign_ids", "filter_type": "IN", "filter_value": filter_value}]).to_string();
         let query = harness::http::query(&[
-            ("advertiser_id", advertiser.clone()), ("report_type", "BASIC".into()), ("data_level", "AUCTION_AD".into()),
-            ("dimensions", "[\"ad_id\",\"stat_time_day\"]".into()), ("start_date", today.to_string()), ("end_date", today.to_string()),
+            ("advertiser_id", advertiser.clone()),
+            ("report_type", "BASIC".into()),
+            ("data_level", "AUCTION_AD".into()),
+            ("dimensions", "[\"ad_id\",\"stat_time_day\"]".into()),
+            ("start_date", today.to_string()),
+            ("end_date", today.to_string()),
             ("filtering", filtering),
         ]);
         answer("GET", &format!("report/integrated/get/?{query}"), "")["code"].clone()
     };
-    let campaign = sim.account().entities.iter().find(|e| e.level == tiktok_sim::Level::Campaign && e.advertiser_id == advertiser).unwrap().id.clone();
+    let campaign = sim
+        .account()
+        .entities
+        .iter()
+        .find(|e| e.level == tiktok_sim::Level::Campaign && e.advertiser_id == advertiser)
+        .unwrap()
+        .id
+        .clone();
     assert_eq!(report(&format!("[\"{campaign}\"]")), 0);
     assert_eq!(report("[]"), 40002, "an empty id list");
     assert_eq!(report(&format!("[\"{campaign}\", 17]")), 40002, "an id that is not a string");
@@ -162,7 +188,12 @@ fn an_audience_report_breaks_down_by_one_audience_dimension_or_by_age_with_gende
     let advertiser = sim.account().advertisers[0].id.clone();
     let day = days_ago(1);
     let code = |dimensions: &[&str]| {
-        let dimensions = json!(dimensions).to_string().replace('"', "%22").replace('[', "%5B").replace(']', "%5D").replace(',', "%2C");
+        let dimensions = json!(dimensions)
+            .to_string()
+            .replace('"', "%22")
+            .replace('[', "%5B")
+            .replace(']', "%5D")
+            .replace(',', "%2C");
         let path = format!(
             "report/integrated/get/?advertiser_id={advertiser}&report_type=AUDIENCE&data_level=AUCTION_AD&dimensions={dimensions}&start_date={day}&end_date={day}"
         );
@@ -179,7 +210,17 @@ fn a_country_filter_needs_the_country_dimension() {
     let sim = Simulator::start(SimConfig::default());
     let advertiser = sim.account().advertisers[0].id.clone();
     let day = days_ago(1);
-    let encode = |v: Value| v.to_string().replace('"', "%22").replace('[', "%5B").replace(']', "%5D").replace(',', "%2C").replace('{', "%7B").replace('}', "%7D").replace(':', "%3A").replace('\\', "%5C");
+    let encode = |v: Value| {
+        v.to_string()
+            .replace('"', "%22")
+            .replace('[', "%5B")
+            .replace(']', "%5D")
+            .replace(',', "%2C")
+            .replace('{', "%7B")
+            .replace('}', "%7D")
+            .replace(':', "%3A")
+            .replace('\\', "%5C")
+    };
     let filtering = encode(json!([{"field_name": "country_code", "filter_type": "IN", "filter_value": "[\"US\"]"}]));
     let code = |dimensions: &[&str]| {
         let path = format!(
@@ -207,8 +248,10 @@ fn metric_refusal(sim: &Simulator, data_level: &str, time: &str, metrics: &[&str
         "stat_time_day" | "stat_time_hour" => json!([id, time]),
         _ => json!([id]),
     };
-    let encode = |v: Value| v.to_string().replace('"', "%22").replace('[', "%5B").replace(']', "%5D").replace(',', "%2C");
-    let dates = if time == "lifetime" { "query_lifetime=true".to_string() } else { format!("start_date={day}&end_date={day}") };
+    let encode =
+        |v: Value| v.to_string().replace('"', "%22").replace('[', "%5B").replace(']', "%5D").replace(',', "%2C");
+    let dates =
+        if time == "lifetime" { "query_lifetime=true".to_string() } else { format!("start_date={day}&end_date={day}") };
     let path = format!(
         "report/integrated/get/?advertiser_id={advertiser}&report_type=BASIC&data_level={data_level}&dimensions={}&metrics={}&{dates}",
         encode(dimensions),
@@ -218,7 +261,8 @@ fn metric_refusal(sim: &Simulator, data_level: &str, time: &str, metrics: &[&str
     (answer["code"].clone(), answer["message"].as_str().unwrap_or_default().to_string())
 }
 
-const INVALID_METRICS: &str = "Please correct the information in invalid metric fields and try again. Invalid metric fields: ";
+const INVALID_METRICS: &str =
+    "Please correct the information in invalid metric fields and try again. Invalid metric fields: ";
 
 #[test]
 fn cash_and_voucher_spend_are_advertiser_level_and_daily_only() {
@@ -235,7 +279,10 @@ fn cash_and_voucher_spend_are_advertiser_level_and_daily_only() {
     ] {
         assert_eq!(metric_refusal(&sim, level, time, &both), refused, "{level} {time}");
     }
-    assert_eq!(metric_refusal(&sim, "AUCTION_ADVERTISER", "stat_time_hour", &["cash_spend"]).1, format!("{INVALID_METRICS}['cash_spend']."));
+    assert_eq!(
+        metric_refusal(&sim, "AUCTION_ADVERTISER", "stat_time_hour", &["cash_spend"]).1,
+        format!("{INVALID_METRICS}['cash_spend'].")
+    );
 }
 
 #[test]
@@ -244,7 +291,11 @@ fn an_attribute_metric_above_its_level_is_refused_not_answered_with_a_dash() {
     // (data level, attributes refused there, attributes it has)
     let cases: &[(&str, &[&str], &[&str])] = &[
         ("AUCTION_ADVERTISER", &["campaign_name", "campaign_id", "adgroup_name", "ad_name"], &["currency"]),
-        ("AUCTION_CAMPAIGN", &["adgroup_name", "adgroup_id", "placement_type", "promotion_type", "ad_text"], &["campaign_name", "campaign_id"]),
+        (
+            "AUCTION_CAMPAIGN",
+            &["adgroup_name", "adgroup_id", "placement_type", "promotion_type", "ad_text"],
+            &["campaign_name", "campaign_id"],
+        ),
         ("AUCTION_ADGROUP", &["ad_name", "ad_text"], &["campaign_name", "adgroup_name", "placement_type", "tt_app_id"]),
         ("AUCTION_AD", &[], &["campaign_id", "adgroup_id", "ad_name", "ad_text", "dpa_target_audience_type"]),
     ];
@@ -258,7 +309,8 @@ fn an_attribute_metric_above_its_level_is_refused_not_answered_with_a_dash() {
         }
     }
     // Every offending name is listed, in the order asked.
-    let (code, message) = metric_refusal(&sim, "AUCTION_CAMPAIGN", "stat_time_day", &["ad_name", "spend", "adgroup_id", "cash_spend"]);
+    let (code, message) =
+        metric_refusal(&sim, "AUCTION_CAMPAIGN", "stat_time_day", &["ad_name", "spend", "adgroup_id", "cash_spend"]);
     assert_eq!((code, message), (json!(40002), format!("{INVALID_METRICS}['ad_name', 'adgroup_id', 'cash_spend'].")));
 }
 
@@ -278,20 +330,35 @@ fn creative_asset_lists_refuse_past_tiktoks_caps_and_list_only_the_first_10000_i
         assert_eq!((answer["code"].clone(), answer["message"].as_str().unwrap()), (json!(40002), message), "{path}");
     };
     // Page sizes (tiktok-api.md §2): images 100, videos 1000 (the SDK says 100; see §12).
-    refused("file/image/ad/search/?page_size=101", "page_size: Must be greater than or equal to 1 and less than or equal to 100.");
+    refused(
+        "file/image/ad/search/?page_size=101",
+        "page_size: Must be greater than or equal to 1 and less than or equal to 100.",
+    );
     assert_eq!(get("file/video/ad/search/?page_size=1000")["code"], 0);
-    refused("file/video/ad/search/?page_size=1001", "page_size: Must be greater than or equal to 1 and less than or equal to 1000.");
+    refused(
+        "file/video/ad/search/?page_size=1001",
+        "page_size: Must be greater than or equal to 1 and less than or equal to 1000.",
+    );
     // Id lists in filtering: at most 100 (§3.8-3.12).
     let ids = |n: usize| json!((0..n).map(|i| i.to_string()).collect::<Vec<_>>());
     for (endpoint, key) in [
-        ("file/image/ad/search", "image_ids"), ("file/image/ad/search", "material_ids"), ("file/video/ad/search", "video_ids"),
-        ("file/music/get", "music_ids"), ("creative/portfolio/list", "creative_portfolio_ids"),
+        ("file/image/ad/search", "image_ids"),
+        ("file/image/ad/search", "material_ids"),
+        ("file/video/ad/search", "video_ids"),
+        ("file/music/get", "music_ids"),
+        ("creative/portfolio/list", "creative_portfolio_ids"),
     ] {
         let filtering = |n: usize| urlencode(&json!({key: ids(n)}).to_string());
         assert_eq!(get(&format!("{endpoint}/?filtering={}", filtering(100)))["code"], 0, "{endpoint} {key}");
-        refused(&format!("{endpoint}/?filtering={}", filtering(101)), &format!("filtering.{key}: Length must be between 0 and 100."));
+        refused(
+            &format!("{endpoint}/?filtering={}", filtering(101)),
+            &format!("filtering.{key}: Length must be between 0 and 100."),
+        );
     }
-    refused(&format!("dmp/custom_audience/list/?custom_audience_ids={}", urlencode(&ids(101).to_string())), "custom_audience_ids: Length must be between 1 and 100.");
+    refused(
+        &format!("dmp/custom_audience/list/?custom_audience_ids={}", urlencode(&ids(101).to_string())),
+        "custom_audience_ids: Length must be between 1 and 100.",
+    );
     // Images: the list and its page_info end at the first 10,000.
     let last = get("file/image/ad/search/?page_size=100&page=100");
     assert_eq!(last["data"]["list"].as_array().unwrap().len(), 100);

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use harness::{Mode, host_binary, days_ago, Harness, Run};
+use harness::{days_ago, host_binary, Harness, Mode, Run};
 use serde_json::{json, Value};
 use tiktok_sim::SimConfig;
 
@@ -51,7 +51,10 @@ fn sqlite_rows(db: &Path, table: &str, key: &[&str]) -> BTreeMap<String, BTreeMa
 }
 
 fn count(db: &Path, table: &str) -> usize {
-    rusqlite::Connection::open(db).unwrap().query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| r.get::<_, i64>(0)).unwrap() as usize
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| r.get::<_, i64>(0))
+        .unwrap() as usize
 }
 
 /// The key of a record of ads_reports_daily, as the table keys it.
@@ -79,7 +82,11 @@ fn a_second_sync_is_incremental_replaces_restated_rows_and_keeps_counts_stable()
     for record in read.records_of("ads_reports_daily") {
         let row = &rows[&report_key(&record)];
         let spend: f64 = record["metrics"]["spend"].as_f64().unwrap_or_default();
-        assert!((row["spend"].parse::<f64>().unwrap_or_default() - spend).abs() < 1e-9, "spend of {}", report_key(&record));
+        assert!(
+            (row["spend"].parse::<f64>().unwrap_or_default() - spend).abs() < 1e-9,
+            "spend of {}",
+            report_key(&record)
+        );
         assert_eq!(row["advertiser_id"], record["advertiser_id"].as_str().unwrap());
     }
     let conn = rusqlite::Connection::open(&db).unwrap();
@@ -92,10 +99,18 @@ fn a_second_sync_is_incremental_replaces_restated_rows_and_keeps_counts_stable()
     let second = sync(&h, &config, db.to_str().unwrap(), &[]);
     assert_eq!(second.exit_code, 0, "{}\n{}", second.stdout, second.stderr);
     assert!(second.stdout.contains("incremental, from the saved state"), "{}", second.stdout);
-    let report_requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/integrated/get" && r.query["data_level"] == "AUCTION_AD").collect();
+    let report_requests: Vec<_> = h
+        .sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.endpoint() == "report/integrated/get" && r.query["data_level"] == "AUCTION_AD")
+        .collect();
     assert!(!report_requests.is_empty());
     let earliest = days_ago(5).to_string();
-    assert!(report_requests.iter().all(|r| r.query["start_date"] >= earliest), "the second sync read more than the attribution window");
+    assert!(
+        report_requests.iter().all(|r| r.query["start_date"] >= earliest),
+        "the second sync read more than the attribution window"
+    );
     for stream in &streams {
         assert_eq!(count(&db, stream), read.records_of(stream).len(), "{stream}: rows duplicated or lost");
     }
@@ -166,7 +181,10 @@ fn a_sync_killed_at_any_point_and_run_again_ends_with_the_same_database() {
         assert_eq!(rerun.exit_code, 0, "{}", rerun.stderr);
         assert_eq!(dump(&db), expected, "killed after {after:?}: the database differs from an uninterrupted sync");
     }
-    assert!(partial.iter().any(|rows| *rows > 0 && *rows < total), "no kill left a part of the rows to resume from: {partial:?} of {total}");
+    assert!(
+        partial.iter().any(|rows| *rows > 0 && *rows < total),
+        "no kill left a part of the rows to resume from: {partial:?} of {total}"
+    );
 }
 
 /// A PostgreSQL server of the test's own, on a loopback port, stopped when dropped.
@@ -178,8 +196,18 @@ struct Postgres {
 
 /// `initdb` and `pg_ctl`: on the PATH, or in Debian's versioned directory.
 fn postgres_bin() -> std::path::PathBuf {
-    let on_path = std::env::var_os("PATH").into_iter().flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>()).find(|d| d.join("initdb").exists());
-    let debian = std::fs::read_dir("/usr/lib/postgresql").ok().into_iter().flatten().flatten().map(|e| e.path().join("bin")).filter(|d| d.join("initdb").exists()).max();
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .find(|d| d.join("initdb").exists());
+    let debian = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .filter(|d| d.join("initdb").exists())
+        .max();
     on_path.or(debian).expect("PostgreSQL's initdb is not installed (.ci/run installs Debian's postgresql package)")
 }
 
@@ -204,13 +232,26 @@ impl Postgres {
         // The server runs as `postgres` when the tests run as root: it must own its directory.
         let _ = Command::new("chown").args(["-R", "postgres", data.to_str().unwrap()]).status();
         let _ = Command::new("chmod").args(["o+rx", dir.to_str().unwrap()]).status();
-        let init = pg_command(&bin, "initdb", &["-D", data.to_str().unwrap(), "-A", "trust", "-U", "tiktok", "-E", "UTF8", "--no-sync"]);
+        let init = pg_command(
+            &bin,
+            "initdb",
+            &["-D", data.to_str().unwrap(), "-A", "trust", "-U", "tiktok", "-E", "UTF8", "--no-sync"],
+        );
         assert!(init.status.success(), "initdb: {}", String::from_utf8_lossy(&init.stderr));
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let options = format!("-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off", data.display());
         let log = data.join("server.log");
-        let started = pg_command(&bin, "pg_ctl", &["-D", data.to_str().unwrap(), "-l", log.to_str().unwrap(), "-o", &options, "-w", "start"]);
-        assert!(started.status.success(), "pg_ctl start: {}{}", String::from_utf8_lossy(&started.stderr), std::fs::read_to_string(&log).unwrap_or_default());
+        let started = pg_command(
+            &bin,
+            "pg_ctl",
+            &["-D", data.to_str().unwrap(), "-l", log.to_str().unwrap(), "-o", &options, "-w", "start"],
+        );
+        assert!(
+            started.status.success(),
+            "pg_ctl start: {}{}",
+            String::from_utf8_lossy(&started.stderr),
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
         Postgres { bin, data, port }
     }
 
@@ -236,7 +277,10 @@ fn sync_into_postgresql_writes_typed_tables_equal_to_sqlites_and_resumes_by_itse
     assert_eq!(first.exit_code, 0, "{}\n{}", first.stdout, first.stderr);
     let mut client = postgres::Client::connect(&pg.url(), postgres::NoTls).unwrap();
     let counts = |client: &mut postgres::Client| -> BTreeMap<String, i64> {
-        STREAMS.split(',').map(|t| (t.to_string(), client.query_one(&format!("SELECT count(*) FROM \"{t}\""), &[]).unwrap().get(0))).collect()
+        STREAMS
+            .split(',')
+            .map(|t| (t.to_string(), client.query_one(&format!("SELECT count(*) FROM \"{t}\""), &[]).unwrap().get(0)))
+            .collect()
     };
     let before = counts(&mut client);
     for (table, n) in &before {
@@ -255,7 +299,10 @@ fn sync_into_postgresql_writes_typed_tables_equal_to_sqlites_and_resumes_by_itse
     assert_eq!(types["ad_id"], "text");
     assert_eq!(types["dimensions"], "jsonb");
     let sqlite_spend = sqlite_rows(&sqlite, "ads_reports_daily", &["ad_id", "stat_time_day"]);
-    for row in client.query("SELECT ad_id, to_char(stat_time_day, 'YYYY-MM-DD HH24:MI:SS'), spend::text FROM ads_reports_daily", &[]).unwrap() {
+    for row in client
+        .query("SELECT ad_id, to_char(stat_time_day, 'YYYY-MM-DD HH24:MI:SS'), spend::text FROM ads_reports_daily", &[])
+        .unwrap()
+    {
         let (ad, day, spend): (String, String, String) = (row.get(0), row.get(1), row.get(2));
         let expected: f64 = sqlite_spend[&format!("{ad}|{day}")]["spend"].parse().unwrap();
         assert!((spend.parse::<f64>().unwrap() - expected).abs() < 1e-9, "{ad} {day}: {spend} vs {expected}");
@@ -300,12 +347,18 @@ fn on_a_terminal_progress_goes_to_stderr_and_stdout_stays_pure_protocol() {
         h.sim.base_url(),
         stdout.display()
     );
-    let status = Command::new("script").args(["-qefc", &command, terminal.to_str().unwrap()]).stdin(Stdio::null()).stdout(Stdio::null()).status().unwrap();
+    let status = Command::new("script")
+        .args(["-qefc", &command, terminal.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
     assert!(status.success());
     let lines = std::fs::read_to_string(&stdout).unwrap();
     assert!(lines.lines().count() > 10);
     for line in lines.lines() {
-        serde_json::from_str::<Value>(line).unwrap_or_else(|e| panic!("not a protocol message on stdout ({e}): {line}"));
+        serde_json::from_str::<Value>(line)
+            .unwrap_or_else(|e| panic!("not a protocol message on stdout ({e}): {line}"));
     }
     let shown = std::fs::read_to_string(&terminal).unwrap();
     assert!(shown.contains("streams") && shown.contains("records"), "no progress on the terminal: {shown:?}");

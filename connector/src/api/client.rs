@@ -12,7 +12,9 @@ use super::transport::{self, Failed, RawAnswer};
 use super::{ApiRequest, ApiResponse};
 use crate::error::{Error, Result};
 use crate::output;
-use crate::scheduler::{sleep, Ended, Scheduler, RESTRICTION_FIRST_QUIET, RESTRICTION_LIMIT, RESTRICTION_LONGEST_QUIET};
+use crate::scheduler::{
+    sleep, Ended, Scheduler, RESTRICTION_FIRST_QUIET, RESTRICTION_LIMIT, RESTRICTION_LONGEST_QUIET,
+};
 
 pub struct RetryPolicy {
     pub max_attempts: u32,
@@ -43,7 +45,12 @@ enum Unanswered {
 
 impl ApiClient {
     pub fn new(base_url: &str, access_token: &str, scheduler: Scheduler, retry: RetryPolicy) -> Self {
-        Self { base_url: base_url.trim_end_matches('/').to_string(), access_token: access_token.to_string(), scheduler, retry }
+        Self {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            access_token: access_token.to_string(),
+            scheduler,
+            retry,
+        }
     }
 
     /// Send one request, doing what the refusal policy decides about each failed attempt.
@@ -61,7 +68,10 @@ impl ApiClient {
                 Ok(response) => {
                     permit.finish(Ended::Answered);
                     if let Some(refused_for) = self.scheduler.app_answered() {
-                        output::log_info(&format!("TikTok lifted the restriction on the app's requests after {} s", refused_for.as_secs()));
+                        output::log_info(&format!(
+                            "TikTok lifted the restriction on the app's requests after {} s",
+                            refused_for.as_secs()
+                        ));
                     }
                     return Ok(response);
                 }
@@ -88,7 +98,8 @@ impl ApiClient {
                 _ => return Err(located(error, request)),
             };
             timeouts += u32::from(action.is_timeout());
-            let timeouts_exhausted = matches!(action, Action::RetryTimedOut { split_after: Some(limit) } if timeouts >= limit);
+            let timeouts_exhausted =
+                matches!(action, Action::RetryTimedOut { split_after: Some(limit) } if timeouts >= limit);
             if attempt >= self.retry.max_attempts || timeouts_exhausted {
                 return Err(located(error, request));
             }
@@ -161,11 +172,16 @@ struct EnvelopeHead {
 }
 
 /// Read an answer: HTTP status, then TikTok's envelope; what failed is left to the policy.
-fn read_answer(answer: std::result::Result<RawAnswer, Failed>, request: &ApiRequest) -> std::result::Result<ApiResponse, Unanswered> {
+fn read_answer(
+    answer: std::result::Result<RawAnswer, Failed>,
+    request: &ApiRequest,
+) -> std::result::Result<ApiResponse, Unanswered> {
     let RawAnswer { status, ads_throttle, body } = match answer {
         Ok(answer) => answer,
         Err(Failed::Final(error)) => return Err(Unanswered::Local(error)),
-        Err(Failed::Passing { reason, timed_out }) => return Err(Unanswered::Api(Outcome::NoAnswer { reason, timed_out })),
+        Err(Failed::Passing { reason, timed_out }) => {
+            return Err(Unanswered::Api(Outcome::NoAnswer { reason, timed_out }))
+        }
     };
     if status != 200 {
         return Err(Unanswered::Api(Outcome::Http { status, body: snippet(&body) }));
@@ -178,7 +194,12 @@ fn read_answer(answer: std::result::Result<RawAnswer, Failed>, request: &ApiRequ
     let unreadable = |what: String| Err(Unanswered::Api(Outcome::Unreadable(what)));
     let head: EnvelopeHead = match serde_json::from_slice(&body) {
         Ok(head) => head,
-        Err(e) => return unreadable(format!("the API answered with a body that is not the JSON envelope ({e}): {}", snippet(&body))),
+        Err(e) => {
+            return unreadable(format!(
+                "the API answered with a body that is not the JSON envelope ({e}): {}",
+                snippet(&body)
+            ))
+        }
     };
     let Some(code) = head.code else {
         return unreadable(format!("the API answered without an envelope code: {}", snippet(&body)));

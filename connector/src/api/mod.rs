@@ -145,7 +145,9 @@ pub fn take_list(data: &mut Value, list_key: &str) -> Result<Vec<Value>> {
     match data.get_mut(list_key).map(Value::take) {
         Some(Value::Array(items)) => Ok(items),
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(other) => Err(Error::transient(format!("expected data.{list_key} to be a list, got {}", json_type(&other)))),
+        Some(other) => {
+            Err(Error::transient(format!("expected data.{list_key} to be a list, got {}", json_type(&other))))
+        }
     }
 }
 
@@ -159,7 +161,6 @@ pub fn json_type(v: &Value) -> &'static str {
         Value::Object(_) => "an object",
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -7,8 +7,8 @@
 
 use std::time::Duration;
 
-pub use crate::error::{Outcome, Refusal};
 use crate::error::{Error, Kind};
+pub use crate::error::{Outcome, Refusal};
 
 /// What kind of request was refused; some codes mean different things for different kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -110,13 +110,17 @@ fn decide_refusal(refusal: &Refusal, scope: Scope) -> Action {
         // "Asynchronous report is currently an allowlist-only feature" (DOC-ASYNC).
         (40118, Scope::TaskCreate) => Action::NoTaskAccess,
         // Task creation's one a second per app is shared with the app's other syncs: wait.
-        (40100 | 40016, Scope::TaskCreate) if mentions_second_quota(&message) => Action::Throttle { quiet: SECOND_QUOTA_QUIET },
+        (40100 | 40016, Scope::TaskCreate) if mentions_second_quota(&message) => {
+            Action::Throttle { quiet: SECOND_QUOTA_QUIET }
+        }
         // The task API's own quotas are hourly and daily: waiting would stall the sync.
         (40100 | 40016 | 40133 | 40132 | 61000, Scope::TaskCreate) => Action::TaskQuotaSpent,
         // Throttling: app QPS/QPM/QPD (40100), endpoint (40016), advertiser per path (40133),
         // field value (40132), blocklist (61000).
         (40100 | 40016 | 40133 | 40132 | 61000, _) if mentions_daily_quota(&message) => Action::DailyQuotaSpent,
-        (40100 | 40016 | 40133 | 40132, _) if mentions_minute_quota(&message) => Action::Throttle { quiet: MINUTE_QUOTA_QUIET },
+        (40100 | 40016 | 40133 | 40132, _) if mentions_minute_quota(&message) => {
+            Action::Throttle { quiet: MINUTE_QUOTA_QUIET }
+        }
         // "Due to too many requests, requests from App [id] are temporarily restricted."
         (40100, _) if message.contains("due to too many requests") => Action::AppRefused,
         (61000, _) => Action::Throttle { quiet: MINUTE_QUOTA_QUIET },
@@ -163,7 +167,9 @@ impl Outcome {
                 match action {
                     Action::Fail(_) if *status == 404 => Error::system(format!("{what} (endpoint not found)")),
                     Action::Fail(_) => Error::system(what),
-                    Action::Retry | Action::RetryTimedOut { .. } => Error::transient(format!("{what} (retries exhausted)")),
+                    Action::Retry | Action::RetryTimedOut { .. } => {
+                        Error::transient(format!("{what} (retries exhausted)"))
+                    }
                     _ => Error::transient(what),
                 }
             }
@@ -253,13 +259,18 @@ mod tests {
         let timed_out = RetryTimedOut { split_after: None };
         let window_timed_out = RetryTimedOut { split_after: Some(REPORT_WINDOW_TIMEOUTS) };
         let task_hourly = "Advertiser 77 reaches the limit of 500 asynchronous report tasks per hour";
-        let task_second = "App [1] reaches the QPS limit 1 for current path /report/task/create/, request is temporarily restricted.";
+        let task_second =
+            "App [1] reaches the QPS limit 1 for current path /report/task/create/, request is temporarily restricted.";
         let table = [
             // Throttling waits as long as the quota named; none named: the scheduler decides.
             (refused(40100, "App [1] reaches the QPS limit 10, current QPS is 12"), Plain, second),
             (refused(40100, "App [1] reaches the QPM limit 600"), Plain, minute),
             (refused(40100, "App [1] reaches the QPD limit 864000"), Plain, DailyQuotaSpent),
-            (refused(40100, "Due to too many requests, requests from App [1] are temporarily restricted."), Plain, AppRefused),
+            (
+                refused(40100, "Due to too many requests, requests from App [1] are temporarily restricted."),
+                Plain,
+                AppRefused,
+            ),
             (refused(61000, "blocklisted"), Plain, minute),
             // Async tasks: a spent quota is given up, the busy second waited out.
             (refused(40100, task_hourly), TaskCreate, TaskQuotaSpent),
@@ -312,7 +323,10 @@ mod tests {
         let identified = Refusal { request_id: Some("2024X".into()), ..refusal(40105, "Access token is incorrect") };
         let e = error_of(Outcome::Refused(identified), Plain);
         assert_eq!(e.kind, Kind::Config);
-        assert!(e.message.contains("campaign/get/") && e.message.contains("2024X") && e.message.contains("40105"), "{e}");
+        assert!(
+            e.message.contains("campaign/get/") && e.message.contains("2024X") && e.message.contains("40105"),
+            "{e}"
+        );
         assert_eq!(e.api_code(), Some(40105));
         let daily = error_of(refused(40100, "App [1] reaches the QPD limit 864000"), Plain);
         assert_eq!(daily.kind, Kind::Transient);

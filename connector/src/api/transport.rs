@@ -35,10 +35,9 @@ pub enum Failed {
 pub async fn exchange(url: &str, access_token: &str, json_body: Option<&[u8]>) -> Result<RawAnswer, Failed> {
     let builder = Request::builder().uri(url).header("Access-Token", access_token);
     let request = match json_body {
-        Some(body) => builder
-            .method(Method::POST)
-            .header("Content-Type", "application/json")
-            .body(Body::from(body.to_vec())),
+        Some(body) => {
+            builder.method(Method::POST).header("Content-Type", "application/json").body(Body::from(body.to_vec()))
+        }
         // An `Empty` body: wstd's `Body::empty()` has been seen to reset connections.
         None => builder.method(Method::GET).body(Body::from_http_body(http_body_util::Empty::<Bytes>::new())),
     }
@@ -47,10 +46,8 @@ pub async fn exchange(url: &str, access_token: &str, json_body: Option<&[u8]>) -
     client.set_connect_timeout(CONNECT_TIMEOUT);
     let response = client.send(request).await.map_err(|e| failed(&e, url))?;
     let status = response.status().as_u16();
-    let ads_throttle = response
-        .headers()
-        .get("x-tt-ads-throttle")
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let ads_throttle =
+        response.headers().get("x-tt-ads-throttle").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let mut body = response.into_body().into_boxed_body();
     let mut bytes = Vec::new();
     while let Some(frame) = body.frame().await {
@@ -77,9 +74,9 @@ fn failed(e: &wstd::http::Error, url: &str) -> Failed {
                 "the host denied the request to {origin}: it is not on the sandbox's allow-list of API hosts"
             )))
         }
-        Some(code @ (ErrorCode::ConnectionTimeout | ErrorCode::ConnectionReadTimeout | ErrorCode::HttpResponseTimeout)) => {
-            Failed::Passing { reason: format!("no answer in time ({code:?})"), timed_out: true }
-        }
+        Some(
+            code @ (ErrorCode::ConnectionTimeout | ErrorCode::ConnectionReadTimeout | ErrorCode::HttpResponseTimeout),
+        ) => Failed::Passing { reason: format!("no answer in time ({code:?})"), timed_out: true },
         _ => Failed::Passing { reason: format!("connection failed: {e:#}"), timed_out: false },
     }
 }

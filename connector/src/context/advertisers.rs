@@ -77,7 +77,8 @@ impl Advertisers {
             Some(id) => vec![id],
             None => {
                 let listed = authorized.iter().flatten();
-                let ids: Vec<String> = listed.filter_map(|a| a.get("advertiser_id").and_then(crate::integer_ids::id_text)).collect();
+                let ids: Vec<String> =
+                    listed.filter_map(|a| a.get("advertiser_id").and_then(crate::integer_ids::id_text)).collect();
                 if ids.is_empty() {
                     return Err(Error::config("the access token is not authorized for any advertiser"));
                 }
@@ -125,7 +126,8 @@ async fn authorized_advertisers(config: &Config, api: &ApiClient) -> Result<Vec<
     let Credentials::OAuth { app_id, secret, .. } = &config.credentials else {
         return Err(Error::config("the sandbox cannot list advertisers; set credentials.advertiser_id"));
     };
-    let request = ApiRequest::new("oauth2/advertiser/get").param("app_id", app_id.clone()).param("secret", secret.clone());
+    let request =
+        ApiRequest::new("oauth2/advertiser/get").param("app_id", app_id.clone()).param("secret", secret.clone());
     api::list_of(api.send(&request).await?, "list")
 }
 
@@ -134,12 +136,15 @@ async fn authorized_advertisers(config: &Config, api: &ApiClient) -> Result<Vec<
 async fn advertiser_info(api: &ApiClient, ids: &[String]) -> Result<Vec<Value>> {
     let mut info = Vec::with_capacity(ids.len());
     for batch in ids.chunks(ADVERTISER_INFO_BATCH) {
-        let request = ApiRequest::new("advertiser/info").json_param("advertiser_ids", &json!(batch)).scoped(Scope::AdvertiserBatch);
+        let request = ApiRequest::new("advertiser/info")
+            .json_param("advertiser_ids", &json!(batch))
+            .scoped(Scope::AdvertiserBatch);
         match api.send(&request).await {
             Ok(answer) => info.extend(api::list_of(answer, "list")?),
             Err(e) if e.action(Scope::AdvertiserBatch) == Some(Action::SplitBatch) => {
                 for id in batch {
-                    let single = ApiRequest::new("advertiser/info").json_param("advertiser_ids", &json!([id])).concerning(id);
+                    let single =
+                        ApiRequest::new("advertiser/info").json_param("advertiser_ids", &json!([id])).concerning(id);
                     match api.send(&single).await {
                         Ok(answer) => info.extend(api::list_of(answer, "list")?),
                         Err(e) if e.action(Scope::Plain) == Some(Action::SkipAdvertiser) => {

@@ -70,7 +70,13 @@ pub struct StreamRun {
 
 impl StreamRun {
     pub fn new(sync: Rc<SyncContext>, def: &'static StreamDef, cursor: Option<PartitionedCursor>) -> Self {
-        Self { sync, def, cursor: cursor.map(RefCell::new), running: Cell::new(false), warned: RefCell::new(Vec::new()) }
+        Self {
+            sync,
+            def,
+            cursor: cursor.map(RefCell::new),
+            running: Cell::new(false),
+            warned: RefCell::new(Vec::new()),
+        }
     }
 
     /// Hand a batch of records (typically one page) to the host; RUNNING goes before the first.
@@ -86,7 +92,8 @@ impl StreamRun {
         if !self.running.replace(true) {
             output::status(self.def.name, StreamStatus::Running);
         }
-        let records = if self.sync.config.integer_ids { crate::integer_ids::retype_records(self.def, records) } else { records };
+        let records =
+            if self.sync.config.integer_ids { crate::integer_ids::retype_records(self.def, records) } else { records };
         output::records(self.def.name, &records);
     }
 

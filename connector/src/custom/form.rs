@@ -5,13 +5,17 @@ use serde_json::{Map, Value};
 
 use crate::config::list;
 use crate::error::{Error, Result};
-use crate::metrics::{rules::{self, ReportShape}, MAX_METRICS};
+use crate::metrics::{
+    rules::{self, ReportShape},
+    MAX_METRICS,
+};
 use crate::streams::{self, DataLevel, Granularity, ReportFilter, ReportType};
 
 /// Breakdowns TikTok documents per report type (tiktok-api.md §4.3): basic reports break down
 /// by country only; audience reports by these.
 pub const BASIC_BREAKDOWNS: &[&str] = &["country_code"];
-pub const AUDIENCE_BREAKDOWNS: &[&str] = &["gender", "age", "country_code", "province_id", "platform", "language", "placement", "ac"];
+pub const AUDIENCE_BREAKDOWNS: &[&str] =
+    &["gender", "age", "country_code", "province_id", "platform", "language", "placement", "ac"];
 /// Filters the synchronous report and the async task both take (tiktok-api.md §4.9), so a
 /// truncated window read through a task still has the user's filter.
 pub const FILTER_FIELDS: &[&str] = &["campaign_ids", "adgroup_ids", "ad_ids", "country_code"];
@@ -27,7 +31,13 @@ pub fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<&'static st
 }
 
 /// The one of `allowed` that `obj[key]` names.
-fn choice<T: Copy>(obj: &Map<String, Value>, at: &str, key: &str, allowed: &[T], name: fn(T) -> &'static str) -> Result<T> {
+fn choice<T: Copy>(
+    obj: &Map<String, Value>,
+    at: &str,
+    key: &str,
+    allowed: &[T],
+    name: fn(T) -> &'static str,
+) -> Result<T> {
     let one_of = || names(allowed, name).join(", ");
     match obj.get(key) {
         Some(Value::String(s)) => allowed
@@ -47,7 +57,11 @@ fn strings(obj: &Map<String, Value>, at: &str, key: &str, required: bool) -> Res
         None | Some(Value::Null) => Err(Error::config(format!("{at}.{key}: is required"))),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| Error::config(format!("{at}.{key}: must be a list of strings"))))
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| Error::config(format!("{at}.{key}: must be a list of strings")))
+            })
             .collect(),
         Some(_) => Err(Error::config(format!("{at}.{key}: must be a list of strings"))),
     }
@@ -110,7 +124,12 @@ fn breakdowns_of(report_type: ReportType) -> &'static [&'static str] {
 
 /// `dimensions`: breakdowns of the report type, each once, none in a lifetime report, and in
 /// an audience report one dimension (or age with gender).
-pub fn breakdowns(obj: &Map<String, Value>, at: &str, report_type: ReportType, granularity: Granularity) -> Result<Vec<String>> {
+pub fn breakdowns(
+    obj: &Map<String, Value>,
+    at: &str,
+    report_type: ReportType,
+    granularity: Granularity,
+) -> Result<Vec<String>> {
     let breakdowns = strings(obj, at, "dimensions", false)?;
     for d in &breakdowns {
         check_breakdown(d, at, report_type)?;
@@ -119,7 +138,10 @@ pub fn breakdowns(obj: &Map<String, Value>, at: &str, report_type: ReportType, g
         return Err(Error::config(format!("{at}.dimensions: {d:?} is listed twice")));
     }
     if granularity == Granularity::Lifetime && !breakdowns.is_empty() {
-        return Err(Error::config(format!("{at}.dimensions: TikTok's LIFETIME reports take no breakdown; use DAILY for {}", breakdowns.join(", "))));
+        return Err(Error::config(format!(
+            "{at}.dimensions: TikTok's LIFETIME reports take no breakdown; use DAILY for {}",
+            breakdowns.join(", ")
+        )));
     }
     let age_with_gender = breakdowns.len() == 2 && breakdowns.iter().all(|d| d == "age" || d == "gender");
     if report_type == ReportType::Audience && breakdowns.len() > 1 && !age_with_gender {
@@ -137,12 +159,22 @@ fn check_breakdown(d: &str, at: &str, report_type: ReportType) -> Result<()> {
     let allowed = breakdowns_of(report_type);
     let type_name = report_type.api_name();
     if !streams::is_breakdown(d) {
-        return Err(Error::config(format!("{at}.dimensions: {d:?} follows from data_level and granularity; list only breakdowns ({})", allowed.join(", "))));
+        return Err(Error::config(format!(
+            "{at}.dimensions: {d:?} follows from data_level and granularity; list only breakdowns ({})",
+            allowed.join(", ")
+        )));
     }
     if !allowed.contains(&d) {
         let known = AUDIENCE_BREAKDOWNS.contains(&d) || BASIC_BREAKDOWNS.contains(&d);
-        let what = if known { format!("is not a breakdown of {type_name} reports") } else { "is not a dimension TikTok documents".to_string() };
-        return Err(Error::config(format!("{at}.dimensions: {d:?} {what}; {type_name} reports take {}", allowed.join(", "))));
+        let what = if known {
+            format!("is not a breakdown of {type_name} reports")
+        } else {
+            "is not a dimension TikTok documents".to_string()
+        };
+        return Err(Error::config(format!(
+            "{at}.dimensions: {d:?} {what}; {type_name} reports take {}",
+            allowed.join(", ")
+        )));
     }
     Ok(())
 }
@@ -155,10 +187,15 @@ pub fn metric_names(obj: &Map<String, Value>, at: &str, shape: &ReportShape) -> 
         return Err(Error::config(format!("{at}.metrics: must name at least one metric")));
     }
     if names.len() > MAX_METRICS {
-        return Err(Error::config(format!("{at}.metrics: {} metrics, TikTok takes at most {MAX_METRICS} in one request", names.len())));
+        return Err(Error::config(format!(
+            "{at}.metrics: {} metrics, TikTok takes at most {MAX_METRICS} in one request",
+            names.len()
+        )));
     }
     if let Some(m) = names.iter().find(|m| !is_snake_name(m, MAX_METRIC_NAME)) {
-        return Err(Error::config(format!("{at}.metrics: {m:?} is not a metric name (lowercase letters, digits and _, as TikTok names them)")));
+        return Err(Error::config(format!(
+            "{at}.metrics: {m:?} is not a metric name (lowercase letters, digits and _, as TikTok names them)"
+        )));
     }
     if let Some(m) = first_duplicate(&names) {
         return Err(Error::config(format!("{at}.metrics: {m:?} is listed twice")));
@@ -173,11 +210,14 @@ pub fn metric_names(obj: &Map<String, Value>, at: &str, shape: &ReportShape) -> 
 /// country filter only in a report broken down by country.
 pub fn filters(obj: &Map<String, Value>, at: &str, breakdowns: &[String]) -> Result<&'static [ReportFilter]> {
     let mut filters = Vec::new();
-    for (at, item) in list::entries(obj.get("filters"), &format!("{at}.filters"), "{field_name, filter_value} objects")? {
+    for (at, item) in list::entries(obj.get("filters"), &format!("{at}.filters"), "{field_name, filter_value} objects")?
+    {
         let obj = item.as_object().ok_or_else(|| Error::config(format!("{at}: must be an object")))?;
         let field = choice(obj, &at, "field_name", FILTER_FIELDS, |field| field)?;
         if let Some(t) = obj.get("filter_type").filter(|t| t.as_str() != Some("IN") && !t.is_null()) {
-            return Err(Error::config(format!("{at}.filter_type: {t} is not supported; use IN (the only type the async task API takes too)")));
+            return Err(Error::config(format!(
+                "{at}.filter_type: {t} is not supported; use IN (the only type the async task API takes too)"
+            )));
         }
         let values = strings(obj, &at, "filter_value", true)?;
         if values.is_empty() || values.len() > MAX_FILTER_VALUES {
@@ -185,7 +225,11 @@ pub fn filters(obj: &Map<String, Value>, at: &str, breakdowns: &[String]) -> Res
         }
         filters.push(ReportFilter { field, values: leak_strs(values) });
     }
-    if let Some(j) = filters.iter().position(|f| f.field == "country_code").filter(|_| !breakdowns.iter().any(|d| d == "country_code")) {
+    if let Some(j) = filters
+        .iter()
+        .position(|f| f.field == "country_code")
+        .filter(|_| !breakdowns.iter().any(|d| d == "country_code"))
+    {
         return Err(Error::config(format!("{at}.filters[{j}]: TikTok filters on country_code only in reports broken down by it; add \"country_code\" to dimensions")));
     }
     Ok(Box::leak(filters.into_boxed_slice()))

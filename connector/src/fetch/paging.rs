@@ -4,10 +4,10 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use serde_json::Value;
 use super::ahead::{spawn_send, Ahead};
 use crate::api::{self, ApiClient, ApiRequest, ApiResponse};
 use crate::error::{Error, Result};
+use serde_json::Value;
 
 /// A list may grow while it is read, but not without end: past this many pages beyond what
 /// its first page announced, stop rather than loop forever.
@@ -64,7 +64,12 @@ impl Pages<Vec<Value>> {
 
 impl<T> Pages<T> {
     /// `first` is page 1's answer when it was fetched ahead (see `FetchAhead`).
-    pub fn decoded(api: &Rc<ApiClient>, request: ApiRequest, first: Option<Result<ApiResponse>>, decode: Decode<T>) -> Self {
+    pub fn decoded(
+        api: &Rc<ApiClient>,
+        request: ApiRequest,
+        first: Option<Result<ApiResponse>>,
+        decode: Decode<T>,
+    ) -> Self {
         Self {
             api: api.clone(),
             request,
@@ -129,7 +134,10 @@ impl<T> Pages<T> {
     /// Keep the pages known to exist on their way, as many as the scheduler has room for.
     fn fetch_ahead(&mut self) {
         let scheduler = &self.api.scheduler;
-        let last = self.latest_total.min(self.page + scheduler.look_ahead().max(1) as u64 - 1).min(self.last_reachable.unwrap_or(u64::MAX));
+        let last = self
+            .latest_total
+            .min(self.page + scheduler.look_ahead().max(1) as u64 - 1)
+            .min(self.last_reachable.unwrap_or(u64::MAX));
         let mut next = self.page + self.ahead.len() as u64;
         while next <= last && scheduler.room_ahead() {
             self.ahead.push_back(spawn_send(&self.api, self.request.page(next)));

@@ -19,43 +19,110 @@ const DELIVERY: &[&str] = &["spend", "cpc", "cpm", "impressions", "clicks", "ctr
 /// Reach-type (UV) metrics.
 const REACH: &[&str] = &["reach", "cost_per_1000_reached", "frequency"];
 const ENGAGEMENT: &[&str] = &[
-    "video_play_actions", "video_watched_2s", "video_watched_6s", "average_video_play", "average_video_play_per_user",
-    "video_views_p25", "video_views_p50", "video_views_p75", "video_views_p100", "profile_visits", "likes", "comments",
-    "shares", "follows", "clicks_on_music_disc", "real_time_app_install", "real_time_app_install_cost", "app_install",
+    "video_play_actions",
+    "video_watched_2s",
+    "video_watched_6s",
+    "average_video_play",
+    "average_video_play_per_user",
+    "video_views_p25",
+    "video_views_p50",
+    "video_views_p75",
+    "video_views_p100",
+    "profile_visits",
+    "likes",
+    "comments",
+    "shares",
+    "follows",
+    "clicks_on_music_disc",
+    "real_time_app_install",
+    "real_time_app_install_cost",
+    "app_install",
 ];
 const CAMPAIGN_NAME: &[&str] = &["campaign_name"];
 /// Attributes of the campaign and ad group a row belongs to.
 const AD_GROUP_ATTRIBUTES: &[&str] = &[
-    "campaign_name", "campaign_id", "adgroup_name", "placement_type", "tt_app_id", "tt_app_name", "mobile_app_id",
-    "promotion_type", "dpa_target_audience_type",
+    "campaign_name",
+    "campaign_id",
+    "adgroup_name",
+    "placement_type",
+    "tt_app_id",
+    "tt_app_name",
+    "mobile_app_id",
+    "promotion_type",
+    "dpa_target_audience_type",
 ];
 const AD_ATTRIBUTES: &[&str] = &["adgroup_id", "ad_name", "ad_text"];
 const CONVERSIONS: &[&str] = &[
-    "conversion", "cost_per_conversion", "conversion_rate", "real_time_conversion", "real_time_cost_per_conversion",
-    "real_time_conversion_rate", "result", "cost_per_result", "result_rate", "real_time_result",
-    "real_time_cost_per_result", "real_time_result_rate",
+    "conversion",
+    "cost_per_conversion",
+    "conversion_rate",
+    "real_time_conversion",
+    "real_time_cost_per_conversion",
+    "real_time_conversion_rate",
+    "result",
+    "cost_per_result",
+    "result_rate",
+    "real_time_result",
+    "real_time_cost_per_result",
+    "real_time_result_rate",
 ];
-const SECONDARY_GOAL: &[&str] = &["secondary_goal_result", "cost_per_secondary_goal_result", "secondary_goal_result_rate"];
+const SECONDARY_GOAL: &[&str] =
+    &["secondary_goal_result", "cost_per_secondary_goal_result", "secondary_goal_result_rate"];
 const SHOPPING: &[&str] = &[
-    "total_purchase_value", "total_onsite_shopping_value", "onsite_shopping", "vta_purchase", "vta_conversion",
-    "cta_purchase", "cta_conversion", "total_pageview", "complete_payment", "value_per_complete_payment",
-    "total_complete_payment_rate", "profile_visits_rate",
+    "total_purchase_value",
+    "total_onsite_shopping_value",
+    "onsite_shopping",
+    "vta_purchase",
+    "vta_conversion",
+    "cta_purchase",
+    "cta_conversion",
+    "total_pageview",
+    "complete_payment",
+    "value_per_complete_payment",
+    "total_complete_payment_rate",
+    "profile_visits_rate",
 ];
 /// Purchases, which TikTok does not break down by country.
 const PURCHASES: &[&str] = &["purchase", "purchase_rate", "cost_per_purchase"];
 const LEADS_AND_EVENTS: &[&str] = &[
-    "registration", "registration_rate", "sales_lead", "sales_lead_rate", "cost_per_app_install",
-    "cost_per_registration", "cost_per_sales_lead", "cost_per_total_sales_lead", "cost_per_total_app_event_add_to_cart",
+    "registration",
+    "registration_rate",
+    "sales_lead",
+    "sales_lead_rate",
+    "cost_per_app_install",
+    "cost_per_registration",
+    "cost_per_sales_lead",
+    "cost_per_total_sales_lead",
+    "cost_per_total_app_event_add_to_cart",
     "total_app_event_add_to_cart",
 ];
 /// Advertiser level, daily only.
 const CASH: &[&str] = &["cash_spend", "voucher_spend"];
 
 /// The metric sets of the reference connector's report streams.
-pub const AD: MetricSet =
-    &[AD_GROUP_ATTRIBUTES, CONVERSIONS, SECONDARY_GOAL, AD_ATTRIBUTES, SHOPPING, PURCHASES, LEADS_AND_EVENTS, DELIVERY, REACH, ENGAGEMENT];
-pub const AD_BY_COUNTRY: MetricSet =
-    &[AD_GROUP_ATTRIBUTES, CONVERSIONS, SECONDARY_GOAL, AD_ATTRIBUTES, SHOPPING, LEADS_AND_EVENTS, DELIVERY, REACH, ENGAGEMENT];
+pub const AD: MetricSet = &[
+    AD_GROUP_ATTRIBUTES,
+    CONVERSIONS,
+    SECONDARY_GOAL,
+    AD_ATTRIBUTES,
+    SHOPPING,
+    PURCHASES,
+    LEADS_AND_EVENTS,
+    DELIVERY,
+    REACH,
+    ENGAGEMENT,
+];
+pub const AD_BY_COUNTRY: MetricSet = &[
+    AD_GROUP_ATTRIBUTES,
+    CONVERSIONS,
+    SECONDARY_GOAL,
+    AD_ATTRIBUTES,
+    SHOPPING,
+    LEADS_AND_EVENTS,
+    DELIVERY,
+    REACH,
+    ENGAGEMENT,
+];
 pub const AD_GROUP: MetricSet = &[AD_GROUP_ATTRIBUTES, CONVERSIONS, SECONDARY_GOAL, DELIVERY, REACH, ENGAGEMENT];
 pub const CAMPAIGN: MetricSet = &[CAMPAIGN_NAME, DELIVERY, REACH, ENGAGEMENT];
 /// Advertiser level, hourly and lifetime.
@@ -84,7 +151,20 @@ const fn in_catalogue(set: MetricSet) -> bool {
 }
 
 const _: () = assert!(
-    in_catalogue(&[DELIVERY, REACH, ENGAGEMENT, CAMPAIGN_NAME, AD_GROUP_ATTRIBUTES, AD_ATTRIBUTES, CONVERSIONS, SECONDARY_GOAL, SHOPPING, PURCHASES, LEADS_AND_EVENTS, CASH]),
+    in_catalogue(&[
+        DELIVERY,
+        REACH,
+        ENGAGEMENT,
+        CAMPAIGN_NAME,
+        AD_GROUP_ATTRIBUTES,
+        AD_ATTRIBUTES,
+        CONVERSIONS,
+        SECONDARY_GOAL,
+        SHOPPING,
+        PURCHASES,
+        LEADS_AND_EVENTS,
+        CASH
+    ]),
     "a metric group names a metric the catalogue lacks"
 );
 
@@ -163,7 +243,13 @@ pub fn type_value<'a>(name: &str, raw: Raw<'a>) -> Result<Typed<'a>, ()> {
     if trimmed == "-" || trimmed.is_empty() {
         return Ok(Typed::Null);
     }
-    let cleaned = |s: &'a str| if s.contains(',') { std::borrow::Cow::Owned(s.replace(',', "")) } else { std::borrow::Cow::Borrowed(s) };
+    let cleaned = |s: &'a str| {
+        if s.contains(',') {
+            std::borrow::Cow::Owned(s.replace(',', ""))
+        } else {
+            std::borrow::Cow::Borrowed(s)
+        }
+    };
     match kind {
         MetricType::Text => Ok(Typed::Text(text)),
         MetricType::Count => {
@@ -281,7 +367,11 @@ mod tests {
             }
         }
         for m in names(AD).chain(names(ADVERTISER_DAILY)) {
-            let before = if [text, counts, money].iter().any(|l| l.split(' ').any(|n| n == m)) { metric_type(m) } else { MetricType::Ratio };
+            let before = if [text, counts, money].iter().any(|l| l.split(' ').any(|n| n == m)) {
+                metric_type(m)
+            } else {
+                MetricType::Ratio
+            };
             assert_eq!(metric_type(m), before, "{m}");
         }
         let mut all: Vec<_> = known().collect();
@@ -294,7 +384,18 @@ mod tests {
 
     #[test]
     fn every_metric_set_is_unique_names() {
-        for set in [AD, AD_BY_COUNTRY, AD_GROUP, CAMPAIGN, ADVERTISER, ADVERTISER_DAILY, CAMPAIGN_AUDIENCE, AD_GROUP_AUDIENCE, AD_AUDIENCE, ADVERTISER_AUDIENCE] {
+        for set in [
+            AD,
+            AD_BY_COUNTRY,
+            AD_GROUP,
+            CAMPAIGN,
+            ADVERTISER,
+            ADVERTISER_DAILY,
+            CAMPAIGN_AUDIENCE,
+            AD_GROUP_AUDIENCE,
+            AD_AUDIENCE,
+            ADVERTISER_AUDIENCE,
+        ] {
             let mut names: Vec<_> = super::names(set).collect();
             let n = names.len();
             names.sort();

@@ -20,13 +20,24 @@ pub fn refusal(name: &str, shape: &ReportShape) -> Option<String> {
     let m = catalogue::find(name)?;
     let (coarsest, finest) = m.levels;
     let at_level = coarsest <= shape.level && shape.level <= finest;
-    let levels = || DataLevel::ALL.iter().filter(|l| (coarsest..=finest).contains(l)).map(|l| l.api_name()).collect::<Vec<_>>().join(" or ");
+    let levels = || {
+        DataLevel::ALL
+            .iter()
+            .filter(|l| (coarsest..=finest).contains(l))
+            .map(|l| l.api_name())
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
     if m.time == TimeLimit::DailyOnly && (!at_level || shape.granularity != Granularity::Daily) {
         return Some(format!("TikTok gives {name} for {} DAILY reports only (not HOURLY, not LIFETIME)", levels()));
     }
     if !at_level {
         let why = level_reason(m);
-        return Some(format!("{name:?} {why}: TikTok gives it at data_level {} only, not {}", levels(), shape.level.api_name()));
+        return Some(format!(
+            "{name:?} {why}: TikTok gives it at data_level {} only, not {}",
+            levels(),
+            shape.level.api_name()
+        ));
     }
     if shape.report_type == ReportType::Audience && !m.audience {
         let what = match m.leg {
@@ -52,7 +63,9 @@ fn level_reason(m: &Metric) -> String {
     };
     match m.family {
         catalogue::Family::Attribute => format!("is an attribute of {}", objects(m.levels.0)),
-        catalogue::Family::Result => "is counted per optimisation goal, which the ad groups of a campaign can mix".to_string(),
+        catalogue::Family::Result => {
+            "is counted per optimisation goal, which the ad groups of a campaign can mix".to_string()
+        }
         _ => format!("is a metric of {}", objects(m.levels.0)),
     }
 }
@@ -88,12 +101,18 @@ mod tests {
         use Granularity::*;
         use ReportType::*;
         let why = |m, s: ReportShape| refusal(m, &s).unwrap_or_default();
-        assert!(why("web_event_add_to_cart", shape(Audience, Ad, Daily, true)).contains("is a website conversion metric"));
-        assert!(why("onsite_total_purchase", shape(Audience, Ad, Daily, true)).contains("is a TikTok conversion metric"));
+        assert!(
+            why("web_event_add_to_cart", shape(Audience, Ad, Daily, true)).contains("is a website conversion metric")
+        );
+        assert!(
+            why("onsite_total_purchase", shape(Audience, Ad, Daily, true)).contains("is a TikTok conversion metric")
+        );
         assert!(why("conversion", shape(Basic, Campaign, Daily, false)).contains("optimisation goal"));
-        assert!(why("cost_per_conversion", shape(Basic, Advertiser, Daily, false)).contains("AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_ADVERTISER"));
+        assert!(why("cost_per_conversion", shape(Basic, Advertiser, Daily, false))
+            .contains("AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_ADVERTISER"));
         assert!(why("ad_name", shape(Basic, AdGroup, Daily, false)).contains("attribute of ads"));
-        assert!(why("cash_spend", shape(Basic, Advertiser, Hourly, false)).contains("AUCTION_ADVERTISER DAILY reports only"));
+        assert!(why("cash_spend", shape(Basic, Advertiser, Hourly, false))
+            .contains("AUCTION_ADVERTISER DAILY reports only"));
         assert!(why("total_purchase", shape(Basic, Ad, Hourly, false)).contains("not in HOURLY reports"));
         assert!(why("total_purchase", shape(Basic, Ad, Daily, true)).contains("not with breakdowns"));
         for (m, s) in [
@@ -110,6 +129,8 @@ mod tests {
 
     #[test]
     fn tasks_leave_out_uv_metrics_with_breakdowns_only() {
-        assert!(!in_task("reach", true) && in_task("reach", false) && in_task("spend", true) && in_task("new_metric", true));
+        assert!(
+            !in_task("reach", true) && in_task("reach", false) && in_task("spend", true) && in_task("new_metric", true)
+        );
     }
 }

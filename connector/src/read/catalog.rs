@@ -22,7 +22,8 @@ pub struct SelectedStream {
 
 /// Parse Airbyte's configured catalog, keeping only what this connector can serve.
 pub fn parse(text: &str, config: &Config) -> Result<Vec<SelectedStream>> {
-    let catalog: Value = serde_json::from_str(text).map_err(|e| Error::config(format!("catalog is not valid JSON: {e}")))?;
+    let catalog: Value =
+        serde_json::from_str(text).map_err(|e| Error::config(format!("catalog is not valid JSON: {e}")))?;
     let entries = catalog
         .get("streams")
         .and_then(Value::as_array)
@@ -35,12 +36,18 @@ pub fn parse(text: &str, config: &Config) -> Result<Vec<SelectedStream>> {
             .and_then(Value::as_str)
             .ok_or_else(|| Error::config(format!("catalog: streams[{i}].stream.name is missing")))?;
         let def = config.streams().into_iter().find(|d| d.name == name).ok_or_else(|| {
-            let why = if streams::find(name).is_some() { "is not available to sandbox configs" } else { "is not a stream of this connector" };
+            let why = if streams::find(name).is_some() {
+                "is not available to sandbox configs"
+            } else {
+                "is not a stream of this connector"
+            };
             Error::config(format!("catalog: stream {name:?} {why}"))
         })?;
         let mode = match entry.get("sync_mode").and_then(Value::as_str) {
             Some("incremental") if def.cursor.is_some() => SyncMode::Incremental,
-            Some("incremental") => return Err(Error::config(format!("catalog: stream {name:?} supports full_refresh only"))),
+            Some("incremental") => {
+                return Err(Error::config(format!("catalog: stream {name:?} supports full_refresh only")))
+            }
             Some("full_refresh") | None => SyncMode::FullRefresh,
             Some(other) => return Err(Error::config(format!("catalog: streams[{i}].sync_mode {other:?} is unknown"))),
         };

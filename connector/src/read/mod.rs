@@ -26,7 +26,10 @@ use crate::state::PartitionedCursor;
 use catalog::SyncMode;
 
 fn client(config: &Config, base_url: &str) -> Rc<ApiClient> {
-    let retry = RetryPolicy { base_delay: std::time::Duration::from_millis(config.retry_base_delay_ms as u64), ..Default::default() };
+    let retry = RetryPolicy {
+        base_delay: std::time::Duration::from_millis(config.retry_base_delay_ms as u64),
+        ..Default::default()
+    };
     Rc::new(ApiClient::new(base_url, config.access_token(), Scheduler::new(config.requests_per_second), retry))
 }
 
@@ -36,7 +39,10 @@ fn client(config: &Config, base_url: &str) -> Rc<ApiClient> {
 pub async fn check(config: Config, base_url: &str) -> Result<String> {
     let api = client(&config, base_url);
     let advertisers = Advertisers::discover(&config, &api, Needs::ids_only()).await?;
-    let first = advertisers.ids.first().ok_or_else(|| Error::config("the access token is not authorized for any advertiser"))?;
+    let first = advertisers
+        .ids
+        .first()
+        .ok_or_else(|| Error::config("the access token is not authorized for any advertiser"))?;
     api.send(&ApiRequest::for_advertiser("campaign/get", first).param("page_size", "1")).await?;
     const SHOWN: usize = 20;
     let mut ids = advertisers.ids.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
@@ -81,7 +87,9 @@ pub async fn read(config: Config, base_url: &str, catalog: &str, state: Option<&
     let mut cursors = Vec::with_capacity(selected.len());
     for stream in &selected {
         cursors.push(match (stream.mode, stream.def.cursor) {
-            (SyncMode::Incremental, Some(field)) => Some(PartitionedCursor::parse(stream.def.name, field, state.get(stream.def.name))?),
+            (SyncMode::Incremental, Some(field)) => {
+                Some(PartitionedCursor::parse(stream.def.name, field, state.get(stream.def.name))?)
+            }
             _ => None,
         });
     }
@@ -90,7 +98,15 @@ pub async fn read(config: Config, base_url: &str, catalog: &str, state: Option<&
     let needs = Needs::of(&defs, &config);
     let advertisers = Advertisers::discover(&config, &api, needs).await?;
     let activity = Activity::new(&config, &defs);
-    let sync = Rc::new(SyncContext { config, api, advertisers, activity, ad_trees: Default::default(), topview_advertisers: Default::default(), task_access: TaskAccess::default() });
+    let sync = Rc::new(SyncContext {
+        config,
+        api,
+        advertisers,
+        activity,
+        ad_trees: Default::default(),
+        topview_advertisers: Default::default(),
+        task_access: TaskAccess::default(),
+    });
     let tasks: Vec<_> = selected
         .iter()
         .zip(cursors)
@@ -108,7 +124,9 @@ pub async fn read(config: Config, base_url: &str, catalog: &str, state: Option<&
         output::log_info(&summary);
     }
     let (sent, throttled, peak) = sync.api.scheduler.totals();
-    output::log_info(&format!("sync finished: {sent} API requests, {throttled} throttled answers, at most {peak} in flight"));
+    output::log_info(&format!(
+        "sync finished: {sent} API requests, {throttled} throttled answers, at most {peak} in flight"
+    ));
     crate::error::first_failure(failures, "failed streams")
 }
 

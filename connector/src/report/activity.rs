@@ -20,10 +20,10 @@ use serde_json::Value;
 use super::DateWindow;
 use crate::api::{ApiClient, Scope};
 use crate::config::Config;
-use crate::metrics::MetricSet;
-use crate::output;
 use crate::fetch::ahead::Shared;
 use crate::fetch::paging::Pages;
+use crate::metrics::MetricSet;
+use crate::output;
 use crate::streams::{DataLevel, Granularity, ReportSpec, ReportType, Source, StreamDef};
 
 /// Days per probe: TikTok's limit for a daily report.
@@ -33,12 +33,26 @@ const PROBE_DAYS: i64 = 30;
 /// is given at every level (`conversion` is not, at the advertiser and campaign levels).
 const ACTIVITY_METRICS: MetricSet = &[&["spend", "impressions", "clicks", "app_install"]];
 
-const fn probe_spec(data_level: DataLevel, granularity: Granularity, dimensions: &'static [&'static str]) -> ReportSpec {
-    ReportSpec { report_type: ReportType::Basic, data_level, granularity, dimensions, metrics: ACTIVITY_METRICS, filters: &[], lookback_days: None }
+const fn probe_spec(
+    data_level: DataLevel,
+    granularity: Granularity,
+    dimensions: &'static [&'static str],
+) -> ReportSpec {
+    ReportSpec {
+        report_type: ReportType::Basic,
+        data_level,
+        granularity,
+        dimensions,
+        metrics: ACTIVITY_METRICS,
+        filters: &[],
+        lookback_days: None,
+    }
 }
 
-static ADVERTISER_DAYS: ReportSpec = probe_spec(DataLevel::Advertiser, Granularity::Daily, &["advertiser_id", "stat_time_day"]);
-static CAMPAIGN_DAYS: ReportSpec = probe_spec(DataLevel::Campaign, Granularity::Daily, &["campaign_id", "stat_time_day"]);
+static ADVERTISER_DAYS: ReportSpec =
+    probe_spec(DataLevel::Advertiser, Granularity::Daily, &["advertiser_id", "stat_time_day"]);
+static CAMPAIGN_DAYS: ReportSpec =
+    probe_spec(DataLevel::Campaign, Granularity::Daily, &["campaign_id", "stat_time_day"]);
 static ADVERTISER_LIFETIME: ReportSpec = probe_spec(DataLevel::Advertiser, Granularity::Lifetime, &["advertiser_id"]);
 static CAMPAIGN_LIFETIME: ReportSpec = probe_spec(DataLevel::Campaign, Granularity::Lifetime, &["campaign_id"]);
 
@@ -79,8 +93,10 @@ pub struct Activity {
 
 impl Activity {
     pub fn new(config: &Config, selected: &[&StreamDef]) -> Self {
-        let reports: Vec<&ReportSpec> =
-            selected.iter().filter_map(|def| if let Source::Report(spec) = &def.source { Some(spec) } else { None }).collect();
+        let reports: Vec<&ReportSpec> = selected
+            .iter()
+            .filter_map(|def| if let Source::Report(spec) = &def.source { Some(spec) } else { None })
+            .collect();
         Self {
             // The sandbox has synthetic report data only, and no advertiser-level reports.
             enabled: config.skip_inactive_days && !config.is_sandbox(),
@@ -97,12 +113,21 @@ impl Activity {
 
     /// The days of `span` that may have report rows for `advertiser`; `last_day` is the last
     /// day of the sync's reports for it, where probe windows are counted from.
-    pub async fn days_to_read(&self, api: &Rc<ApiClient>, advertiser: &str, last_day: NaiveDate, span: DateWindow) -> Readable {
+    pub async fn days_to_read(
+        &self,
+        api: &Rc<ApiClient>,
+        advertiser: &str,
+        last_day: NaiveDate,
+        span: DateWindow,
+    ) -> Readable {
         if !self.enabled {
             return Readable::EveryDay;
         }
-        let probes: Vec<(DateWindow, Shared<ProbedDays>)> =
-            self.probe_windows(last_day, span).into_iter().map(|window| (window, self.probe(api, advertiser, window))).collect();
+        let probes: Vec<(DateWindow, Shared<ProbedDays>)> = self
+            .probe_windows(last_day, span)
+            .into_iter()
+            .map(|window| (window, self.probe(api, advertiser, window)))
+            .collect();
         let mut probed = Vec::with_capacity(probes.len());
         for (window, probe) in probes {
             probed.push((window, probe.get().await));
@@ -117,7 +142,12 @@ impl Activity {
     /// Whether a lifetime report of `advertiser` may have rows: false only when TikTok has no
     /// lifetime row of the advertiser's delivery at all. `last_day` (the advertiser's last report
     /// day) is awaited only when the dated reports' probes can settle it.
-    pub async fn lifetime_may_have_rows(&self, api: &Rc<ApiClient>, advertiser: &str, last_day: impl Future<Output = NaiveDate>) -> bool {
+    pub async fn lifetime_may_have_rows(
+        &self,
+        api: &Rc<ApiClient>,
+        advertiser: &str,
+        last_day: impl Future<Output = NaiveDate>,
+    ) -> bool {
         if !self.enabled || self.lifetime_requests < 2 {
             return true;
         }
@@ -132,7 +162,8 @@ impl Activity {
 
     /// Whether the advertiser may have delivered in the 30 days up to its last day.
     async fn delivered_recently(&self, api: &Rc<ApiClient>, advertiser: &str, last_day: NaiveDate) -> bool {
-        let recent = DateWindow { start: (last_day - Duration::days(PROBE_DAYS - 1)).max(self.first_day), end: last_day };
+        let recent =
+            DateWindow { start: (last_day - Duration::days(PROBE_DAYS - 1)).max(self.first_day), end: last_day };
         recent.start <= recent.end
             && match self.days_to_read(api, advertiser, last_day, recent).await {
                 Readable::EveryDay => true,
@@ -176,7 +207,9 @@ impl Activity {
     /// The probe query of `window` (`None`: lifetime), ready to be sent in the background.
     fn probe_query(&self, api: &Rc<ApiClient>, advertiser: &str, window: Option<DateWindow>) -> ProbeQuery {
         let spec = self.spec(if window.is_some() { Granularity::Daily } else { Granularity::Lifetime });
-        let request = super::request(spec, advertiser, window, self.include_deleted, &[]).scoped(Scope::ReportWindow).concerning(advertiser);
+        let request = super::request(spec, advertiser, window, self.include_deleted, &[])
+            .scoped(Scope::ReportWindow)
+            .concerning(advertiser);
         let span = DateWindow::span_text(window);
         ProbeQuery { api: api.clone(), request, what: format!("advertiser {advertiser} {span}") }
     }
@@ -277,7 +310,10 @@ mod tests {
         let a = activity("2024-01-01");
         let last = d("2024-03-31");
         // An incremental sync's few days: the one window ending on the last day.
-        assert_eq!(a.probe_windows(last, DateWindow { start: d("2024-03-25"), end: last }), vec![DateWindow { start: d("2024-03-02"), end: last }]);
+        assert_eq!(
+            a.probe_windows(last, DateWindow { start: d("2024-03-25"), end: last }),
+            vec![DateWindow { start: d("2024-03-02"), end: last }]
+        );
         let all = a.probe_windows(last, DateWindow { start: d("2024-01-01"), end: last });
         assert_eq!(all.len(), 4);
         assert_eq!(all[3], DateWindow { start: d("2024-01-01"), end: d("2024-01-01") });
@@ -289,13 +325,17 @@ mod tests {
     fn probes_ask_the_advertiser_level_or_with_deleted_objects_the_campaign_level_with_status_all() {
         let mut a = activity("2024-01-01");
         let window = Some(DateWindow { start: d("2024-01-01"), end: d("2024-01-30") });
-        let query = |a: &Activity, granularity| super::super::request(a.spec(granularity), "7", window, a.include_deleted, &[]).query;
+        let query = |a: &Activity, granularity| {
+            super::super::request(a.spec(granularity), "7", window, a.include_deleted, &[]).query
+        };
         let plain = query(&a, Granularity::Daily);
         assert!(plain.contains(&("data_level", "AUCTION_ADVERTISER".to_string())));
         assert!(plain.iter().all(|(k, _)| *k != "filtering"));
         a.include_deleted = true;
         let deleted = query(&a, Granularity::Daily);
         assert!(deleted.contains(&("data_level", "AUCTION_CAMPAIGN".to_string())));
-        assert!(deleted.iter().any(|(k, v)| *k == "filtering" && v.contains("campaign_status") && v.contains("STATUS_ALL")));
+        assert!(deleted
+            .iter()
+            .any(|(k, v)| *k == "filtering" && v.contains("campaign_status") && v.contains("STATUS_ALL")));
     }
 }

@@ -108,7 +108,13 @@ pub fn task_metrics(spec: &ReportSpec) -> (Vec<&'static str>, Vec<&'static str>)
 
 /// The parameters that define a report query, one definition for the synchronous request and
 /// the async task, each getting what its API accepts.
-fn query_fields(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>, path: QueryPath, extra_filters: &[Value]) -> Vec<(&'static str, Value)> {
+fn query_fields(
+    spec: &ReportSpec,
+    advertiser: &str,
+    window: Option<DateWindow>,
+    path: QueryPath,
+    extra_filters: &[Value],
+) -> Vec<(&'static str, Value)> {
     let metrics: Vec<&str> = match path {
         QueryPath::Sync { .. } => metrics::names(spec.metrics).collect(),
         QueryPath::Task => task_metrics(spec).0,
@@ -145,8 +151,10 @@ fn query_fields(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>,
 /// The body of an async report task (`report/task/create/`) for the same report: raw field
 /// names as CSV headers, no date-span limit, no 20k-ads truncation.
 pub fn task_body(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>) -> Value {
-    let mut body: Map<String, Value> =
-        query_fields(spec, advertiser, window, QueryPath::Task, &[]).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let mut body: Map<String, Value> = query_fields(spec, advertiser, window, QueryPath::Task, &[])
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     body.insert("output_format".into(), json!("CSV_STRING"));
     body.insert("enable_report_title_translation".into(), json!(false));
     Value::Object(body)
@@ -154,7 +162,13 @@ pub fn task_body(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>
 
 /// The synchronous query of a report window; `extra_filters` narrow it (to some campaigns, ad
 /// groups or ads, `narrow::IdFilter`, or to TopView objects).
-pub fn request(spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>, include_deleted: bool, extra_filters: &[Value]) -> ApiRequest {
+pub fn request(
+    spec: &ReportSpec,
+    advertiser: &str,
+    window: Option<DateWindow>,
+    include_deleted: bool,
+    extra_filters: &[Value],
+) -> ApiRequest {
     // Scalars go as they are; arrays and objects as JSON text (`ApiRequest::json_param`).
     query_fields(spec, advertiser, window, QueryPath::Sync { include_deleted }, extra_filters)
         .into_iter()
@@ -209,7 +223,10 @@ mod tests {
         assert_eq!(local_day(Some("Etc/GMT+8"), Some("America/Los_Angeles"), evening), Some(d("2024-03-10")));
         // Kolkata is UTC+5:30: 18:45 UTC is already tomorrow there, 18:15 UTC is not yet.
         assert_eq!(local_day(Some("Asia/Kolkata"), Some("Asia/Kolkata"), evening), Some(d("2024-03-11")));
-        assert_eq!(local_day(Some("Asia/Kolkata"), Some("Asia/Kolkata"), at("2024-03-10 18:15")), Some(d("2024-03-10")));
+        assert_eq!(
+            local_day(Some("Asia/Kolkata"), Some("Asia/Kolkata"), at("2024-03-10 18:15")),
+            Some(d("2024-03-10"))
+        );
         // Without display_timezone the named timezone itself; Kathmandu is UTC+5:45.
         assert_eq!(local_day(Some("Asia/Kathmandu"), None, at("2024-03-10 18:20")), Some(d("2024-03-11")));
         assert_eq!(local_day(Some("Mars/Olympus"), Some(""), evening), None);

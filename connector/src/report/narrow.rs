@@ -117,7 +117,9 @@ impl AdTree {
             (IdField::Campaigns, DataLevel::AdGroup | DataLevel::Ad) => {
                 (IdField::AdGroups, self.ads.iter().filter(|a| &a.campaign == id).map(|a| &a.adgroup).collect())
             }
-            (IdField::AdGroups, DataLevel::Ad) => (IdField::Ads, self.ads.iter().filter(|a| &a.adgroup == id).map(|a| &a.ad).collect()),
+            (IdField::AdGroups, DataLevel::Ad) => {
+                (IdField::Ads, self.ads.iter().filter(|a| &a.adgroup == id).map(|a| &a.ad).collect())
+            }
             _ => return None,
         };
         let mut ids: Vec<String> = children.into_iter().cloned().collect();
@@ -131,7 +133,10 @@ impl AdTree {
 }
 
 /// Ads per parent, in id order (so scopes, and the order of records, are the same every sync).
-fn count_by<'a>(ads: impl IntoIterator<Item = &'a AdPlace>, parent: impl Fn(&'a AdPlace) -> &'a String) -> Vec<(String, usize)> {
+fn count_by<'a>(
+    ads: impl IntoIterator<Item = &'a AdPlace>,
+    parent: impl Fn(&'a AdPlace) -> &'a String,
+) -> Vec<(String, usize)> {
     let mut counts: BTreeMap<&String, usize> = BTreeMap::new();
     for ad in ads {
         *counts.entry(parent(ad)).or_default() += 1;
@@ -169,7 +174,11 @@ mod tests {
         for c in 0..campaigns {
             for g in 0..groups {
                 for a in 0..ads {
-                    places.push(AdPlace { ad: format!("a{c:03}{g:03}{a:03}"), adgroup: format!("g{c:03}{g:03}"), campaign: format!("c{c:03}") });
+                    places.push(AdPlace {
+                        ad: format!("a{c:03}{g:03}{a:03}"),
+                        adgroup: format!("g{c:03}{g:03}"),
+                        campaign: format!("c{c:03}"),
+                    });
                 }
             }
         }
@@ -194,7 +203,10 @@ mod tests {
         let ad_level = t.scopes(DataLevel::Ad, 20).unwrap();
         // 6 ads a campaign: three campaigns (18 ads) a scope, under 20; the last has the rest.
         let (last, full) = ad_level.split_last().unwrap();
-        assert!(full.iter().all(|s| s.field == IdField::Campaigns && s.ids.len() == 3) && last.ids.len() == 2, "{ad_level:?}");
+        assert!(
+            full.iter().all(|s| s.field == IdField::Campaigns && s.ids.len() == 3) && last.ids.len() == 2,
+            "{ad_level:?}"
+        );
         assert!(covered_once(&t, &ad_level));
         let big = t.scopes(DataLevel::AdGroup, ADS_LIMIT).unwrap();
         assert_eq!(big.iter().map(|s| s.ids.len()).collect::<Vec<_>>(), vec![100, 100], "at most 100 ids a filter");
@@ -225,7 +237,10 @@ mod tests {
         let halves = t.narrower(&all, DataLevel::Ad).unwrap();
         assert_eq!(halves.iter().map(|s| s.ids.len()).collect::<Vec<_>>(), vec![1, 2]);
         let one = &halves[0];
-        assert_eq!(t.narrower(one, DataLevel::Ad).unwrap(), vec![IdFilter { field: IdField::AdGroups, ids: vec!["g000000".into(), "g000001".into()] }]);
+        assert_eq!(
+            t.narrower(one, DataLevel::Ad).unwrap(),
+            vec![IdFilter { field: IdField::AdGroups, ids: vec!["g000000".into(), "g000001".into()] }]
+        );
         let group = IdFilter { field: IdField::AdGroups, ids: vec!["g000000".into()] };
         assert_eq!(t.narrower(&group, DataLevel::Ad).unwrap()[0].ids.len(), 3);
         assert_eq!(t.narrower(&group, DataLevel::AdGroup), None, "an ad group's row cannot be split");
@@ -237,7 +252,10 @@ mod tests {
     #[test]
     fn filters_are_tiktoks_v1_3_shape() {
         let f = IdFilter { field: IdField::AdGroups, ids: vec!["1".into(), "2".into()] };
-        assert_eq!(f.filtering(), json!({"field_name": "adgroup_ids", "filter_type": "IN", "filter_value": "[\"1\",\"2\"]"}));
+        assert_eq!(
+            f.filtering(),
+            json!({"field_name": "adgroup_ids", "filter_type": "IN", "filter_value": "[\"1\",\"2\"]"})
+        );
         let many = IdFilter { field: IdField::Campaigns, ids: (1..=5).map(|i| i.to_string()).collect() };
         assert_eq!(many.describe(), "campaign_ids 1, 2, 3 and 2 more");
     }

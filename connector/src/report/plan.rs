@@ -19,7 +19,12 @@ pub struct PlannedWindow {
 /// which `may_have_rows` is true, each starting on such a day and ending on the last such day
 /// it reaches. When every day may have rows they are `DateWindow::cover`'s windows, so a sync
 /// that skips nothing asks exactly what it always asked. Empty when no day may have rows.
-pub fn plan(start: NaiveDate, end: NaiveDate, width: u32, may_have_rows: impl Fn(NaiveDate) -> bool) -> Vec<PlannedWindow> {
+pub fn plan(
+    start: NaiveDate,
+    end: NaiveDate,
+    width: u32,
+    may_have_rows: impl Fn(NaiveDate) -> bool,
+) -> Vec<PlannedWindow> {
     let mut windows: Vec<DateWindow> = Vec::new();
     let mut day = start;
     while day <= end {
@@ -39,7 +44,8 @@ pub fn plan(start: NaiveDate, end: NaiveDate, width: u32, may_have_rows: impl Fn
         windows.push(DateWindow { start: day, end: last });
         day = last + Duration::days(1);
     }
-    let throughs: Vec<NaiveDate> = windows.iter().skip(1).map(|next| next.start - Duration::days(1)).chain([end]).collect();
+    let throughs: Vec<NaiveDate> =
+        windows.iter().skip(1).map(|next| next.start - Duration::days(1)).chain([end]).collect();
     windows.into_iter().zip(throughs).map(|(window, through)| PlannedWindow { window, through }).collect()
 }
 
@@ -67,8 +73,14 @@ mod tests {
         assert_eq!(
             planned,
             vec![
-                PlannedWindow { window: DateWindow { start: d("2024-01-03"), end: d("2024-01-20") }, through: d("2024-02-24") },
-                PlannedWindow { window: DateWindow { start: d("2024-02-25"), end: d("2024-02-25") }, through: d("2024-02-29") },
+                PlannedWindow {
+                    window: DateWindow { start: d("2024-01-03"), end: d("2024-01-20") },
+                    through: d("2024-02-24")
+                },
+                PlannedWindow {
+                    window: DateWindow { start: d("2024-02-25"), end: d("2024-02-25") },
+                    through: d("2024-02-29")
+                },
             ]
         );
         let hourly = plan(d("2024-01-01"), d("2024-01-31"), 1, |day| active.contains(&day));

@@ -77,7 +77,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Fields<'a> {
 
 /// Read one synchronous report page into record texts.
 pub fn page_records(body: &[u8], advertiser: &str) -> Result<ReportPage, String> {
-    let envelope: Envelope = serde_json::from_slice(body).map_err(|e| format!("the report page is not in TikTok's shape ({e})"))?;
+    let envelope: Envelope =
+        serde_json::from_slice(body).map_err(|e| format!("the report page is not in TikTok's shape ({e})"))?;
     let data = envelope.data.unwrap_or(Data { list: None, page_info: None });
     let page_info = data.page_info.and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok());
     let total_pages = crate::api::total_pages(page_info.as_ref());
@@ -200,10 +201,9 @@ fn push_json_str(out: &mut String, s: &str) {
 /// cannot be read are nulled and named in `unreadable`.
 pub fn to_record(row: Value, advertiser: &str, unreadable: &mut BTreeMap<String, String>) -> Value {
     let (dimensions, raw_metrics) = match row {
-        Value::Object(mut obj) => (
-            obj.remove("dimensions").unwrap_or_else(|| json!({})),
-            obj.remove("metrics").unwrap_or_else(|| json!({})),
-        ),
+        Value::Object(mut obj) => {
+            (obj.remove("dimensions").unwrap_or_else(|| json!({})), obj.remove("metrics").unwrap_or_else(|| json!({})))
+        }
         _ => (json!({}), json!({})),
     };
     let mut record = Map::new();
@@ -242,7 +242,9 @@ pub fn sum_records(records: Vec<Value>) -> Vec<Value> {
             by_key.insert(key, record);
             continue;
         };
-        let (Some(sum), Some(add)) = (total["metrics"].as_object_mut(), record["metrics"].as_object()) else { continue };
+        let (Some(sum), Some(add)) = (total["metrics"].as_object_mut(), record["metrics"].as_object()) else {
+            continue;
+        };
         for (name, value) in add {
             if matches!(metrics::metric_type(name), MetricType::Count | MetricType::Money) {
                 let summed = Decimal::of(sum.get(name)).add(Decimal::of(Some(value)));
@@ -337,8 +339,12 @@ mod tests {
     #[test]
     fn summed_windows_recompute_ratios() {
         let row = |spend: &str, clicks: &str, imps: &str| {
-            to_record(json!({"dimensions": {"advertiser_id": "7", "gender": "MALE"},
-                "metrics": {"spend": spend, "clicks": clicks, "impressions": imps, "ctr": "9.99", "cpc": "9.99"}}), "7", &mut BTreeMap::new())
+            to_record(
+                json!({"dimensions": {"advertiser_id": "7", "gender": "MALE"},
+                "metrics": {"spend": spend, "clicks": clicks, "impressions": imps, "ctr": "9.99", "cpc": "9.99"}}),
+                "7",
+                &mut BTreeMap::new(),
+            )
         };
         let summed = sum_records(vec![row("10.00", "10", "1000"), row("30.00", "10", "1000")]);
         assert_eq!(summed.len(), 1);
@@ -351,7 +357,13 @@ mod tests {
 
     #[test]
     fn money_sums_are_exact() {
-        let row = |spend: &str| to_record(json!({"dimensions": {"gender": "MALE"}, "metrics": {"spend": spend, "clicks": "1"}}), "7", &mut BTreeMap::new());
+        let row = |spend: &str| {
+            to_record(
+                json!({"dimensions": {"gender": "MALE"}, "metrics": {"spend": spend, "clicks": "1"}}),
+                "7",
+                &mut BTreeMap::new(),
+            )
+        };
         let summed = sum_records(vec![row("0.10"), row("0.20"), row("1234567890123.45")]);
         assert_eq!(summed[0]["metrics"]["spend"].to_string(), "1234567890123.75");
         let summed = sum_records(vec![row("-1.5"), row("0.25")]);
@@ -369,7 +381,9 @@ mod tests {
             {"dimensions": {"advertiser_id": 5, "country_code": "US"}, "metrics": {}},
             {"metrics": {"likes": "3"}}
         ]);
-        let body = json!({"code": 0, "message": "OK", "data": {"list": rows, "page_info": {"page": 1, "total_page": 3}}}).to_string();
+        let body =
+            json!({"code": 0, "message": "OK", "data": {"list": rows, "page_info": {"page": 1, "total_page": 3}}})
+                .to_string();
         let page = page_records(body.as_bytes(), "7").unwrap();
         assert_eq!(page.total_pages, 3);
         let mut unreadable = BTreeMap::new();

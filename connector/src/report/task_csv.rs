@@ -56,9 +56,10 @@ enum Column {
 /// The columns of a header; every dimension the report requests must have one.
 fn columns(header: &csv::StringRecord, spec: &ReportSpec) -> Result<Vec<Column>, String> {
     let dimension_of = |name: &str| {
-        spec.dimensions.iter().copied().find(|d| {
-            *d == name || HEADER_ALIASES.iter().any(|(dim, aliases)| dim == d && aliases.contains(&name))
-        })
+        spec.dimensions
+            .iter()
+            .copied()
+            .find(|d| *d == name || HEADER_ALIASES.iter().any(|(dim, aliases)| dim == d && aliases.contains(&name)))
     };
     let columns: Vec<Column> = header
         .iter()
@@ -69,7 +70,9 @@ fn columns(header: &csv::StringRecord, spec: &ReportSpec) -> Result<Vec<Column>,
         .collect();
     let has = |d: &str| columns.iter().any(|c| matches!(c, Column::Dimension(found) if *found == d));
     match spec.dimensions.iter().find(|d| !has(d)) {
-        Some(missing) => Err(format!("the CSV has no {missing} column, which the report requests (header: {header:?})")),
+        Some(missing) => {
+            Err(format!("the CSV has no {missing} column, which the report requests (header: {header:?})"))
+        }
         None => Ok(columns),
     }
 }
@@ -87,7 +90,8 @@ fn dimension_code(dimension: &str, cell: &str, spec: &ReportSpec) -> Result<Stri
             false => Err(format!("{dimension} {cell:?} is not an id (digits)")),
         };
     }
-    labels::code(dimension, value).ok_or_else(|| format!("{dimension} {cell:?} is neither a code nor a label this connector knows"))
+    labels::code(dimension, value)
+        .ok_or_else(|| format!("{dimension} {cell:?} is neither a code nor a label this connector knows"))
 }
 
 /// `stat_time_day` and `stat_time_hour` as the synchronous API writes them,
@@ -97,7 +101,9 @@ fn time_value(dimension: &str, value: &str) -> Result<String, String> {
     let bad = || format!("{dimension} {value:?} is not a time of the form YYYY-MM-DD HH:MM:SS");
     let time = match NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M:%S") {
         Ok(time) => time,
-        Err(_) if dimension == "stat_time_day" => NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| bad())?.into(),
+        Err(_) if dimension == "stat_time_day" => {
+            NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| bad())?.into()
+        }
         Err(_) => return Err(bad()),
     };
     if dimension == "stat_time_day" && time.time() != chrono::NaiveTime::MIN {
@@ -121,13 +127,27 @@ mod tests {
     fn every_code_the_simulator_writes_comes_back_from_its_label_and_as_itself() {
         // tests/sim/src/reports/: its breakdown values, and how its task_label writes them.
         let cases: &[(&str, &str, &[(&str, &str)])] = &[
-            ("ads_audience_reports_by_country_daily", "country_code", &[
-                ("US", "United States"), ("GB", "United Kingdom"), ("DE", "Germany"), ("FR", "France"), ("JP", "Japan"),
-            ]),
-            ("ads_audience_reports_by_platform_daily", "platform", &[("ANDROID", "Android"), ("IOS", "iOS"), ("PC", "PC")]),
-            ("ads_audience_reports_by_province_daily", "province_id", &[
-                ("6254926", "6254926"), ("5332921", "5332921"), ("5128638", "5128638"), ("4155751", "4155751"),
-            ]),
+            (
+                "ads_audience_reports_by_country_daily",
+                "country_code",
+                &[
+                    ("US", "United States"),
+                    ("GB", "United Kingdom"),
+                    ("DE", "Germany"),
+                    ("FR", "France"),
+                    ("JP", "Japan"),
+                ],
+            ),
+            (
+                "ads_audience_reports_by_platform_daily",
+                "platform",
+                &[("ANDROID", "Android"), ("IOS", "iOS"), ("PC", "PC")],
+            ),
+            (
+                "ads_audience_reports_by_province_daily",
+                "province_id",
+                &[("6254926", "6254926"), ("5332921", "5332921"), ("5128638", "5128638"), ("4155751", "4155751")],
+            ),
         ];
         for (stream, dimension, values) in cases {
             for (code, label) in *values {
@@ -138,7 +158,14 @@ mod tests {
             }
         }
         let genders = [("MALE", "male"), ("FEMALE", "female"), ("NONE", "unknown")];
-        let ages = [("AGE_13_17", "13-17"), ("AGE_18_24", "18-24"), ("AGE_25_34", "25-34"), ("AGE_35_44", "35-44"), ("AGE_45_54", "45-54"), ("AGE_55_100", "55+")];
+        let ages = [
+            ("AGE_13_17", "13-17"),
+            ("AGE_18_24", "18-24"),
+            ("AGE_25_34", "25-34"),
+            ("AGE_35_44", "35-44"),
+            ("AGE_45_54", "45-54"),
+            ("AGE_55_100", "55+"),
+        ];
         for ((gender, gender_label), (age, age_label)) in genders.iter().cycle().zip(ages) {
             for cells in [format!("{gender_label},{age_label}"), format!("{gender},{age}")] {
                 let dims = one_row("ads_audience_reports_daily", "ad_id,stat_time_day,gender,age", &cells).unwrap();
@@ -160,16 +187,32 @@ mod tests {
         let cases = [
             ("ads_audience_reports_daily", "ad_id,stat_time_day,gender,age", "robot,55+", "gender \"robot\""),
             ("ads_audience_reports_daily", "ad_id,stat_time_day,gender,age", "male,55-64", "age \"55-64\""),
-            ("ads_audience_reports_by_country_daily", "ad_id,stat_time_day,country_code", "Atlantis", "country_code \"Atlantis\""),
-            ("ads_audience_reports_by_platform_daily", "ad_id,stat_time_day,platform", "Windows Phone", "platform \"Windows Phone\""),
-            ("ads_audience_reports_by_province_daily", "ad_id,stat_time_day,province_id", "California", "province_id \"California\""),
+            (
+                "ads_audience_reports_by_country_daily",
+                "ad_id,stat_time_day,country_code",
+                "Atlantis",
+                "country_code \"Atlantis\"",
+            ),
+            (
+                "ads_audience_reports_by_platform_daily",
+                "ad_id,stat_time_day,platform",
+                "Windows Phone",
+                "platform \"Windows Phone\"",
+            ),
+            (
+                "ads_audience_reports_by_province_daily",
+                "ad_id,stat_time_day,province_id",
+                "California",
+                "province_id \"California\"",
+            ),
         ];
         for (stream, header, cells, named) in cases {
             let err = one_row(stream, header, cells).unwrap_err();
             assert!(err.contains(named) && err.contains("line 2"), "{err}");
         }
         assert!(labels::code("language", "English").is_none(), "a language name has no table");
-        let err = rows_from_csv("ad_id,stat_time_day,spend\nx7,2024-01-01,1\n", report_spec("ads_reports_daily")).unwrap_err();
+        let err = rows_from_csv("ad_id,stat_time_day,spend\nx7,2024-01-01,1\n", report_spec("ads_reports_daily"))
+            .unwrap_err();
         assert!(err.contains("ad_id \"x7\""), "{err}");
     }
 
@@ -181,8 +224,13 @@ mod tests {
         let err = rows_from_csv("ad_id,country_code,spend\n1,US,1.00\n", spec).unwrap_err();
         assert!(err.contains("no stat_time_day column"), "{err}");
         for header in ["Country Code", "Country"] {
-            let rows = rows_from_csv(&format!("ad_id,stat_time_day,{header},spend\n1,2024-01-01,United States,1.00\n"), spec).unwrap();
-            assert_eq!(rows[0], json!({"dimensions": {"ad_id": "1", "stat_time_day": "2024-01-01 00:00:00", "country_code": "US"}, "metrics": {"spend": "1.00"}}));
+            let rows =
+                rows_from_csv(&format!("ad_id,stat_time_day,{header},spend\n1,2024-01-01,United States,1.00\n"), spec)
+                    .unwrap();
+            assert_eq!(
+                rows[0],
+                json!({"dimensions": {"ad_id": "1", "stat_time_day": "2024-01-01 00:00:00", "country_code": "US"}, "metrics": {"spend": "1.00"}})
+            );
         }
         assert!(rows_from_csv("ad_id,stat_time_day,Region,spend\n1,2024-01-01,US,1.00\n", spec).is_err());
         // An empty file is a task without rows; a header alone too.
@@ -193,14 +241,20 @@ mod tests {
     #[test]
     fn times_take_the_synchronous_form_and_a_time_that_does_not_parse_fails_the_file() {
         let daily = report_spec("ads_reports_daily");
-        let day = |cell: &str| rows_from_csv(&format!("ad_id,stat_time_day,spend\n1,{cell},1.00\n"), daily).map(|r| r[0]["dimensions"]["stat_time_day"].clone());
+        let day = |cell: &str| {
+            rows_from_csv(&format!("ad_id,stat_time_day,spend\n1,{cell},1.00\n"), daily)
+                .map(|r| r[0]["dimensions"]["stat_time_day"].clone())
+        };
         assert_eq!(day("2024-01-05").unwrap(), "2024-01-05 00:00:00");
         assert_eq!(day("2024-01-05 00:00:00").unwrap(), "2024-01-05 00:00:00");
         for bad in ["01/05/2024", "2024-01-05 07:00:00", "2024-02-30", "", "2024-01-05T00:00:00"] {
             assert!(day(bad).is_err(), "{bad}");
         }
         let hourly = report_spec("ads_reports_hourly");
-        let hour = |cell: &str| rows_from_csv(&format!("ad_id,stat_time_hour,spend\n1,{cell},1.00\n"), hourly).map(|r| r[0]["dimensions"]["stat_time_hour"].clone());
+        let hour = |cell: &str| {
+            rows_from_csv(&format!("ad_id,stat_time_hour,spend\n1,{cell},1.00\n"), hourly)
+                .map(|r| r[0]["dimensions"]["stat_time_hour"].clone())
+        };
         assert_eq!(hour("2024-01-05 13:00:00").unwrap(), "2024-01-05 13:00:00");
         assert!(hour("2024-01-05").unwrap_err().contains("stat_time_hour \"2024-01-05\""));
         assert!(hour("2024-01-05 25:00:00").is_err());
@@ -216,7 +270,10 @@ mod tests {
         let rows = rows_from_csv(csv, spec).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0]["dimensions"], json!({"ad_id": "1", "stat_time_day": "2024-01-01 00:00:00"}));
-        assert_eq!(rows[0]["metrics"], json!({"ad_name": "Sale, \"big\"", "ad_text": "two\r\nlines", "spend": "20.00"}));
+        assert_eq!(
+            rows[0]["metrics"],
+            json!({"ad_name": "Sale, \"big\"", "ad_text": "two\r\nlines", "spend": "20.00"})
+        );
         assert_eq!(rows[1]["metrics"], json!({"ad_name": "plain", "ad_text": "", "spend": "0.50"}));
         // A row with a cell too few or too many is not guessed at.
         assert!(rows_from_csv("ad_id,stat_time_day,spend\n1,2024-01-01\n", spec).is_err());

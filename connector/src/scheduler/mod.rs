@@ -24,7 +24,10 @@ use flight::Flight;
 use quotas::{EndpointQuotas, TaskQuotas};
 use rate::RateBudget;
 use restriction::{Restriction, Verdict};
-pub use restriction::{FIRST_QUIET as RESTRICTION_FIRST_QUIET, GIVE_UP_AFTER as RESTRICTION_LIMIT, LONGEST_QUIET as RESTRICTION_LONGEST_QUIET};
+pub use restriction::{
+    FIRST_QUIET as RESTRICTION_FIRST_QUIET, GIVE_UP_AFTER as RESTRICTION_LIMIT,
+    LONGEST_QUIET as RESTRICTION_LONGEST_QUIET,
+};
 use timeouts::TimeoutGuard;
 
 /// How one request ended, as far as pacing is concerned.
@@ -282,7 +285,8 @@ impl State {
     /// guard, and, after the app was refused, for the last probe to come back.
     fn window_wait(&mut self) -> Duration {
         let now = Instant::now();
-        let probe_out = if self.restriction.probing() && self.flight.out() > 0 { timeouts::POLL } else { Duration::ZERO };
+        let probe_out =
+            if self.restriction.probing() && self.flight.out() > 0 { timeouts::POLL } else { Duration::ZERO };
         self.budget.wait(now).max(self.timeouts.wait(now, self.flight.out())).max(probe_out)
     }
 }
@@ -297,7 +301,6 @@ pub async fn sleep(duration: Duration) {
 pub async fn sleep_until(at: Instant) {
     sleep(at.saturating_duration_since(Instant::now())).await;
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -56,7 +56,9 @@ impl TaskQuotas {
         }
         let this_hour = self.created.iter().filter(|(t, a)| a == advertiser && now.duration_since(*t) < hour).count();
         if this_hour >= TASKS_PER_ADVERTISER_HOUR {
-            return Err(format!("advertiser {advertiser} used its quota of {TASKS_PER_ADVERTISER_HOUR} async report tasks an hour"));
+            return Err(format!(
+                "advertiser {advertiser} used its quota of {TASKS_PER_ADVERTISER_HOUR} async report tasks an hour"
+            ));
         }
         self.created.push_back((now, advertiser.to_string()));
         Ok(())

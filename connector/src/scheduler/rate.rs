@@ -32,7 +32,14 @@ impl RateBudget {
     pub fn new(requests_per_second: u32) -> Self {
         let now = Instant::now();
         let rate = requests_per_second.max(1) as f64;
-        Self { configured_rate: rate, rate, next_slot: now, quiet_until: now, last_change: now, recent_sends: VecDeque::new() }
+        Self {
+            configured_rate: rate,
+            rate,
+            next_slot: now,
+            quiet_until: now,
+            last_change: now,
+            recent_sends: VecDeque::new(),
+        }
     }
 
     /// Requests per second now allowed.

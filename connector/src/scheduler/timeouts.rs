@@ -42,7 +42,9 @@ impl TimeoutGuard {
             return Duration::ZERO;
         }
         match self.recent.front() {
-            Some(oldest) if self.recent.len() >= TIMEOUTS_TOLERATED => TIMEOUT_SPAN.saturating_sub(now.duration_since(*oldest)),
+            Some(oldest) if self.recent.len() >= TIMEOUTS_TOLERATED => {
+                TIMEOUT_SPAN.saturating_sub(now.duration_since(*oldest))
+            }
             _ => POLL,
         }
     }

@@ -6,11 +6,11 @@ use std::rc::Rc;
 use serde_json::json;
 
 use crate::api::ApiRequest;
-use crate::integer_ids::id_text;
+use crate::context::SyncContext;
 use crate::error::Result;
 use crate::fetch::ahead::Shared;
 use crate::fetch::paging::Pages;
-use crate::context::SyncContext;
+use crate::integer_ids::id_text;
 use crate::report::narrow::{AdPlace, AdTree};
 
 /// The advertiser's ad tree: listed by the first report that needs it, shared by the rest.

@@ -11,10 +11,10 @@ use serde_json::{json, Value};
 use super::PartitionSource;
 use crate::api::refusal::{Action, Scope};
 use crate::api::{self, ApiRequest};
-use crate::error::{Error, Result};
-use crate::output;
-use crate::fetch::ahead::FetchAhead;
 use crate::context::StreamRun;
+use crate::error::{Error, Result};
+use crate::fetch::ahead::FetchAhead;
+use crate::output;
 use crate::streams::FanoutSpec;
 
 type Combination = Vec<(&'static str, &'static str)>;
@@ -26,7 +26,11 @@ impl PartitionSource for FanoutSpec {
         let requests = combinations
             .into_iter()
             .map(|combination| {
-                let request = combination.iter().fold(ApiRequest::for_advertiser(self.endpoint, &advertiser), |r, (name, value)| r.param(name, *value));
+                let request = combination
+                    .iter()
+                    .fold(ApiRequest::for_advertiser(self.endpoint, &advertiser), |r, (name, value)| {
+                        r.param(name, *value)
+                    });
                 (combination, request.scoped(Scope::FanoutCombination))
             })
             .collect();

@@ -10,11 +10,11 @@ use serde_json::{json, Map, Value};
 use super::PartitionSource;
 use crate::api::ApiRequest;
 use crate::config::Config;
+use crate::context::{StreamRun, SyncContext};
 use crate::error::Result;
+use crate::fetch::paging::Pages;
 use crate::integer_ids::id_text;
 use crate::output;
-use crate::fetch::paging::Pages;
-use crate::context::{StreamRun, SyncContext};
 use crate::state::parse_time;
 use crate::streams::ListSpec;
 
@@ -59,7 +59,9 @@ impl PartitionSource for ListSpec {
                 // An object without a readable id is kept: nothing says it was listed before.
                 match topview {
                     true => page.retain(|record| id(record).is_none_or(|id| topview_ids.insert(id))),
-                    false if !topview_ids.is_empty() => page.retain(|record| id(record).is_none_or(|id| !topview_ids.contains(&id))),
+                    false if !topview_ids.is_empty() => {
+                        page.retain(|record| id(record).is_none_or(|id| !topview_ids.contains(&id)))
+                    }
                     false => {}
                 }
                 for record in page.iter_mut() {
@@ -105,7 +107,9 @@ impl Since {
     /// one, and only within the six months TikTok asks `modified_after` to stay in.
     fn of(spec: &ListSpec, since: Option<NaiveDateTime>) -> Since {
         match since {
-            Some(since) if spec.modified_after_filter && (now() - since).num_days() < MODIFIED_AFTER_MAX_DAYS => Since::ModifiedAfter(since),
+            Some(since) if spec.modified_after_filter && (now() - since).num_days() < MODIFIED_AFTER_MAX_DAYS => {
+                Since::ModifiedAfter(since)
+            }
             _ => Since::Everything,
         }
     }
@@ -122,7 +126,8 @@ fn format_time(time: NaiveDateTime) -> Value {
 impl ListSpec {
     /// The pages of this list for one advertiser (filtered at TikTok by `since`).
     pub fn pages(&self, sync: &Rc<SyncContext>, advertiser: &str, since: Since) -> Pages<Vec<Value>> {
-        let request = self.request(&sync.config, advertiser, since, Map::new()).param("page_size", self.page_size.to_string());
+        let request =
+            self.request(&sync.config, advertiser, since, Map::new()).param("page_size", self.page_size.to_string());
         Pages::list(&sync.api, request, self.list_key).reaching(self.reachable, self.page_size as u64)
     }
 
@@ -130,11 +135,18 @@ impl ListSpec {
     fn topview_pages(&self, sync: &Rc<SyncContext>, advertiser: &str, since: Since) -> Pages<Vec<Value>> {
         let page_size = self.topview_page_size.unwrap_or(self.page_size);
         let buying_types = Map::from_iter([("buying_types".to_string(), json!(["RESERVATION_TOP_VIEW"]))]);
-        let request = self.request(&sync.config, advertiser, since, buying_types).param("page_size", page_size.to_string());
+        let request =
+            self.request(&sync.config, advertiser, since, buying_types).param("page_size", page_size.to_string());
         Pages::list(&sync.api, request, self.list_key).reaching(self.reachable, page_size as u64)
     }
 
-    fn request(&self, config: &Config, advertiser: &str, since: Since, mut filtering: Map<String, Value>) -> ApiRequest {
+    fn request(
+        &self,
+        config: &Config,
+        advertiser: &str,
+        since: Since,
+        mut filtering: Map<String, Value>,
+    ) -> ApiRequest {
         if let (true, Some((key, value))) = (config.include_deleted, self.deleted_filter) {
             filtering.insert(key.into(), json!(value));
         }
@@ -146,7 +158,8 @@ impl ListSpec {
                 filtering.insert("modified_after".into(), format_time(since - chrono::Duration::seconds(1)));
             }
             Since::CreatedAfter(since) => {
-                filtering.insert("creation_filter_start_time".into(), format_time(since - chrono::Duration::seconds(1)));
+                filtering
+                    .insert("creation_filter_start_time".into(), format_time(since - chrono::Duration::seconds(1)));
                 filtering.insert("creation_filter_end_time".into(), format_time(now()));
             }
         }

@@ -8,10 +8,10 @@ use serde_json::{json, Value};
 use super::lists::Since;
 use super::PartitionSource;
 use crate::api::{self, ApiRequest};
-use crate::integer_ids::id_text;
+use crate::context::StreamRun;
 use crate::error::Result;
 use crate::fetch::ahead::FetchAhead;
-use crate::context::StreamRun;
+use crate::integer_ids::id_text;
 use crate::streams::PixelStatsSpec;
 
 /// `pixel/event/stats/` takes at most this many pixel ids.

@@ -7,10 +7,10 @@ use serde_json::Value;
 
 use crate::api::refusal::Action;
 use crate::api::{ApiRequest, Scope};
-use crate::integer_ids::id_text;
-use crate::error::Error;
-use crate::output;
 use crate::context::SyncContext;
+use crate::error::Error;
+use crate::integer_ids::id_text;
+use crate::output;
 use crate::report::{self, DateWindow};
 use crate::scheduler::sleep;
 use crate::streams::ReportSpec;
@@ -33,7 +33,9 @@ pub enum TaskFailure {
 impl From<Error> for TaskFailure {
     fn from(e: Error) -> Self {
         match e.action(Scope::TaskCreate) {
-            Some(Action::TaskQuotaSpent) if e.refusal().is_some_and(|r| r.path == "report/task/create") => TaskFailure::QuotaSpent(e.message),
+            Some(Action::TaskQuotaSpent) if e.refusal().is_some_and(|r| r.path == "report/task/create") => {
+                TaskFailure::QuotaSpent(e.message)
+            }
             _ => TaskFailure::Failed(e.message),
         }
     }
@@ -56,7 +58,12 @@ impl TaskFailure {
 }
 
 /// Create a task for the window, wait for it, and return its rows in the synchronous shape.
-pub async fn read(sync: &SyncContext, spec: &ReportSpec, advertiser: &str, window: Option<DateWindow>) -> std::result::Result<Vec<Value>, TaskFailure> {
+pub async fn read(
+    sync: &SyncContext,
+    spec: &ReportSpec,
+    advertiser: &str,
+    window: Option<DateWindow>,
+) -> std::result::Result<Vec<Value>, TaskFailure> {
     let body = report::task_body(spec, advertiser, window);
     let create = ApiRequest::post("report/task/create", body).scoped(Scope::TaskCreate).concerning(advertiser);
     if !sync.task_access.may_create().await {
@@ -80,7 +87,10 @@ pub async fn read(sync: &SyncContext, spec: &ReportSpec, advertiser: &str, windo
         }
         Err(e) => return Err(e.into()),
     };
-    let task_id = created.get("task_id").and_then(id_text).ok_or_else(|| TaskFailure::Failed("report/task/create/ answered without a task_id".into()))?;
+    let task_id = created
+        .get("task_id")
+        .and_then(id_text)
+        .ok_or_else(|| TaskFailure::Failed("report/task/create/ answered without a task_id".into()))?;
     let started = Instant::now();
     let mut interval = Duration::from_secs(1);
     loop {
@@ -107,6 +117,8 @@ pub async fn read(sync: &SyncContext, spec: &ReportSpec, advertiser: &str, windo
     let mut download = ApiRequest::for_advertiser("report/task/download", advertiser).param("task_id", task_id);
     download.file_answer = true;
     let csv = sync.call(&download).await?.into_data()?;
-    let csv = csv.as_str().ok_or_else(|| TaskFailure::Failed("report/task/download/ did not answer with a CSV file".into()))?;
+    let csv = csv
+        .as_str()
+        .ok_or_else(|| TaskFailure::Failed("report/task/download/ did not answer with a CSV file".into()))?;
     report::rows_from_csv(csv, spec).map_err(|why| TaskFailure::Failed(format!("report/task/download/: {why}")))
 }

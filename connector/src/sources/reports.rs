@@ -9,9 +9,9 @@ use serde_json::Value;
 
 use super::report_window::WindowReader;
 use super::{topview, PartitionSource};
+use crate::context::StreamRun;
 use crate::error::{Error, Result};
 use crate::fetch::ahead::FetchAhead;
-use crate::context::StreamRun;
 use crate::report::{self, DateWindow, PlannedWindow};
 use crate::state::parse_time;
 use crate::streams::{DataLevel, Granularity, ReportSpec};
@@ -20,7 +20,8 @@ impl PartitionSource for ReportSpec {
     async fn read_partition(&'static self, run: Rc<StreamRun>, advertiser: String) -> Result<()> {
         // Rows of TopView objects come from a second query per window; the advertiser level's
         // one row a day cannot take them in (its AUCTION rows are all it reports).
-        let topview = self.data_level != DataLevel::Advertiser && topview::advertiser_has_any(&run.sync, &advertiser).await?;
+        let topview =
+            self.data_level != DataLevel::Advertiser && topview::advertiser_has_any(&run.sync, &advertiser).await?;
         if !self.has_dates() {
             return read_lifetime(&run, self, &advertiser, topview).await;
         }
@@ -35,7 +36,13 @@ impl PartitionSource for ReportSpec {
 /// A basic lifetime report (`query_lifetime`): one query, unless the advertiser never delivered
 /// (which the advertiser-level probe cannot tell of TopView objects).
 async fn read_lifetime(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &str, topview: bool) -> Result<()> {
-    if !topview && !run.sync.activity.lifetime_may_have_rows(&run.sync.api, advertiser, run.sync.last_report_day(advertiser)).await {
+    if !topview
+        && !run
+            .sync
+            .activity
+            .lifetime_may_have_rows(&run.sync.api, advertiser, run.sync.last_report_day(advertiser))
+            .await
+    {
         run.sync.activity.spared(1);
         return Ok(());
     }
@@ -45,7 +52,13 @@ async fn read_lifetime(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertise
 
 /// Audience reports have no query_lifetime: sum windows of a year since start_date instead,
 /// unless the advertiser never delivered.
-async fn read_summed_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &str, end: NaiveDate, topview: bool) -> Result<()> {
+async fn read_summed_windows(
+    run: &Rc<StreamRun>,
+    spec: &'static ReportSpec,
+    advertiser: &str,
+    end: NaiveDate,
+    topview: bool,
+) -> Result<()> {
     let windows = DateWindow::cover(run.sync.config.start_date, end, report::max_window_days(spec.granularity));
     if !topview && !run.sync.activity.lifetime_may_have_rows(&run.sync.api, advertiser, std::future::ready(end)).await {
         run.sync.activity.spared(windows.len());
@@ -54,7 +67,8 @@ async fn read_summed_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, adv
     let reader = WindowReader::new(run, spec, advertiser, Some(end), topview);
     let mut records = Vec::new();
     for window in windows {
-        let mut collect = |texts: Vec<String>| records.extend(texts.iter().filter_map(|t| serde_json::from_str::<Value>(t).ok()));
+        let mut collect =
+            |texts: Vec<String>| records.extend(texts.iter().filter_map(|t| serde_json::from_str::<Value>(t).ok()));
         reader.read(Some(window), None, &mut collect).await?;
     }
     run.emit(&report::sum_records(records));
@@ -63,7 +77,13 @@ async fn read_summed_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, adv
 
 /// A daily or hourly report: the days since the cursor (less the attribution window) in
 /// windows, each checkpointed once every record of it is out.
-async fn read_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &str, end: NaiveDate, topview: bool) -> Result<()> {
+async fn read_windows(
+    run: &Rc<StreamRun>,
+    spec: &'static ReportSpec,
+    advertiser: &str,
+    end: NaiveDate,
+    topview: bool,
+) -> Result<()> {
     let config = &run.sync.config;
     // Re-read the attribution window before the cursor: late conversions restate it.
     let since = run.cursor_of(advertiser).as_deref().and_then(parse_time).map(|t| t.date());
@@ -99,7 +119,9 @@ async fn read_windows(run: &Rc<StreamRun>, spec: &'static ReportSpec, advertiser
         }
     }
     match truncated_windows.first() {
-        Some(first) if reader.task_quota_spent.get() => Err(task_quota_spent(run.def.name, advertiser, truncated_windows.len(), first.start)),
+        Some(first) if reader.task_quota_spent.get() => {
+            Err(task_quota_spent(run.def.name, advertiser, truncated_windows.len(), first.start))
+        }
         _ => Ok(()),
     }
 }
@@ -119,7 +141,13 @@ fn task_quota_spent(stream: &str, advertiser: &str, windows: usize, from: NaiveD
 /// The windows of `span` worth asking for: those holding the days the advertiser may have
 /// delivered on (every day with `skip_inactive_days` off, or for TopView objects, whose
 /// delivery the advertiser-level probe does not show).
-async fn planned_windows(run: &Rc<StreamRun>, advertiser: &str, span: DateWindow, width: u32, topview: bool) -> Vec<PlannedWindow> {
+async fn planned_windows(
+    run: &Rc<StreamRun>,
+    advertiser: &str,
+    span: DateWindow,
+    width: u32,
+    topview: bool,
+) -> Vec<PlannedWindow> {
     if topview {
         return report::plan(span.start, span.end, width, |_| true);
     }

@@ -7,9 +7,9 @@ use std::rc::Rc;
 use serde_json::json;
 
 use crate::api::{self, ApiRequest};
+use crate::context::SyncContext;
 use crate::error::Result;
 use crate::fetch::ahead::Shared;
-use crate::context::SyncContext;
 
 /// The report `filtering` entry for TopView rows (which then are the only ones).
 pub fn report_filter() -> serde_json::Value {
@@ -18,7 +18,9 @@ pub fn report_filter() -> serde_json::Value {
 
 /// Whether the advertiser has TopView campaigns, deleted ones included.
 pub async fn advertiser_has_any(sync: &Rc<SyncContext>, advertiser: &str) -> Result<bool> {
-    Shared::once(&sync.topview_advertisers, advertiser.to_string(), || ask(sync.clone(), advertiser.to_string())).get().await
+    Shared::once(&sync.topview_advertisers, advertiser.to_string(), || ask(sync.clone(), advertiser.to_string()))
+        .get()
+        .await
 }
 
 async fn ask(sync: Rc<SyncContext>, advertiser: String) -> Result<bool> {

@@ -85,7 +85,12 @@ impl ReportSpec {
 
     /// The report as far as TikTok's metric rules go.
     pub fn shape(&self) -> ReportShape {
-        ReportShape { report_type: self.report_type, level: self.data_level, granularity: self.granularity, breakdowns: self.has_breakdowns() }
+        ReportShape {
+            report_type: self.report_type,
+            level: self.data_level,
+            granularity: self.granularity,
+            breakdowns: self.has_breakdowns(),
+        }
     }
 
     /// The most days a daily window of this report spans. TikTok advises at most 7 days for
@@ -126,7 +131,16 @@ impl ListSpec {
     /// A paged per-advertiser list without deleted filter, server-side cursor, lifted field,
     /// paging limit or TopView pass.
     pub const fn plain(endpoint: &'static str, list_key: &'static str, page_size: u32) -> ListSpec {
-        ListSpec { endpoint, list_key, page_size, deleted_filter: None, modified_after_filter: false, lift: None, reachable: None, topview_page_size: None }
+        ListSpec {
+            endpoint,
+            list_key,
+            page_size,
+            deleted_filter: None,
+            modified_after_filter: false,
+            lift: None,
+            reachable: None,
+            topview_page_size: None,
+        }
     }
 }
 
@@ -136,7 +150,12 @@ pub const fn plain_list(endpoint: &'static str, list_key: &'static str, page_siz
 }
 
 /// Entity lists (campaigns, ad groups, ads) share paging, the deleted filter and the TopView pass.
-pub const fn entity_list(endpoint: &'static str, deleted_status: &'static str, modified_after_filter: bool, topview_page_size: u32) -> Source {
+pub const fn entity_list(
+    endpoint: &'static str,
+    deleted_status: &'static str,
+    modified_after_filter: bool,
+    topview_page_size: u32,
+) -> Source {
     Source::List(ListSpec {
         deleted_filter: Some(("secondary_status", deleted_status)),
         modified_after_filter,
@@ -148,9 +167,19 @@ pub const fn entity_list(endpoint: &'static str, deleted_status: &'static str, m
 /// Top-level fields of report records: the dimensions lifted out of `dimensions`, the
 /// advertiser, and the `metrics` and `dimensions` objects themselves.
 const REPORT_FIELDS: FieldList = &[
-    ("advertiser_id", Str), ("campaign_id", Str), ("adgroup_id", Str), ("ad_id", Str), ("stat_time_day", Time),
-    ("stat_time_hour", Time), ("country_code", Str), ("platform", Str), ("gender", Str), ("age", Str),
-    ("province_id", Str), ("dimensions", Obj), ("metrics", Obj)
+    ("advertiser_id", Str),
+    ("campaign_id", Str),
+    ("adgroup_id", Str),
+    ("ad_id", Str),
+    ("stat_time_day", Time),
+    ("stat_time_hour", Time),
+    ("country_code", Str),
+    ("platform", Str),
+    ("gender", Str),
+    ("age", Str),
+    ("province_id", Str),
+    ("dimensions", Obj),
+    ("metrics", Obj),
 ];
 
 /// A report stream: the built-in ones of the table, custom reports from the config
@@ -165,10 +194,21 @@ pub const fn report(
     sandbox: bool,
 ) -> StreamDef {
     // Checked when the table is compiled: a row is keyed by its level's id dimension first.
-    assert!(same_text(dimensions[0], data_level.id_dimension()), "a report's first dimension must be its data level's id");
+    assert!(
+        same_text(dimensions[0], data_level.id_dimension()),
+        "a report's first dimension must be its data level's id"
+    );
     StreamDef {
         name,
-        source: Source::Report(ReportSpec { report_type, data_level, granularity, dimensions, metrics, filters: &[], lookback_days: None }),
+        source: Source::Report(ReportSpec {
+            report_type,
+            data_level,
+            granularity,
+            dimensions,
+            metrics,
+            filters: &[],
+            lookback_days: None,
+        }),
         // The dimensions are the key of a row; the advertiser is implied by the id dimension.
         primary_key: dimensions,
         cursor: granularity.time_dimension(),

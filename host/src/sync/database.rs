@@ -49,7 +49,12 @@ pub trait Database {
         self.execute(&create)?;
         let existing = self.columns_of(&identifier(name))?;
         for column in table.columns.iter().filter(|c| !existing.contains(&identifier(&c.name))) {
-            let sql = format!("ALTER TABLE {} ADD COLUMN {} {}", quoted(name), quoted(&column.name), self.sql_type(column.kind));
+            let sql = format!(
+                "ALTER TABLE {} ADD COLUMN {} {}",
+                quoted(name),
+                quoted(&column.name),
+                self.sql_type(column.kind)
+            );
             self.execute(&sql)?;
         }
         Ok(())
@@ -73,7 +78,8 @@ pub trait Database {
     fn states(&mut self) -> Result<BTreeMap<String, Value>> {
         let mut states = BTreeMap::new();
         for (stream, state) in self.saved_states()? {
-            let state = serde_json::from_str(&state).with_context(|| format!("the saved state of {stream} is not JSON"))?;
+            let state =
+                serde_json::from_str(&state).with_context(|| format!("the saved state of {stream} is not JSON"))?;
             states.insert(stream, state);
         }
         Ok(states)
@@ -95,7 +101,11 @@ pub fn staging_name(table: &Table) -> String {
 
 /// The name rows of `table` are written to now.
 pub fn target_name(table: &Table) -> String {
-    if table.replaced { staging_name(table) } else { table.name.clone() }
+    if table.replaced {
+        staging_name(table)
+    } else {
+        table.name.clone()
+    }
 }
 
 /// `CREATE TABLE IF NOT EXISTS` for `name` with `table`'s columns and key; `sql_type` names a
@@ -105,7 +115,9 @@ pub fn create_sql(name: &str, table: &Table, sql_type: impl Fn(ColumnType) -> &'
         .columns
         .iter()
         .enumerate()
-        .map(|(i, c)| format!("{} {}{}", quoted(&c.name), sql_type(c.kind), if table.key.contains(&i) { " NOT NULL" } else { "" }))
+        .map(|(i, c)| {
+            format!("{} {}{}", quoted(&c.name), sql_type(c.kind), if table.key.contains(&i) { " NOT NULL" } else { "" })
+        })
         .collect();
     format!(
         "CREATE TABLE IF NOT EXISTS {} ({}, CONSTRAINT {} PRIMARY KEY ({}))",

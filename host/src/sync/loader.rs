@@ -16,10 +16,20 @@ use crate::output::OutputError;
 
 /// What the component emitted, on its way to the database.
 pub enum Emitted {
-    Records { stream: String, records: Vec<String>, emitted_at: u64 },
-    State { stream: String, state: Value },
+    Records {
+        stream: String,
+        records: Vec<String>,
+        emitted_at: u64,
+    },
+    State {
+        stream: String,
+        state: Value,
+    },
     /// The stream ended: COMPLETE (a replaced table may go live) or not.
-    Ended { stream: String, complete: bool },
+    Ended {
+        stream: String,
+        complete: bool,
+    },
 }
 
 /// Rows kept before they are written; a commit follows at most this long after a state.
@@ -109,16 +119,27 @@ struct Pending {
     since_commit: Instant,
 }
 
-fn write_all(db: &mut dyn Database, tables: Vec<Table>, receiver: Receiver<Emitted>) -> Result<BTreeMap<String, Written>> {
+fn write_all(
+    db: &mut dyn Database,
+    tables: Vec<Table>,
+    receiver: Receiver<Emitted>,
+) -> Result<BTreeMap<String, Written>> {
     let tables: HashMap<String, Table> = tables.into_iter().map(|t| (t.stream.clone(), t)).collect();
     let mut written: BTreeMap<String, Written> = BTreeMap::new();
     let mut pending = Pending { records: HashMap::new(), count: 0, states: Vec::new(), since_commit: Instant::now() };
-    let table_of = |stream: &str| tables.get(stream).with_context(|| format!("the connector emitted stream {stream}, which is not in the catalog"));
+    let table_of = |stream: &str| {
+        tables
+            .get(stream)
+            .with_context(|| format!("the connector emitted stream {stream}, which is not in the catalog"))
+    };
     for item in receiver {
         match item {
             Emitted::Records { stream, records, emitted_at } => {
                 table_of(&stream)?;
-                let at = chrono::DateTime::from_timestamp_millis(emitted_at as i64).unwrap_or_default().format("%Y-%m-%d %H:%M:%S%.3f").to_string();
+                let at = chrono::DateTime::from_timestamp_millis(emitted_at as i64)
+                    .unwrap_or_default()
+                    .format("%Y-%m-%d %H:%M:%S%.3f")
+                    .to_string();
                 let stats = written.entry(stream.clone()).or_default();
                 stats.rows += records.len() as u64;
                 pending.count += records.len();
@@ -227,7 +248,10 @@ mod bench {
         let floor_path = scratch("floor");
         let mut db = Sqlite::open(&floor_path).unwrap();
         db.prepare(std::slice::from_ref(&table)).unwrap();
-        let typed: Vec<Vec<Vec<SqlValue>>> = batches.iter().map(|b| b.iter().map(|r| table.row(r, "2024-01-01 00:00:00.000").unwrap()).collect()).collect();
+        let typed: Vec<Vec<Vec<SqlValue>>> = batches
+            .iter()
+            .map(|b| b.iter().map(|r| table.row(r, "2024-01-01 00:00:00.000").unwrap()).collect())
+            .collect();
         let started = Instant::now();
         for rows in &typed {
             db.upsert(&table, rows).unwrap();
@@ -240,7 +264,9 @@ mod bench {
 
         let path = scratch("writer");
         let open_path = path.clone();
-        let (loader, rows_in, _) = Loader::start(Box::new(move || Ok(Box::new(Sqlite::open(&open_path)?) as Box<dyn Database>)), vec![table]).unwrap();
+        let (loader, rows_in, _) =
+            Loader::start(Box::new(move || Ok(Box::new(Sqlite::open(&open_path)?) as Box<dyn Database>)), vec![table])
+                .unwrap();
         let started = Instant::now();
         for (b, records) in batches.into_iter().enumerate() {
             rows_in.send(Emitted::Records { stream: "ads_reports_daily".into(), records, emitted_at: 0 }).unwrap();

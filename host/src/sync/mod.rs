@@ -79,10 +79,18 @@ fn supports_incremental(stream: &Value) -> bool {
 
 /// Run `sync`. Errors are printed to stderr for people; true when every stream was read and
 /// written.
-pub async fn run(runtime: &Runtime, policy: &SandboxPolicy, base_url: Option<String>, config: String, secrets: Vec<String>, args: &SyncArgs) -> bool {
+pub async fn run(
+    runtime: &Runtime,
+    policy: &SandboxPolicy,
+    base_url: Option<String>,
+    config: String,
+    secrets: Vec<String>,
+    args: &SyncArgs,
+) -> bool {
     // Messages are for people from the first one on: text on stderr.
     let console = Masked::new(Console, secrets.clone());
-    let (mut console, discovered) = runtime.call(Export::Discover { config: config.clone() }, console, base_url.clone(), policy).await;
+    let (mut console, discovered) =
+        runtime.call(Export::Discover { config: config.clone() }, console, base_url.clone(), policy).await;
     let plan = match discovered.map_err(|f| (f.failure, f.message)).and_then(|answer| Plan::new(answer, args)) {
         Ok(plan) => plan,
         Err((failure, message)) => {
@@ -132,7 +140,8 @@ impl Plan {
         };
         let catalog = serde_json::from_str::<Value>(&text)
             .map_err(|e| (FailureType::System, format!("the connector returned an unreadable catalog: {e}")))?;
-        let streams = chosen_streams(&catalog, args.streams.as_deref()).map_err(|e| (FailureType::Config, format!("{e:#}")))?;
+        let streams =
+            chosen_streams(&catalog, args.streams.as_deref()).map_err(|e| (FailureType::Config, format!("{e:#}")))?;
         let tables = streams
             .iter()
             .map(|s| Table::from_stream(s, args.full_refresh || !supports_incremental(s)))

@@ -4,7 +4,9 @@
 use serde_json::Value;
 
 use super::loader::{Emitted, Rows};
-use crate::output::{ended, level_name, now_millis, FailureType, LogLevel, Output, OutputError, RequestProgress, StreamStatus};
+use crate::output::{
+    ended, level_name, now_millis, FailureType, LogLevel, Output, OutputError, RequestProgress, StreamStatus,
+};
 
 /// Logs (but debug ones) and errors as text on stderr. It takes no records: outside a `read`
 /// (`sync`'s discover) there are none.
@@ -109,7 +111,9 @@ mod tests {
         let _ = std::fs::remove_file(&path);
         let open_path = path.clone();
         let (loader, rows, _) = Loader::start(
-            Box::new(move || Ok(Box::new(crate::sync::sqlite::Sqlite::open(&open_path)?) as Box<dyn crate::sync::database::Database>)),
+            Box::new(move || {
+                Ok(Box::new(crate::sync::sqlite::Sqlite::open(&open_path)?) as Box<dyn crate::sync::database::Database>)
+            }),
             vec![table],
         )
         .unwrap();

@@ -43,7 +43,11 @@ impl Postgres {
         }
         let name = format!("_tiktok_load_{}", self.loads_created);
         self.loads_created += 1;
-        self.client.batch_execute(&format!("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS)", quoted(&name), quoted(target)))?;
+        self.client.batch_execute(&format!(
+            "CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS)",
+            quoted(&name),
+            quoted(target)
+        ))?;
         self.load_tables.insert(target.to_string(), name.clone());
         Ok(name)
     }

@@ -43,7 +43,8 @@ impl rusqlite::ToSql for SqlValue<'_> {
 
 impl Sqlite {
     pub fn open(path: &Path) -> Result<Sqlite> {
-        let conn = Connection::open(path).with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
+        let conn =
+            Connection::open(path).with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
         // WAL: readers see the last commit while a sync writes; NORMAL is durable at each
         // checkpoint and never corrupts.
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -69,7 +70,8 @@ impl Database for Sqlite {
 
     fn columns_of(&mut self, table: &str) -> Result<Vec<String>> {
         let mut statement = self.conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
-        let names = statement.query_map([table], |row| row.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let names =
+            statement.query_map([table], |row| row.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(names)
     }
 
@@ -85,7 +87,12 @@ impl Database for Sqlite {
 
     fn upsert(&mut self, table: &Table, rows: &[Vec<SqlValue<'_>>]) -> Result<()> {
         let placeholders = vec!["?"; table.columns.len()].join(", ");
-        let sql = format!("INSERT INTO {} ({}) VALUES ({placeholders}) {}", quoted(&target_name(table)), column_list(table), on_conflict_sql(table));
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({placeholders}) {}",
+            quoted(&target_name(table)),
+            column_list(table),
+            on_conflict_sql(table)
+        );
         let mut statement = self.conn.prepare_cached(&sql)?;
         for row in rows {
             statement.execute(params_from_iter(row.iter()))?;
@@ -102,7 +109,8 @@ impl Database for Sqlite {
     }
 
     fn count(&mut self, table: &Table) -> Result<u64> {
-        let count: i64 = self.conn.query_row(&format!("SELECT count(*) FROM {}", quoted(&table.name)), [], |row| row.get(0))?;
+        let count: i64 =
+            self.conn.query_row(&format!("SELECT count(*) FROM {}", quoted(&table.name)), [], |row| row.get(0))?;
         Ok(count as u64)
     }
 }
@@ -126,7 +134,11 @@ mod tests {
         for replaced in [false, true] {
             let table = hostile_table(replaced);
             db.prepare(std::slice::from_ref(&table)).unwrap();
-            let rows = [r#"{"id'); --":"1","v\"\"":1.5,"[x]":{"a":1}}"#, r#"{"id'); --":"1","v\"\"":2.5}"#, r#"{"id'); --":"2"}"#];
+            let rows = [
+                r#"{"id'); --":"1","v\"\"":1.5,"[x]":{"a":1}}"#,
+                r#"{"id'); --":"1","v\"\"":2.5}"#,
+                r#"{"id'); --":"2"}"#,
+            ];
             let rows: Vec<_> = rows.iter().map(|r| table.row(r, "2024-01-01 00:00:00").unwrap()).collect();
             db.upsert(&table, &rows).unwrap();
             db.save_state(&table, &json!({"cursor": "x"})).unwrap();
@@ -135,10 +147,25 @@ mod tests {
             }
             db.commit().unwrap();
             assert_eq!(db.count(&table).unwrap(), 2, "the second row of key 1 replaced the first");
-            let v: f64 = db.conn.query_row(&format!("SELECT {} FROM {} WHERE {} = '1'", quoted("v\"\""), quoted(&table.name), quoted("id'); --")), [], |r| r.get(0)).unwrap();
+            let v: f64 = db
+                .conn
+                .query_row(
+                    &format!(
+                        "SELECT {} FROM {} WHERE {} = '1'",
+                        quoted("v\"\""),
+                        quoted(&table.name),
+                        quoted("id'); --")
+                    ),
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
             assert_eq!(v, 2.5);
         }
-        let states: i64 = db.conn.query_row(&format!("SELECT count(*) FROM {STATE_TABLE} WHERE NOT staged"), [], |r| r.get(0)).unwrap();
+        let states: i64 = db
+            .conn
+            .query_row(&format!("SELECT count(*) FROM {STATE_TABLE} WHERE NOT staged"), [], |r| r.get(0))
+            .unwrap();
         assert_eq!(states, 1, "the state table survived, with the stream's state");
         let _ = std::fs::remove_file(&path);
     }
@@ -148,7 +175,8 @@ mod tests {
         let path = std::env::temp_dir().join(format!("tiktok-evolve-{}.sqlite", std::process::id()));
         let _ = std::fs::remove_file(&path);
         let stream = |fields: &[&str], replaced: bool| {
-            let properties: serde_json::Map<String, Value> = fields.iter().map(|f| (f.to_string(), json!({"type": ["null", "string"]}))).collect();
+            let properties: serde_json::Map<String, Value> =
+                fields.iter().map(|f| (f.to_string(), json!({"type": ["null", "string"]}))).collect();
             Table::from_stream(&json!({"name": "s", "source_defined_primary_key": [["id"]], "json_schema": {"properties": properties}}), replaced).unwrap()
         };
         let mut db = Sqlite::open(&path).unwrap();
@@ -164,8 +192,14 @@ mod tests {
         db.upsert(&v2, &[v2.row(r#"{"id":"2","a":"y","b":"z"}"#, "2024-01-01 00:00:00").unwrap()]).unwrap();
         db.commit().unwrap();
         let columns = db.columns_of("s").unwrap();
-        assert!(["id", "a", "b", "note", "_extracted_at"].iter().all(|c| columns.contains(&c.to_string())), "{columns:?}");
-        let old: (String, Option<String>, String) = db.conn.query_row("SELECT a, b, note FROM s WHERE id = '1'", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+        assert!(
+            ["id", "a", "b", "note", "_extracted_at"].iter().all(|c| columns.contains(&c.to_string())),
+            "{columns:?}"
+        );
+        let old: (String, Option<String>, String) = db
+            .conn
+            .query_row("SELECT a, b, note FROM s WHERE id = '1'", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap();
         assert_eq!(old, ("x".to_string(), None, "mine".to_string()));
         // A full refresh replaces the rows but keeps the table and its columns.
         let replaced = stream(&["id", "a", "b"], true);

@@ -192,11 +192,17 @@ impl Table {
     /// The table of one discovered stream (`name`, `json_schema`, `source_defined_primary_key`).
     pub fn from_stream(stream: &Value, replaced: bool) -> Result<Table> {
         let name = stream["name"].as_str().context("a discovered stream has no name")?.to_string();
-        let properties = stream["json_schema"]["properties"].as_object().with_context(|| format!("stream {name} has no schema properties"))?;
+        let properties = stream["json_schema"]["properties"]
+            .as_object()
+            .with_context(|| format!("stream {name} has no schema properties"))?;
         let mut columns: Vec<Column> = Vec::new();
         let spread = |field: &str| SPREAD_OBJECTS.contains(&field) && properties[field]["properties"].is_object();
         for (field, schema) in properties.iter().filter(|(field, _)| !spread(field)) {
-            columns.push(Column { name: field.clone(), kind: column_type(schema), source: Source::Field(field.clone()) });
+            columns.push(Column {
+                name: field.clone(),
+                kind: column_type(schema),
+                source: Source::Field(field.clone()),
+            });
         }
         let top_level: std::collections::BTreeSet<String> = columns.iter().map(|c| c.name.clone()).collect();
         for parent in SPREAD_OBJECTS.iter().filter(|p| properties.contains_key(**p) && spread(p)) {
@@ -207,13 +213,20 @@ impl Table {
                 }
                 let taken = columns.iter().any(|c| c.name == *key);
                 let name = if taken { format!("{parent}_{key}") } else { key.clone() };
-                columns.push(Column { name, kind: column_type(schema), source: Source::Nested(parent.to_string(), key.clone()) });
+                columns.push(Column {
+                    name,
+                    kind: column_type(schema),
+                    source: Source::Nested(parent.to_string(), key.clone()),
+                });
             }
         }
         columns.push(Column { name: EXTRACTED_AT.into(), kind: ColumnType::Timestamp, source: Source::ExtractedAt });
         let mut key = Vec::new();
         for path in stream["source_defined_primary_key"].as_array().into_iter().flatten() {
-            let field = path.get(0).and_then(Value::as_str).with_context(|| format!("stream {name}: unreadable primary key {path}"))?;
+            let field = path
+                .get(0)
+                .and_then(Value::as_str)
+                .with_context(|| format!("stream {name}: unreadable primary key {path}"))?;
             let index = columns
                 .iter()
                 .position(|c| c.source == Source::Field(field.to_string()))
@@ -244,7 +257,8 @@ impl Table {
     pub fn row<'a>(&self, record: &'a str, extracted_at: &'a str) -> Result<Vec<SqlValue<'a>>> {
         let mut row = vec![SqlValue::Null; self.columns.len()];
         let filler = RowFiller { table: self, columns: &self.by_field, row: &mut row };
-        serde::de::DeserializeSeed::deserialize(filler, &mut serde_json::Deserializer::from_str(record)).context("a record is not a JSON object")?;
+        serde::de::DeserializeSeed::deserialize(filler, &mut serde_json::Deserializer::from_str(record))
+            .context("a record is not a JSON object")?;
         if let Some(i) = self.extracted_at {
             row[i] = SqlValue::Text(Cow::Borrowed(extracted_at));
         }
@@ -272,7 +286,9 @@ fn value_of(raw: &RawValue, kind: ColumnType) -> SqlValue<'_> {
         (_, Some(b'n')) => SqlValue::Null,
         (ColumnType::Json, _) => SqlValue::Json(Cow::Borrowed(text)),
         (ColumnType::Text, Some(b'"')) => string_of(text).map_or(SqlValue::Null, SqlValue::Text),
-        (ColumnType::Timestamp, Some(b'"')) => string_of(text).filter(|s| is_timestamp(s)).map_or(SqlValue::Null, SqlValue::Text),
+        (ColumnType::Timestamp, Some(b'"')) => {
+            string_of(text).filter(|s| is_timestamp(s)).map_or(SqlValue::Null, SqlValue::Text)
+        }
         (ColumnType::Text, _) => SqlValue::Text(Cow::Borrowed(text)),
         (ColumnType::Number, Some(b'-' | b'0'..=b'9')) => SqlValue::Number(Cow::Borrowed(text)),
         (ColumnType::Number, Some(b'"')) => string_of(text)
@@ -296,7 +312,8 @@ fn string_of(text: &str) -> Option<Cow<'_, str>> {
 
 /// TikTok's times: `YYYY-MM-DD HH:MM:SS` or ISO 8601.
 fn is_timestamp(s: &str) -> bool {
-    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").is_ok() || chrono::DateTime::parse_from_rfc3339(s).is_ok()
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").is_ok()
+        || chrono::DateTime::parse_from_rfc3339(s).is_ok()
 }
 
 #[cfg(test)]
@@ -325,7 +342,10 @@ mod tests {
         assert_eq!(kind("spend"), ColumnType::Number);
         assert_eq!(kind("stat_time_day"), ColumnType::Timestamp);
         assert_eq!(kind("dimensions"), ColumnType::Json);
-        assert_eq!(table.key.iter().map(|i| table.columns[*i].name.as_str()).collect::<Vec<_>>(), ["ad_id", "stat_time_day"]);
+        assert_eq!(
+            table.key.iter().map(|i| table.columns[*i].name.as_str()).collect::<Vec<_>>(),
+            ["ad_id", "stat_time_day"]
+        );
         let row = table
             .row(r#"{"ad_id":"17","stat_time_day":"2024-01-02 00:00:00","metrics":{"spend":"12.345678901234567890","clicks":3,"ad_name":"A \"b\""},"dimensions":{}}"#, "2024-01-03T00:00:00Z")
             .unwrap();
@@ -343,7 +363,9 @@ mod tests {
         assert!(e.contains("ad_id"), "{e}");
         let e = table.row(r#"{"ad_id":"1","stat_time_day":"yesterday"}"#, "t").unwrap_err().to_string();
         assert!(e.contains("stat_time_day"), "an unreadable time in the key: {e}");
-        let row = table.row(r#"{"ad_id":"1","stat_time_day":"2024-01-01 00:00:00","metrics":{"spend":"-","clicks":true}}"#, "t").unwrap();
+        let row = table
+            .row(r#"{"ad_id":"1","stat_time_day":"2024-01-01 00:00:00","metrics":{"spend":"-","clicks":true}}"#, "t")
+            .unwrap();
         let value = |n: &str| row[table.columns.iter().position(|c| c.name == n).unwrap()].clone();
         assert_eq!((value("spend"), value("clicks")), (SqlValue::Null, SqlValue::Null));
     }

@@ -46,7 +46,11 @@ impl Host {
             }
             None => Command::new(host_binary()),
         };
-        command.current_dir(dir).env("SOURCE_TIKTOK_CACHE_DIR", cache).env_remove("TIKTOK_API_BASE_URL").stdin(Stdio::null());
+        command
+            .current_dir(dir)
+            .env("SOURCE_TIKTOK_CACHE_DIR", cache)
+            .env_remove("TIKTOK_API_BASE_URL")
+            .stdin(Stdio::null());
         Host { command }
     }
 

@@ -21,7 +21,8 @@ impl Answer {
 
     /// The body as JSON (TikTok's envelope).
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -43,7 +44,10 @@ pub fn get(sim: &Simulator, endpoint: &str, params: &[(&str, String)]) -> Answer
 
 /// `params` as a query string.
 pub fn query(params: &[(&str, String)]) -> String {
-    let encoded: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>())).collect();
+    let encoded: Vec<String> = params
+        .iter()
+        .map(|(k, v)| format!("{k}={}", url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
+        .collect();
     encoded.join("&")
 }
 
@@ -61,6 +65,7 @@ pub fn exchange(port: u16, method: &str, path: &str, token: &str, body: &str) ->
     let head = String::from_utf8_lossy(&response[..split]).to_string();
     let mut lines = head.lines();
     let status_line = lines.next().unwrap_or_default().to_string();
-    let headers = lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
+    let headers =
+        lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
     Answer { status_line, headers, body: response[split + 4..].to_vec() }
 }

@@ -99,7 +99,10 @@ impl Harness {
                 json!({"stream": s, "sync_mode": if incremental { "incremental" } else { "full_refresh" }, "destination_sync_mode": "append"})
             })
             .collect();
-        assert!(streams.is_empty() || selected.len() == streams.len(), "not every stream of {streams:?} was discovered");
+        assert!(
+            streams.is_empty() || selected.len() == streams.len(),
+            "not every stream of {streams:?} was discovered"
+        );
         assert!(!selected.is_empty(), "no stream selected from {streams:?}");
         json!({ "streams": selected })
     }
@@ -108,7 +111,13 @@ impl Harness {
     /// scratch directory), for `run` or for `host(..).spawn(..)`.
     pub fn read_args(&self, config: &Value, streams: &[&str], mode: Mode, state: Option<&Value>) -> Vec<String> {
         let catalog = self.configured_catalog(config, streams, mode == Mode::FullRefresh);
-        let mut args = vec!["read".into(), "--config".into(), self.write("config.json", config), "--catalog".into(), self.write("catalog.json", &catalog)];
+        let mut args = vec![
+            "read".into(),
+            "--config".into(),
+            self.write("config.json", config),
+            "--catalog".into(),
+            self.write("catalog.json", &catalog),
+        ];
         if let Some(state) = state {
             args.extend(["--state".into(), self.write("state.json", state)]);
         }
@@ -126,7 +135,15 @@ impl Harness {
     }
 
     pub fn sync_args(&self, config: &Value, db: &str, streams: &str, extra: &[&str]) -> Vec<String> {
-        let mut args = vec!["sync".to_string(), "--config".into(), self.write("sync_config.json", config), "--db".into(), db.into(), "--streams".into(), streams.into()];
+        let mut args = vec![
+            "sync".to_string(),
+            "--config".into(),
+            self.write("sync_config.json", config),
+            "--db".into(),
+            db.into(),
+            "--streams".into(),
+            streams.into(),
+        ];
         args.extend(extra.iter().map(|a| a.to_string()));
         args
     }
@@ -150,7 +167,8 @@ pub fn assert_records_match_schemas(run: &Run, catalog: &Value) {
     for (stream, records) in run.records() {
         let validator = validators.get(&stream).unwrap_or_else(|| panic!("{stream} is not in the catalog"));
         for record in records {
-            let errors: Vec<String> = validator.iter_errors(&record).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+            let errors: Vec<String> =
+                validator.iter_errors(&record).map(|e| format!("{} at {}", e, e.instance_path)).collect();
             assert!(errors.is_empty(), "{stream} record does not match its schema: {errors:?}\n{record}");
         }
     }

@@ -22,7 +22,10 @@ impl Run {
     pub fn records(&self) -> BTreeMap<String, Vec<Value>> {
         let mut by_stream: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         for m in self.of_type("RECORD") {
-            by_stream.entry(m["record"]["stream"].as_str().unwrap().to_string()).or_default().push(m["record"]["data"].clone());
+            by_stream
+                .entry(m["record"]["stream"].as_str().unwrap().to_string())
+                .or_default()
+                .push(m["record"]["data"].clone());
         }
         by_stream
     }
@@ -32,7 +35,11 @@ impl Run {
     }
 
     pub fn errors(&self) -> Vec<&Value> {
-        self.of_type("TRACE").into_iter().filter(|m| m["trace"]["type"] == "ERROR").map(|m| &m["trace"]["error"]).collect()
+        self.of_type("TRACE")
+            .into_iter()
+            .filter(|m| m["trace"]["type"] == "ERROR")
+            .map(|m| &m["trace"]["error"])
+            .collect()
     }
 
     /// The last state emitted per stream, in the shape `--state` takes back.
@@ -48,7 +55,10 @@ impl Run {
     pub fn stream_statuses(&self, stream: &str) -> Vec<String> {
         self.of_type("TRACE")
             .into_iter()
-            .filter(|m| m["trace"]["type"] == "STREAM_STATUS" && m["trace"]["stream_status"]["stream_descriptor"]["name"] == stream)
+            .filter(|m| {
+                m["trace"]["type"] == "STREAM_STATUS"
+                    && m["trace"]["stream_status"]["stream_descriptor"]["name"] == stream
+            })
             .map(|m| m["trace"]["stream_status"]["status"].as_str().unwrap().to_string())
             .collect()
     }
@@ -57,23 +67,37 @@ impl Run {
     /// status with exit 0 (its log line names the failure type); any other failure is an error
     /// TRACE with exit 1.
     pub fn failure(&self) -> (String, String) {
-        let failed_check = self.of_type("CONNECTION_STATUS").into_iter().map(|m| &m["connectionStatus"]).find(|s| s["status"] == "FAILED");
+        let failed_check = self
+            .of_type("CONNECTION_STATUS")
+            .into_iter()
+            .map(|m| &m["connectionStatus"])
+            .find(|s| s["status"] == "FAILED");
         if let Some(status) = failed_check {
             assert_eq!(self.exit_code, 0, "a check that ran exits 0; stderr: {}", self.stderr);
             assert!(self.errors().is_empty(), "a failed check is a status, not an error trace: {:?}", self.errors());
             let logs = self.of_type("LOG");
-            let log = logs.iter().filter_map(|m| m["log"]["message"].as_str()).find_map(|m| m.strip_prefix("check failed ("));
+            let log =
+                logs.iter().filter_map(|m| m["log"]["message"].as_str()).find_map(|m| m.strip_prefix("check failed ("));
             let kind = log.expect("the failed check's log line").split(')').next().unwrap();
             return (kind.to_string(), status["message"].as_str().unwrap().to_string());
         }
-        assert_eq!(self.exit_code, 1, "expected a failure; stdout: {}", self.stdout.chars().take(2000).collect::<String>());
+        assert_eq!(
+            self.exit_code,
+            1,
+            "expected a failure; stdout: {}",
+            self.stdout.chars().take(2000).collect::<String>()
+        );
         let e = self.errors()[0];
         (e["failure_type"].as_str().unwrap().to_string(), e["message"].as_str().unwrap().to_string())
     }
 
     /// The messages of the run's WARN log lines.
     pub fn warnings(&self) -> Vec<String> {
-        self.of_type("LOG").iter().filter(|m| m["log"]["level"] == "WARN").map(|m| m["log"]["message"].as_str().unwrap_or_default().to_string()).collect()
+        self.of_type("LOG")
+            .iter()
+            .filter(|m| m["log"]["level"] == "WARN")
+            .map(|m| m["log"]["message"].as_str().unwrap_or_default().to_string())
+            .collect()
     }
 
     pub fn assert_success(&self) {

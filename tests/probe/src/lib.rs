@@ -45,19 +45,28 @@ impl bindings::Guest for Probe {
 
     /// Try every escape: files, environment, and each URL of `config.urls`.
     fn read(config: String, _catalog: String, _state: Option<String>) -> Result<(), ConnectorError> {
-        report("read_dir /", match std::fs::read_dir("/") {
-            Ok(entries) => format!("ALLOWED ({} entries)", entries.count()),
-            Err(e) => format!("denied ({e})"),
-        });
-        report("read /etc/passwd", match std::fs::read("/etc/passwd") {
-            Ok(bytes) => format!("ALLOWED ({} bytes)", bytes.len()),
-            Err(e) => format!("denied ({e})"),
-        });
+        report(
+            "read_dir /",
+            match std::fs::read_dir("/") {
+                Ok(entries) => format!("ALLOWED ({} entries)", entries.count()),
+                Err(e) => format!("denied ({e})"),
+            },
+        );
+        report(
+            "read /etc/passwd",
+            match std::fs::read("/etc/passwd") {
+                Ok(bytes) => format!("ALLOWED ({} bytes)", bytes.len()),
+                Err(e) => format!("denied ({e})"),
+            },
+        );
         report("env vars", format!("{} visible", std::env::vars().count()));
-        report("env HOME", match std::env::var("HOME") {
-            Ok(v) => format!("ALLOWED ({v})"),
-            Err(_) => "denied".into(),
-        });
+        report(
+            "env HOME",
+            match std::env::var("HOME") {
+                Ok(v) => format!("ALLOWED ({v})"),
+                Err(_) => "denied".into(),
+            },
+        );
         let config: serde_json::Value = serde_json::from_str(&config).unwrap_or_default();
         for url in config["urls"].as_array().into_iter().flatten().filter_map(|u| u.as_str()) {
             let outcome = match waki::Client::new().get(url).send() {

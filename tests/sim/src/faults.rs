@@ -43,10 +43,16 @@ impl FaultDraws {
             Fault::SystemError => FaultAction::Refuse(Refusal::SystemError(String::new())),
             Fault::ProcessingError => FaultAction::Refuse(Refusal::ProcessingError),
             Fault::InternalTimeout => FaultAction::Refuse(Refusal::ServiceTimeout),
-            Fault::GatewayTimeout => FaultAction::Answer(Reply::raw(504, "text/html", b"<html><body><h1>504 Gateway Time-out</h1></body></html>")),
-            Fault::MalformedBody => {
-                FaultAction::Answer(Reply::raw(200, "application/json", b"{\"code\": 0, \"message\": \"OK\", \"data\": {\"list\": [{\"advert"))
-            }
+            Fault::GatewayTimeout => FaultAction::Answer(Reply::raw(
+                504,
+                "text/html",
+                b"<html><body><h1>504 Gateway Time-out</h1></body></html>",
+            )),
+            Fault::MalformedBody => FaultAction::Answer(Reply::raw(
+                200,
+                "application/json",
+                b"{\"code\": 0, \"message\": \"OK\", \"data\": {\"list\": [{\"advert",
+            )),
             Fault::Slow => FaultAction::Delay(Duration::from_millis(faults.slow_response_ms)),
         })
     }
@@ -61,9 +67,13 @@ pub fn hostile_reply(hostile: HostileBody, request_id: &str) -> Reply {
         })),
         HostileBody::Huge(bytes) => {
             let filler = "x".repeat(bytes);
-            Reply::json(&json!({"code": 0, "message": "OK", "request_id": request_id, "data": {"list": [], "filler": filler}}))
+            Reply::json(
+                &json!({"code": 0, "message": "OK", "request_id": request_id, "data": {"list": [], "filler": filler}}),
+            )
         }
-        HostileBody::Html => Reply::raw(200, "text/html", b"<!DOCTYPE html><html><body>Service temporarily unavailable</body></html>"),
+        HostileBody::Html => {
+            Reply::raw(200, "text/html", b"<!DOCTYPE html><html><body>Service temporarily unavailable</body></html>")
+        }
     }
 }
 

@@ -25,7 +25,9 @@ mod wire;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-pub use config::{AccountShape, AppRestriction, Credentials, Fault, Faults, HostileBody, Limits, Scenarios, SimConfig, ALL_FAULTS};
+pub use config::{
+    AccountShape, AppRestriction, Credentials, Fault, Faults, HostileBody, Limits, Scenarios, SimConfig, ALL_FAULTS,
+};
 pub use data::{Account, DataSize, Delivery, Level};
 pub use server::LoggedRequest;
 
@@ -97,9 +99,19 @@ impl Simulator {
     /// A new Smart+ ad (no modify_time) of `advertiser`, created now; its id.
     pub fn add_smart_plus_ad(&self, advertiser: &str) -> String {
         let mut account = self.shared.account.lock().unwrap();
-        let model = account.entities.iter().find(|e| e.level == Level::Ad && e.advertiser_id == advertiser && !e.deleted).expect("the advertiser has an ad");
+        let model = account
+            .entities
+            .iter()
+            .find(|e| e.level == Level::Ad && e.advertiser_id == advertiser && !e.deleted)
+            .expect("the advertiser has an ad");
         let mut ad = model.clone();
-        let newest = account.entities.iter().filter(|e| e.level == Level::Ad).filter_map(|e| e.id.parse::<u64>().ok()).max().unwrap_or(0);
+        let newest = account
+            .entities
+            .iter()
+            .filter(|e| e.level == Level::Ad)
+            .filter_map(|e| e.id.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0);
         ad.id = (newest + 10).to_string();
         ad.fields["ad_id"] = serde_json::Value::String(ad.id.clone());
         ad.fields["create_time"] = serde_json::Value::String(data::fmt_time(chrono::Utc::now().naive_utc()));

@@ -42,7 +42,13 @@ impl Quotas {
     /// Whether TikTok lets a request to `endpoint` (for `advertiser`, with `key` naming the same
     /// request every time) through at all, checked in TikTok's order; an admitted request
     /// counts against the quotas.
-    pub fn admit(&self, config: &SimConfig, endpoint: &str, advertiser: Option<&str>, key: &str) -> Result<(), Refusal> {
+    pub fn admit(
+        &self,
+        config: &SimConfig,
+        endpoint: &str,
+        advertiser: Option<&str>,
+        key: &str,
+    ) -> Result<(), Refusal> {
         let mut state = self.state.lock().unwrap();
         // Read under the lock, so instants are stored in the order they are compared.
         let now = Instant::now();
@@ -86,11 +92,20 @@ impl Quotas {
         let created = &mut state.tasks_created;
         created.retain(|(_, t)| now.duration_since(*t) < Duration::from_secs(24 * 3600));
         if created.len() >= limits.tasks_per_app_day {
-            return Err(Refusal::AppTaskQuota { app_id: config.credentials.app_id.clone(), limit: limits.tasks_per_app_day });
+            return Err(Refusal::AppTaskQuota {
+                app_id: config.credentials.app_id.clone(),
+                limit: limits.tasks_per_app_day,
+            });
         }
-        let last_hour = created.iter().filter(|(a, t)| a == advertiser && now.duration_since(*t) < Duration::from_secs(3600)).count();
+        let last_hour = created
+            .iter()
+            .filter(|(a, t)| a == advertiser && now.duration_since(*t) < Duration::from_secs(3600))
+            .count();
         if last_hour >= limits.tasks_per_advertiser_hour {
-            return Err(Refusal::TaskQuota { advertiser: advertiser.to_string(), limit: limits.tasks_per_advertiser_hour });
+            return Err(Refusal::TaskQuota {
+                advertiser: advertiser.to_string(),
+                limit: limits.tasks_per_advertiser_hour,
+            });
         }
         created.push((advertiser.to_string(), now));
         Ok(())

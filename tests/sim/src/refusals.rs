@@ -32,9 +32,13 @@ pub enum Refusal {
     /// `app_id`/`secret` of another app than the token's.
     AppMismatch,
     /// An advertiser the token may not read.
-    NoPermission { advertiser: String },
+    NoPermission {
+        advertiser: String,
+    },
     /// An advertiser that does not grant the app this endpoint.
-    EndpointDenied { endpoint: String },
+    EndpointDenied {
+        endpoint: String,
+    },
     /// `oauth2/advertiser/get` with a sandbox token.
     SandboxUnsupported,
 
@@ -42,23 +46,43 @@ pub enum Refusal {
     /// Any parameter TikTok refuses, worded as TikTok words it.
     Parameter(String),
     /// A pixel or task id the advertiser does not have.
-    NotFound { what: &'static str, id: String },
+    NotFound {
+        what: &'static str,
+        id: String,
+    },
 
     // ── quotas and blocks (§6) ──
     /// The app's quota (per second or per minute), or the app restricted for minutes.
-    AppRestricted { app_id: String },
+    AppRestricted {
+        app_id: String,
+    },
     /// The app's QPS lowered after many timeouts.
-    LoweredQps { app_id: String, qps: usize },
+    LoweredQps {
+        app_id: String,
+        qps: usize,
+    },
     /// The same request timed out three times within ten minutes.
     TimeoutBlock,
     /// `report/task/create/` more than once a second per app.
-    TaskCreateQps { app_id: String },
+    TaskCreateQps {
+        app_id: String,
+    },
     /// More async tasks an hour than one advertiser may create.
-    TaskQuota { advertiser: String, limit: usize },
+    TaskQuota {
+        advertiser: String,
+        limit: usize,
+    },
     /// More async tasks a day than the app may create.
-    AppTaskQuota { app_id: String, limit: usize },
+    AppTaskQuota {
+        app_id: String,
+        limit: usize,
+    },
     /// The per-advertiser quota.
-    AdvertiserQps { advertiser: String, count: usize, limit: usize },
+    AdvertiserQps {
+        advertiser: String,
+        count: usize,
+        limit: usize,
+    },
 
     // ── reports (§4, §5) ──
     /// A report query TikTok judges too large.

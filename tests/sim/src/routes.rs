@@ -64,7 +64,9 @@ pub enum Routed {
 
 pub fn find(method: &str, path: &str) -> Routed {
     // Only /open_api/v1.3/<endpoint>/ exists.
-    let Some(endpoint) = path.strip_prefix(API_PREFIX).and_then(|p| p.strip_suffix('/')) else { return Routed::NotFound };
+    let Some(endpoint) = path.strip_prefix(API_PREFIX).and_then(|p| p.strip_suffix('/')) else {
+        return Routed::NotFound;
+    };
     let Some(route) = ROUTES.iter().find(|r| r.endpoint == endpoint) else { return Routed::NotFound };
     let method = match method {
         "GET" => Method::Get,

@@ -96,7 +96,13 @@ pub fn handle(shared: &Shared, method: &str, url: &str, token: Option<&str>, bod
 
 fn handle_counted(shared: &Shared, method: &str, url: &str, token: Option<&str>, body: &[u8]) -> Reply {
     let (path, raw_query) = url.split_once('?').unwrap_or((url, ""));
-    let mut logged = LoggedRequest { at: shared.started.elapsed(), path: path.to_string(), query: HashMap::new(), response_code: None, listed: None };
+    let mut logged = LoggedRequest {
+        at: shared.started.elapsed(),
+        path: path.to_string(),
+        query: HashMap::new(),
+        response_code: None,
+        listed: None,
+    };
     let reply = match read_query(method, raw_query, body) {
         Ok(query) => {
             logged.query = query.0.clone();
@@ -111,7 +117,9 @@ fn handle_counted(shared: &Shared, method: &str, url: &str, token: Option<&str>,
     if reply.status == 200 && reply.content_type == "application/json" {
         let envelope = serde_json::from_slice::<Value>(&reply.body).ok();
         logged.response_code = envelope.as_ref().and_then(|v| v["code"].as_i64());
-        logged.listed = envelope.as_ref().and_then(|v| v["data"].as_object()?.values().find_map(|field| field.as_array().map(Vec::len)));
+        logged.listed = envelope
+            .as_ref()
+            .and_then(|v| v["data"].as_object()?.values().find_map(|field| field.as_array().map(Vec::len)));
     }
     shared.log.lock().unwrap().push(logged);
     reply
@@ -180,13 +188,21 @@ fn route(shared: &Shared, method: &str, path: &str, query: &Query, token: Option
 
 /// Authentication, then the quotas (TikTok counts a request before it reads it), then the
 /// advertiser check and the handler; the handler's own timeouts count toward TikTok's rules.
-fn serve(shared: &Shared, config: &SimConfig, endpoint: &'static str, handler: Handler, query: &Query, token: Option<&str>) -> Result<Served, ApiError> {
+fn serve(
+    shared: &Shared,
+    config: &SimConfig,
+    endpoint: &'static str,
+    handler: Handler,
+    query: &Query,
+    token: Option<&str>,
+) -> Result<Served, ApiError> {
     let sandbox = authenticate(config, token)?;
     // The same request (the same parameters) is one key for the timeout rule.
     let key = format!("{endpoint}?{}", query.canonical(&[]));
     shared.quotas.admit(config, endpoint, query.get("advertiser_id"), &key)?;
     let account = shared.account.lock().unwrap();
-    let call = Call { endpoint, query, account: &account, config, sandbox, memory: &shared.memory, quotas: &shared.quotas };
+    let call =
+        Call { endpoint, query, account: &account, config, sandbox, memory: &shared.memory, quotas: &shared.quotas };
     if let Some(advertiser) = query.get("advertiser_id") {
         authorize(advertiser, &call)?;
     }
@@ -212,7 +228,8 @@ fn authenticate(config: &SimConfig, token: Option<&str>) -> Result<bool, Refusal
 /// Serve requests from `server` until it is unblocked.
 pub fn worker(server: Arc<tiny_http::Server>, shared: Arc<Shared>) {
     while let Ok(mut request) = server.recv() {
-        let token = request.headers().iter().find(|h| h.field.equiv("Access-Token")).map(|h| h.value.as_str().to_string());
+        let token =
+            request.headers().iter().find(|h| h.field.equiv("Access-Token")).map(|h| h.value.as_str().to_string());
         // GET bodies are tolerated (TikTok's own examples send `{}`) and ignored.
         let mut body = Vec::new();
         let _ = request.as_reader().take(1 << 20).read_to_end(&mut body);

@@ -66,7 +66,8 @@ impl Query {
 
     /// The parameters in a canonical order, without `skipped`: the same request, the same text.
     pub fn canonical(&self, skipped: &[&str]) -> String {
-        let mut parts: Vec<String> = self.0.iter().filter(|(k, _)| !skipped.contains(&k.as_str())).map(|(k, v)| format!("{k}={v}")).collect();
+        let mut parts: Vec<String> =
+            self.0.iter().filter(|(k, _)| !skipped.contains(&k.as_str())).map(|(k, v)| format!("{k}={v}")).collect();
         parts.sort();
         parts.join("&")
     }
@@ -97,7 +98,9 @@ impl Query {
         }
         let size = number("page_size", default_size)?;
         if size < 1 || size > max_size {
-            return Err(param_error(format!("page_size: Must be greater than or equal to 1 and less than or equal to {max_size}.")));
+            return Err(param_error(format!(
+                "page_size: Must be greater than or equal to 1 and less than or equal to {max_size}."
+            )));
         }
         Ok((page, size))
     }
@@ -105,7 +108,10 @@ impl Query {
 
 /// The items of a JSON array, each a string, or TikTok's 40002 naming `name`.
 pub fn strings_in(items: &[Value], name: &str) -> Result<Vec<String>, ApiError> {
-    items.iter().map(|v| v.as_str().map(str::to_string).ok_or_else(|| param_error(format!("{name}: Not a valid string.")))).collect()
+    items
+        .iter()
+        .map(|v| v.as_str().map(str::to_string).ok_or_else(|| param_error(format!("{name}: Not a valid string."))))
+        .collect()
 }
 
 /// One page of `items` with TikTok's page_info.
@@ -133,7 +139,6 @@ impl From<Value> for Served {
         Served { data, headers: Vec::new(), raw: None }
     }
 }
-
 
 /// What goes back on the wire.
 pub struct Reply {

@@ -17,7 +17,8 @@ pub fn code(dimension: &str, value: &str) -> Option<String> {
         "ac" => CONNECTIONS,
         _ => return None,
     };
-    let found = table.iter().find(|(code, labels)| *code == value || labels.iter().any(|l| l.eq_ignore_ascii_case(value)));
+    let found =
+        table.iter().find(|(code, labels)| *code == value || labels.iter().any(|l| l.eq_ignore_ascii_case(value)));
     found.map(|(code, _)| code.to_string())
 }
 
@@ -29,22 +30,28 @@ type Table = &'static [(&'static str, &'static [&'static str])];
 const GENDERS: Table = &[("MALE", &["male"]), ("FEMALE", &["female"]), ("NONE", &["unknown", "none"])];
 
 const AGES: Table = &[
-    ("AGE_13_17", &["13-17"]), ("AGE_18_24", &["18-24"]), ("AGE_25_34", &["25-34"]),
-    ("AGE_35_44", &["35-44"]), ("AGE_45_54", &["45-54"]), ("AGE_55_100", &["55+", "55-100"]),
+    ("AGE_13_17", &["13-17"]),
+    ("AGE_18_24", &["18-24"]),
+    ("AGE_25_34", &["25-34"]),
+    ("AGE_35_44", &["35-44"]),
+    ("AGE_45_54", &["45-54"]),
+    ("AGE_55_100", &["55+", "55-100"]),
 ];
 
 const PLATFORMS: Table = &[("ANDROID", &["Android"]), ("IOS", &["iOS"]), ("PC", &["PC"])];
 
 // UNKNOWN: delivery the breakdown cannot place (what the simulator writes for these dimensions).
 const PLACEMENTS: Table = &[
-    ("PLACEMENT_TIKTOK", &["TikTok"]), ("PLACEMENT_PANGLE", &["Pangle"]),
-    ("PLACEMENT_GLOBAL_APP_BUNDLE", &["Global App Bundle"]), ("PLACEMENT_TOPBUZZ", &["TopBuzz"]),
-    ("PLACEMENT_HELO", &["Helo"]), ("UNKNOWN", &["Unknown"]),
+    ("PLACEMENT_TIKTOK", &["TikTok"]),
+    ("PLACEMENT_PANGLE", &["Pangle"]),
+    ("PLACEMENT_GLOBAL_APP_BUNDLE", &["Global App Bundle"]),
+    ("PLACEMENT_TOPBUZZ", &["TopBuzz"]),
+    ("PLACEMENT_HELO", &["Helo"]),
+    ("UNKNOWN", &["Unknown"]),
 ];
 
-const CONNECTIONS: Table = &[
-    ("WIFI", &["Wi-Fi", "WiFi"]), ("2G", &[]), ("3G", &[]), ("4G", &[]), ("5G", &[]), ("UNKNOWN", &["Unknown"]),
-];
+const CONNECTIONS: Table =
+    &[("WIFI", &["Wi-Fi", "WiFi"]), ("2G", &[]), ("3G", &[]), ("4G", &[]), ("5G", &[]), ("UNKNOWN", &["Unknown"])];
 
 /// Languages pass as codes (`en`, `zh-Hant`; TikTok's list is an endpoint, not an enumeration):
 /// a language name has no table here, so it fails the file instead of becoming a wrong key.
@@ -73,19 +80,31 @@ pub fn country(value: &str) -> Option<&'static str> {
         forms.push(format!("{tail} {head}"));
     }
     let key = squash(value);
-    forms.iter().map(|form| squash(form)).find_map(|k| by_name(&k).or_else(|| by_name(&format!("the{k}"))))
+    forms
+        .iter()
+        .map(|form| squash(form))
+        .find_map(|k| by_name(&k).or_else(|| by_name(&format!("the{k}"))))
         .or_else(|| COUNTRY_ALIASES.iter().find(|(name, _)| squash(name) == key).map(|(_, code)| *code))
 }
 
 /// Names celes does not know, or knows only in another form.
 const COUNTRY_ALIASES: &[(&str, &str)] = &[
-    ("UK", "GB"), ("USA", "US"), ("UAE", "AE"), ("Korea", "KR"),
-    ("Taiwan, Province of China", "TW"), ("Taiwan, Republic of China", "TW"),
-    ("Bolivia (Plurinational State of)", "BO"), ("Bonaire, Sint Eustatius and Saba", "BQ"),
-    ("Netherlands (Kingdom of the)", "NL"), ("Tanzania, the United Republic of", "TZ"),
-    ("Tanzania, United Republic of", "TZ"), ("Macedonia (the former Yugoslav Republic of)", "MK"),
-    ("Falkland Islands (Malvinas)", "FK"), ("Falkland Islands (the) [Malvinas]", "FK"),
-    ("Cocos (Keeling) Islands", "CC"), ("Cocos (Keeling) Islands (the)", "CC"),
+    ("UK", "GB"),
+    ("USA", "US"),
+    ("UAE", "AE"),
+    ("Korea", "KR"),
+    ("Taiwan, Province of China", "TW"),
+    ("Taiwan, Republic of China", "TW"),
+    ("Bolivia (Plurinational State of)", "BO"),
+    ("Bonaire, Sint Eustatius and Saba", "BQ"),
+    ("Netherlands (Kingdom of the)", "NL"),
+    ("Tanzania, the United Republic of", "TZ"),
+    ("Tanzania, United Republic of", "TZ"),
+    ("Macedonia (the former Yugoslav Republic of)", "MK"),
+    ("Falkland Islands (Malvinas)", "FK"),
+    ("Falkland Islands (the) [Malvinas]", "FK"),
+    ("Cocos (Keeling) Islands", "CC"),
+    ("Cocos (Keeling) Islands (the)", "CC"),
 ];
 
 /// A country by celes' squashed name (lowercase letters and digits only).
@@ -119,15 +138,38 @@ mod tests {
             assert_eq!(country(c.long_name), Some(c.alpha2), "{}", c.long_name);
         }
         let names = [
-            ("United States", "US"), ("United States of America (the)", "US"), ("United Kingdom", "GB"),
-            ("Czech Republic", "CZ"), ("Czechia", "CZ"), ("Türkiye", "TR"), ("Turkey", "TR"), ("Viet Nam", "VN"),
-            ("Vietnam", "VN"), ("South Korea", "KR"), ("Korea, Republic of", "KR"), ("Korea (the Republic of)", "KR"),
-            ("Korea (the Democratic People's Republic of)", "KP"), ("Russia", "RU"), ("Russian Federation", "RU"),
-            ("Taiwan", "TW"), ("Taiwan, Province of China", "TW"), ("Hong Kong", "HK"), ("Macao", "MO"),
-            ("Côte d'Ivoire", "CI"), ("Congo (the Democratic Republic of the)", "CD"), ("Congo", "CG"),
-            ("Iran, Islamic Republic of", "IR"), ("Bolivia (Plurinational State of)", "BO"), ("Åland Islands", "AX"),
-            ("Virgin Islands (British)", "VG"), ("Virgin Islands (U.S.)", "VI"), ("Netherlands (Kingdom of the)", "NL"),
-            ("Palestine, State of", "PS"), ("Tanzania, United Republic of", "TZ"), ("Réunion", "RE"), ("Kosovo", "XK"),
+            ("United States", "US"),
+            ("United States of America (the)", "US"),
+            ("United Kingdom", "GB"),
+            ("Czech Republic", "CZ"),
+            ("Czechia", "CZ"),
+            ("Türkiye", "TR"),
+            ("Turkey", "TR"),
+            ("Viet Nam", "VN"),
+            ("Vietnam", "VN"),
+            ("South Korea", "KR"),
+            ("Korea, Republic of", "KR"),
+            ("Korea (the Republic of)", "KR"),
+            ("Korea (the Democratic People's Republic of)", "KP"),
+            ("Russia", "RU"),
+            ("Russian Federation", "RU"),
+            ("Taiwan", "TW"),
+            ("Taiwan, Province of China", "TW"),
+            ("Hong Kong", "HK"),
+            ("Macao", "MO"),
+            ("Côte d'Ivoire", "CI"),
+            ("Congo (the Democratic Republic of the)", "CD"),
+            ("Congo", "CG"),
+            ("Iran, Islamic Republic of", "IR"),
+            ("Bolivia (Plurinational State of)", "BO"),
+            ("Åland Islands", "AX"),
+            ("Virgin Islands (British)", "VG"),
+            ("Virgin Islands (U.S.)", "VI"),
+            ("Netherlands (Kingdom of the)", "NL"),
+            ("Palestine, State of", "PS"),
+            ("Tanzania, United Republic of", "TZ"),
+            ("Réunion", "RE"),
+            ("Kosovo", "XK"),
         ];
         for (name, code) in names {
             assert_eq!(country(name), Some(code), "{name}");

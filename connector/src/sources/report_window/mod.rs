@@ -18,11 +18,11 @@ use super::report_tasks::TaskFailure;
 use super::{ad_tree, topview};
 use crate::api::refusal::{Action, Scope};
 use crate::api::{ApiRequest, ApiResponse};
+use crate::context::StreamRun;
 use crate::error::{Error, Result};
+use crate::fetch::paging::{Page, Pages};
 use crate::integer_ids::id_text;
 use crate::output;
-use crate::fetch::paging::{Page, Pages};
-use crate::context::StreamRun;
 use crate::report::narrow::{IdFilter, ADS_LIMIT};
 use crate::report::{self, DateWindow};
 use crate::streams::{DataLevel, ReportSpec};
@@ -70,7 +70,13 @@ fn record_id(record: &str, id_dimension: &str) -> Option<String> {
 pub type Sink<'s> = &'s mut dyn FnMut(Vec<String>);
 
 impl<'a> WindowReader<'a> {
-    pub fn new(run: &'a Rc<StreamRun>, spec: &'static ReportSpec, advertiser: &'a str, last_day: Option<NaiveDate>, topview: bool) -> Self {
+    pub fn new(
+        run: &'a Rc<StreamRun>,
+        spec: &'static ReportSpec,
+        advertiser: &'a str,
+        last_day: Option<NaiveDate>,
+        topview: bool,
+    ) -> Self {
         WindowReader {
             run,
             spec,
@@ -94,7 +100,12 @@ impl<'a> WindowReader<'a> {
 
     /// Read one window (the whole lifetime when `window` is None) into `sink`, TopView rows
     /// included.
-    pub async fn read(&self, window: Option<DateWindow>, first: Option<Result<ApiResponse>>, sink: Sink<'_>) -> Result<()> {
+    pub async fn read(
+        &self,
+        window: Option<DateWindow>,
+        first: Option<Result<ApiResponse>>,
+        sink: Sink<'_>,
+    ) -> Result<()> {
         if !self.topview {
             return self.read_scope(window, None, first, sink).await;
         }
@@ -113,9 +124,15 @@ impl<'a> WindowReader<'a> {
     /// filter answers with those again).
     async fn read_topview(&self, window: Option<DateWindow>, main_ids: &HashSet<String>, sink: Sink<'_>) -> Result<()> {
         let span = format!("{} (TopView rows)", DateWindow::span_text(window));
-        let request = report::request(self.spec, self.advertiser, window, self.run.sync.config.include_deleted, &[topview::report_filter()])
-            .scoped(Scope::ReportWindow)
-            .concerning(self.advertiser);
+        let request = report::request(
+            self.spec,
+            self.advertiser,
+            window,
+            self.run.sync.config.include_deleted,
+            &[topview::report_filter()],
+        )
+        .scoped(Scope::ReportWindow)
+        .concerning(self.advertiser);
         let id_dimension = self.spec.data_level.id_dimension();
         let mut pages = self.report_pages(request, None);
         let mut unreadable = BTreeMap::new();
@@ -138,7 +155,11 @@ impl<'a> WindowReader<'a> {
         let advertiser = self.advertiser.to_string();
         let decode = move |answer: ApiResponse| {
             let page = report::page_records(&answer.body, &advertiser).map_err(Error::transient)?;
-            Ok(Page { is_empty: page.records.is_empty(), total_pages: page.total_pages, items: (page.records, page.unreadable) })
+            Ok(Page {
+                is_empty: page.records.is_empty(),
+                total_pages: page.total_pages,
+                items: (page.records, page.unreadable),
+            })
         };
         Pages::decoded(&self.run.sync.api, request, first, Box::new(decode))
     }
@@ -199,7 +220,9 @@ impl<'a> WindowReader<'a> {
                         unreadable.extend(page_unreadable);
                         sink(records);
                     }
-                    Err(e) if !emitted && self.should_split(&e) => return self.read_halves(window, scope, &span, e, sink).await,
+                    Err(e) if !emitted && self.should_split(&e) => {
+                        return self.read_halves(window, scope, &span, e, sink).await
+                    }
                     Err(e) => return Err(e.context(span)),
                 }
             }
@@ -215,7 +238,14 @@ impl<'a> WindowReader<'a> {
     /// narrower queries filtered by ids (every app may, and nothing is lost), or through an
     /// async task where that loses nothing or narrowing cannot help. False when neither could:
     /// the truncated rows are then read, with a warning.
-    async fn read_truncated(&self, window: Option<DateWindow>, scope: Option<&IdFilter>, sync_pages: u64, span: &str, sink: Sink<'_>) -> Result<bool> {
+    async fn read_truncated(
+        &self,
+        window: Option<DateWindow>,
+        scope: Option<&IdFilter>,
+        sync_pages: u64,
+        span: &str,
+        sink: Sink<'_>,
+    ) -> Result<bool> {
         let level = self.spec.data_level;
         if let Some(scope) = scope {
             let tree = ad_tree::of(&self.run.sync, self.advertiser).await?;
@@ -263,11 +293,25 @@ impl<'a> WindowReader<'a> {
         e.action(Scope::ReportWindow).is_some_and(Action::splits_window)
     }
 
-    async fn read_halves(&self, window: Option<DateWindow>, scope: Option<IdFilter>, span: &str, e: Error, sink: Sink<'_>) -> Result<()> {
-        let why = if e.action(Scope::ReportWindow).is_some_and(Action::is_timeout) { "keeps timing out" } else { "is too large for TikTok (40067)" };
+    async fn read_halves(
+        &self,
+        window: Option<DateWindow>,
+        scope: Option<IdFilter>,
+        span: &str,
+        e: Error,
+        sink: Sink<'_>,
+    ) -> Result<()> {
+        let why = if e.action(Scope::ReportWindow).is_some_and(Action::is_timeout) {
+            "keeps timing out"
+        } else {
+            "is too large for TikTok (40067)"
+        };
         match window {
             Some(w) if w.days() > 1 => {
-                output::log_info(&format!("{}: advertiser {} {span} {why}; reading it in halves", self.run.def.name, self.advertiser));
+                output::log_info(&format!(
+                    "{}: advertiser {} {span} {why}; reading it in halves",
+                    self.run.def.name, self.advertiser
+                ));
                 let (first, second) = w.split();
                 self.read_scope(Some(first), scope.clone(), None, sink).await?;
                 self.read_scope(Some(second), scope, None, sink).await
@@ -290,7 +334,10 @@ mod tests {
 
     #[test]
     fn a_record_id_is_read_as_every_id_is() {
-        assert_eq!(record_id(r#"{"ad_id":"12","stat_time_day":"2024-01-01 00:00:00"}"#, "ad_id"), Some("12".to_string()));
+        assert_eq!(
+            record_id(r#"{"ad_id":"12","stat_time_day":"2024-01-01 00:00:00"}"#, "ad_id"),
+            Some("12".to_string())
+        );
         assert_eq!(record_id(r#"{"ad_id":12}"#, "ad_id"), Some("12".to_string()));
         assert_eq!(record_id(r#"{"ad_id":""}"#, "ad_id"), None);
         assert_eq!(record_id(r#"{"campaign_id":"1"}"#, "ad_id"), None);

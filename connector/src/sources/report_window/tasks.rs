@@ -30,7 +30,13 @@ impl WindowReader<'_> {
     /// which is not truncated (one task may serve the windows that follow). False when the app
     /// may not create tasks, the task fails or a quota is spent (the caller reads the window
     /// another way, or warns that it stays truncated).
-    pub(super) async fn read_task(&self, window: Option<DateWindow>, sync_pages: u64, span: &str, sink: Sink<'_>) -> bool {
+    pub(super) async fn read_task(
+        &self,
+        window: Option<DateWindow>,
+        sync_pages: u64,
+        span: &str,
+        sink: Sink<'_>,
+    ) -> bool {
         let (name, advertiser) = (self.run.def.name, self.advertiser);
         if self.run.sync.task_access.refused() {
             return false;
@@ -39,7 +45,10 @@ impl WindowReader<'_> {
             Ok(rows) => rows,
             Err(failure) => {
                 self.task_quota_spent.set(self.task_quota_spent.get() || matches!(failure, TaskFailure::QuotaSpent(_)));
-                output::log_info(&format!("{name}: advertiser {advertiser} {span}: no async report task ({})", failure.why()));
+                output::log_info(&format!(
+                    "{name}: advertiser {advertiser} {span}: no async report task ({})",
+                    failure.why()
+                ));
                 return false;
             }
         };
@@ -74,11 +83,17 @@ impl WindowReader<'_> {
 
     /// The task rows of `window`: from the task an earlier window created, or from a new task
     /// spanning this window and the days after it.
-    async fn task_rows_for(&self, window: Option<DateWindow>, sync_pages: u64) -> std::result::Result<Vec<Value>, TaskFailure> {
+    async fn task_rows_for(
+        &self,
+        window: Option<DateWindow>,
+        sync_pages: u64,
+    ) -> std::result::Result<Vec<Value>, TaskFailure> {
         let Some(window) = window else {
             return report_tasks::read(&self.run.sync, self.spec, self.advertiser, None).await;
         };
-        let covered = |rows: &Option<TaskRows>| rows.as_ref().is_some_and(|r| r.span.start <= window.start && window.end <= r.span.end);
+        let covered = |rows: &Option<TaskRows>| {
+            rows.as_ref().is_some_and(|r| r.span.start <= window.start && window.end <= r.span.end)
+        };
         if !covered(&self.task_rows.borrow()) {
             let span = self.task_span(window, sync_pages);
             let rows = self.task_rows_in_halves(span).await;
@@ -86,7 +101,9 @@ impl WindowReader<'_> {
                 self.task_rows_per_day.set(Some((rows.len() as u64).div_ceil(span.days() as u64)));
             }
             // The windows after this one in the task's span fail alike, without a new task.
-            let by_day = rows.map(|rows| group_by_day(rows, self.spec, window.start)).map_err(|e| e.context(&format!("the task for {}..{}", span.start, span.end)));
+            let by_day = rows
+                .map(|rows| group_by_day(rows, self.spec, window.start))
+                .map_err(|e| e.context(&format!("the task for {}..{}", span.start, span.end)));
             *self.task_rows.borrow_mut() = Some(TaskRows { span, by_day });
         }
         let mut cached = self.task_rows.borrow_mut();
@@ -107,7 +124,10 @@ impl WindowReader<'_> {
     /// The rows of a task for `span`. A task that fails over several days is asked again in
     /// halves, down to single days: TikTok's documents disagree on the span an hourly task may
     /// have, and a long span of a large account may fail or outgrow its download.
-    fn task_rows_in_halves(&self, span: DateWindow) -> Pin<Box<dyn Future<Output = std::result::Result<Vec<Value>, TaskFailure>> + '_>> {
+    fn task_rows_in_halves(
+        &self,
+        span: DateWindow,
+    ) -> Pin<Box<dyn Future<Output = std::result::Result<Vec<Value>, TaskFailure>> + '_>> {
         Box::pin(async move {
             match report_tasks::read(&self.run.sync, self.spec, self.advertiser, Some(span)).await {
                 Err(TaskFailure::Failed(why)) if span.days() > 1 && !self.run.sync.task_access.refused() => {
@@ -144,7 +164,8 @@ fn group_by_day(rows: Vec<Value>, spec: &ReportSpec, first_day: NaiveDate) -> BT
     let time = spec.granularity.time_dimension().unwrap_or_default();
     let mut by_day: BTreeMap<NaiveDate, Vec<Value>> = BTreeMap::new();
     for row in rows {
-        let day = row["dimensions"][time].as_str().and_then(|t| NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok());
+        let day =
+            row["dimensions"][time].as_str().and_then(|t| NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok());
         by_day.entry(day.unwrap_or(first_day)).or_default().push(row);
     }
     by_day

@@ -67,7 +67,8 @@ fn main() {
     config.limits.quota_per_second = args.qps;
     config.limits.quota_per_minute = args.qpm;
     config.limits.latency_ms = args.latency_ms;
-    config.account.delivery = tiktok_sim::Delivery { idle_advertisers: args.idle_advertisers, active_day_share: args.active_day_share };
+    config.account.delivery =
+        tiktok_sim::Delivery { idle_advertisers: args.idle_advertisers, active_day_share: args.active_day_share };
     if let Some(rate) = args.fault_rate {
         config.faults.rate = rate;
         config.faults.kinds = ALL_FAULTS.to_vec();

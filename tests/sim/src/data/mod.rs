@@ -24,7 +24,14 @@ pub struct DataSize {
 
 impl Default for DataSize {
     fn default() -> Self {
-        Self { advertisers: 2, campaigns_per_advertiser: 3, adgroups_per_campaign: 2, ads_per_adgroup: 2, assets_per_kind: 4, topview_campaigns_per_advertiser: 0 }
+        Self {
+            advertisers: 2,
+            campaigns_per_advertiser: 3,
+            adgroups_per_campaign: 2,
+            ads_per_adgroup: 2,
+            assets_per_kind: 4,
+            topview_campaigns_per_advertiser: 0,
+        }
     }
 }
 
@@ -114,7 +121,6 @@ pub fn iso(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-
 /// The generated history spans the four months before this instant: ten days before
 /// today (UTC), so incremental reads meet recent cursors as they do in production.
 pub fn base_time() -> NaiveDateTime {
@@ -134,4 +140,3 @@ pub fn mix(mut x: u64) -> u64 {
     x = x.wrapping_mul(0xc4ceb9fe1a85ec53);
     x ^ (x >> 33)
 }
-

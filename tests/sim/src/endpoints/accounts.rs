@@ -10,7 +10,11 @@ use crate::wire::{param_error, ApiError, Call, Served};
 /// The advertisers a token may read: all of them, or the sandbox's single one.
 fn authorized_ids(account: &Account, sandbox: bool) -> Vec<&str> {
     let ids = account.advertisers.iter().map(|a| a.id.as_str());
-    if sandbox { ids.take(1).collect() } else { ids.collect() }
+    if sandbox {
+        ids.take(1).collect()
+    } else {
+        ids.collect()
+    }
 }
 
 /// The advertiser a request names must be one the token may read, and grant the endpoint.
@@ -38,17 +42,16 @@ pub fn advertiser_get(call: &Call) -> Result<Served, ApiError> {
     if app_id != config.credentials.app_id || secret != config.credentials.secret {
         return refuse(Refusal::AppMismatch);
     }
-    let list: Vec<Value> = account
-        .advertisers
-        .iter()
-        .map(|a| json!({"advertiser_id": a.id, "advertiser_name": a.name}))
-        .collect();
+    let list: Vec<Value> =
+        account.advertisers.iter().map(|a| json!({"advertiser_id": a.id, "advertiser_name": a.name})).collect();
     Ok(json!({ "list": list }).into())
 }
 
 pub fn advertiser_info(call: &Call) -> Result<Served, ApiError> {
     let Call { query: q, account, config, sandbox, .. } = *call;
-    let ids = q.json_array("advertiser_ids")?.ok_or_else(|| param_error("advertiser_ids: Missing data for required field."))?;
+    let ids = q
+        .json_array("advertiser_ids")?
+        .ok_or_else(|| param_error("advertiser_ids: Missing data for required field."))?;
     if ids.is_empty() || ids.len() > 100 {
         return Err(param_error("advertiser_ids: Length must be between 1 and 100."));
     }

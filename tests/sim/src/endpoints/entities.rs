@@ -29,22 +29,59 @@ fn level_prefix(level: Level) -> &'static str {
 
 fn allowed_filters(level: Level) -> &'static [&'static str] {
     const COMMON: &[&str] = &[
-        "campaign_ids", "campaign_name", "campaign_system_origins", "primary_status", "secondary_status",
-        "objective_type", "buying_types", "optimization_goal", "creation_filter_start_time",
-        "creation_filter_end_time", "split_test_enabled", "campaign_automation_type",
-        "is_smart_performance_campaign", "sales_destination", "campaign_type", "campaign_product_source",
+        "campaign_ids",
+        "campaign_name",
+        "campaign_system_origins",
+        "primary_status",
+        "secondary_status",
+        "objective_type",
+        "buying_types",
+        "optimization_goal",
+        "creation_filter_start_time",
+        "creation_filter_end_time",
+        "split_test_enabled",
+        "campaign_automation_type",
+        "is_smart_performance_campaign",
+        "sales_destination",
+        "campaign_type",
+        "campaign_product_source",
         "creative_campaign_type",
     ];
     const ADGROUP: &[&str] = &[
-        "campaign_ids", "adgroup_ids", "adgroup_name", "campaign_system_origins", "primary_status",
-        "secondary_status", "objective_type", "buying_types", "optimization_goal", "promotion_type",
-        "bid_strategy", "creative_material_mode", "billing_events", "creation_filter_start_time",
-        "creation_filter_end_time", "split_test_enabled", "campaign_automation_type",
+        "campaign_ids",
+        "adgroup_ids",
+        "adgroup_name",
+        "campaign_system_origins",
+        "primary_status",
+        "secondary_status",
+        "objective_type",
+        "buying_types",
+        "optimization_goal",
+        "promotion_type",
+        "bid_strategy",
+        "creative_material_mode",
+        "billing_events",
+        "creation_filter_start_time",
+        "creation_filter_end_time",
+        "split_test_enabled",
+        "campaign_automation_type",
     ];
     const AD: &[&str] = &[
-        "campaign_ids", "adgroup_ids", "ad_ids", "ad_name", "campaign_system_origins", "primary_status",
-        "secondary_status", "objective_type", "buying_types", "optimization_goal", "creative_material_mode",
-        "destination", "creation_filter_start_time", "creation_filter_end_time", "modified_after",
+        "campaign_ids",
+        "adgroup_ids",
+        "ad_ids",
+        "ad_name",
+        "campaign_system_origins",
+        "primary_status",
+        "secondary_status",
+        "objective_type",
+        "buying_types",
+        "optimization_goal",
+        "creative_material_mode",
+        "destination",
+        "creation_filter_start_time",
+        "creation_filter_end_time",
+        "modified_after",
         "campaign_automation_type",
     ];
     match level {
@@ -75,16 +112,26 @@ fn time_of(fields: &Value, key: &str) -> Option<NaiveDateTime> {
 /// `creation_filter_start_time` / `creation_filter_end_time`: both or neither, the start not
 /// after the end, and (DOC-CAMP: "keep the range within 6 months") at most 180 days apart.
 fn creation_range(filtering: &Map<String, Value>) -> Result<Option<(NaiveDateTime, NaiveDateTime)>, ApiError> {
-    let start = filtering.get("creation_filter_start_time").map(|v| parse_time("filtering.creation_filter_start_time", v)).transpose()?;
-    let end = filtering.get("creation_filter_end_time").map(|v| parse_time("filtering.creation_filter_end_time", v)).transpose()?;
+    let start = filtering
+        .get("creation_filter_start_time")
+        .map(|v| parse_time("filtering.creation_filter_start_time", v))
+        .transpose()?;
+    let end = filtering
+        .get("creation_filter_end_time")
+        .map(|v| parse_time("filtering.creation_filter_end_time", v))
+        .transpose()?;
     match (start, end) {
         (None, None) => Ok(None),
-        (Some(start), Some(end)) if start > end => Err(param_error("filtering.creation_filter_start_time: must not be later than creation_filter_end_time.")),
+        (Some(start), Some(end)) if start > end => {
+            Err(param_error("filtering.creation_filter_start_time: must not be later than creation_filter_end_time."))
+        }
         (Some(start), Some(end)) if end - start > chrono::Duration::days(180) => {
             Err(param_error("filtering: the creation time range must be within 6 months."))
         }
         (Some(start), Some(end)) => Ok(Some((start, end))),
-        _ => Err(param_error("filtering: creation_filter_start_time and creation_filter_end_time must be set together.")),
+        _ => {
+            Err(param_error("filtering: creation_filter_start_time and creation_filter_end_time must be set together."))
+        }
     }
 }
 
@@ -101,7 +148,9 @@ fn topview_filter(filtering: &Map<String, Value>) -> Result<bool, ApiError> {
     }
     let topview = types.contains(&"RESERVATION_TOP_VIEW");
     if topview && types.len() > 1 {
-        return Err(param_error("filtering.buying_types: RESERVATION_TOP_VIEW cannot be combined with other buying types."));
+        return Err(param_error(
+            "filtering.buying_types: RESERVATION_TOP_VIEW cannot be combined with other buying types.",
+        ));
     }
     Ok(topview)
 }
@@ -134,7 +183,9 @@ fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
     }
     if let Some(v) = filtering.get("secondary_status") {
         let s = v.as_str().ok_or_else(|| param_error("filtering.secondary_status: Not a valid string."))?;
-        if !s.starts_with(&format!("{prefix}_STATUS_")) && !(level != Level::Campaign && s.starts_with("ADGROUP_STATUS_")) {
+        if !s.starts_with(&format!("{prefix}_STATUS_"))
+            && !(level != Level::Campaign && s.starts_with("ADGROUP_STATUS_"))
+        {
             return Err(param_error(format!("filtering.secondary_status: Invalid enum value {s}.")));
         }
         if s == format!("{prefix}_STATUS_ALL") {
@@ -145,14 +196,17 @@ fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
             secondary = Some(s.to_string());
         }
     }
-    let modified_after = filtering.get("modified_after").map(|v| parse_time("filtering.modified_after", v)).transpose()?;
+    let modified_after =
+        filtering.get("modified_after").map(|v| parse_time("filtering.modified_after", v)).transpose()?;
     let created = creation_range(&filtering)?;
     let campaign_ids = id_filter(&filtering, "campaign_ids")?;
     let adgroup_ids = id_filter(&filtering, "adgroup_ids")?;
     let ad_ids = id_filter(&filtering, "ad_ids")?;
     let topview = topview_filter(&filtering)?;
     if topview && level == Level::AdGroup && size > 100 {
-        return Err(param_error("page_size: page_size must be between 1 and 100 when buying_types is RESERVATION_TOP_VIEW."));
+        return Err(param_error(
+            "page_size: page_size must be between 1 and 100 when buying_types is RESERVATION_TOP_VIEW.",
+        ));
     }
 
     let mut matching: Vec<&Entity> = account
@@ -170,7 +224,9 @@ fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
         .filter(|e| ad_ids.as_ref().is_none_or(|ids| level == Level::Ad && ids.contains(&e.id)))
         // An object without modify_time (Smart+ ads) never passes modified_after.
         .filter(|e| modified_after.is_none_or(|after| time_of(&e.fields, "modify_time").is_some_and(|t| t > after)))
-        .filter(|e| created.is_none_or(|(start, end)| time_of(&e.fields, "create_time").is_some_and(|t| start <= t && t <= end)))
+        .filter(|e| {
+            created.is_none_or(|(start, end)| time_of(&e.fields, "create_time").is_some_and(|t| start <= t && t <= end))
+        })
         .collect();
     // TikTok lists newest ids first.
     matching.sort_by(|a, b| b.id.len().cmp(&a.id.len()).then_with(|| b.id.cmp(&a.id)));

@@ -12,7 +12,8 @@ pub fn event_stats(call: &Call) -> Result<Served, ApiError> {
     if ids.is_empty() || ids.len() > 10 {
         return Err(param_error("pixel_ids: Length must be between 1 and 10."));
     }
-    let range = q.json_object("date_range")?.ok_or_else(|| param_error("date_range: Missing data for required field."))?;
+    let range =
+        q.json_object("date_range")?.ok_or_else(|| param_error("date_range: Missing data for required field."))?;
     let day = |key: &str| {
         range
             .get(key)
@@ -47,8 +48,16 @@ const INSTANT_PAGE_GOALS: &[(&str, &[&str])] = &[
     ("ENGAGEMENT", &["FOLLOWERS", "PAGE_VISIT"]),
 ];
 const OBJECTIVE_TYPES: &[&str] = &[
-    "APP_PROMOTION", "WEB_CONVERSIONS", "REACH", "TRAFFIC", "VIDEO_VIEWS", "PRODUCT_SALES", "ENGAGEMENT",
-    "LEAD_GENERATION", "RF_REACH", "TOPVIEW_REACH",
+    "APP_PROMOTION",
+    "WEB_CONVERSIONS",
+    "REACH",
+    "TRAFFIC",
+    "VIDEO_VIEWS",
+    "PRODUCT_SALES",
+    "ENGAGEMENT",
+    "LEAD_GENERATION",
+    "RF_REACH",
+    "TOPVIEW_REACH",
 ];
 
 pub fn instant_page_events(call: &Call) -> Result<Served, ApiError> {
@@ -67,7 +76,8 @@ pub fn instant_page_events(call: &Call) -> Result<Served, ApiError> {
             return Err(param_error("is_retargeting: Not a valid boolean."));
         }
     }
-    let supported = INSTANT_PAGE_GOALS.iter().find(|(o, _)| *o == objective).is_some_and(|(_, goals)| goals.contains(&goal));
+    let supported =
+        INSTANT_PAGE_GOALS.iter().find(|(o, _)| *o == objective).is_some_and(|(_, goals)| goals.contains(&goal));
     if !supported {
         return Err(param_error(format!("optimization_goal {goal} is not supported for objective_type {objective}.")));
     }
@@ -76,5 +86,6 @@ pub fn instant_page_events(call: &Call) -> Result<Served, ApiError> {
         "instant_page_events": {"objective_types": [{"objective_type": objective, "optimization_goals": [
             {"optimization_goal": goal, "optimization_events": ["BUTTON", "PAGE_VIEW"]}
         ]}]},
-    }]}).into())
+    }]})
+    .into())
 }

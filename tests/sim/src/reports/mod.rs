@@ -21,7 +21,11 @@ pub fn integrated(call: &Call) -> Result<Served, ApiError> {
     let (page, size) = q.paging(10, 1000)?;
     let rq = parse(q, config, false)?;
     // TikTok counts the ads in the query's scope: id filters below the limit mean no truncation.
-    let ads_in_scope = account.entities.iter().filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser && rq.in_scope(e)).count();
+    let ads_in_scope = account
+        .entities
+        .iter()
+        .filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser && rq.in_scope(e))
+        .count();
     let threshold = config.limits.ads_throttle_threshold;
     let truncated = ads_in_scope >= threshold;
     let mut headers = Vec::new();
@@ -33,7 +37,14 @@ pub fn integrated(call: &Call) -> Result<Served, ApiError> {
     }
     let shape = &config.account;
     let today = chrono::Utc::now().date_naive();
-    let key = format!("{}|{}|{:?}|{}|{today}|{}", shape.seed, shape.restatement, shape.delivery, account.entities.len(), q.canonical(&["page", "page_size"]));
+    let key = format!(
+        "{}|{}|{:?}|{}|{today}|{}",
+        shape.seed,
+        shape.restatement,
+        shape.delivery,
+        account.entities.len(),
+        q.canonical(&["page", "page_size"])
+    );
     let rows = memory.cached_rows(&key).unwrap_or_else(|| {
         // Over the limit, the synchronous report covers only the newest ads (TikTok: 20k).
         let rows = Arc::new(compute_rows(&rq, &advertiser, account, config, truncated.then_some(threshold)));

@@ -4,23 +4,50 @@
 use chrono::NaiveDate;
 use serde_json::Value;
 
+use crate::config::SimConfig;
 use crate::data::Entity;
 use crate::data::Level;
 use crate::refusals::{refuse, Refusal};
 use crate::wire::{param_error, strings_in, ApiError, Query};
-use crate::config::SimConfig;
 
 // The reference's metrics, with the values they always had; the metric table
 // (`crate::metrics`) derives the others.
 
 /// Counts: additive, rendered as integers.
 pub(super) const COUNT_METRICS: &[&str] = &[
-    "impressions", "clicks", "reach", "conversion", "real_time_conversion", "result", "real_time_result",
-    "video_play_actions", "video_watched_2s", "video_watched_6s", "video_views_p25", "video_views_p50",
-    "video_views_p75", "video_views_p100", "profile_visits", "likes", "comments", "shares", "follows",
-    "clicks_on_music_disc", "real_time_app_install", "app_install", "purchase", "registration", "sales_lead",
-    "total_app_event_add_to_cart", "total_pageview", "complete_payment", "onsite_shopping", "vta_purchase",
-    "vta_conversion", "cta_purchase", "cta_conversion",
+    "impressions",
+    "clicks",
+    "reach",
+    "conversion",
+    "real_time_conversion",
+    "result",
+    "real_time_result",
+    "video_play_actions",
+    "video_watched_2s",
+    "video_watched_6s",
+    "video_views_p25",
+    "video_views_p50",
+    "video_views_p75",
+    "video_views_p100",
+    "profile_visits",
+    "likes",
+    "comments",
+    "shares",
+    "follows",
+    "clicks_on_music_disc",
+    "real_time_app_install",
+    "app_install",
+    "purchase",
+    "registration",
+    "sales_lead",
+    "total_app_event_add_to_cart",
+    "total_pageview",
+    "complete_payment",
+    "onsite_shopping",
+    "vta_purchase",
+    "vta_conversion",
+    "cta_purchase",
+    "cta_conversion",
 ];
 
 /// Money: additive, rendered with two decimals.
@@ -29,17 +56,39 @@ pub(super) const MONEY_METRICS: &[&str] =
 
 /// Derived from the additive ones (rates in percent units, costs per result).
 pub(super) const RATIO_METRICS: &[&str] = &[
-    "cpc", "cpm", "ctr", "cost_per_1000_reached", "frequency", "cost_per_conversion", "conversion_rate",
-    "real_time_cost_per_conversion", "real_time_conversion_rate", "cost_per_result", "result_rate",
-    "real_time_cost_per_result", "real_time_result_rate", "average_video_play", "average_video_play_per_user",
-    "value_per_complete_payment", "total_complete_payment_rate", "profile_visits_rate", "purchase_rate",
-    "registration_rate", "sales_lead_rate", "cost_per_app_install", "cost_per_purchase", "cost_per_registration",
-    "cost_per_sales_lead", "cost_per_total_sales_lead", "cost_per_total_app_event_add_to_cart",
+    "cpc",
+    "cpm",
+    "ctr",
+    "cost_per_1000_reached",
+    "frequency",
+    "cost_per_conversion",
+    "conversion_rate",
+    "real_time_cost_per_conversion",
+    "real_time_conversion_rate",
+    "cost_per_result",
+    "result_rate",
+    "real_time_cost_per_result",
+    "real_time_result_rate",
+    "average_video_play",
+    "average_video_play_per_user",
+    "value_per_complete_payment",
+    "total_complete_payment_rate",
+    "profile_visits_rate",
+    "purchase_rate",
+    "registration_rate",
+    "sales_lead_rate",
+    "cost_per_app_install",
+    "cost_per_purchase",
+    "cost_per_registration",
+    "cost_per_sales_lead",
+    "cost_per_total_sales_lead",
+    "cost_per_total_app_event_add_to_cart",
     "real_time_app_install_cost",
 ];
 
 /// No secondary goal is set on generated ad groups, so these are always `-`.
-pub(super) const EMPTY_METRICS: &[&str] = &["secondary_goal_result", "cost_per_secondary_goal_result", "secondary_goal_result_rate"];
+pub(super) const EMPTY_METRICS: &[&str] =
+    &["secondary_goal_result", "cost_per_secondary_goal_result", "secondary_goal_result_rate"];
 
 /// A data level's rank: 0 advertiser, 1 campaign, 2 ad group, 3 ad.
 pub(super) fn rank(level: Level, advertiser_level: bool) -> u8 {
@@ -51,7 +100,8 @@ pub(super) fn rank(level: Level, advertiser_level: bool) -> u8 {
     }
 }
 
-pub(super) const AUDIENCE_DIMENSIONS: &[&str] = &["gender", "age", "country_code", "province_id", "platform", "language", "placement", "ac"];
+pub(super) const AUDIENCE_DIMENSIONS: &[&str] =
+    &["gender", "age", "country_code", "province_id", "platform", "language", "placement", "ac"];
 pub(super) const GENDERS: &[&str] = &["MALE", "FEMALE", "NONE"];
 pub(super) const AGES: &[&str] = &["AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "AGE_55_100"];
 pub(super) const COUNTRIES: &[&str] = &["US", "GB", "DE", "FR", "JP"];
@@ -82,15 +132,19 @@ pub(super) struct ReportQuery {
 impl ReportQuery {
     /// Whether an ad is within the query's id filters: the scope TikTok's 20k-ads limit counts.
     pub(super) fn in_scope(&self, ad: &Entity) -> bool {
-        let id_filters = self.filters.iter().filter(|(field, ..)| ["campaign_ids", "adgroup_ids", "ad_ids"].contains(&field.as_str()));
-        ad.topview == self.topview() && id_filters.into_iter().all(|(field, inside, values)| {
-            let value = match field.as_str() {
-                "campaign_ids" => &ad.campaign_id,
-                "adgroup_ids" => ad.adgroup_id.as_ref().unwrap_or(&ad.id),
-                _ => &ad.id,
-            };
-            values.contains(value) == *inside
-        })
+        let id_filters = self
+            .filters
+            .iter()
+            .filter(|(field, ..)| ["campaign_ids", "adgroup_ids", "ad_ids"].contains(&field.as_str()));
+        ad.topview == self.topview()
+            && id_filters.into_iter().all(|(field, inside, values)| {
+                let value = match field.as_str() {
+                    "campaign_ids" => &ad.campaign_id,
+                    "adgroup_ids" => ad.adgroup_id.as_ref().unwrap_or(&ad.id),
+                    _ => &ad.id,
+                };
+                values.contains(value) == *inside
+            })
     }
 
     /// Whether the query asks for TopView rows (which then are the only ones).
@@ -152,7 +206,9 @@ pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQ
     let (include_deleted, filters) = parse_filtering(q, level)?;
     // A country filter needs the country breakdown.
     if filters.iter().any(|(field, ..)| field == "country_code") && !breakdowns.iter().any(|d| d == "country_code") {
-        return Err(param_error("filtering.country_code: filtering by country_code requires the country_code dimension."));
+        return Err(param_error(
+            "filtering.country_code: filtering by country_code requires the country_code dimension.",
+        ));
     }
     Ok(ReportQuery {
         level,
@@ -233,7 +289,8 @@ fn dimensions(q: &Query, audience: bool, id_dimension: &str) -> Result<(Time, Ve
 /// are refused together.
 fn metrics(q: &Query, shape: &crate::metrics::Shape) -> Result<Vec<String>, ApiError> {
     let metrics = q.strings("metrics")?.unwrap_or_else(|| vec!["spend".to_string(), "impressions".to_string()]);
-    let invalid: Vec<String> = metrics.iter().filter(|m| crate::metrics::refused(m, shape)).map(|m| format!("'{m}'")).collect();
+    let invalid: Vec<String> =
+        metrics.iter().filter(|m| crate::metrics::refused(m, shape)).map(|m| format!("'{m}'")).collect();
     if !invalid.is_empty() {
         return Err(param_error(format!(
             "Please correct the information in invalid metric fields and try again. Invalid metric fields: [{}].",
@@ -284,15 +341,25 @@ fn date_span(q: &Query, config: &SimConfig, time: Time, task: bool) -> Result<(N
 /// Reach-type (UV) metrics: the task API refuses them with audience dimensions, `country_code`
 /// included, exactly the list DOC-TASK-CREATE gives (tiktok-api.md §4.9).
 pub(super) const UV_METRICS: &[&str] = &[
-    "average_video_play_per_user", "frequency", "cost_per_1000_reached", "real_time_result", "real_time_result_rate",
-    "real_time_cost_per_result", "result", "result_rate", "cost_per_result", "reach", "live_play_count",
+    "average_video_play_per_user",
+    "frequency",
+    "cost_per_1000_reached",
+    "real_time_result",
+    "real_time_result_rate",
+    "real_time_cost_per_result",
+    "result",
+    "result_rate",
+    "cost_per_result",
+    "reach",
+    "live_play_count",
 ];
 
 /// What `report/task/create/` refuses that `report/integrated/get/` takes: filters other than
 /// ids and countries (DOC-TASK-CREATE, tiktok-api.md §4.9), and UV metrics with breakdowns.
 pub(super) fn task_rules(q: &Query, metrics: &[String], breakdowns: &[String]) -> Result<(), ApiError> {
     if let Some(raw) = q.get("filtering") {
-        let filters: Vec<Value> = serde_json::from_str(raw).map_err(|_| param_error("filtering: Field must be set to array"))?;
+        let filters: Vec<Value> =
+            serde_json::from_str(raw).map_err(|_| param_error("filtering: Field must be set to array"))?;
         for f in &filters {
             let field = f["field_name"].as_str().unwrap_or("");
             if !["campaign_ids", "adgroup_ids", "ad_ids", "country_code"].contains(&field) {
@@ -322,9 +389,25 @@ pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<(Str
     };
     let mut all = Vec::new();
     for f in filters {
-        let field = f["field_name"].as_str().ok_or_else(|| param_error("filtering.field_name: Missing data for required field."))?;
-        let filter_type = f["filter_type"].as_str().ok_or_else(|| param_error("filtering.filter_type: Missing data for required field."))?;
-        if !["IN", "NOT_IN", "CONTAIN_ANY_OF", "MATCH", "GREATER_EQUAL", "GREATER_THAN", "LOWER_EQUAL", "LOWER_THAN", "BETWEEN"].contains(&filter_type) {
+        let field = f["field_name"]
+            .as_str()
+            .ok_or_else(|| param_error("filtering.field_name: Missing data for required field."))?;
+        let filter_type = f["filter_type"]
+            .as_str()
+            .ok_or_else(|| param_error("filtering.filter_type: Missing data for required field."))?;
+        if ![
+            "IN",
+            "NOT_IN",
+            "CONTAIN_ANY_OF",
+            "MATCH",
+            "GREATER_EQUAL",
+            "GREATER_THAN",
+            "LOWER_EQUAL",
+            "LOWER_THAN",
+            "BETWEEN",
+        ]
+        .contains(&filter_type)
+        {
             return Err(param_error(format!("filtering.filter_type: Invalid enum value {filter_type}.")));
         }
         // filter_value is a JSON array serialized into a string for IN.
@@ -348,15 +431,25 @@ pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<(Str
                 }
             }
             "campaign_ids" | "adgroup_ids" | "ad_ids" | "country_code" => match filter_type {
-                "IN" | "NOT_IN" if (1..=100).contains(&values.len()) => applied.push((field.to_string(), filter_type == "IN", values)),
-                "IN" | "NOT_IN" => return Err(param_error(format!("filtering.{field}: Length must be between 1 and 100."))),
-                other => return Err(param_error(format!("filtering.filter_type: {other} is not supported for {field}."))),
+                "IN" | "NOT_IN" if (1..=100).contains(&values.len()) => {
+                    applied.push((field.to_string(), filter_type == "IN", values))
+                }
+                "IN" | "NOT_IN" => {
+                    return Err(param_error(format!("filtering.{field}: Length must be between 1 and 100.")))
+                }
+                other => {
+                    return Err(param_error(format!("filtering.filter_type: {other} is not supported for {field}.")))
+                }
             },
             // TopView rows come back only under this filter, and then only they.
             "buying_type" => match (filter_type, values.as_slice()) {
                 ("IN", [only]) if only == "RESERVATION_TOP_VIEW" => applied.push((field.to_string(), true, values)),
                 ("IN", [only]) if only == "AUCTION" || only == "RESERVATION_RF" => {}
-                _ => return Err(param_error("filtering.buying_type: use IN with one of AUCTION, RESERVATION_RF, RESERVATION_TOP_VIEW.")),
+                _ => {
+                    return Err(param_error(
+                        "filtering.buying_type: use IN with one of AUCTION, RESERVATION_RF, RESERVATION_TOP_VIEW.",
+                    ))
+                }
             },
             "promotion_type" | "campaign_automation_type" => {}
             other => return Err(param_error(format!("filtering.field_name: Invalid field {other}."))),

@@ -7,12 +7,14 @@ use chrono::{Duration, NaiveDate};
 use serde_json::{json, Map, Value};
 
 use super::query::*;
-use crate::data::{mix, Account, Entity, Level};
 use crate::config::SimConfig;
+use crate::data::{mix, Account, Entity, Level};
 
 /// The additive values of one ad in one local hour; zero outside its delivery.
 pub(super) fn hour_values(ad: &Entity, day: NaiveDate, hour: u32, seed: u64) -> Option<[f64; 4]> {
-    let created = ad.fields["create_time"].as_str().and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok())?;
+    let created = ad.fields["create_time"]
+        .as_str()
+        .and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok())?;
     if day < created.date() {
         return None;
     }
@@ -42,7 +44,11 @@ pub(super) fn breakdown_values(dimension: &str) -> &'static [&'static str] {
 /// Which bucket of a breakdown an ad-hour falls in (audience reports split each ad's delivery).
 pub(super) fn bucket(ad: &Entity, day: NaiveDate, hour: u32, dimension: &str, seed: u64) -> &'static str {
     let values = breakdown_values(dimension);
-    let key = mix(seed ^ mix(ad.id.len() as u64 + ad.id.parse::<u64>().unwrap_or(0)) ^ day.num_days_from_ce() as u64 ^ ((hour as u64) << 40) ^ dimension.len() as u64);
+    let key = mix(seed
+        ^ mix(ad.id.len() as u64 + ad.id.parse::<u64>().unwrap_or(0))
+        ^ day.num_days_from_ce() as u64
+        ^ ((hour as u64) << 40)
+        ^ dimension.len() as u64);
     values[(key % values.len() as u64) as usize]
 }
 
@@ -57,7 +63,11 @@ pub(super) fn fmt_money(v: f64) -> Value {
 }
 
 pub(super) fn ratio(numerator: f64, denominator: f64, scale: f64) -> Value {
-    if denominator == 0.0 { Value::String("0.00".into()) } else { Value::String(format!("{:.2}", numerator / denominator * scale)) }
+    if denominator == 0.0 {
+        Value::String("0.00".into())
+    } else {
+        Value::String(format!("{:.2}", numerator / denominator * scale))
+    }
 }
 
 /// Render the requested metrics of one row from its additive totals.
@@ -79,14 +89,23 @@ pub(super) fn metric_values(metrics: &[String], totals: &[f64; 4], sample: &Enti
             "ctr" => ratio(clicks, impressions, 100.0),
             "cost_per_1000_reached" => ratio(spend, (impressions * 0.8).round(), 1000.0),
             "frequency" => ratio(impressions, (impressions * 0.8).round(), 1.0),
-            "cost_per_conversion" | "cost_per_result" | "real_time_cost_per_conversion" | "real_time_cost_per_result" => ratio(spend, conversions, 1.0),
-            "conversion_rate" | "result_rate" | "real_time_conversion_rate" | "real_time_result_rate" => ratio(conversions, clicks, 100.0),
+            "cost_per_conversion"
+            | "cost_per_result"
+            | "real_time_cost_per_conversion"
+            | "real_time_cost_per_result" => ratio(spend, conversions, 1.0),
+            "conversion_rate" | "result_rate" | "real_time_conversion_rate" | "real_time_result_rate" => {
+                ratio(conversions, clicks, 100.0)
+            }
             m if EMPTY_METRICS.contains(&m) => Value::String("-".into()),
-            m if COUNT_METRICS.contains(&m) => fmt_count((clicks * ((mix(key ^ m.len() as u64) % 50) as f64) / 100.0).round()),
+            m if COUNT_METRICS.contains(&m) => {
+                fmt_count((clicks * ((mix(key ^ m.len() as u64) % 50) as f64) / 100.0).round())
+            }
             m if MONEY_METRICS.contains(&m) => fmt_money(conversions * 12.5),
             m if RATIO_METRICS.contains(&m) => ratio(spend, conversions.max(1.0) * 3.0, 1.0),
             // `parse` refused attributes above the query's level.
-            "campaign_name" | "campaign_id" | "adgroup_name" | "adgroup_id" | "ad_name" | "ad_text" => sample.fields[m].clone(),
+            "campaign_name" | "campaign_id" | "adgroup_name" | "adgroup_id" | "ad_name" | "ad_text" => {
+                sample.fields[m].clone()
+            }
             "placement_type" => Value::String("Select placement".into()),
             "promotion_type" => Value::String("Website".into()),
             "tt_app_id" | "mobile_app_id" | "tt_app_name" => Value::String("0".into()),
@@ -104,7 +123,13 @@ pub(super) fn metric_values(metrics: &[String], totals: &[f64; 4], sample: &Enti
 
 /// The rows of a report; with `newest`, only of that many most recently created ads (the
 /// synchronous API's truncation).
-pub(super) fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account, config: &SimConfig, newest: Option<usize>) -> Vec<Value> {
+pub(super) fn compute_rows(
+    rq: &ReportQuery,
+    advertiser: &str,
+    account: &Account,
+    config: &SimConfig,
+    newest: Option<usize>,
+) -> Vec<Value> {
     let ads = ads_in_query(rq, advertiser, account, newest);
     totals(rq, advertiser, &ads, account, config)
         .into_iter()
@@ -116,10 +141,21 @@ pub(super) fn compute_rows(rq: &ReportQuery, advertiser: &str, account: &Account
 
 /// The advertiser's ads in the query's scope: the newest `newest` of them when TikTok
 /// truncates, deleted ones only when asked for.
-fn ads_in_query<'a>(rq: &ReportQuery, advertiser: &str, account: &'a Account, newest: Option<usize>) -> Vec<&'a Entity> {
-    let mut ads: Vec<&Entity> = account.entities.iter().filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser && rq.in_scope(e)).collect();
+fn ads_in_query<'a>(
+    rq: &ReportQuery,
+    advertiser: &str,
+    account: &'a Account,
+    newest: Option<usize>,
+) -> Vec<&'a Entity> {
+    let mut ads: Vec<&Entity> = account
+        .entities
+        .iter()
+        .filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser && rq.in_scope(e))
+        .collect();
     if let Some(n) = newest {
-        ads.sort_by(|a, b| b.fields["create_time"].as_str().cmp(&a.fields["create_time"].as_str()).then(b.id.cmp(&a.id)));
+        ads.sort_by(|a, b| {
+            b.fields["create_time"].as_str().cmp(&a.fields["create_time"].as_str()).then(b.id.cmp(&a.id))
+        });
         ads.truncate(n);
     }
     ads.retain(|e| rq.include_deleted || !e.deleted);
@@ -131,14 +167,21 @@ fn ads_in_query<'a>(rq: &ReportQuery, advertiser: &str, account: &'a Account, ne
 type Totals<'a> = BTreeMap<Vec<String>, ([f64; 4], &'a Entity)>;
 
 /// Every ad-hour of the query's days, summed into the rows it falls in.
-fn totals<'a>(rq: &ReportQuery, advertiser: &str, ads: &[&'a Entity], account: &'a Account, config: &SimConfig) -> Totals<'a> {
+fn totals<'a>(
+    rq: &ReportQuery,
+    advertiser: &str,
+    ads: &[&'a Entity],
+    account: &'a Account,
+    config: &SimConfig,
+) -> Totals<'a> {
     let parents: BTreeMap<&str, &Entity> = account.entities.iter().map(|e| (e.id.as_str(), e)).collect();
     let today = chrono::Utc::now().date_naive();
     let (first, last) = rq.dates.unwrap_or((today - Duration::days(400), today));
     let seed = config.account.seed;
     let mut rows = Totals::new();
     let index = account.advertisers.iter().position(|a| a.id == advertiser);
-    let delivers = |day| index.is_some_and(|i| config.account.delivery.delivers(i, account.advertisers.len(), day, seed));
+    let delivers =
+        |day| index.is_some_and(|i| config.account.delivery.delivers(i, account.advertisers.len(), day, seed));
     let mut day = first;
     while day <= last.min(today) {
         // On a day the advertiser delivered nothing, no level has a row.

@@ -21,7 +21,9 @@ pub fn create(call: &Call) -> Result<Served, ApiError> {
     let rq = parse(q, config, true)?;
     let days = rq.dates.map_or(0, |(start, end)| (end - start).num_days() + 1);
     if let Some(max) = config.limits.task_span_days_max.filter(|max| days > *max as i64) {
-        return Err(param_error(format!("The time span between start_date and end_date must not exceed {max} days for this task.")));
+        return Err(param_error(format!(
+            "The time span between start_date and end_date must not exceed {max} days for this task."
+        )));
     }
     match q.get("output_format").unwrap_or("CSV_STRING") {
         "CSV_STRING" | "CSV_DOWNLOAD" | "XLSX_DOWNLOAD" => {}
@@ -104,7 +106,9 @@ fn task_file(rows: &[Value], translate: bool) -> Result<Vec<u8>, csv::Error> {
     let mut csv = "\u{feff}".as_bytes().to_vec();
     {
         let mut writer = csv::Writer::from_writer(&mut csv);
-        for record in std::iter::once(header).chain(rows.iter().map(|row| columns.iter().map(|c| cell(row, c)).collect())) {
+        for record in
+            std::iter::once(header).chain(rows.iter().map(|row| columns.iter().map(|c| cell(row, c)).collect()))
+        {
             writer.write_record(&record)?;
         }
         writer.flush()?;
