@@ -9,7 +9,7 @@ SIM := target/release/tiktok-sim
 COMPONENT := target/wasm32-wasip2/release/tiktok_connector.wasm
 OUT ?= out
 
-.PHONY: setup build component host test demo bench image dist node-host clean
+.PHONY: setup build component host lint test demo bench image dist node-host clean
 
 # Rust targets and musl-gcc (quick, and nothing to do when they are there).
 setup:
@@ -26,10 +26,19 @@ host: component
 	$(CARGO) build --release --target $(MUSL) -p source-tiktok-marketing
 	install -D -m 755 $(STATIC_HOST) $(HOST)
 
+# The tree as rustfmt.toml formats it, and no clippy warning in any crate, for each target it
+# is built for (the component and the probe as wasm, the host as the static binary it ships as).
+lint: component
+	@bash scripts/setup.sh lint
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --release --target wasm32-wasip2 -p tiktok-connector -p sandbox-probe -- -D warnings
+	$(CARGO) clippy --release -p tiktok-connector -p tiktok-sim -p tiktok-e2e --all-targets -- -D warnings
+	$(CARGO) clippy --release --target $(MUSL) -p source-tiktok-marketing --all-targets -- -D warnings
+
 # Unit tests of every crate (the host's under musl, as it ships), the end-to-end suite against
 # the real binary and simulator (the image included), the second host (Node.js), and Airbyte's
 # own standard connector tests (airbyte-cdk) against the binary.
-test: build
+test: build lint
 	@bash scripts/setup.sh test
 	$(CARGO) test --release --target $(MUSL) -p source-tiktok-marketing
 	$(CARGO) test --release -p tiktok-connector --lib

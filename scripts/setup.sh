@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what a fresh machine with only rustup and python3 lacks, and nothing it already has.
 #   setup.sh build   the Rust targets (the wasm component, the static host) and musl-gcc
-#   setup.sh test    build + what the tests start or call: PostgreSQL, python3-venv, Node.js,
+#   setup.sh lint    build + rustfmt and clippy
+#   setup.sh test    build + lint + what the tests start or call: PostgreSQL, python3-venv, Node.js,
 #                    and the image tools (umoci, skopeo, BusyBox)
 # `make demo`, `make test` and `.ci/run` all come through here.
 set -euo pipefail
@@ -12,6 +13,13 @@ installed=$(rustup target list --installed)
 for target in "${targets[@]}"; do
     grep -qx "$target" <<<"$installed" || rustup target add "$target"
 done
+
+# `make lint` (part of `make test`) runs rustfmt and clippy; rustup's minimal profile lacks them.
+if [ "$need" = test ] || [ "$need" = lint ]; then
+    for component in rustfmt clippy; do
+        rustup component list --installed | grep -q "^$component" || rustup component add "$component"
+    done
+fi
 
 packages=()
 command -v musl-gcc >/dev/null || packages+=(musl-tools)

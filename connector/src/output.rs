@@ -44,12 +44,18 @@ pub fn log_warn(message: &str) {
     host::emit_log(LogLevel::Warn, &mask(message));
 }
 
-/// Requests sent and throttled, and whether TikTok holds them back: what the host's progress
-/// display shows (typed, so no host reads it from a log line's wording).
-pub fn progress(pace: &Pace) {
+/// Requests sent and throttled, whether TikTok holds them back, and the advertiser the latest
+/// request was for: what the host's progress display shows (typed, so no host reads it from a
+/// log line's wording or a record's text).
+pub fn progress(pace: &Pace, advertiser: Option<&str>) {
     let held = pace.held.map(|held| Hold {
         reason: if held.restriction { HoldReason::Restriction } else { HoldReason::Quota },
         duration_ms: held.left.as_millis().try_into().unwrap_or(u64::MAX),
     });
-    host::emit_progress(RequestProgress { sent: pace.sent, throttled: pace.throttled, held });
+    host::emit_progress(&RequestProgress {
+        sent: pace.sent,
+        throttled: pace.throttled,
+        held,
+        advertiser: advertiser.map(str::to_string),
+    });
 }

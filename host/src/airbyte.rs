@@ -39,9 +39,9 @@ impl Output for Airbyte {
         let emitted_at = now_millis();
         let stream_json = Value::String(stream.to_string()).to_string();
         for data in &records {
-            let _ = write!(
+            let _ = writeln!(
                 self.out,
-                "{{\"type\":\"RECORD\",\"record\":{{\"stream\":{stream_json},\"data\":{data},\"emitted_at\":{emitted_at}}}}}\n"
+                "{{\"type\":\"RECORD\",\"record\":{{\"stream\":{stream_json},\"data\":{data},\"emitted_at\":{emitted_at}}}}}"
             );
         }
         *self.since_state.entry(stream.to_string()).or_default() += records.len() as u64;

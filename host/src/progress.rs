@@ -99,9 +99,6 @@ impl<O: Output> Output for WithProgress<O> {
         }
         self.seen.records += records.len() as u64;
         self.seen.stream = stream.to_string();
-        if let Some(advertiser) = records.last().and_then(|r| advertiser_of(r)) {
-            self.seen.advertiser = advertiser.to_string();
-        }
         self.show();
         self.inner.records(stream, records)
     }
@@ -132,6 +129,7 @@ impl<O: Output> Output for WithProgress<O> {
             return self.inner.progress(progress);
         }
         self.seen.requests = progress.sent;
+        self.seen.advertiser = progress.advertiser.clone().unwrap_or_default();
         self.seen.held = progress.held.as_ref().map(|hold| {
             let left = Duration::from_millis(hold.duration_ms);
             let shown_until = (chrono::Local::now() + left).format("%H:%M:%S").to_string();
@@ -151,13 +149,6 @@ impl<O: Output> Output for WithProgress<O> {
     }
 }
 
-/// The `advertiser_id` of a record text, without parsing the record.
-fn advertiser_of(record: &str) -> Option<&str> {
-    let at = record.find("\"advertiser_id\":\"")? + "\"advertiser_id\":\"".len();
-    let rest = &record[at..];
-    Some(&rest[..rest.find('"')?])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,7 +156,8 @@ mod tests {
     use crate::output::recorded::Recorded;
 
     fn progress(sent: u64, held: Option<(HoldReason, u64)>) -> RequestProgress {
-        RequestProgress { sent, throttled: 0, held: held.map(|(reason, duration_ms)| Hold { reason, duration_ms }) }
+        let held = held.map(|(reason, duration_ms)| Hold { reason, duration_ms });
+        RequestProgress { sent, throttled: 0, held, advertiser: None }
     }
 
     #[test]
@@ -203,10 +195,23 @@ mod tests {
         out.stream_status("ads", StreamStatus::Complete).unwrap();
         out.stream_status("campaigns", StreamStatus::Running).unwrap();
         assert_eq!(out.bar.position(), 1);
-        assert_eq!(out.bar.message(), "ads (advertiser 43)  2 records  0 requests");
+        assert_eq!(out.bar.message(), "ads  2 records  0 requests");
         out.progress(&progress(3, None));
         out.finish();
         assert_eq!(out.inner.lines, ["2 records of ads", "ads COMPLETE", "campaigns RUNNING", "3 requests"]);
         assert!(out.inner.finished);
+    }
+
+    /// The advertiser comes from the request, typed: an integer id in the records (the
+    /// `integer_ids` option) shows as well as a string one, and a request for no single
+    /// advertiser clears it.
+    #[test]
+    fn the_advertiser_shown_is_the_latest_requests_whatever_type_records_give_ids() {
+        let mut out = WithProgress::with_bar(Recorded::default(), ProgressBar::hidden(), true, 1);
+        out.records("ads", vec![r#"{"ad_id":1,"advertiser_id":42}"#.into()]).unwrap();
+        out.progress(&RequestProgress { advertiser: Some("42".into()), ..progress(1, None) });
+        assert_eq!(out.bar.message(), "ads (advertiser 42)  1 records  1 requests");
+        out.progress(&progress(2, None));
+        assert_eq!(out.bar.message(), "ads  1 records  2 requests");
     }
 }

@@ -61,7 +61,7 @@ impl ApiClient {
         loop {
             attempt += 1;
             let permit = self.scheduler.permit(request.path).await;
-            output::progress(&self.scheduler.pace());
+            output::progress(&self.scheduler.pace(), request.advertiser.as_deref());
             let sent_at = permit.sent_at();
             let answer = transport::exchange(&url, &self.access_token, body.as_deref()).await;
             let (outcome, action) = match read_answer(answer, request) {
@@ -92,7 +92,7 @@ impl ApiClient {
                 Action::AppRefused => {
                     // Bounded by the restriction's own limit, not by the attempts.
                     attempt -= 1;
-                    self.app_refused(sent_at, error)?;
+                    self.app_refused(sent_at, error, request)?;
                     continue;
                 }
                 _ => return Err(located(error, request)),
@@ -114,7 +114,7 @@ impl ApiClient {
             match quiet {
                 Some(quiet) => {
                     self.scheduler.throttled(quiet);
-                    output::progress(&self.scheduler.pace());
+                    output::progress(&self.scheduler.pace(), request.advertiser.as_deref());
                     output::log_warn(&format!(
                         "throttled by TikTok: the connector now sends at most {} requests per second",
                         self.scheduler.rate()
@@ -128,10 +128,10 @@ impl ApiClient {
     /// TikTok refused the app with no quota named: wait as the scheduler says (a short quiet
     /// for a breach, growing ones through a restriction), saying so once per restriction; fail
     /// as transient once the restriction outlasts its limit.
-    fn app_refused(&self, sent_at: std::time::Instant, error: Error) -> Result<()> {
+    fn app_refused(&self, sent_at: std::time::Instant, error: Error, request: &ApiRequest) -> Result<()> {
         let was_restricted = self.scheduler.restricted();
         let verdict = self.scheduler.app_refused(sent_at, SECOND_QUOTA_QUIET);
-        output::progress(&self.scheduler.pace());
+        output::progress(&self.scheduler.pace(), request.advertiser.as_deref());
         match verdict {
             Ok(true) if !was_restricted => output::log_warn(&format!(
                 "throttled by TikTok: the app's requests are restricted ({}); waiting {} s, then one request at a time with pauses growing to {} s; the sync fails after {} minutes of it",

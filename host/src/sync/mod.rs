@@ -177,7 +177,7 @@ fn shown_db(db: &str) -> String {
 /// The closing table: per stream, rows written now, rows in the table, and time taken.
 fn print_summary(tables: &[Table], written: &BTreeMap<String, Written>, took: Duration, db: &str, resumed: bool) {
     let width = tables.iter().map(|t| t.stream.len()).max().unwrap_or(6).max(6);
-    println!("{:<width$}  {:>10}  {:>10}  {:>8}  {}", "stream", "written", "in table", "seconds", "status");
+    println!("{:<width$}  {:>10}  {:>10}  {:>8}  status", "stream", "written", "in table", "seconds");
     let (mut all_written, mut all_rows) = (0, 0);
     for table in tables {
         let stats = written.get(&table.stream).cloned().unwrap_or_default();
