@@ -11,6 +11,7 @@ pub struct SimConfig {
     pub limits: Limits,
     pub faults: Faults,
     pub scenarios: Scenarios,
+    pub readings: Readings,
 }
 
 /// The generated account.
@@ -158,6 +159,62 @@ impl Default for Scenarios {
             instant_page_parameter_error: false,
         }
     }
+}
+
+/// Where TikTok's documents allow more than one reading (tiktok-api.md §15), which one this
+/// simulator plays. The default is the first reading of each row there; a test plays the others
+/// to show the connector is right under every one. Each field cites the row and its sources.
+#[derive(Debug, Clone, Default)]
+pub struct Readings {
+    /// R1 (DOC-SYNC "the number of ad ids of queried advertiser account", DOC-FAQ "ads under the
+    /// current account"): whether `X-Tt-Ads-Throttle` follows the query's filtered scope or the
+    /// whole account. Rows are truncated only when the filtered scope itself is over the limit.
+    pub throttle_header: ThrottleHeader,
+    /// R5 (DOC-USP-METRICS; TikTok's Go SDK metric comments: `real_time_*` counted by conversion
+    /// time): on a day without delivery, ads that converted late have a row when the query asks
+    /// for a conversion-time metric, every other metric zero.
+    pub conversion_time_rows: bool,
+    /// R8 (DOC-ASYNC says allowlist-only and documents no code): how task creation refuses an
+    /// app outside the allowlist.
+    pub task_access_refusal: TaskAccessRefusal,
+    /// R10 (DOC-TASK-CREATE example files; synchronous audience rows carry `NONE`): audience rows
+    /// have an unknown age and platform bucket (`NONE`), and task files write every unknown
+    /// bucket this way.
+    pub unknown_label: Option<UnknownLabel>,
+}
+
+/// R1's two readings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ThrottleHeader {
+    /// The header follows the ads in the query's scope, after its id filters.
+    #[default]
+    FilteredScope,
+    /// The header comes with every report query of an account holding the limit or more ads,
+    /// filtered or not; a filtered scope under the limit is still answered whole.
+    WholeAccount,
+}
+
+/// R8: the code of the refusal (each message is invented: TikTok documents none).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TaskAccessRefusal {
+    /// 40118, the code the connector was first written against.
+    #[default]
+    Code40118,
+    /// 40001, TikTok's permission code.
+    Permission40001,
+    /// 40002, TikTok's parameter code.
+    Parameter40002,
+}
+
+/// R10: how a task file writes an unknown audience bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownLabel {
+    /// `Unknown`.
+    Word,
+    /// `NONE`, as the synchronous rows write it.
+    Code,
+    /// An empty cell.
+    Empty,
 }
 
 /// A kind of failure the simulator can inject.

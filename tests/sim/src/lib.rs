@@ -26,7 +26,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 pub use config::{
-    AccountShape, AppRestriction, Credentials, Fault, Faults, HostileBody, Limits, Scenarios, SimConfig, ALL_FAULTS,
+    AccountShape, AppRestriction, Credentials, Fault, Faults, HostileBody, Limits, Readings, Scenarios, SimConfig,
+    TaskAccessRefusal, ThrottleHeader, UnknownLabel, ALL_FAULTS,
 };
 pub use data::{Account, DataSize, Delivery, Level};
 pub use server::LoggedRequest;

@@ -3,6 +3,8 @@
 //! Parameter checks (40002) word their own message where the rule is checked; everything
 //! else is a variant here.
 
+use crate::config::TaskAccessRefusal;
+
 /// A business error on the wire: HTTP 200 with a non-zero code.
 #[derive(Debug)]
 pub struct ApiError {
@@ -87,8 +89,9 @@ pub enum Refusal {
     // ── reports (§4, §5) ──
     /// A report query TikTok judges too large.
     QueryTooLarge,
-    /// The app is not on the async-report allowlist (DOC-ASYNC).
-    NoTaskAccess,
+    /// The app is not on the async-report allowlist (DOC-ASYNC; the code is tiktok-api.md §15
+    /// R8's reading, every message invented).
+    NoTaskAccess(TaskAccessRefusal),
     /// A task downloaded before it succeeded.
     TaskNotReady,
 
@@ -141,7 +144,15 @@ impl From<Refusal> for ApiError {
                 40067,
                 "Your query is too large, please reduce the query size (e.g. fewer metrics or time range) and retry after a while.".into(),
             ),
-            NoTaskAccess => (40118, "The app is not on the allowlist of asynchronous reports.".into()),
+            NoTaskAccess(TaskAccessRefusal::Code40118) => {
+                (40118, "The app is not on the allowlist of asynchronous reports.".into())
+            }
+            NoTaskAccess(TaskAccessRefusal::Permission40001) => {
+                (40001, "No permission to use the asynchronous report API.".into())
+            }
+            NoTaskAccess(TaskAccessRefusal::Parameter40002) => {
+                (40002, "This feature is only available to allowlisted apps.".into())
+            }
             TaskNotReady => (40201, "Task is not ready.".into()),
             ServiceTimeout => (SERVICE_TIMEOUT, "Internal service timeout. Please reduce the query size and retry later.".into()),
             SystemError(detail) => (50000, format!("System error. {detail}").trim_end().to_string()),
@@ -198,7 +209,9 @@ mod tests {
             (Refusal::Parameter("x".into()), 40002),
             (Refusal::NotFound { what: "task", id: "1".into() }, 40007),
             (Refusal::QueryTooLarge, 40067),
-            (Refusal::NoTaskAccess, 40118),
+            (Refusal::NoTaskAccess(TaskAccessRefusal::Code40118), 40118),
+            (Refusal::NoTaskAccess(TaskAccessRefusal::Permission40001), 40001),
+            (Refusal::NoTaskAccess(TaskAccessRefusal::Parameter40002), 40002),
             (Refusal::TaskNotReady, 40201),
             (Refusal::ServiceTimeout, 51001),
             (Refusal::SystemError(String::new()), 50000),

@@ -9,7 +9,8 @@ mod query;
 mod rows;
 pub mod tasks;
 
-use crate::data::Level;
+use crate::config::ThrottleHeader;
+use crate::data::{Entity, Level};
 use crate::wire::{page_of, ApiError, Call, Served};
 use query::parse;
 use rows::compute_rows;
@@ -20,19 +21,24 @@ pub fn integrated(call: &Call) -> Result<Served, ApiError> {
     let advertiser = q.required("advertiser_id")?.to_string();
     let (page, size) = q.paging(10, 1000)?;
     let rq = parse(q, config, false)?;
-    // TikTok counts the ads in the query's scope: id filters below the limit mean no truncation.
-    let ads_in_scope = account
-        .entities
-        .iter()
-        .filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser && rq.in_scope(e))
-        .count();
+    // TikTok counts the advertiser's ads, deleted ones included; id filters below the limit
+    // mean no truncation. Whether the header follows the filters is tiktok-api.md §15 R1.
+    let ads = |in_scope: &dyn Fn(&Entity) -> bool| {
+        account.entities.iter().filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser && in_scope(e)).count()
+    };
     let threshold = config.limits.ads_throttle_threshold;
-    let truncated = ads_in_scope >= threshold;
+    let truncated = ads(&|e| rq.in_scope(e)) >= threshold;
+    let warned = match config.readings.throttle_header {
+        ThrottleHeader::FilteredScope => truncated,
+        ThrottleHeader::WholeAccount => ads(&|_| true) >= threshold,
+    };
     let mut headers = Vec::new();
-    if truncated {
+    if warned {
+        // DOC-SYNC's words, with this simulator's limit where TikTok writes "20k".
+        let limit = if threshold % 1000 == 0 { format!("{}k", threshold / 1000) } else { threshold.to_string() };
         headers.push((
             "X-Tt-Ads-Throttle".to_string(),
-            "Number of ad ids is equal or more than 20k, only return the top 20k id's results, sorting by create time desc order.".to_string(),
+            format!("Number of ad ids is equal or more than {limit}, only return the top {limit} id's results, sorting by create time desc order."),
         ));
     }
     let shape = &config.account;

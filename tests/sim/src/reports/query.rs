@@ -104,8 +104,12 @@ pub(super) const AUDIENCE_DIMENSIONS: &[&str] =
     &["gender", "age", "country_code", "province_id", "platform", "language", "placement", "ac"];
 pub(super) const GENDERS: &[&str] = &["MALE", "FEMALE", "NONE"];
 pub(super) const AGES: &[&str] = &["AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "AGE_55_100"];
+/// With an unknown bucket, as some synchronous rows have (tiktok-api.md §15 R10).
+pub(super) const AGES_WITH_UNKNOWN: &[&str] =
+    &["AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "AGE_55_100", "NONE"];
 pub(super) const COUNTRIES: &[&str] = &["US", "GB", "DE", "FR", "JP"];
 pub(super) const PLATFORMS: &[&str] = &["ANDROID", "IOS", "PC"];
+pub(super) const PLATFORMS_WITH_UNKNOWN: &[&str] = &["ANDROID", "IOS", "PC", "NONE"];
 pub(super) const PROVINCES: &[&str] = &["6254926", "5332921", "5128638", "4155751"];
 
 #[derive(Clone, Copy, PartialEq)]

@@ -30,20 +30,25 @@ pub(super) fn hour_values(ad: &Entity, day: NaiveDate, hour: u32, seed: u64) -> 
     Some([impressions, clicks, spend, conversions])
 }
 
-pub(super) fn breakdown_values(dimension: &str) -> &'static [&'static str] {
-    match dimension {
-        "gender" => GENDERS,
-        "age" => AGES,
-        "country_code" => COUNTRIES,
-        "platform" => PLATFORMS,
-        "province_id" => PROVINCES,
+/// A breakdown's buckets; with `unknown` (tiktok-api.md §15 R10), ages and platforms have
+/// an unknown one too, as genders always do.
+pub(super) fn breakdown_values(dimension: &str, unknown: bool) -> &'static [&'static str] {
+    match (dimension, unknown) {
+        ("gender", _) => GENDERS,
+        ("age", false) => AGES,
+        ("age", true) => AGES_WITH_UNKNOWN,
+        ("country_code", _) => COUNTRIES,
+        ("platform", false) => PLATFORMS,
+        ("platform", true) => PLATFORMS_WITH_UNKNOWN,
+        ("province_id", _) => PROVINCES,
         _ => &["UNKNOWN"],
     }
 }
 
 /// Which bucket of a breakdown an ad-hour falls in (audience reports split each ad's delivery).
-pub(super) fn bucket(ad: &Entity, day: NaiveDate, hour: u32, dimension: &str, seed: u64) -> &'static str {
-    let values = breakdown_values(dimension);
+pub(super) fn bucket(ad: &Entity, day: NaiveDate, hour: u32, dimension: &str, config: &SimConfig) -> &'static str {
+    let values = breakdown_values(dimension, config.readings.unknown_label.is_some());
+    let seed = config.account.seed;
     let key = mix(seed
         ^ mix(ad.id.len() as u64 + ad.id.parse::<u64>().unwrap_or(0))
         ^ day.num_days_from_ce() as u64
@@ -71,8 +76,8 @@ pub(super) fn ratio(numerator: f64, denominator: f64, scale: f64) -> Value {
 }
 
 /// Render the requested metrics of one row from its additive totals.
-pub(super) fn metric_values(metrics: &[String], totals: &[f64; 4], sample: &Entity, key: u64) -> Map<String, Value> {
-    let [impressions, clicks, spend, conversions] = *totals;
+pub(super) fn metric_values(metrics: &[String], totals: &Values, sample: &Entity, key: u64) -> Map<String, Value> {
+    let [impressions, clicks, spend, conversions, late] = *totals;
     let mut out = Map::new();
     for m in metrics {
         let m = m.as_str();
@@ -80,7 +85,10 @@ pub(super) fn metric_values(metrics: &[String], totals: &[f64; 4], sample: &Enti
             "impressions" => fmt_count(impressions),
             "clicks" => fmt_count(clicks),
             "reach" => fmt_count((impressions * 0.8).round()),
-            "conversion" | "result" | "real_time_conversion" | "real_time_result" => fmt_count(conversions),
+            "conversion" | "result" => fmt_count(conversions),
+            "real_time_conversion" | "real_time_result" => fmt_count(late),
+            // A row of late conversions alone (no impression that day): installs among them.
+            "real_time_app_install" if impressions == 0.0 => fmt_count(late),
             "spend" => fmt_money(spend),
             "cash_spend" => fmt_money((spend * 0.9 * 100.0).round() / 100.0),
             "voucher_spend" => fmt_money(spend - (spend * 0.9 * 100.0).round() / 100.0),
@@ -89,13 +97,10 @@ pub(super) fn metric_values(metrics: &[String], totals: &[f64; 4], sample: &Enti
             "ctr" => ratio(clicks, impressions, 100.0),
             "cost_per_1000_reached" => ratio(spend, (impressions * 0.8).round(), 1000.0),
             "frequency" => ratio(impressions, (impressions * 0.8).round(), 1.0),
-            "cost_per_conversion"
-            | "cost_per_result"
-            | "real_time_cost_per_conversion"
-            | "real_time_cost_per_result" => ratio(spend, conversions, 1.0),
-            "conversion_rate" | "result_rate" | "real_time_conversion_rate" | "real_time_result_rate" => {
-                ratio(conversions, clicks, 100.0)
-            }
+            "cost_per_conversion" | "cost_per_result" => ratio(spend, conversions, 1.0),
+            "real_time_cost_per_conversion" | "real_time_cost_per_result" => ratio(spend, late, 1.0),
+            "conversion_rate" | "result_rate" => ratio(conversions, clicks, 100.0),
+            "real_time_conversion_rate" | "real_time_result_rate" => ratio(late, clicks, 100.0),
             m if EMPTY_METRICS.contains(&m) => Value::String("-".into()),
             m if COUNT_METRICS.contains(&m) => {
                 fmt_count((clicks * ((mix(key ^ m.len() as u64) % 50) as f64) / 100.0).round())
@@ -114,7 +119,8 @@ pub(super) fn metric_values(metrics: &[String], totals: &[f64; 4], sample: &Enti
             "advertiser_id" => Value::String(sample.advertiser_id.clone()),
             "objective_type" => Value::String("WEB_CONVERSIONS".into()),
             "call_to_action" => Value::String("SHOP_NOW".into()),
-            m => crate::metrics::derived_value(m, totals).unwrap_or_else(|| Value::String("-".into())),
+            m => crate::metrics::derived_value(m, &[impressions, clicks, spend, conversions])
+                .unwrap_or_else(|| Value::String("-".into())),
         };
         out.insert(m.to_string(), v);
     }
@@ -133,8 +139,9 @@ pub(super) fn compute_rows(
     let ads = ads_in_query(rq, advertiser, account, newest);
     totals(rq, advertiser, &ads, account, config)
         .into_iter()
-        // Only objects with cost come back.
-        .filter(|(_, (totals, _))| totals[2] > 0.0)
+        // Only objects with cost come back, or with conversions counted by conversion time
+        // (which the query asked for, or they would not be there).
+        .filter(|(_, (totals, _))| totals[2] > 0.0 || totals[4] > 0.0)
         .map(|(key, (totals, representative))| row(rq, &key, &totals, representative))
         .collect()
 }
@@ -162,9 +169,13 @@ fn ads_in_query<'a>(
     ads
 }
 
+/// The additive values of a row: impressions, clicks, spend, conversions (by impression time)
+/// and conversions by conversion time (`real_time_*`).
+pub(super) type Values = [f64; 5];
+
 /// A row's key (its id, time and breakdown values) and its totals, with a representative
 /// entity for attribute metrics.
-type Totals<'a> = BTreeMap<Vec<String>, ([f64; 4], &'a Entity)>;
+type Totals<'a> = BTreeMap<Vec<String>, (Values, &'a Entity)>;
 
 /// Every ad-hour of the query's days, summed into the rows it falls in.
 fn totals<'a>(
@@ -182,48 +193,62 @@ fn totals<'a>(
     let index = account.advertisers.iter().position(|a| a.id == advertiser);
     let delivers =
         |day| index.is_some_and(|i| config.account.delivery.delivers(i, account.advertisers.len(), day, seed));
+    let late_rows = config.readings.conversion_time_rows && rq.metrics.iter().any(|m| m.starts_with("real_time_"));
+    let mut add = |ad: &'a Entity, day: NaiveDate, hour: u32, values: Values| {
+        let group_key = match rq.id_dimension.as_str() {
+            "ad_id" => ad.id.clone(),
+            "adgroup_id" => ad.adgroup_id.clone().unwrap_or_default(),
+            "campaign_id" => ad.campaign_id.clone(),
+            _ => advertiser.to_string(),
+        };
+        // A deleted parent hides its children unless deleted rows were asked for.
+        let representative = match rq.level {
+            Level::Ad if !rq.advertiser_level => ad,
+            Level::AdGroup => parents[ad.adgroup_id.as_deref().unwrap_or("")],
+            _ => parents[ad.campaign_id.as_str()],
+        };
+        if representative.deleted && !rq.include_deleted {
+            return;
+        }
+        if !rq.passes(ad, || bucket(ad, day, hour, "country_code", config)) {
+            return;
+        }
+        let mut key = vec![group_key];
+        match rq.time {
+            Time::Day => key.push(format!("{} 00:00:00", day.format("%Y-%m-%d"))),
+            Time::Hour => key.push(format!("{} {hour:02}:00:00", day.format("%Y-%m-%d"))),
+            Time::None => {}
+        }
+        key.extend(rq.breakdowns.iter().map(|b| bucket(ad, day, hour, b, config).to_string()));
+        let entry = rows.entry(key).or_insert(([0.0; 5], representative));
+        for (total, v) in entry.0.iter_mut().zip(values) {
+            *total += v;
+        }
+    };
     let mut day = first;
     while day <= last.min(today) {
-        // On a day the advertiser delivered nothing, no level has a row.
         if !delivers(day) {
+            // No impression, so no level has a row; conversions of earlier clicks may still be
+            // counted on the day they happen (tiktok-api.md §15 R5).
+            if late_rows {
+                for ad in ads {
+                    if let Some((hour, late)) = late_conversions(ad, day, seed) {
+                        add(ad, day, hour, [0.0, 0.0, 0.0, 0.0, late]);
+                    }
+                }
+            }
             day += Duration::days(1);
             continue;
         }
         for ad in ads {
-            let group_key = match rq.id_dimension.as_str() {
-                "ad_id" => ad.id.clone(),
-                "adgroup_id" => ad.adgroup_id.clone().unwrap_or_default(),
-                "campaign_id" => ad.campaign_id.clone(),
-                _ => advertiser.to_string(),
-            };
-            // A deleted parent hides its children unless deleted rows were asked for.
-            let representative = match rq.level {
-                Level::Ad if !rq.advertiser_level => *ad,
-                Level::AdGroup => parents[ad.adgroup_id.as_deref().unwrap_or("")],
-                _ => parents[ad.campaign_id.as_str()],
-            };
-            if representative.deleted && !rq.include_deleted {
-                continue;
-            }
             for hour in 0..24 {
-                let Some(mut values) = hour_values(ad, day, hour, seed) else { continue };
-                if !rq.passes(ad, || bucket(ad, day, hour, "country_code", seed)) {
+                let Some([impressions, clicks, spend, conversions]) = hour_values(ad, day, hour, seed) else {
                     continue;
-                }
+                };
                 // Late conversions restate spend (and conversions) without changing which rows exist.
-                values[2] = (values[2] * config.account.restatement * 100.0).round() / 100.0;
-                values[3] = (values[3] * config.account.restatement).round();
-                let mut key = vec![group_key.clone()];
-                match rq.time {
-                    Time::Day => key.push(format!("{} 00:00:00", day.format("%Y-%m-%d"))),
-                    Time::Hour => key.push(format!("{} {hour:02}:00:00", day.format("%Y-%m-%d"))),
-                    Time::None => {}
-                }
-                key.extend(rq.breakdowns.iter().map(|b| bucket(ad, day, hour, b, seed).to_string()));
-                let entry = rows.entry(key).or_insert(([0.0; 4], representative));
-                for (total, v) in entry.0.iter_mut().zip(values) {
-                    *total += v;
-                }
+                let spend = (spend * config.account.restatement * 100.0).round() / 100.0;
+                let conversions = (conversions * config.account.restatement).round();
+                add(ad, day, hour, [impressions, clicks, spend, conversions, conversions]);
             }
         }
         day += Duration::days(1);
@@ -231,8 +256,19 @@ fn totals<'a>(
     rows
 }
 
+/// Conversions of an ad counted on a day it did not deliver (by conversion time), and the hour
+/// they fall in: about a quarter of the ads that existed then have some.
+fn late_conversions(ad: &Entity, day: NaiveDate, seed: u64) -> Option<(u32, f64)> {
+    let created = ad.fields["create_time"].as_str()?;
+    if day.format("%Y-%m-%d").to_string().as_str() < &created[..10.min(created.len())] {
+        return None;
+    }
+    let key = mix(seed ^ mix(ad.id.parse::<u64>().unwrap_or(0)) ^ ((day.num_days_from_ce() as u64) << 8) ^ 0xC0);
+    (key % 4 == 0).then(|| (((key >> 8) % 24) as u32, (1 + (key >> 16) % 3) as f64))
+}
+
 /// One row as TikTok answers it: `dimensions` from its key, `metrics` from its totals.
-fn row(rq: &ReportQuery, key: &[String], totals: &[f64; 4], representative: &Entity) -> Value {
+fn row(rq: &ReportQuery, key: &[String], totals: &Values, representative: &Entity) -> Value {
     let mut dimensions = Map::new();
     dimensions.insert(rq.id_dimension.clone(), json!(key[0]));
     let mut rest = key[1..].iter();

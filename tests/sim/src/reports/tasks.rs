@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use super::query::parse;
 use super::rows::compute_rows;
+use crate::config::UnknownLabel;
 use crate::data::mix;
 use crate::memory::Task;
 use crate::refusals::{refuse, Refusal};
@@ -16,7 +17,7 @@ pub fn create(call: &Call) -> Result<Served, ApiError> {
     let Call { query: q, config, memory, quotas, .. } = *call;
     let advertiser = q.required("advertiser_id")?.to_string();
     if !config.scenarios.task_access {
-        return refuse(Refusal::NoTaskAccess);
+        return refuse(Refusal::NoTaskAccess(config.readings.task_access_refusal));
     }
     let rq = parse(q, config, true)?;
     let days = rq.dates.map_or(0, |(start, end)| (end - start).num_days() + 1);
@@ -67,7 +68,8 @@ pub fn download(call: &Call) -> Result<Served, ApiError> {
     let rq = parse(&query, config, true)?;
     let translate = query.get("enable_report_title_translation") != Some("false");
     let rows = compute_rows(&rq, &advertiser, account, config, None);
-    let csv = task_file(&rows, translate).map_err(|e| ApiError::from(Refusal::SystemError(e.to_string())))?;
+    let csv = task_file(&rows, translate, config.readings.unknown_label)
+        .map_err(|e| ApiError::from(Refusal::SystemError(e.to_string())))?;
     Ok(Served { data: Value::Null, headers: Vec::new(), raw: Some(("text/csv", csv)) })
 }
 
@@ -92,7 +94,7 @@ fn status(task: &Task, done: &'static str) -> &'static str {
 
 /// TikTok's task file: a UTF-8 byte order mark, a header (titles, unless translation is off),
 /// then one line per row with dimension values as labels.
-fn task_file(rows: &[Value], translate: bool) -> Result<Vec<u8>, csv::Error> {
+fn task_file(rows: &[Value], translate: bool, unknown: Option<UnknownLabel>) -> Result<Vec<u8>, csv::Error> {
     let mut columns: Vec<String> = Vec::new();
     if let Some(first) = rows.first() {
         columns.extend(first["dimensions"].as_object().unwrap().keys().cloned());
@@ -100,7 +102,7 @@ fn task_file(rows: &[Value], translate: bool) -> Result<Vec<u8>, csv::Error> {
     }
     let header: Vec<String> = columns.iter().map(|c| if translate { title_case(c) } else { c.clone() }).collect();
     let cell = |row: &Value, c: &str| match row["dimensions"].get(c).and_then(Value::as_str) {
-        Some(value) => task_label(c, value),
+        Some(value) => task_label(c, value, unknown),
         None => row["metrics"].get(c).and_then(Value::as_str).unwrap_or("").to_string(),
     };
     let mut csv = "\u{feff}".as_bytes().to_vec();
@@ -127,8 +129,19 @@ pub(super) fn title_case(name: &str) -> String {
 }
 
 /// How a task file writes a dimension value: countries by name (TikTok's known bug), the
-/// other breakdowns by their labels (`13-17`, `female`, `Android`), ids and provinces as they are.
-pub(super) fn task_label(dimension: &str, code: &str) -> String {
+/// other breakdowns by their labels (`13-17`, `female`, `Android`), ids and provinces as they are;
+/// an unknown bucket as the reading of tiktok-api.md §15 R10 played, if one is.
+pub(super) fn task_label(dimension: &str, code: &str, unknown: Option<UnknownLabel>) -> String {
+    let label = match (dimension, code, unknown) {
+        ("age" | "gender" | "platform", "NONE", Some(UnknownLabel::Word)) => "Unknown",
+        ("age" | "gender" | "platform", "NONE", Some(UnknownLabel::Code)) => "NONE",
+        ("age" | "gender" | "platform", "NONE", Some(UnknownLabel::Empty)) => "",
+        _ => return known_label(dimension, code),
+    };
+    label.to_string()
+}
+
+fn known_label(dimension: &str, code: &str) -> String {
     let label = match (dimension, code) {
         ("country_code", "US") => "United States",
         ("country_code", "GB") => "United Kingdom",
