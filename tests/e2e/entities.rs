@@ -275,7 +275,7 @@ fn sandbox_configs_read_the_configured_advertiser_without_listing_advertisers() 
         assert!(!records.is_empty(), "{stream}");
         assert!(records.iter().all(|r| r["advertiser_id"] == json!(advertiser)));
     }
-    assert!(run.records().get("advertiser_ids").is_none());
+    assert!(!run.records().contains_key("advertiser_ids"));
     assert!(h.sim.requests().iter().all(|r| r.endpoint() != "oauth2/advertiser/get"));
 }
 

@@ -112,7 +112,7 @@ fn a_sync_killed_at_any_checkpoint_resumes_to_the_full_data_with_no_gap() {
 
 #[test]
 fn hostile_answers_get_classified_errors_and_never_hang() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut SimConfig)>, &str, &str)> = vec![
+    let cases: Vec<(&str, SimSetup, &str, &str)> = vec![
         (
             "wrong-types",
             Box::new(|c| c.faults.hostile_body = Some(HostileBody::WrongTypes)),

@@ -115,8 +115,7 @@ fn where_no_id_filter_helps_a_failed_task_or_a_spent_task_quota_keeps_the_trunca
     // Advertiser-level rows sum every ad: no id filter splits them, only a task reads them
     // whole. A failing task on an hourly report; a quota of one task an hour on a daily report
     // long enough to need two tasks (one task spans at most 31 days).
-    type Setup = Box<dyn Fn(&mut SimConfig)>;
-    let cases: [(&str, &str, i64, Setup); 2] = [
+    let cases: [(&str, &str, i64, SimSetup); 2] = [
         ("failed", "advertisers_reports_hourly", 2, Box::new(|c: &mut SimConfig| c.scenarios.fail_tasks = true)),
         (
             "quota",

@@ -31,6 +31,9 @@ pub use rows::{
 pub use run::{parse_run, Run};
 pub use state::{cursor_days, cursors, cursors_in, Cursor};
 
+/// A change to a simulator's config: one case of a test that runs a simulator per case.
+pub type SimSetup = Box<dyn Fn(&mut SimConfig)>;
+
 /// A scratch directory per test.
 pub fn scratch_dir(name: &str) -> PathBuf {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
