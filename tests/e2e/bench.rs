@@ -81,14 +81,11 @@ fn native_cpu_seconds(pages: &[Vec<u8>]) -> (f64, usize) {
     (best, records)
 }
 
-/// Write a config and a catalog of `streams` (full refresh), and return the read arguments.
-fn read_args(h: &Harness, config: &Value, streams: &[&str], tag: &str) -> Vec<String> {
-    let catalog = h.configured_catalog(config, streams, true);
-    let config_path = h.write(&format!("config-{tag}.json"), config);
-    let catalog_path = h.write(&format!("catalog-{tag}.json"), &catalog);
-    ["read", "--config", &config_path, "--catalog", &catalog_path, "--api-base-url", &h.sim.base_url()]
-        .map(String::from)
-        .to_vec()
+/// The arguments of a full-refresh read of `streams` against the bench's simulator.
+fn read_args(h: &Harness, config: &Value, streams: &[&str]) -> Vec<String> {
+    let mut args = h.read_args(config, streams, Mode::FullRefresh, None);
+    args.extend(["--api-base-url".into(), h.sim.base_url()]);
+    args
 }
 
 #[test]
@@ -107,7 +104,7 @@ fn bench_1_cpu_and_memory() {
     let advertiser = h.sim.account().advertisers[0].id.clone();
     // Through UTC's yesterday: the advertiser's own today (UTC-8) may still be that day.
     let mut config = h.config().rps(1000).advertiser(&advertiser).days(30).end(days_ago(1)).build();
-    let args = read_args(&h, &config, &["ads_reports_daily"], "30");
+    let args = read_args(&h, &config, &["ads_reports_daily"]);
     measured_host(&h.dir, &args); // warm the compiled-component cache
     let runs: Vec<Measured> = (0..3).map(|_| measured_host(&h.dir, &args)).collect();
     let best = runs.iter().min_by(|a, b| a.cpu.total_cmp(&b.cpu)).unwrap();
@@ -141,9 +138,9 @@ fn bench_1_cpu_and_memory() {
     // Peak RSS must not grow with the records: the same report over four times the days, at a
     // budget of 50 requests/s (the answers kept ahead follow the budget, not the account).
     config["requests_per_second"] = json!(50);
-    let one = measured_host(&h.dir, &read_args(&h, &config, &["ads_reports_daily"], "30-at-50"));
+    let one = measured_host(&h.dir, &read_args(&h, &config, &["ads_reports_daily"]));
     config["start_date"] = json!(days_ago(120).to_string());
-    let four = measured_host(&h.dir, &read_args(&h, &config, &["ads_reports_daily"], "120-at-50"));
+    let four = measured_host(&h.dir, &read_args(&h, &config, &["ads_reports_daily"]));
     one.run.assert_success();
     four.run.assert_success();
     let records4 = four.run.records_of("ads_reports_daily").len();
@@ -213,7 +210,7 @@ fn bench_2_latency_bound() {
         let h = Harness::new("bench-latency", six_advertisers(QUOTA));
         let config = h.config().rps(QUOTA as u32).days(90).build();
         let streams = ["campaigns", "ad_groups", "ads", "ads_reports_daily", "campaigns_reports_hourly"];
-        let args = read_args(&h, &config, &streams, "latency");
+        let args = read_args(&h, &config, &streams);
         h.sim.update_config(|c| c.limits.latency_ms = latency_ms);
         // The quota window of discover's requests must not count against the read.
         std::thread::sleep(Duration::from_millis(1100));
@@ -324,7 +321,7 @@ const ECONOMY_STREAMS: &[&str] = &[
 /// One full-refresh read of the catalogue over the last 30 days, at 10 requests/s and 100 ms.
 fn economy_read(h: &Harness, skip: bool) -> Economy {
     let config = h.config().rps(ECONOMY_QUOTA as u32).days(ECONOMY_DAYS - 1).skip_inactive_days(skip).build();
-    let args = read_args(h, &config, ECONOMY_STREAMS, if skip { "skip" } else { "every-day" });
+    let args = read_args(h, &config, ECONOMY_STREAMS);
     // The quota window of earlier requests must not count against this read.
     std::thread::sleep(Duration::from_millis(1100));
     h.sim.clear_requests();

@@ -112,6 +112,12 @@ fn a_sync_killed_at_any_checkpoint_resumes_to_the_full_data_with_no_gap() {
 
 #[test]
 fn hostile_answers_get_classified_errors_and_never_hang() {
+    let always = |fault: Fault| -> SimSetup {
+        Box::new(move |c| {
+            c.faults.rate = 1.0;
+            c.faults.kinds = vec![fault];
+        })
+    };
     let cases: Vec<(&str, SimSetup, &str, &str)> = vec![
         (
             "wrong-types",
@@ -132,24 +138,8 @@ fn hostile_answers_get_classified_errors_and_never_hang() {
             "larger than 64 MiB",
         ),
         ("endless", Box::new(|c| c.faults.endless_pages = true), "transient_error", "does not end"),
-        (
-            "always-504",
-            Box::new(|c| {
-                c.faults.rate = 1.0;
-                c.faults.kinds = vec![Fault::GatewayTimeout];
-            }),
-            "transient_error",
-            "HTTP 504",
-        ),
-        (
-            "always-50002",
-            Box::new(|c| {
-                c.faults.rate = 1.0;
-                c.faults.kinds = vec![Fault::ProcessingError];
-            }),
-            "transient_error",
-            "50002",
-        ),
+        ("always-504", always(Fault::GatewayTimeout), "transient_error", "HTTP 504"),
+        ("always-50002", always(Fault::ProcessingError), "transient_error", "50002"),
     ];
     for (name, setup, failure, needle) in cases {
         let mut sim_config = SimConfig::default();

@@ -25,8 +25,8 @@ pub use config::{custom_report, ConfigBuilder};
 pub use dates::{days_ago, today};
 pub use host::{host_binary, run_host, workspace_root, Host};
 pub use rows::{
-    assert_same_rows, by_key, clean_read, clean_read_of, key_of, primary_keys, sorted_keys, sorted_records,
-    unique_by_key, Keys,
+    assert_same_keys, assert_same_rows, by_key, clean_read, clean_read_of, key_of, primary_keys, sorted_keys,
+    sorted_records, unique_by_key, Keys,
 };
 pub use run::{parse_run, Run};
 pub use state::{cursor_days, cursors, cursors_in, Cursor};

@@ -53,6 +53,12 @@ pub fn unique_by_key<K: AsRef<str>>(run: &Run, stream: &str, key: &[K]) -> BTree
     records
 }
 
+/// The same keys in `got` as in `want`, which has rows to compare.
+pub fn assert_same_keys(got: &BTreeMap<String, Value>, want: &BTreeMap<String, Value>, what: &str) {
+    assert!(!want.is_empty(), "{what}: no rows to compare");
+    assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{what}");
+}
+
 /// The keys of a stream's records, sorted, each as often as it came.
 pub fn sorted_keys<K: AsRef<str>>(run: &Run, stream: &str, key: &[K]) -> Vec<String> {
     let mut keys: Vec<String> = run.records_of(stream).iter().map(|r| key_of(r, key)).collect();
