@@ -17,12 +17,6 @@ const ASSET_STREAMS: &[(&str, &str, &str, &str)] = &[
     ("pixels", "pixel/list", "pixel_id", "20"),
 ];
 
-fn fast(h: &Harness) -> Value {
-    let mut c = h.oauth_config();
-    c["requests_per_second"] = json!(300);
-    c
-}
-
 /// A simulator config in which the token may not call `endpoint` for the advertiser at
 /// `index`, and that advertiser's id.
 fn denying(mut sim_config: SimConfig, index: usize, endpoint: &str) -> (SimConfig, String) {
@@ -71,7 +65,7 @@ fn every_asset_stream_reads_every_record_of_every_advertiser_at_its_page_size() 
     let mut sim_config = SimConfig::default();
     sim_config.account.size.assets_per_kind = 45; // 135 images: two pages of 100
     let h = Harness::new("assets-full", sim_config);
-    let config = fast(&h);
+    let config = h.config().rps(300).build();
     let names: Vec<&str> = ASSET_STREAMS.iter().map(|s| s.0).collect();
     let run = h.read(&config, &names, Mode::FullRefresh, None);
     run.assert_success();
@@ -80,7 +74,7 @@ fn every_asset_stream_reads_every_record_of_every_advertiser_at_its_page_size() 
         let records = run.records_of(stream);
         assert_eq!(keys(&records, key), expected(&h, endpoint), "{stream}");
         assert_eq!(records.len(), expected(&h, endpoint).len(), "{stream} has duplicates");
-        let requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == *endpoint).collect();
+        let requests: Vec<_> = h.requests_to(endpoint);
         assert!(requests.iter().all(|r| r.query["page_size"] == *page_size), "{stream}: page_size");
     }
     for r in run.records_of("spark_ads") {
@@ -93,7 +87,7 @@ fn every_asset_stream_reads_every_record_of_every_advertiser_at_its_page_size() 
 #[test]
 fn images_and_videos_are_incremental_on_their_iso_modify_time() {
     let h = Harness::new("assets-incremental", SimConfig::default());
-    let config = fast(&h);
+    let config = h.config().rps(300).build();
     let streams = ["creative_assets_images", "creative_assets_videos"];
     let first = h.read(&config, &streams, Mode::Incremental, None);
     first.assert_success();
@@ -136,7 +130,7 @@ fn images_and_videos_are_incremental_on_their_iso_modify_time() {
 fn a_missing_creative_permission_skips_only_that_advertisers_images() {
     let (sim_config, denied) = denying(SimConfig::default(), 0, "file/image/ad/search");
     let h = Harness::new("assets-40001", sim_config);
-    let config = fast(&h);
+    let config = h.config().rps(300).build();
     let run =
         h.read(&config, &["creative_assets_images", "creative_assets_videos", "campaigns"], Mode::FullRefresh, None);
     run.assert_success();
@@ -165,7 +159,7 @@ fn pixel_statistics_send_json_arrays_of_at_most_ten_pixels_and_a_valid_30_day_ra
     let mut sim_config = SimConfig::default();
     sim_config.account.size.assets_per_kind = 2;
     let h = Harness::new("assets-pixel-stats", sim_config);
-    let run = h.read(&fast(&h), &["pixel_events_statistics"], Mode::FullRefresh, None);
+    let run = h.read(&h.config().rps(300).build(), &["pixel_events_statistics"], Mode::FullRefresh, None);
     run.assert_success();
     let records = run.records_of("pixel_events_statistics");
     assert_eq!(keys(&records, "pixel_id"), expected(&h, "pixel/list"));
@@ -184,11 +178,10 @@ fn pixel_statistics_send_json_arrays_of_at_most_ten_pixels_and_a_valid_30_day_ra
 #[test]
 fn instant_page_events_cover_every_objective_and_goal_and_skip_unsupported_pairs() {
     let h = Harness::new("assets-instant-page", SimConfig::default());
-    let run = h.read(&fast(&h), &["pixel_instant_page_events"], Mode::FullRefresh, None);
+    let run = h.read(&h.config().rps(300).build(), &["pixel_instant_page_events"], Mode::FullRefresh, None);
     run.assert_success();
     let advertisers = h.sim.account().advertisers.len();
-    let requests: Vec<_> =
-        h.sim.requests().into_iter().filter(|r| r.endpoint() == "pixel/instant_page/event").collect();
+    let requests: Vec<_> = h.requests_to("pixel/instant_page/event");
     assert_eq!(requests.len(), 220 * advertisers, "10 objectives x 22 goals per advertiser");
     let supported = requests.iter().filter(|r| r.response_code == Some(0)).count();
     let records = run.records_of("pixel_instant_page_events");
@@ -207,7 +200,7 @@ fn instant_page_events_refused_for_every_combination_fail_the_stream_loudly() {
     let mut sim_config = SimConfig::default();
     sim_config.scenarios.instant_page_parameter_error = true;
     let h = Harness::new("assets-instant-page-refused", sim_config);
-    let run = h.read(&fast(&h), &["pixel_instant_page_events", "pixels"], Mode::FullRefresh, None);
+    let run = h.read(&h.config().rps(300).build(), &["pixel_instant_page_events", "pixels"], Mode::FullRefresh, None);
     assert_eq!(run.exit_code, 1, "a stream TikTok never answers must not end COMPLETE");
     assert_eq!(run.stream_statuses("pixel_instant_page_events").last().unwrap(), "INCOMPLETE");
     assert_eq!(run.stream_statuses("pixels").last().unwrap(), "COMPLETE", "the other stream is read");
@@ -221,7 +214,7 @@ fn instant_page_events_refused_for_every_combination_fail_the_stream_loudly() {
 fn a_denied_advertiser_is_skipped_in_pixel_statistics_and_the_others_are_read() {
     let (sim_config, denied) = denying(SimConfig::default(), 0, "pixel/event/stats");
     let h = Harness::new("assets-pixel-stats-denied", sim_config);
-    let run = h.read(&fast(&h), &["pixel_events_statistics"], Mode::FullRefresh, None);
+    let run = h.read(&h.config().rps(300).build(), &["pixel_events_statistics"], Mode::FullRefresh, None);
     run.assert_success();
     let read = keys(&run.records_of("pixel_events_statistics"), "pixel_id");
     let others: BTreeSet<_> = expected(&h, "pixel/list").into_iter().filter(|(a, _)| *a != denied).collect();
@@ -240,7 +233,7 @@ fn a_denied_advertiser_in_an_advertiser_info_batch_skips_only_that_advertiser() 
     three.account.size.advertisers = 3;
     let (sim_config, denied) = denying(three, 1, "advertiser/info");
     let h = Harness::new("advertisers-denied", sim_config);
-    let run = h.read(&fast(&h), &["advertisers"], Mode::FullRefresh, None);
+    let run = h.read(&h.config().rps(300).build(), &["advertisers"], Mode::FullRefresh, None);
     run.assert_success();
     let read: BTreeSet<String> =
         run.records_of("advertisers").iter().map(|r| r["advertiser_id"].as_str().unwrap().to_string()).collect();
@@ -259,10 +252,10 @@ fn images_past_the_10000_tiktok_lists_are_named_in_a_warning() {
     sim_config.account.size.advertisers = 1;
     sim_config.account.size.assets_per_kind = 3_400; // 10,200 images
     let h = Harness::new("assets-image-cap", sim_config);
-    let run = h.read(&fast(&h), &["creative_assets_images"], Mode::FullRefresh, None);
+    let run = h.read(&h.config().rps(300).build(), &["creative_assets_images"], Mode::FullRefresh, None);
     run.assert_success();
     assert_eq!(run.records_of("creative_assets_images").len(), 10_000);
-    let requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "file/image/ad/search").collect();
+    let requests: Vec<_> = h.requests_to("file/image/ad/search");
     assert_eq!(requests.len(), 100, "100 pages of 100, none past the cap");
     assert!(requests.iter().all(|r| r.response_code == Some(0)));
     let advertiser = h.sim.account().advertisers[0].id.clone();

@@ -33,7 +33,7 @@ struct Measured {
 }
 
 /// `BENCH_COMPONENT=path.wasm` measures another build of the component (e.g. another opt-level).
-fn measured_host(dir: &std::path::Path, args: &[&str]) -> Measured {
+fn measured_host<S: AsRef<std::ffi::OsStr>>(dir: &std::path::Path, args: &[S]) -> Measured {
     let component: Vec<String> =
         std::env::var("BENCH_COMPONENT").map(|c| vec!["--component".into(), c]).unwrap_or_default();
     let cache = workspace_root().join("target/component-cache");
@@ -81,30 +81,11 @@ fn native_cpu_seconds(pages: &[Vec<u8>]) -> (f64, usize) {
     (best, records)
 }
 
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// Write a config and a catalog of `streams` (full refresh), and return the read arguments.
-fn read_args(h: &Harness, config: &Value, streams: &[&str], tag: &str) -> Vec<String> {
-    let catalog = h.configured_catalog(config, streams, true);
-    let config_path = h.write(&format!("config-{tag}.json"), config);
-    let catalog_path = h.write(&format!("catalog-{tag}.json"), &catalog);
-    ["read", "--config", &config_path, "--catalog", &catalog_path, "--api-base-url", &h.sim.base_url()]
-        .map(String::from)
-        .to_vec()
-}
-
-fn as_strs(args: &[String]) -> Vec<&str> {
-    args.iter().map(String::as_str).collect()
+/// The arguments of a full-refresh read of `streams` against the bench's simulator.
+fn read_args(h: &Harness, config: &Value, streams: &[&str]) -> Vec<String> {
+    let mut args = h.read_args(config, streams, Mode::FullRefresh, None);
+    args.extend(["--api-base-url".into(), h.sim.base_url()]);
+    args
 }
 
 #[test]
@@ -121,15 +102,11 @@ fn bench_1_cpu_and_memory() {
     };
     let h = Harness::new("bench-cpu", sim_config);
     let advertiser = h.sim.account().advertisers[0].id.clone();
-    let mut config = h.oauth_config();
-    config["requests_per_second"] = json!(1000);
-    config["credentials"]["advertiser_id"] = json!(advertiser);
     // Through UTC's yesterday: the advertiser's own today (UTC-8) may still be that day.
-    config["start_date"] = json!(days_ago(30).to_string());
-    config["end_date"] = json!(days_ago(1).to_string());
-    let args = read_args(&h, &config, &["ads_reports_daily"], "30");
-    measured_host(&h.dir, &as_strs(&args)); // warm the compiled-component cache
-    let runs: Vec<Measured> = (0..3).map(|_| measured_host(&h.dir, &as_strs(&args))).collect();
+    let mut config = h.config().rps(1000).advertiser(&advertiser).days(30).end(days_ago(1)).build();
+    let args = read_args(&h, &config, &["ads_reports_daily"]);
+    measured_host(&h.dir, &args); // warm the compiled-component cache
+    let runs: Vec<Measured> = (0..3).map(|_| measured_host(&h.dir, &args)).collect();
     let best = runs.iter().min_by(|a, b| a.cpu.total_cmp(&b.cpu)).unwrap();
     best.run.assert_success();
     let records = best.run.records_of("ads_reports_daily").len();
@@ -143,13 +120,17 @@ fn bench_1_cpu_and_memory() {
         .clone();
     let metrics: Vec<String> =
         stream["json_schema"]["properties"]["metrics"]["properties"].as_object().unwrap().keys().cloned().collect();
-    let query = format!(
-        "advertiser_id={advertiser}&service_type=AUCTION&report_type=BASIC&data_level=AUCTION_AD&dimensions={}&metrics={}&start_date={}&end_date={}&page_size=1000",
-        url_encode(&json!(["ad_id", "stat_time_day"]).to_string()),
-        url_encode(&json!(metrics).to_string()),
-        days_ago(30),
-        days_ago(1)
-    );
+    let query = harness::http::query(&[
+        ("advertiser_id", advertiser),
+        ("service_type", "AUCTION".into()),
+        ("report_type", "BASIC".into()),
+        ("data_level", "AUCTION_AD".into()),
+        ("dimensions", json!(["ad_id", "stat_time_day"]).to_string()),
+        ("metrics", json!(metrics).to_string()),
+        ("start_date", days_ago(30).to_string()),
+        ("end_date", days_ago(1).to_string()),
+        ("page_size", "1000".into()),
+    ]);
     let pages = fetch_pages(&h.sim, &query);
     let (native, native_records) = native_cpu_seconds(&pages);
     assert_eq!(native_records, records, "the native floor reads the same rows");
@@ -157,9 +138,9 @@ fn bench_1_cpu_and_memory() {
     // Peak RSS must not grow with the records: the same report over four times the days, at a
     // budget of 50 requests/s (the answers kept ahead follow the budget, not the account).
     config["requests_per_second"] = json!(50);
-    let one = measured_host(&h.dir, &as_strs(&read_args(&h, &config, &["ads_reports_daily"], "30-at-50")));
+    let one = measured_host(&h.dir, &read_args(&h, &config, &["ads_reports_daily"]));
     config["start_date"] = json!(days_ago(120).to_string());
-    let four = measured_host(&h.dir, &as_strs(&read_args(&h, &config, &["ads_reports_daily"], "120-at-50")));
+    let four = measured_host(&h.dir, &read_args(&h, &config, &["ads_reports_daily"]));
     one.run.assert_success();
     four.run.assert_success();
     let records4 = four.run.records_of("ads_reports_daily").len();
@@ -196,6 +177,22 @@ fn bench_1_cpu_and_memory() {
 const CPU_PER_RECORD_TARGET: f64 = 2.0;
 const RSS_GROWTH_TARGET: f64 = 2.0;
 
+/// Benches 2 and 4's account: six advertisers of 18 ads, an asset of each kind, and an app
+/// quota of `quota` requests a second.
+fn six_advertisers(quota: usize) -> SimConfig {
+    let mut sim_config = SimConfig::default();
+    sim_config.account.size = DataSize {
+        advertisers: 6,
+        campaigns_per_advertiser: 3,
+        adgroups_per_campaign: 2,
+        ads_per_adgroup: 3,
+        assets_per_kind: 1,
+        ..Default::default()
+    };
+    sim_config.limits.quota_per_second = Some(quota);
+    sim_config
+}
+
 /// Bench 2's target: wall time within this of the quota's floor, with no throttled answer.
 const WALL_OVER_FLOOR_TARGET: f64 = 1.15;
 
@@ -210,27 +207,15 @@ fn bench_2_latency_bound() {
         .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
         .unwrap_or(vec![100, 500, 2000])
     {
-        let mut sim_config = SimConfig::default();
-        sim_config.account.size = DataSize {
-            advertisers: 6,
-            campaigns_per_advertiser: 3,
-            adgroups_per_campaign: 2,
-            ads_per_adgroup: 3,
-            assets_per_kind: 1,
-            ..Default::default()
-        };
-        sim_config.limits.quota_per_second = Some(QUOTA);
-        let h = Harness::new("bench-latency", sim_config);
-        let mut config = h.oauth_config();
-        config["requests_per_second"] = json!(QUOTA);
-        config["start_date"] = json!(days_ago(90).to_string());
+        let h = Harness::new("bench-latency", six_advertisers(QUOTA));
+        let config = h.config().rps(QUOTA as u32).days(90).build();
         let streams = ["campaigns", "ad_groups", "ads", "ads_reports_daily", "campaigns_reports_hourly"];
-        let args = read_args(&h, &config, &streams, "latency");
+        let args = read_args(&h, &config, &streams);
         h.sim.update_config(|c| c.limits.latency_ms = latency_ms);
         // The quota window of discover's requests must not count against the read.
         std::thread::sleep(Duration::from_millis(1100));
         h.sim.clear_requests();
-        let m = measured_host(&h.dir, &as_strs(&args));
+        let m = measured_host(&h.dir, &args);
         m.run.assert_success();
         let requests = h.sim.requests();
         let throttled = requests.iter().filter(|r| matches!(r.response_code, Some(40100 | 40133 | 40016))).count();
@@ -335,40 +320,18 @@ const ECONOMY_STREAMS: &[&str] = &[
 
 /// One full-refresh read of the catalogue over the last 30 days, at 10 requests/s and 100 ms.
 fn economy_read(h: &Harness, skip: bool) -> Economy {
-    let mut config = h.oauth_config();
-    config["requests_per_second"] = json!(ECONOMY_QUOTA);
-    config["start_date"] = json!(days_ago(ECONOMY_DAYS - 1).to_string());
-    config["skip_inactive_days"] = json!(skip);
-    let args = read_args(h, &config, ECONOMY_STREAMS, if skip { "skip" } else { "every-day" });
+    let config = h.config().rps(ECONOMY_QUOTA as u32).days(ECONOMY_DAYS - 1).skip_inactive_days(skip).build();
+    let args = read_args(h, &config, ECONOMY_STREAMS);
     // The quota window of earlier requests must not count against this read.
     std::thread::sleep(Duration::from_millis(1100));
     h.sim.clear_requests();
-    let m = measured_host(&h.dir, &as_strs(&args));
+    let m = measured_host(&h.dir, &args);
     m.run.assert_success();
-    let records = m
-        .run
-        .records()
-        .into_iter()
-        .map(|(stream, rows)| {
-            let mut texts: Vec<String> = rows.iter().map(Value::to_string).collect();
-            texts.sort();
-            (stream, texts)
-        })
-        .collect();
-    Economy { requests: h.sim.requests(), wall: m.wall, records }
+    Economy { requests: h.sim.requests(), wall: m.wall, records: sorted_records(&m.run) }
 }
 
 fn economy_account(delivery: Delivery) -> Harness {
-    let mut sim_config = SimConfig::default();
-    sim_config.account.size = DataSize {
-        advertisers: 6,
-        campaigns_per_advertiser: 3,
-        adgroups_per_campaign: 2,
-        ads_per_adgroup: 3,
-        assets_per_kind: 1,
-        ..Default::default()
-    };
-    sim_config.limits.quota_per_second = Some(ECONOMY_QUOTA);
+    let mut sim_config = six_advertisers(ECONOMY_QUOTA);
     sim_config.account.delivery = delivery;
     let h = Harness::new("bench-economy", sim_config);
     h.sim.update_config(|c| c.limits.latency_ms = 100);

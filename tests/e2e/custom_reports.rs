@@ -1,57 +1,21 @@
 //! Custom reports: the user's own report definitions, read as streams by the same machinery
 //! as the built-in reports, and equal to them where they ask for the same thing.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use harness::{days_ago, Harness, Mode, Run};
-use serde_json::{json, Value};
+use harness::*;
+use serde_json::json;
 use tiktok_sim::SimConfig;
 
-fn custom(
-    name: &str,
-    report_type: &str,
-    level: &str,
-    granularity: &str,
-    dimensions: &[&str],
-    metrics: &[&str],
-) -> Value {
-    json!({"name": name, "report_type": report_type, "data_level": level, "granularity": granularity, "dimensions": dimensions, "metrics": metrics})
-}
-
-fn config(h: &Harness, days: i64, reports: Vec<Value>) -> Value {
-    let mut config = h.oauth_config();
-    config["start_date"] = json!(days_ago(days).to_string());
-    config["requests_per_second"] = json!(200);
-    config["custom_reports"] = json!(reports);
-    config
-}
-
-/// Records of a stream by their key fields.
-fn by_key(run: &Run, stream: &str, key: &[&str]) -> BTreeMap<String, Value> {
-    run.records_of(stream)
-        .into_iter()
-        .map(|r| {
-            (
-                key.iter()
-                    .map(|k| r[*k].as_str().unwrap_or_else(|| panic!("{stream}: no {k} in {r}")).to_string())
-                    .collect::<Vec<_>>()
-                    .join("|"),
-                r,
-            )
-        })
-        .collect()
-}
-
 /// Every custom report's key, dimensions and chosen metrics equal the built-in stream's.
-fn assert_same_rows(run: &Run, custom: &str, built_in: &str, key: &[&str], metrics: &[&str]) {
-    let (mine, theirs) = (by_key(run, custom, key), by_key(run, built_in, key));
+fn assert_same_as_built_in(run: &Run, custom: &str, built_in: &str, key: &[&str], metrics: &[&str]) {
+    let (mine, theirs) = (unique_by_key(run, custom, key), by_key(run, built_in, key));
     assert!(!mine.is_empty(), "{custom} is empty");
     assert_eq!(
         mine.keys().collect::<Vec<_>>(),
         theirs.keys().collect::<Vec<_>>(),
         "{custom} and {built_in} have other rows"
     );
-    assert_eq!(run.records_of(custom).len(), mine.len(), "{custom}: a row twice");
     for (k, record) in &mine {
         assert_eq!(record["dimensions"], theirs[k]["dimensions"], "{custom} {k}");
         for m in metrics {
@@ -81,17 +45,18 @@ fn a_custom_report_per_granularity_reads_the_rows_of_the_equivalent_built_in_str
     let hourly = ["spend", "impressions", "cpc"];
     let lifetime = ["spend", "clicks", "adgroup_name"];
     let audience = ["spend", "impressions", "cpm"];
-    let mut one_campaign = custom("one_campaign_ads", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "campaign_id"]);
+    let mut one_campaign =
+        custom_report("one_campaign_ads", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "campaign_id"]);
     one_campaign["filters"] = json!([{"field_name": "campaign_ids", "filter_type": "IN", "filter_value": [campaign]}]);
     let reports = vec![
-        custom("my_ads_daily", "BASIC", "AUCTION_AD", "DAILY", &[], &daily),
-        custom("my_campaigns_hourly", "BASIC", "AUCTION_CAMPAIGN", "HOURLY", &[], &hourly),
-        custom("my_ad_groups_lifetime", "BASIC", "AUCTION_ADGROUP", "LIFETIME", &[], &lifetime),
-        custom("my_ad_group_audience", "AUDIENCE", "AUCTION_ADGROUP", "DAILY", &["gender", "age"], &audience),
-        custom("my_ads_by_country", "BASIC", "AUCTION_AD", "DAILY", &["country_code"], &["spend", "clicks"]),
+        custom_report("my_ads_daily", "BASIC", "AUCTION_AD", "DAILY", &[], &daily),
+        custom_report("my_campaigns_hourly", "BASIC", "AUCTION_CAMPAIGN", "HOURLY", &[], &hourly),
+        custom_report("my_ad_groups_lifetime", "BASIC", "AUCTION_ADGROUP", "LIFETIME", &[], &lifetime),
+        custom_report("my_ad_group_audience", "AUDIENCE", "AUCTION_ADGROUP", "DAILY", &["gender", "age"], &audience),
+        custom_report("my_ads_by_country", "BASIC", "AUCTION_AD", "DAILY", &["country_code"], &["spend", "clicks"]),
         one_campaign,
     ];
-    let config = config(&h, 2, reports);
+    let config = h.config().days(2).rps(200).custom_reports(&reports).build();
     let streams = [
         "my_ads_daily",
         "ads_reports_daily",
@@ -108,23 +73,23 @@ fn a_custom_report_per_granularity_reads_the_rows_of_the_equivalent_built_in_str
     let run = h.read(&config, &streams, Mode::FullRefresh, None);
     run.assert_success();
     harness::assert_records_match_schemas(&run, &h.discover(&config));
-    assert_same_rows(&run, "my_ads_daily", "ads_reports_daily", &["ad_id", "stat_time_day"], &daily);
-    assert_same_rows(
+    assert_same_as_built_in(&run, "my_ads_daily", "ads_reports_daily", &["ad_id", "stat_time_day"], &daily);
+    assert_same_as_built_in(
         &run,
         "my_campaigns_hourly",
         "campaigns_reports_hourly",
         &["campaign_id", "stat_time_hour"],
         &hourly,
     );
-    assert_same_rows(&run, "my_ad_groups_lifetime", "ad_groups_reports_lifetime", &["adgroup_id"], &lifetime);
-    assert_same_rows(
+    assert_same_as_built_in(&run, "my_ad_groups_lifetime", "ad_groups_reports_lifetime", &["adgroup_id"], &lifetime);
+    assert_same_as_built_in(
         &run,
         "my_ad_group_audience",
         "ad_group_audience_reports_daily",
         &["adgroup_id", "stat_time_day", "gender", "age"],
         &audience,
     );
-    assert_same_rows(
+    assert_same_as_built_in(
         &run,
         "my_ads_by_country",
         "ads_reports_by_country_daily",
@@ -167,37 +132,37 @@ fn a_custom_report_per_granularity_reads_the_rows_of_the_equivalent_built_in_str
 fn invalid_custom_reports_are_config_errors_that_say_what_is_allowed() {
     let h = Harness::new("custom-invalid", SimConfig::default());
     let cases = [
-        (custom("a", "AUDIENCE", "AUCTION_AD", "HOURLY", &[], &["spend"]), "custom_reports[0].granularity", "no HOURLY AUDIENCE"),
-        (custom("a", "BASIC", "AUCTION_AD", "DAILY", &["gender"], &["spend"]), "custom_reports[0].dimensions", "BASIC reports take country_code"),
-        (custom("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "Joy!"]), "custom_reports[0].metrics", "\"Joy!\" is not a metric name"),
-        (custom("ads_reports_daily", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend"]), "custom_reports[0].name", "built-in"),
-        (custom("a", "BASIC", "AUCTION_AD", "LIFETIME", &[], &["cash_spend"]), "custom_reports[0].metrics", "AUCTION_ADVERTISER"),
+        (custom_report("a", "AUDIENCE", "AUCTION_AD", "HOURLY", &[], &["spend"]), "custom_reports[0].granularity", "no HOURLY AUDIENCE"),
+        (custom_report("a", "BASIC", "AUCTION_AD", "DAILY", &["gender"], &["spend"]), "custom_reports[0].dimensions", "BASIC reports take country_code"),
+        (custom_report("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "Joy!"]), "custom_reports[0].metrics", "\"Joy!\" is not a metric name"),
+        (custom_report("ads_reports_daily", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend"]), "custom_reports[0].name", "built-in"),
+        (custom_report("a", "BASIC", "AUCTION_AD", "LIFETIME", &[], &["cash_spend"]), "custom_reports[0].metrics", "AUCTION_ADVERTISER"),
         // cash and voucher spend: advertiser level, daily only (not hourly, not lifetime).
         (
-            custom("a", "BASIC", "AUCTION_ADVERTISER", "HOURLY", &[], &["spend", "voucher_spend"]),
+            custom_report("a", "BASIC", "AUCTION_ADVERTISER", "HOURLY", &[], &["spend", "voucher_spend"]),
             "custom_reports[0].metrics",
             "TikTok gives voucher_spend for AUCTION_ADVERTISER DAILY reports only (not HOURLY, not LIFETIME)",
         ),
         // An attribute only at its own level or below.
         (
-            custom("a", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &["spend", "adgroup_name"]),
+            custom_report("a", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &["spend", "adgroup_name"]),
             "custom_reports[0].metrics",
             "\"adgroup_name\" is an attribute of ad groups: TikTok gives it at data_level AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_CAMPAIGN",
         ),
         (
-            custom("a", "AUDIENCE", "AUCTION_ADGROUP", "DAILY", &["gender"], &["ad_name"]),
+            custom_report("a", "AUDIENCE", "AUCTION_ADGROUP", "DAILY", &["gender"], &["ad_name"]),
             "custom_reports[0].metrics",
             "\"ad_name\" is an attribute of ads: TikTok gives it at data_level AUCTION_AD only, not AUCTION_ADGROUP",
         ),
         (
-            custom("a", "BASIC", "AUCTION_ADVERTISER", "LIFETIME", &[], &["campaign_name"]),
+            custom_report("a", "BASIC", "AUCTION_ADVERTISER", "LIFETIME", &[], &["campaign_name"]),
             "custom_reports[0].metrics",
             "not AUCTION_ADVERTISER",
         ),
-        (custom("a", "AUDIENCE", "AUCTION_AD", "DAILY", &["gender", "country_code"], &["spend"]), "custom_reports[0].dimensions", "or by age with gender"),
+        (custom_report("a", "AUDIENCE", "AUCTION_AD", "DAILY", &["gender", "country_code"], &["spend"]), "custom_reports[0].dimensions", "or by age with gender"),
     ];
     for (report, path, why) in cases {
-        let config = config(&h, 2, vec![report]);
+        let config = h.config().days(2).rps(200).custom_reports(&[report]).build();
         for command in ["check", "discover"] {
             let run = h.run(&[command, "--config", &h.write("bad.json", &config)]);
             let (kind, message) = run.failure();
@@ -212,24 +177,13 @@ fn invalid_custom_reports_are_config_errors_that_say_what_is_allowed() {
 #[test]
 fn an_incremental_custom_report_restates_its_own_lookback() {
     let h = Harness::new("custom-lookback", SimConfig::default());
-    let mut report = custom("my_daily", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &["spend", "clicks"]);
+    let mut report = custom_report("my_daily", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &["spend", "clicks"]);
     report["lookback_days"] = json!(1);
-    let config = config(&h, 10, vec![report]);
+    let config = h.config().days(10).rps(200).custom_reports(&[report]).build();
     let first = h.read(&config, &["my_daily"], Mode::Incremental, None);
     first.assert_success();
     let state = first.final_state();
-    let cursors: BTreeMap<String, chrono::NaiveDate> = state[0]["stream"]["stream_state"]["states"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            let day = p["cursor"]["stat_time_day"].as_str().unwrap();
-            (
-                p["partition"]["advertiser_id"].as_str().unwrap().to_string(),
-                chrono::NaiveDate::parse_from_str(&day[..10], "%Y-%m-%d").unwrap(),
-            )
-        })
-        .collect();
+    let cursors = cursor_days(&state, "my_daily");
     assert_eq!(cursors.len(), h.sim.account().advertisers.len());
     h.sim.clear_requests();
     let second = h.read(&config, &["my_daily"], Mode::Incremental, Some(&state));
@@ -254,21 +208,26 @@ fn an_incremental_custom_report_restates_its_own_lookback() {
         );
     }
     // The restated days come again, each row once.
-    let rows = by_key(&second, "my_daily", &["campaign_id", "stat_time_day"]);
-    assert_eq!(rows.len(), second.records_of("my_daily").len());
+    unique_by_key(&second, "my_daily", &["campaign_id", "stat_time_day"]);
     assert!(second.records_of("my_daily").len() < first.records_of("my_daily").len());
 }
 
 #[test]
 fn a_truncated_custom_report_completes_through_the_task_api() {
-    let report = custom("my_audience", "AUDIENCE", "AUCTION_AD", "DAILY", &["gender"], &["spend", "clicks", "ad_name"]);
-    let clean = Harness::new("custom-tasks-clean", SimConfig::default());
-    let expected = clean.read(&config(&clean, 2, vec![report.clone()]), &["my_audience"], Mode::FullRefresh, None);
-    expected.assert_success();
+    let report =
+        custom_report("my_audience", "AUDIENCE", "AUCTION_AD", "DAILY", &["gender"], &["spend", "clicks", "ad_name"]);
+    let reports = [report];
+    let (expected, _) =
+        clean_read("custom-tasks-clean", &["my_audience"], |c| c.days(2).rps(200).custom_reports(&reports));
     let mut sim_config = SimConfig::default();
     sim_config.limits.ads_throttle_threshold = 3;
     let h = Harness::new("custom-tasks", sim_config);
-    let run = h.read(&config(&h, 2, vec![report]), &["my_audience"], Mode::FullRefresh, None);
+    let run = h.read(
+        &h.config().days(2).rps(200).custom_reports(&reports).build(),
+        &["my_audience"],
+        Mode::FullRefresh,
+        None,
+    );
     run.assert_success();
     let key = ["ad_id", "stat_time_day", "gender"];
     assert_eq!(

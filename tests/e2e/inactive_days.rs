@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
 use harness::*;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tiktok_sim::{Account, Delivery, Level, SimConfig};
 
 /// Daily, audience, hourly and lifetime reports (two lifetime ones, so the lifetime probe pays).
@@ -26,64 +26,13 @@ fn agency_account() -> SimConfig {
     sim
 }
 
-fn config(h: &Harness, start: NaiveDate, skip: bool) -> Value {
-    let mut c = h.oauth_config();
-    c["start_date"] = json!(start.to_string());
-    c["requests_per_second"] = json!(200);
-    c["attribution_window"] = json!(5);
-    c["skip_inactive_days"] = json!(skip);
-    c
-}
-
-/// Every record of every stream, sorted: the same rows, whatever order they came in.
-fn rows(run: &Run) -> BTreeMap<String, Vec<String>> {
-    run.records()
-        .into_iter()
-        .map(|(stream, records)| {
-            let mut texts: Vec<String> = records.iter().map(Value::to_string).collect();
-            texts.sort();
-            (stream, texts)
-        })
-        .collect()
-}
-
-/// The same rows in every stream; on a difference, say where rather than print both reads.
-fn assert_same_rows(skipping: &BTreeMap<String, Vec<String>>, every_day: &BTreeMap<String, Vec<String>>) {
-    for stream in skipping.keys().chain(every_day.keys()) {
-        let (with, without) =
-            (skipping.get(stream).cloned().unwrap_or_default(), every_day.get(stream).cloned().unwrap_or_default());
-        let missing = without.iter().find(|r| !with.contains(r));
-        let extra = with.iter().find(|r| !without.contains(r));
-        assert!(
-            with == without,
-            "{stream}: {} rows skipping vs {} reading every day; first missing {missing:?}; first extra {extra:?}",
-            with.len(),
-            without.len()
-        );
-    }
-}
-
-/// The last state of each stream: what the next sync starts from (`sourceStats` counts the
-/// records since the state before, which depends on where the checkpoints fell).
-fn states(run: &Run) -> BTreeMap<String, Value> {
-    run.final_state()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["stream"]["stream_descriptor"]["name"].as_str().unwrap().to_string(),
-                s["stream"]["stream_state"].clone(),
-            )
-        })
-        .collect()
-}
+const SKIPPING: &str = "skipping inactive days vs reading every day";
 
 /// Report requests the simulator received since it was last cleared, and how many of them
 /// asked for an hour of the idle advertisers.
 fn report_requests(h: &Harness) -> (usize, usize) {
     let idle: Vec<String> = h.sim.account().advertisers.iter().rev().take(2).map(|a| a.id.clone()).collect();
-    let reports: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/integrated/get").collect();
+    let reports: Vec<_> = h.requests_to("report/integrated/get");
     let idle_hours = reports
         .iter()
         .filter(|r| idle.contains(&r.query["advertiser_id"]) && r.query["dimensions"].contains("stat_time_hour"))
@@ -100,10 +49,11 @@ fn read_both(
     state: Option<&Value>,
 ) -> ((Run, usize, usize), (Run, usize, usize)) {
     h.sim.clear_requests();
-    let skipping = h.read(&config(h, start, true), STREAMS, mode, state);
+    let config = |skip| h.config().start(start).rps(200).attribution_window(5).skip_inactive_days(skip).build();
+    let skipping = h.read(&config(true), STREAMS, mode, state);
     skipping.assert_success();
     let (skip_requests, skip_idle_hours) = report_requests(h);
-    let every_day = h.read(&config(h, start, false), STREAMS, mode, state);
+    let every_day = h.read(&config(false), STREAMS, mode, state);
     every_day.assert_success();
     let (all_requests, all_idle_hours) = report_requests(h);
     ((skipping, skip_requests, skip_idle_hours), (every_day, all_requests, all_idle_hours))
@@ -114,11 +64,11 @@ fn a_full_refresh_that_skips_inactive_days_gives_every_row_for_far_fewer_request
     let h = Harness::new("inactive-full", agency_account());
     let ((skipping, skip_requests, skip_idle_hours), (every_day, all_requests, all_idle_hours)) =
         read_both(&h, days_ago(40), Mode::FullRefresh, None);
-    let (with, without) = (rows(&skipping), rows(&every_day));
+    let (with, without) = (sorted_records(&skipping), sorted_records(&every_day));
     for stream in STREAMS {
         assert!(!without.get(*stream).is_none_or(Vec::is_empty), "{stream}: the account has rows to compare");
     }
-    assert_same_rows(&with, &without);
+    assert_same_rows(&with, &without, SKIPPING);
     // The idle advertisers have no rows at any level; no hour of theirs is asked for.
     let idle: Vec<String> = h.sim.account().advertisers.iter().rev().take(2).map(|a| a.id.clone()).collect();
     assert!(every_day
@@ -139,17 +89,25 @@ fn an_incremental_sync_that_restates_the_lookback_gives_the_same_rows_and_states
     let h = Harness::new("inactive-incremental", agency_account());
     let start = days_ago(40);
     let ((first_skipping, _, _), (first_every_day, _, _)) = read_both(&h, start, Mode::Incremental, None);
-    assert_same_rows(&rows(&first_skipping), &rows(&first_every_day));
-    assert_eq!(states(&first_skipping), states(&first_every_day), "the first syncs end in different states");
-    assert_eq!(states(&first_every_day).len(), 4, "every dated stream has a state");
+    assert_same_rows(&sorted_records(&first_skipping), &sorted_records(&first_every_day), SKIPPING);
+    assert_eq!(
+        first_skipping.stream_states(),
+        first_every_day.stream_states(),
+        "the first syncs end in different states"
+    );
+    assert_eq!(first_every_day.stream_states().len(), 4, "every dated stream has a state");
     let state = first_every_day.final_state();
 
     // Late conversions restate the lookback days; the second sync reads them again.
     h.sim.update_config(|c| c.account.restatement = 1.5);
     let ((second_skipping, skip_requests, _), (second_every_day, all_requests, _)) =
         read_both(&h, start, Mode::Incremental, Some(&state));
-    assert_same_rows(&rows(&second_skipping), &rows(&second_every_day));
-    assert_eq!(states(&second_skipping), states(&second_every_day), "the second syncs end in different states");
+    assert_same_rows(&sorted_records(&second_skipping), &sorted_records(&second_every_day), SKIPPING);
+    assert_eq!(
+        second_skipping.stream_states(),
+        second_every_day.stream_states(),
+        "the second syncs end in different states"
+    );
     assert!(skip_requests < all_requests, "{skip_requests} report requests skipping vs {all_requests} without");
     let restated = second_skipping.records_of("ads_reports_daily");
     assert!(!restated.is_empty(), "the lookback days were not read again");
@@ -197,11 +155,10 @@ fn with_deleted_objects_the_skipping_read_still_brings_every_deleted_row() {
         "advertisers_audience_reports_lifetime",
     ];
     let read = |skip: bool| {
-        let mut c = config(&h, days_ago(130), skip);
-        c["include_deleted"] = json!(true);
-        let run = h.read(&c, &streams, Mode::FullRefresh, None);
+        let config = h.config().days(130).rps(200).attribution_window(5).skip_inactive_days(skip).include_deleted(true);
+        let run = h.read(&config.build(), &streams, Mode::FullRefresh, None);
         run.assert_success();
-        rows(&run)
+        sorted_records(&run)
     };
     let (with, without) = (read(true), read(false));
     let other_ads_from = first_ad_day(&h.sim.account(), false).unwrap().to_string();
@@ -212,5 +169,5 @@ fn with_deleted_objects_the_skipping_read_still_brings_every_deleted_row() {
         }
     });
     assert!(deleted_only_rows.count() > 0, "no day where only deleted ads delivered");
-    assert_same_rows(&with, &without);
+    assert_same_rows(&with, &without, SKIPPING);
 }

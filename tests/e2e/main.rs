@@ -3,13 +3,19 @@
 //! library (`harness/`).
 
 mod assets;
+mod commands;
 mod custom_reports;
-mod foundation;
+mod entities;
 mod image;
 mod inactive_days;
 mod metric_catalogue;
 mod protocol;
+mod rate_limits;
 mod reliability;
+mod report_days;
+mod report_limits;
+mod report_tasks;
 mod reports;
+mod safety;
 mod simulator;
 mod sync;

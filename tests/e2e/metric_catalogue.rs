@@ -5,27 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use harness::{days_ago, Harness, Mode, Run};
+use harness::{custom_report, days_ago, Harness, Mode, Run};
 use serde_json::{json, Value};
 use tiktok_sim::{SimConfig, Simulator};
-
-fn custom(
-    name: &str,
-    report_type: &str,
-    level: &str,
-    granularity: &str,
-    dimensions: &[&str],
-    metrics: &[&str],
-) -> Value {
-    json!({"name": name, "report_type": report_type, "data_level": level, "granularity": granularity, "dimensions": dimensions, "metrics": metrics})
-}
-
-fn config(h: &Harness, days: i64) -> Value {
-    let mut config = h.oauth_config();
-    config["start_date"] = json!(days_ago(days).to_string());
-    config["requests_per_second"] = json!(200);
-    config
-}
 
 /// A report straight from the simulator: `data` of its answer.
 fn sim_report(sim: &Simulator, query: &[(&str, String)]) -> Value {
@@ -66,8 +48,8 @@ fn a_custom_report_with_every_leg_at_campaign_level_equals_the_simulators_number
         "complete_payment_roas",
         "secondary_goal_result",
     ];
-    let mut config = config(&h, 3);
-    config["custom_reports"] = json!([custom("cart_legs", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &legs)]);
+    let report = custom_report("cart_legs", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &legs);
+    let config = h.config().days(3).rps(200).custom_reports(&[report]).build();
     let run = h.read(&config, &["cart_legs"], Mode::FullRefresh, None);
     run.assert_success();
     harness::assert_records_match_schemas(&run, &h.discover(&config));
@@ -121,9 +103,8 @@ fn a_custom_report_with_every_leg_at_campaign_level_equals_the_simulators_number
 #[test]
 fn additional_metrics_reach_every_basic_report_where_tiktok_gives_them_and_only_there() {
     let h = Harness::new("catalogue-additional", SimConfig::default());
-    let plain = config(&h, 2);
-    let mut config = plain.clone();
-    config["additional_metrics"] = json!(["web_event_add_to_cart", "conversion"]);
+    let plain = h.config().days(2).rps(200).build();
+    let config = h.config().days(2).rps(200).additional_metrics(&["web_event_add_to_cart", "conversion"]).build();
     let catalog = h.discover(&config);
     let without = h.discover(&plain);
     let reports: Vec<&Value> = catalog["streams"]
@@ -195,30 +176,28 @@ fn additional_metrics_reach_every_basic_report_where_tiktok_gives_them_and_only_
 #[test]
 fn each_metric_rule_is_refused_at_check_with_its_own_message_and_no_request() {
     let h = Harness::new("catalogue-rules", SimConfig::default());
-    let mut country_filter = custom("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend"]);
+    let mut country_filter = custom_report("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend"]);
     country_filter["filters"] = json!([{"field_name": "country_code", "filter_value": ["US"]}]);
     let cases = [
-        (custom("a", "AUDIENCE", "AUCTION_AD", "DAILY", &["age"], &["spend", "web_event_add_to_cart"]), "custom_reports[0].metrics: \"web_event_add_to_cart\" is a website conversion metric: TikTok gives website and TikTok legs (and paid engaged views) in BASIC reports only, not AUDIENCE"),
-        (custom("a", "AUDIENCE", "AUCTION_AD", "DAILY", &["gender"], &["onsite_total_purchase"]), "\"onsite_total_purchase\" is a TikTok conversion metric"),
-        (custom("a", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &["conversion"]), "custom_reports[0].metrics: \"conversion\" is counted per optimisation goal, which the ad groups of a campaign can mix: TikTok gives it at data_level AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_CAMPAIGN"),
-        (custom("a", "BASIC", "AUCTION_ADVERTISER", "DAILY", &[], &["cost_per_conversion"]), "not AUCTION_ADVERTISER"),
-        (custom("a", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &["ad_name"]), "custom_reports[0].metrics: \"ad_name\" is an attribute of ads: TikTok gives it at data_level AUCTION_AD only, not AUCTION_CAMPAIGN"),
-        (custom("a", "BASIC", "AUCTION_ADVERTISER", "LIFETIME", &[], &["cash_spend"]), "custom_reports[0].metrics: TikTok gives cash_spend for AUCTION_ADVERTISER DAILY reports only (not HOURLY, not LIFETIME)"),
-        (custom("a", "BASIC", "AUCTION_AD", "HOURLY", &[], &["total_purchase"]), "with one id dimension and at most stat_time_day (DAILY or LIFETIME, no breakdowns), not in HOURLY reports"),
-        (custom("a", "AUDIENCE", "AUCTION_AD", "DAILY", &["platform", "age"], &["spend"]), "custom_reports[0].dimensions: TikTok's AUDIENCE reports break rows down by one audience dimension, or by age with gender, not by platform and age"),
+        (custom_report("a", "AUDIENCE", "AUCTION_AD", "DAILY", &["age"], &["spend", "web_event_add_to_cart"]), "custom_reports[0].metrics: \"web_event_add_to_cart\" is a website conversion metric: TikTok gives website and TikTok legs (and paid engaged views) in BASIC reports only, not AUDIENCE"),
+        (custom_report("a", "AUDIENCE", "AUCTION_AD", "DAILY", &["gender"], &["onsite_total_purchase"]), "\"onsite_total_purchase\" is a TikTok conversion metric"),
+        (custom_report("a", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &["conversion"]), "custom_reports[0].metrics: \"conversion\" is counted per optimisation goal, which the ad groups of a campaign can mix: TikTok gives it at data_level AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_CAMPAIGN"),
+        (custom_report("a", "BASIC", "AUCTION_ADVERTISER", "DAILY", &[], &["cost_per_conversion"]), "not AUCTION_ADVERTISER"),
+        (custom_report("a", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &["ad_name"]), "custom_reports[0].metrics: \"ad_name\" is an attribute of ads: TikTok gives it at data_level AUCTION_AD only, not AUCTION_CAMPAIGN"),
+        (custom_report("a", "BASIC", "AUCTION_ADVERTISER", "LIFETIME", &[], &["cash_spend"]), "custom_reports[0].metrics: TikTok gives cash_spend for AUCTION_ADVERTISER DAILY reports only (not HOURLY, not LIFETIME)"),
+        (custom_report("a", "BASIC", "AUCTION_AD", "HOURLY", &[], &["total_purchase"]), "with one id dimension and at most stat_time_day (DAILY or LIFETIME, no breakdowns), not in HOURLY reports"),
+        (custom_report("a", "AUDIENCE", "AUCTION_AD", "DAILY", &["platform", "age"], &["spend"]), "custom_reports[0].dimensions: TikTok's AUDIENCE reports break rows down by one audience dimension, or by age with gender, not by platform and age"),
         (country_filter, "custom_reports[0].filters[0]: TikTok filters on country_code only in reports broken down by it; add \"country_code\" to dimensions"),
     ];
     for (report, why) in cases {
-        let mut config = config(&h, 2);
-        config["custom_reports"] = json!([report]);
+        let config = h.config().days(2).rps(200).custom_reports(&[report]).build();
         for command in ["check", "discover"] {
             let (kind, message) = h.run(&[command, "--config", &h.write("bad.json", &config)]).failure();
             assert_eq!(kind, "config_error");
             assert!(message.contains(why), "{command}: {message}");
         }
     }
-    let mut config = config(&h, 2);
-    config["additional_metrics"] = json!(["spend", "joy"]);
+    let config = h.config().days(2).rps(200).additional_metrics(&["spend", "joy"]).build();
     let (_, message) = h.run(&["check", "--config", &h.write("bad.json", &config)]).failure();
     assert!(message.starts_with("additional_metrics[1]: \"joy\" is not in the metric catalogue"), "{message}");
     assert!(h.sim.requests().is_empty(), "a request was sent for a config TikTok would refuse");
@@ -227,13 +206,12 @@ fn each_metric_rule_is_refused_at_check_with_its_own_message_and_no_request() {
 #[test]
 fn a_name_the_catalogue_does_not_know_is_asked_of_tiktok_at_check() {
     let h = Harness::new("catalogue-unknown", SimConfig::default());
-    let mut config = config(&h, 2);
-    config["custom_reports"] =
-        json!([custom("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "shipped_tomorrow"])]);
+    let unknown = custom_report("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "shipped_tomorrow"]);
+    let mut config = h.config().days(2).rps(200).custom_reports(&[unknown]).build();
     let (kind, message) = h.run(&["check", "--config", &h.write("unknown.json", &config)]).failure();
     assert_eq!(kind, "config_error");
     assert!(message.starts_with("custom_reports[0].metrics: TikTok refuses the report with shipped_tomorrow: report/integrated/get/: TikTok error 40002: Please correct the information in invalid metric fields and try again. Invalid metric fields: ['shipped_tomorrow']."), "{message}");
-    let asked: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "report/integrated/get").collect();
+    let asked = h.requests_to("report/integrated/get");
     assert_eq!(asked.len(), 1, "one query");
     assert_eq!(asked[0].query["start_date"], asked[0].query["end_date"], "of one day");
     // discover takes it, typed as a decimal until the catalogue knows it.
@@ -245,7 +223,7 @@ fn a_name_the_catalogue_does_not_know_is_asked_of_tiktok_at_check() {
     );
     // A known custom report makes check ask nothing more than before.
     config["custom_reports"] =
-        json!([custom("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "web_event_add_to_cart"])]);
+        json!([custom_report("a", "BASIC", "AUCTION_AD", "DAILY", &[], &["spend", "web_event_add_to_cart"])]);
     h.sim.clear_requests();
     h.run(&["check", "--config", &h.write("known.json", &config)]).assert_success();
     assert!(h.sim.requests().iter().all(|r| r.endpoint() != "report/integrated/get"));

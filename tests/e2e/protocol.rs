@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use harness::{days_ago, workspace_root, Harness, Mode};
+use harness::{workspace_root, Harness, Mode};
 use serde_json::json;
 use tiktok_sim::{Fault, SimConfig};
 
@@ -71,8 +71,7 @@ fn every_message_of_every_command_validates_against_airbytes_protocol_models() {
     sim_config.faults.rate = 0.05;
     sim_config.faults.kinds = vec![Fault::SystemError];
     let h = Harness::new("protocol", sim_config);
-    let mut config = h.oauth_config();
-    config["start_date"] = json!(days_ago(3).to_string());
+    let config = h.config().days(3).build();
     let config_path = h.write("config.json", &config);
     let mut bad = h.oauth_config();
     bad["credentials"]["access_token"] = json!("wrong-token-123456");

@@ -2,7 +2,8 @@
 
 use std::process::Command;
 
-use harness::{days_ago, today, workspace_root};
+use chrono::{Duration, NaiveDate};
+use harness::{days_ago, http, today, workspace_root};
 use serde_json::{json, Value};
 use tiktok_sim::{SimConfig, Simulator};
 
@@ -12,8 +13,26 @@ fn sim_binary() -> std::path::PathBuf {
 
 /// One exchange with a simulator: (status line, body).
 fn call(sim: &Simulator, method: &str, path_and_query: &str, body: &str) -> (String, Vec<u8>) {
-    let answer = harness::http::call(sim, method, path_and_query, body);
+    let answer = http::call(sim, method, path_and_query, body);
     (answer.status_line, answer.body)
+}
+
+/// TikTok's answer to a synchronous report of the first advertiser: `report_type` rows at
+/// `data_level` by `dimensions`, with `more` parameters (dates, metrics, filtering).
+fn report(sim: &Simulator, report_type: &str, data_level: &str, dimensions: &[&str], more: &[(&str, String)]) -> Value {
+    let mut params = vec![
+        ("advertiser_id", sim.account().advertisers[0].id.clone()),
+        ("report_type", report_type.to_string()),
+        ("data_level", data_level.to_string()),
+        ("dimensions", json!(dimensions).to_string()),
+    ];
+    params.extend_from_slice(more);
+    http::get(sim, "report/integrated/get", &params).json()
+}
+
+/// The `start_date` and `end_date` parameters of a report.
+fn dates(start: NaiveDate, end: NaiveDate) -> [(&'static str, String); 2] {
+    [("start_date", start.to_string()), ("end_date", end.to_string())]
 }
 
 #[test]
@@ -37,7 +56,7 @@ fn report_tasks_belong_to_the_simulator_that_created_them_and_download_as_csv_wi
     let body = json!({
         "advertiser_id": advertiser, "report_type": "BASIC", "data_level": "AUCTION_AD",
         "dimensions": ["ad_id", "stat_time_day"], "metrics": ["spend", "ad_text"],
-        "start_date": (today - chrono::Duration::days(3)).to_string(), "end_date": today.to_string(),
+        "start_date": (today - Duration::days(3)).to_string(), "end_date": today.to_string(),
         "enable_report_title_translation": false,
     });
     let (_, created) = call(&a, "POST", "report/task/create/", &body.to_string());
@@ -68,17 +87,18 @@ fn a_request_that_timed_out_three_times_is_blocked_and_the_task_api_is_strict() 
     let sim = Simulator::start(config);
     let advertiser = sim.account().advertisers[0].id.clone();
     let today = today();
-    let query = format!(
-        "report/integrated/get/?advertiser_id={advertiser}&report_type=BASIC&data_level=AUCTION_AD&dimensions=%5B%22ad_id%22%2C%22stat_time_day%22%5D&start_date={}&end_date={today}",
-        today - chrono::Duration::days(2)
-    );
+    let ads = || {
+        report(&sim, "BASIC", "AUCTION_AD", &["ad_id", "stat_time_day"], &dates(today - Duration::days(2), today))
+            ["code"]
+            .clone()
+    };
+    for _ in 0..3 {
+        assert_eq!(ads(), 51001);
+    }
+    assert_eq!(ads(), 40100, "the fourth try is blocked");
     let code = |sim: &Simulator, method: &str, path: &str, body: &str| {
         serde_json::from_slice::<Value>(&call(sim, method, path, body).1).unwrap()["code"].clone()
     };
-    for _ in 0..3 {
-        assert_eq!(code(&sim, "GET", &query, ""), 51001);
-    }
-    assert_eq!(code(&sim, "GET", &query, ""), 40100, "the fourth try is blocked");
     // The task API takes no status filter, and no reach metrics with audience dimensions.
     let task = |extra: Value| {
         let mut body = json!({"advertiser_id": advertiser, "report_type": "AUDIENCE", "data_level": "AUCTION_AD",
@@ -124,19 +144,13 @@ fn only_a_queuing_or_processing_task_can_be_canceled_and_report_id_filters_hold_
     }
     assert_eq!(cancel(&finished)["code"], 40002, "a finished task canceled");
 
-    let report = |filter_value: &str| {
+    let filtered = |filter_value: &str| {
         let filtering =
             json!([{"field_name": "campaign_ids", "filter_type": "IN", "filter_value": filter_value}]).to_string();
-        let query = harness::http::query(&[
-            ("advertiser_id", advertiser.clone()),
-            ("report_type", "BASIC".into()),
-            ("data_level", "AUCTION_AD".into()),
-            ("dimensions", "[\"ad_id\",\"stat_time_day\"]".into()),
-            ("start_date", today.to_string()),
-            ("end_date", today.to_string()),
-            ("filtering", filtering),
-        ]);
-        answer("GET", &format!("report/integrated/get/?{query}"), "")["code"].clone()
+        let [start, end] = dates(today, today);
+        report(&sim, "BASIC", "AUCTION_AD", &["ad_id", "stat_time_day"], &[start, end, ("filtering", filtering)])
+            ["code"]
+            .clone()
     };
     let campaign = sim
         .account()
@@ -146,9 +160,9 @@ fn only_a_queuing_or_processing_task_can_be_canceled_and_report_id_filters_hold_
         .unwrap()
         .id
         .clone();
-    assert_eq!(report(&format!("[\"{campaign}\"]")), 0);
-    assert_eq!(report("[]"), 40002, "an empty id list");
-    assert_eq!(report(&format!("[\"{campaign}\", 17]")), 40002, "an id that is not a string");
+    assert_eq!(filtered(&format!("[\"{campaign}\"]")), 0);
+    assert_eq!(filtered("[]"), 40002, "an empty id list");
+    assert_eq!(filtered(&format!("[\"{campaign}\", 17]")), 40002, "an id that is not a string");
 }
 
 #[test]
@@ -157,22 +171,18 @@ fn many_timeouts_in_ten_seconds_lower_the_apps_qps_for_a_while() {
     config.limits.timeout_days = Some(1);
     config.limits.lowered_qps_seconds = 2;
     let sim = Simulator::start(config);
-    let advertiser = sim.account().advertisers[0].id.clone();
     let today = today();
-    let report = |start: chrono::NaiveDate, end: chrono::NaiveDate| {
-        let query = format!(
-            "report/integrated/get/?advertiser_id={advertiser}&report_type=BASIC&data_level=AUCTION_AD&dimensions=%5B%22ad_id%22%2C%22stat_time_day%22%5D&start_date={start}&end_date={end}"
-        );
-        serde_json::from_slice::<Value>(&call(&sim, "GET", &query, "").1).unwrap()["code"].clone()
+    let ads = |start, end| {
+        report(&sim, "BASIC", "AUCTION_AD", &["ad_id", "stat_time_day"], &dates(start, end))["code"].clone()
     };
-    let one_day = |n: i64| report(today - chrono::Duration::days(n), today - chrono::Duration::days(n));
+    let one_day = |n: i64| ads(today - Duration::days(n), today - Duration::days(n));
     // Nine different timing-out queries: nothing lowered yet.
     for n in 0..9 {
-        assert_eq!(report(today - chrono::Duration::days(n + 2), today - chrono::Duration::days(n)), 51001);
+        assert_eq!(ads(today - Duration::days(n + 2), today - Duration::days(n)), 51001);
     }
     assert!((0..8).all(|n| one_day(n) == 0), "lowered after nine timeouts");
     // The tenth lowers the app to 5 requests a second.
-    assert_eq!(report(today - chrono::Duration::days(20), today - chrono::Duration::days(18)), 51001);
+    assert_eq!(ads(today - Duration::days(20), today - Duration::days(18)), 51001);
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let codes: Vec<Value> = (0..8).map(one_day).collect();
     assert_eq!(codes.iter().filter(|c| **c == 0).count(), 5, "{codes:?}");
@@ -185,20 +195,9 @@ fn many_timeouts_in_ten_seconds_lower_the_apps_qps_for_a_while() {
 #[test]
 fn an_audience_report_breaks_down_by_one_audience_dimension_or_by_age_with_gender() {
     let sim = Simulator::start(SimConfig::default());
-    let advertiser = sim.account().advertisers[0].id.clone();
     let day = days_ago(1);
-    let code = |dimensions: &[&str]| {
-        let dimensions = json!(dimensions)
-            .to_string()
-            .replace('"', "%22")
-            .replace('[', "%5B")
-            .replace(']', "%5D")
-            .replace(',', "%2C");
-        let path = format!(
-            "report/integrated/get/?advertiser_id={advertiser}&report_type=AUDIENCE&data_level=AUCTION_AD&dimensions={dimensions}&start_date={day}&end_date={day}"
-        );
-        serde_json::from_slice::<Value>(&call(&sim, "GET", &path, "").1).unwrap()["code"].clone()
-    };
+    let code =
+        |dimensions: &[&str]| report(&sim, "AUDIENCE", "AUCTION_AD", dimensions, &dates(day, day))["code"].clone();
     assert_eq!(code(&["ad_id", "stat_time_day", "gender"]), 0);
     assert_eq!(code(&["ad_id", "stat_time_day", "age", "gender"]), 0);
     assert_eq!(code(&["ad_id", "stat_time_day", "gender", "country_code"]), 40002);
@@ -208,27 +207,10 @@ fn an_audience_report_breaks_down_by_one_audience_dimension_or_by_age_with_gende
 #[test]
 fn a_country_filter_needs_the_country_dimension() {
     let sim = Simulator::start(SimConfig::default());
-    let advertiser = sim.account().advertisers[0].id.clone();
-    let day = days_ago(1);
-    let encode = |v: Value| {
-        v.to_string()
-            .replace('"', "%22")
-            .replace('[', "%5B")
-            .replace(']', "%5D")
-            .replace(',', "%2C")
-            .replace('{', "%7B")
-            .replace('}', "%7D")
-            .replace(':', "%3A")
-            .replace('\\', "%5C")
-    };
-    let filtering = encode(json!([{"field_name": "country_code", "filter_type": "IN", "filter_value": "[\"US\"]"}]));
-    let code = |dimensions: &[&str]| {
-        let path = format!(
-            "report/integrated/get/?advertiser_id={advertiser}&report_type=BASIC&data_level=AUCTION_AD&dimensions={}&filtering={filtering}&start_date={day}&end_date={day}",
-            encode(json!(dimensions))
-        );
-        serde_json::from_slice::<Value>(&call(&sim, "GET", &path, "").1).unwrap()["code"].clone()
-    };
+    let [start, end] = dates(days_ago(1), days_ago(1));
+    let filtering = json!([{"field_name": "country_code", "filter_type": "IN", "filter_value": "[\"US\"]"}]);
+    let more = [start, end, ("filtering", filtering.to_string())];
+    let code = |dimensions: &[&str]| report(&sim, "BASIC", "AUCTION_AD", dimensions, &more)["code"].clone();
     assert_eq!(code(&["ad_id", "stat_time_day", "country_code"]), 0);
     assert_eq!(code(&["ad_id", "stat_time_day"]), 40002);
 }
@@ -236,7 +218,6 @@ fn a_country_filter_needs_the_country_dimension() {
 /// The code and message of a synchronous report asking `metrics` at `data_level`, daily unless
 /// `time` says otherwise ("stat_time_hour", "lifetime" or "" for period totals).
 fn metric_refusal(sim: &Simulator, data_level: &str, time: &str, metrics: &[&str]) -> (Value, String) {
-    let advertiser = sim.account().advertisers[0].id.clone();
     let day = days_ago(1);
     let id = match data_level {
         "AUCTION_ADVERTISER" => "advertiser_id",
@@ -244,20 +225,16 @@ fn metric_refusal(sim: &Simulator, data_level: &str, time: &str, metrics: &[&str
         "AUCTION_ADGROUP" => "adgroup_id",
         _ => "ad_id",
     };
-    let dimensions = match time {
-        "stat_time_day" | "stat_time_hour" => json!([id, time]),
-        _ => json!([id]),
+    let dimensions: &[&str] = match time {
+        "stat_time_day" | "stat_time_hour" => &[id, time],
+        _ => &[id],
     };
-    let encode =
-        |v: Value| v.to_string().replace('"', "%22").replace('[', "%5B").replace(']', "%5D").replace(',', "%2C");
-    let dates =
-        if time == "lifetime" { "query_lifetime=true".to_string() } else { format!("start_date={day}&end_date={day}") };
-    let path = format!(
-        "report/integrated/get/?advertiser_id={advertiser}&report_type=BASIC&data_level={data_level}&dimensions={}&metrics={}&{dates}",
-        encode(dimensions),
-        encode(json!(metrics))
-    );
-    let answer: Value = serde_json::from_slice(&call(sim, "GET", &path, "").1).unwrap();
+    let mut more = vec![("metrics", json!(metrics).to_string())];
+    match time {
+        "lifetime" => more.push(("query_lifetime", "true".into())),
+        _ => more.extend(dates(day, day)),
+    }
+    let answer = report(sim, "BASIC", data_level, dimensions, &more);
     (answer["code"].clone(), answer["message"].as_str().unwrap_or_default().to_string())
 }
 
@@ -348,7 +325,7 @@ fn creative_asset_lists_refuse_past_tiktoks_caps_and_list_only_the_first_10000_i
         ("file/music/get", "music_ids"),
         ("creative/portfolio/list", "creative_portfolio_ids"),
     ] {
-        let filtering = |n: usize| urlencode(&json!({key: ids(n)}).to_string());
+        let filtering = |n: usize| http::encode(&json!({key: ids(n)}).to_string());
         assert_eq!(get(&format!("{endpoint}/?filtering={}", filtering(100)))["code"], 0, "{endpoint} {key}");
         refused(
             &format!("{endpoint}/?filtering={}", filtering(101)),
@@ -356,7 +333,7 @@ fn creative_asset_lists_refuse_past_tiktoks_caps_and_list_only_the_first_10000_i
         );
     }
     refused(
-        &format!("dmp/custom_audience/list/?custom_audience_ids={}", urlencode(&ids(101).to_string())),
+        &format!("dmp/custom_audience/list/?custom_audience_ids={}", http::encode(&ids(101).to_string())),
         "custom_audience_ids: Length must be between 1 and 100.",
     );
     // Images: the list and its page_info end at the first 10,000.
@@ -364,8 +341,4 @@ fn creative_asset_lists_refuse_past_tiktoks_caps_and_list_only_the_first_10000_i
     assert_eq!(last["data"]["list"].as_array().unwrap().len(), 100);
     assert_eq!(last["data"]["page_info"]["total_number"], 10_000);
     assert!(get("file/image/ad/search/?page_size=100&page=101")["data"]["list"].as_array().unwrap().is_empty());
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }

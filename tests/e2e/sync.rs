@@ -8,17 +8,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use harness::{days_ago, host_binary, Harness, Mode, Run};
-use serde_json::{json, Value};
+use serde_json::Value;
 use tiktok_sim::SimConfig;
 
 const STREAMS: &str = "campaigns,ads,audiences,ads_reports_daily,advertisers_reports_hourly,campaigns_reports_lifetime";
-
-fn config(h: &Harness, days: i64) -> Value {
-    let mut config = h.oauth_config();
-    config["start_date"] = json!(days_ago(days).to_string());
-    config["attribution_window"] = json!(3);
-    config
-}
 
 fn sync(h: &Harness, config: &Value, db: &str, extra: &[&str]) -> Run {
     h.sync(config, db, STREAMS, extra)
@@ -65,7 +58,7 @@ fn report_key(record: &Value) -> String {
 #[test]
 fn a_second_sync_is_incremental_replaces_restated_rows_and_keeps_counts_stable() {
     let h = Harness::new("sync-sqlite", SimConfig::default());
-    let config = config(&h, 10);
+    let config = h.config().days(10).attribution_window(3).build();
     let db = h.dir.join("tiktok.sqlite");
     let first = sync(&h, &config, db.to_str().unwrap(), &[]);
     assert_eq!(first.exit_code, 0, "{}\n{}", first.stdout, first.stderr);
@@ -148,9 +141,8 @@ fn a_sync_killed_at_any_point_and_run_again_ends_with_the_same_database() {
     let mut sim_config = SimConfig::default();
     sim_config.limits.latency_ms = 40;
     let h = Harness::new("sync-kill", sim_config);
-    let mut config = config(&h, 12);
     // A fixed last day: both syncs see the same days whenever they run.
-    config["end_date"] = json!(days_ago(1).to_string());
+    let config = h.config().days(12).attribution_window(3).end(days_ago(1)).build();
     let whole = h.dir.join("whole.sqlite");
     let started = Instant::now();
     let run = sync(&h, &config, whole.to_str().unwrap(), &[]);
@@ -270,7 +262,7 @@ impl Drop for Postgres {
 fn sync_into_postgresql_writes_typed_tables_equal_to_sqlites_and_resumes_by_itself() {
     let h = Harness::new("sync-postgres", SimConfig::default());
     let pg = Postgres::start(&h.dir);
-    let config = config(&h, 10);
+    let config = h.config().days(10).attribution_window(3).build();
     let sqlite = h.dir.join("same.sqlite");
     assert_eq!(sync(&h, &config, sqlite.to_str().unwrap(), &[]).exit_code, 0);
     let first = sync(&h, &config, &pg.url(), &[]);
@@ -336,7 +328,7 @@ fn sync_into_postgresql_writes_typed_tables_equal_to_sqlites_and_resumes_by_itse
 #[test]
 fn on_a_terminal_progress_goes_to_stderr_and_stdout_stays_pure_protocol() {
     let h = Harness::new("progress", SimConfig::default());
-    let config = config(&h, 3);
+    let config = h.config().days(3).attribution_window(3).build();
     let catalog = h.write("catalog.json", &h.configured_catalog(&config, &["campaigns", "ads_reports_daily"], true));
     let config_path = h.write("config.json", &config);
     let stdout = h.dir.join("stdout.jsonl");

@@ -44,11 +44,13 @@ pub fn get(sim: &Simulator, endpoint: &str, params: &[(&str, String)]) -> Answer
 
 /// `params` as a query string.
 pub fn query(params: &[(&str, String)]) -> String {
-    let encoded: Vec<String> = params
-        .iter()
-        .map(|(k, v)| format!("{k}={}", url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
-        .collect();
+    let encoded: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
     encoded.join("&")
+}
+
+/// A query value URL-encoded: the suite's one encoder.
+pub fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 pub fn exchange(port: u16, method: &str, path: &str, token: &str, body: &str) -> Answer {

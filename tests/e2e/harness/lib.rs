@@ -1,23 +1,38 @@
 //! The end-to-end suite's harness: runs the real release host binary (with its embedded
 //! component) against a simulator on loopback, and reads what it printed. `host.rs` builds host
-//! runs, `run.rs` reads their output, `http.rs` asks the simulator directly, `dates.rs` gives
-//! dates relative to today; `Harness` ties a simulator to a scratch directory.
+//! runs, `run.rs` reads their output, `config.rs` builds connector configs, `rows.rs` compares
+//! what a read gave with a clean read, `state.rs` reads the cursors of a state, `http.rs` asks
+//! the simulator directly, `dates.rs` gives dates relative to today; `Harness` ties a simulator
+//! to a scratch directory.
 
+mod config;
 mod dates;
 mod host;
 pub mod http;
+mod rows;
 mod run;
+mod state;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use chrono::NaiveDate;
 use serde_json::{json, Value};
-use tiktok_sim::{SimConfig, Simulator};
+use tiktok_sim::{LoggedRequest, SimConfig, Simulator};
 
+pub use config::{custom_report, ConfigBuilder};
 pub use dates::{days_ago, today};
 pub use host::{host_binary, run_host, workspace_root, Host};
+pub use rows::{
+    assert_same_keys, assert_same_rows, by_key, clean_read, clean_read_of, key_of, primary_keys, sorted_keys,
+    sorted_records, unique_by_key, Keys,
+};
 pub use run::{parse_run, Run};
+pub use state::{cursor_days, cursors, cursors_in, Cursor};
+
+/// A change to a simulator's config: one case of a test that runs a simulator per case.
+pub type SimSetup = Box<dyn Fn(&mut SimConfig)>;
 
 /// A scratch directory per test.
 pub fn scratch_dir(name: &str) -> PathBuf {
@@ -44,20 +59,36 @@ impl Harness {
         Harness { sim: Simulator::start(config), dir: scratch_dir(name) }
     }
 
-    pub fn oauth_config(&self) -> Value {
-        let c = self.sim.config();
-        json!({
-            "credentials": {"auth_type": "oauth2.0", "app_id": c.credentials.app_id, "secret": c.credentials.secret, "access_token": c.credentials.access_token},
-            "start_date": "2024-01-01",
-        })
+    /// A production (OAuth) config for this simulator, to build on.
+    pub fn config(&self) -> ConfigBuilder {
+        let c = self.sim.config().credentials;
+        ConfigBuilder::new(
+            json!({"auth_type": "oauth2.0", "app_id": c.app_id, "secret": c.secret, "access_token": c.access_token}),
+        )
     }
 
+    /// A sandbox config for this simulator's first advertiser, to build on.
+    pub fn sandbox(&self) -> ConfigBuilder {
+        let c = self.sim.config().credentials;
+        let advertiser = &self.sim.account().advertisers[0].id;
+        ConfigBuilder::new(
+            json!({"auth_type": "sandbox_access_token", "advertiser_id": advertiser, "access_token": c.sandbox_token}),
+        )
+    }
+
+    /// The production config with the connector's defaults.
+    pub fn oauth_config(&self) -> Value {
+        self.config().build()
+    }
+
+    /// The sandbox config with the connector's defaults.
     pub fn sandbox_config(&self) -> Value {
-        let c = self.sim.config();
-        json!({
-            "credentials": {"auth_type": "sandbox_access_token", "advertiser_id": self.sim.account().advertisers[0].id, "access_token": c.credentials.sandbox_token},
-            "start_date": "2024-01-01",
-        })
+        self.sandbox().build()
+    }
+
+    /// The requests the simulator logged for `endpoint` (e.g. `report/task/create`), in order.
+    pub fn requests_to(&self, endpoint: &str) -> Vec<LoggedRequest> {
+        self.sim.requests().into_iter().filter(|r| r.endpoint() == endpoint).collect()
     }
 
     pub fn write(&self, name: &str, value: &Value) -> String {
@@ -147,6 +178,11 @@ impl Harness {
         args.extend(extra.iter().map(|a| a.to_string()));
         args
     }
+}
+
+/// A date parameter of a logged request (`start_date`, `end_date`).
+pub fn query_date(request: &LoggedRequest, name: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(&request.query[name], "%Y-%m-%d").unwrap()
 }
 
 /// How `Harness::read` reads its streams.

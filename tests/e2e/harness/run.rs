@@ -52,6 +52,14 @@ impl Run {
         Value::Array(last.into_values().collect())
     }
 
+    /// The last `stream_state` of each stream: what the next sync starts from (`sourceStats`
+    /// counts the records since the state before, which depends on where the checkpoints fell).
+    pub fn stream_states(&self) -> BTreeMap<String, Value> {
+        let states = self.final_state();
+        let named = |s: &Value| s["stream"]["stream_descriptor"]["name"].as_str().unwrap().to_string();
+        states.as_array().unwrap().iter().map(|s| (named(s), s["stream"]["stream_state"].clone())).collect()
+    }
+
     pub fn stream_statuses(&self, stream: &str) -> Vec<String> {
         self.of_type("TRACE")
             .into_iter()

@@ -183,9 +183,9 @@ fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
     }
     if let Some(v) = filtering.get("secondary_status") {
         let s = v.as_str().ok_or_else(|| param_error("filtering.secondary_status: Not a valid string."))?;
-        if !s.starts_with(&format!("{prefix}_STATUS_"))
-            && !(level != Level::Campaign && s.starts_with("ADGROUP_STATUS_"))
-        {
+        let own_level = s.starts_with(&format!("{prefix}_STATUS_"));
+        let ad_group_below_campaigns = level != Level::Campaign && s.starts_with("ADGROUP_STATUS_");
+        if !(own_level || ad_group_below_campaigns) {
             return Err(param_error(format!("filtering.secondary_status: Invalid enum value {s}.")));
         }
         if s == format!("{prefix}_STATUS_ALL") {

@@ -130,7 +130,7 @@ pub(super) struct ReportQuery {
     pub(super) dates: Option<(NaiveDate, NaiveDate)>,
     pub(super) include_deleted: bool,
     /// Id and country filters: (field, whether the value must be in the list, the list).
-    pub(super) filters: Vec<(String, bool, Vec<String>)>,
+    pub(super) filters: Vec<Filter>,
 }
 
 impl ReportQuery {
@@ -382,9 +382,12 @@ pub(super) fn task_rules(q: &Query, metrics: &[String], breakdowns: &[String]) -
     Ok(())
 }
 
+/// An id or country filter of `filtering`: its field, IN (true) or NOT_IN (false), its values.
+pub(super) type Filter = (String, bool, Vec<String>);
+
 /// The v1.3 `filtering` list; true when it asks for deleted objects (STATUS_ALL) at this level.
 /// The v1.2 `filters` parameter is not read at all, as in v1.3.
-pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<(String, bool, Vec<String>)>), ApiError> {
+pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<Filter>), ApiError> {
     let Some(raw) = q.get("filtering") else { return Ok((false, Vec::new())) };
     let mut applied = Vec::new();
     let filters: Vec<Value> = match serde_json::from_str(raw) {

@@ -20,7 +20,7 @@ pub(super) fn hour_values(ad: &Entity, day: NaiveDate, hour: u32, seed: u64) -> 
     }
     let key = mix(seed ^ mix(ad.id.parse::<u64>().unwrap_or(0)) ^ ((day.num_days_from_ce() as u64) << 8) ^ hour as u64);
     // Ads deliver in about two thirds of the hours, more by day than by night.
-    if key % 3 == 0 || (hour < 6 && key % 2 == 0) {
+    if key.is_multiple_of(3) || (hour < 6 && key.is_multiple_of(2)) {
         return None;
     }
     let impressions = 200.0 + (key % 1800) as f64;

@@ -1,6 +1,6 @@
-//! End-to-end: the host binary, the embedded component and the simulator over loopback, for the
-//! commands, the entity streams, incremental state, sandbox configs, bad input and the sandbox
-//! policy.
+//! End-to-end: the entity streams (advertisers, campaigns, ad groups, ads): discover's keys and
+//! cursors, full refresh, paging, deleted entities, incremental state, sandbox configs and one
+//! configured advertiser.
 
 use std::collections::BTreeSet;
 
@@ -34,77 +34,6 @@ fn expected_ids(h: &Harness, level: Level, include_deleted: bool) -> BTreeSet<St
         .collect()
 }
 
-/// Every key the reference's spec sets (`tests/fixtures/reference-spec.json`, its descriptions
-/// left out) is set to the same value in ours, so the platform can take ours for the reference's:
-/// secrets stay in its secret store, the OAuth flow stays, saved configs stay valid. Ours may add
-/// optional properties, never a required one.
-fn assert_keeps_reference_spec(ours: &Value, reference: &Value, path: &str) {
-    match reference {
-        Value::Object(fields) => {
-            for (key, expected) in fields {
-                let here = format!("{path}.{key}");
-                let actual = ours.get(key).unwrap_or_else(|| panic!("our spec lacks {here}"));
-                if key == "required" {
-                    assert_eq!(actual, expected, "{here}: a new required field breaks saved configs");
-                } else {
-                    assert_keeps_reference_spec(actual, expected, &here);
-                }
-            }
-        }
-        Value::Array(items) => {
-            let actual = ours.as_array().unwrap_or_else(|| panic!("{path} is not a list in our spec"));
-            assert_eq!(actual.len(), items.len(), "{path}");
-            for (i, (a, e)) in actual.iter().zip(items).enumerate() {
-                assert_keeps_reference_spec(a, e, &format!("{path}[{i}]"));
-            }
-        }
-        _ => assert_eq!(ours, reference, "{path}"),
-    }
-}
-
-#[test]
-fn spec_is_a_drop_in_for_the_reference_spec_field_by_field() {
-    let run = run_host(&scratch_dir("spec"), &["spec"]);
-    run.assert_success();
-    let ours = &run.of_type("SPEC")[0]["spec"];
-    let reference: Value = serde_json::from_str(
-        &std::fs::read_to_string(workspace_root().join("tests/fixtures/reference-spec.json")).unwrap(),
-    )
-    .unwrap();
-    assert_keeps_reference_spec(ours, &reference, "spec");
-    // Our own options are optional, with defaults that behave as the reference does.
-    let properties = &ours["connectionSpecification"]["properties"];
-    for option in ["report_window_days", "requests_per_second", "integer_ids", "custom_reports"] {
-        assert!(properties.get(option).is_some(), "spec lacks {option}");
-    }
-    assert_eq!(ours["connectionSpecification"].get("required"), None);
-}
-
-#[test]
-fn check_succeeds_with_valid_credentials_and_names_a_wrong_token() {
-    let h = Harness::new("check", SimConfig::default());
-    let good = h.write("good.json", &h.oauth_config());
-    let run = h.run(&["check", "--config", &good]);
-    run.assert_success();
-    let status = &run.of_type("CONNECTION_STATUS")[0]["connectionStatus"];
-    assert_eq!(status["status"], "SUCCEEDED");
-    // It says which advertisers the credentials reach.
-    let reached = status["message"].as_str().unwrap();
-    let advertisers = h.sim.account().advertisers;
-    assert!(reached.contains(&format!("{} advertisers", advertisers.len())), "{reached}");
-    assert!(advertisers.iter().all(|a| reached.contains(&a.id)), "{reached}");
-
-    let mut config = h.oauth_config();
-    config["credentials"]["access_token"] = json!("a-wrong-token-123456");
-    let bad = h.write("bad.json", &config);
-    let run = h.run(&["check", "--config", &bad]);
-    // Airbyte's convention: a check that ran exits 0 with a FAILED status (and no error trace).
-    let (kind, message) = run.failure();
-    assert_eq!(kind, "config_error");
-    assert!(message.contains("40105") && message.contains("access token"), "{message}");
-    assert!(!run.stdout.contains("a-wrong-token-123456"), "the token leaked into stdout");
-}
-
 #[test]
 fn discover_lists_streams_with_keys_cursors_and_modes() {
     let h = Harness::new("discover", SimConfig::default());
@@ -131,105 +60,11 @@ fn discover_lists_streams_with_keys_cursors_and_modes() {
     assert!(names.contains(&"ads"));
 }
 
-/// An id as the reference types it: the digits of a string id as a JSON integer.
-fn to_integer(id: &mut Value) {
-    if let Some(n) = id.as_str().and_then(|s| s.parse::<u64>().ok()) {
-        *id = json!(n);
-    }
-}
-
-#[test]
-fn integer_ids_type_ids_as_the_reference_does_in_schemas_and_records() {
-    let h = Harness::new("integer-ids", SimConfig::default());
-    let strings = h.oauth_config();
-    let mut integers = strings.clone();
-    integers["integer_ids"] = json!(true);
-    // The fields the reference's schemas declare as integers (shared/docs/streams.md).
-    const REPORT: &[&str] = &["advertiser_id", "campaign_id", "adgroup_id", "ad_id"];
-    let cases: [(&str, &[&str], &[&str]); 4] = [
-        ("ads", &["advertiser_id", "campaign_id", "adgroup_id", "ad_id", "card_id", "tracking_pixel_id"], &[]),
-        (
-            "ad_groups",
-            &[
-                "adgroup_id",
-                "campaign_id",
-                "advertiser_id",
-                "app_id",
-                "pixel_id",
-                "catalog_id",
-                "product_set_id",
-                "catalog_authorized_bc_id",
-                "category_id",
-            ],
-            &[],
-        ),
-        ("ads_reports_daily", REPORT, &["campaign_id", "adgroup_id", "tt_app_id"]),
-        ("campaigns_audience_reports_daily", REPORT, &["campaign_id", "adgroup_id"]),
-    ];
-    let catalog = h.discover(&integers);
-    let schema_of = |name: &str| {
-        catalog["streams"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["json_schema"].clone()
-    };
-    for (stream, top, in_metrics) in cases {
-        let schema = schema_of(stream);
-        let properties = &schema["properties"];
-        let declared = top
-            .iter()
-            .map(|f| &properties[f])
-            .chain(in_metrics.iter().map(|f| &properties["metrics"]["properties"][f]));
-        for property in declared.filter(|p| p.is_object()) {
-            assert_eq!(property["type"], json!(["null", "integer"]), "{stream}: {property}");
-        }
-        let key = catalog_key(&catalog, stream);
-        assert_eq!(properties[&key]["type"], json!(["null", "integer"]), "{stream}.{key}");
-    }
-    let names: Vec<&str> = cases.iter().map(|c| c.0).collect();
-    let as_strings = h.read(&strings, &names, Mode::FullRefresh, None);
-    let as_integers = h.read(&integers, &names, Mode::FullRefresh, None);
-    as_integers.assert_success();
-    assert_records_match_schemas(&as_integers, &catalog);
-    for (stream, top, in_metrics) in cases {
-        let (before, after) = (as_strings.records_of(stream), as_integers.records_of(stream));
-        assert!(!before.is_empty(), "{stream} has no records");
-        assert_eq!(before.len(), after.len(), "{stream}");
-        let key = catalog_key(&catalog, stream);
-        assert!(after.iter().all(|r| r[&key].is_u64()), "{stream}: {key} is not an integer");
-        let mut expected: Vec<String> = before
-            .into_iter()
-            .map(|mut record| {
-                for field in top {
-                    if let Some(id) = record.get_mut(*field) {
-                        to_integer(id);
-                    }
-                }
-                for field in in_metrics {
-                    if let Some(id) = record["metrics"].get_mut(*field) {
-                        to_integer(id);
-                    }
-                }
-                record.to_string()
-            })
-            .collect();
-        let mut actual: Vec<String> = after.iter().map(Value::to_string).collect();
-        // Advertisers are read at once, so only each advertiser's order is fixed.
-        expected.sort();
-        actual.sort();
-        assert_eq!(actual, expected, "{stream}");
-    }
-}
-
-/// The first key field of a stream in a discovered catalog.
-fn catalog_key(catalog: &Value, stream: &str) -> String {
-    let entry = catalog["streams"].as_array().unwrap().iter().find(|s| s["name"] == stream).unwrap();
-    entry["source_defined_primary_key"][0][0].as_str().unwrap().to_string()
-}
-
 #[test]
 fn full_refresh_reads_every_entity_however_old_with_string_ids() {
     let h = Harness::new("full", SimConfig::default());
-    let mut config = h.oauth_config();
     // A start date after every generated entity: entities are dimensions, all must come.
-    config["start_date"] = json!("2025-01-01");
+    let config = h.config().start(chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()).build();
     let run = h.read(&config, FOUNDATION_STREAMS, Mode::FullRefresh, None);
     run.assert_success();
     assert_records_match_schemas(&run, &h.discover(&config));
@@ -282,8 +117,7 @@ fn include_deleted_reads_deleted_entities_too() {
     let mut sim_config = SimConfig::default();
     sim_config.account.size.campaigns_per_advertiser = 4;
     let h = Harness::new("deleted", sim_config);
-    let mut config = h.oauth_config();
-    config["include_deleted"] = json!(true);
+    let config = h.config().include_deleted(true).build();
     let run = h.read(&config, &["campaigns", "ad_groups", "ads"], Mode::FullRefresh, None);
     run.assert_success();
     for (stream, level, key) in ENTITY_STREAMS {
@@ -363,7 +197,7 @@ fn incremental_reads_only_what_changed_and_never_loses_the_cursor_records() {
     assert_eq!(changed["modify_time"], json!(touched_at));
     // ads use the server-side modified_after filter (and a creation-time pass for Smart+ ads);
     // campaigns have none.
-    let ad_requests: Vec<_> = h.sim.requests().into_iter().filter(|r| r.endpoint() == "ad/get").collect();
+    let ad_requests: Vec<_> = h.requests_to("ad/get");
     assert!(ad_requests.iter().any(|r| r.query.get("filtering").is_some_and(|f| f.contains("modified_after"))));
     assert!(ad_requests.iter().all(|r| r
         .query
@@ -441,7 +275,7 @@ fn sandbox_configs_read_the_configured_advertiser_without_listing_advertisers() 
         assert!(!records.is_empty(), "{stream}");
         assert!(records.iter().all(|r| r["advertiser_id"] == json!(advertiser)));
     }
-    assert!(run.records().get("advertiser_ids").is_none());
+    assert!(!run.records().contains_key("advertiser_ids"));
     assert!(h.sim.requests().iter().all(|r| r.endpoint() != "oauth2/advertiser/get"));
 }
 
@@ -449,71 +283,9 @@ fn sandbox_configs_read_the_configured_advertiser_without_listing_advertisers() 
 fn configured_advertiser_id_limits_the_sync_to_that_advertiser() {
     let h = Harness::new("one-advertiser", SimConfig::default());
     let second = h.sim.account().advertisers[1].id.clone();
-    let mut config = h.oauth_config();
-    config["credentials"]["advertiser_id"] = json!(second);
+    let config = h.config().advertiser(&second).build();
     let run = h.read(&config, &["campaigns", "advertisers"], Mode::FullRefresh, None);
     run.assert_success();
     assert!(run.records_of("campaigns").iter().all(|r| r["advertiser_id"] == json!(second)));
     assert_eq!(run.records_of("advertisers").len(), 1);
-}
-
-#[test]
-fn bad_configs_are_config_errors_that_name_the_field() {
-    let h = Harness::new("bad-config", SimConfig::default());
-    let cases = [
-        (json!({"credentials": {"auth_type": "oauth2.0", "app_id": "1", "secret": "s"}}), "credentials.access_token"),
-        (
-            json!({"credentials": {"auth_type": "sandbox_access_token", "advertiser_id": "1", "access_token": "t"}, "start_date": "01/02/2024"}),
-            "start_date",
-        ),
-        (
-            json!({"credentials": {"auth_type": "sandbox_access_token", "advertiser_id": "1", "access_token": "t"}, "attribution_window": "many"}),
-            "attribution_window",
-        ),
-        (json!({"credentials": {"auth_type": "sandbox_access_token", "access_token": "t"}}), "advertiser_id"),
-    ];
-    for (config, field) in cases {
-        let path = h.write("bad.json", &config);
-        for command in ["check", "discover"] {
-            let run = h.run(&[command, "--config", &path]);
-            let (kind, message) = run.failure();
-            assert_eq!(kind, "config_error", "{command} {config}");
-            assert!(message.contains(field), "{command}: {message}");
-        }
-    }
-    // Files that are not JSON are named in the error.
-    std::fs::write(h.dir.join("broken.json"), "{not json").unwrap();
-    let run = h.run(&["discover", "--config", "broken.json"]);
-    assert_eq!(run.exit_code, 1);
-    assert!(run.errors()[0]["message"].as_str().unwrap().contains("broken.json"));
-}
-
-#[test]
-fn a_wrong_token_fails_the_read_with_an_auth_error_and_no_secret_in_the_output() {
-    let h = Harness::new("wrong-token", SimConfig::default());
-    let mut config = h.oauth_config();
-    config["credentials"]["access_token"] = json!("sim-revoked-token-0000000000");
-    let run = h.read(&config, &["campaigns"], Mode::FullRefresh, None);
-    assert_eq!(run.exit_code, 1);
-    let error = run.errors()[0];
-    assert_eq!(error["failure_type"], "config_error");
-    assert!(error["message"].as_str().unwrap().contains("40102"), "{error}");
-    let secret = h.sim.config().credentials.secret;
-    for leaked in ["sim-revoked-token-0000000000", secret.as_str()] {
-        assert!(!run.stdout.contains(leaked) && !run.stderr.contains(leaked), "{leaked} leaked");
-    }
-}
-
-#[test]
-fn requests_to_hosts_outside_the_allow_list_are_denied_and_named() {
-    let h = Harness::new("denied", SimConfig::default());
-    let config = h.write("config.json", &h.oauth_config());
-    let base = h.sim.base_url();
-    let run = run_host(
-        &h.dir,
-        &["check", "--config", &config, "--api-base-url", &base, "--allowed-authority", "business-api.tiktok.com:443"],
-    );
-    let (_, message) = run.failure();
-    assert!(message.contains("denied") && message.contains(&base), "{message}");
-    assert!(h.sim.requests().is_empty(), "a denied request reached the simulator");
 }
