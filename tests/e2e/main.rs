@@ -8,6 +8,7 @@ mod foundation;
 mod image;
 mod inactive_days;
 mod metric_catalogue;
+mod oci;
 mod protocol;
 mod reliability;
 mod reports;
