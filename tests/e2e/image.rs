@@ -63,14 +63,20 @@ fn unpack(dir: &Path) -> Image {
         tag.trim_start_matches("docker.io/"),
         format!("airbyte/source-tiktok-marketing:{}", env!("CARGO_PKG_VERSION"))
     );
-    let layers: Vec<PathBuf> = manifest["Layers"].as_array().unwrap().iter().map(|l| files.join(l.as_str().unwrap())).collect();
+    let layers: Vec<PathBuf> =
+        manifest["Layers"].as_array().unwrap().iter().map(|l| files.join(l.as_str().unwrap())).collect();
     let owners: &[&str] = if is_root() { &["--same-owner"] } else { &[] };
     for layer in &layers {
         sh(Command::new("tar").args(owners).arg("-xpf").arg(layer).arg("-C").arg(&root));
     }
     let config: Value =
         serde_json::from_slice(&std::fs::read(files.join(manifest["Config"].as_str().unwrap())).unwrap()).unwrap();
-    Image { root, layers, architecture: config["architecture"].as_str().unwrap().to_string(), config: config["config"].clone() }
+    Image {
+        root,
+        layers,
+        architecture: config["architecture"].as_str().unwrap().to_string(),
+        config: config["config"].clone(),
+    }
 }
 
 impl Image {

@@ -52,9 +52,10 @@ impl Podman {
             command.args(["-n", "podman"]);
         }
         // A store, run and temporary directories of the test's own, so that it finds nothing and
-        // leaves nothing behind; vfs as overlay does not mount on every /tmp (an overlay itself in
-        // a container) and the image is small; no event log; runc, since crun refuses hosts
-        // with cgroup v1 and v2 mounted together (this one).
+        // leaves nothing behind; vfs, as overlay keeps its store mounted after the run (nothing
+        // to remove with `rm`) and cannot mount on every /tmp, and copying 44 MB is quick; no
+        // event log; runc, since crun refuses hosts with cgroup v1 and v2 mounted together (this
+        // one, so no `--cgroups=disabled`, which runc does not take).
         command
             .arg("--root")
             .arg(self.dir.join("root"))
@@ -127,7 +128,10 @@ fn the_image_run_by_podman_prints_what_the_release_binary_prints() {
     std::fs::create_dir_all(&source).unwrap();
     let probe = podman.run(Some("/bin/true"), &[], &source, &[]);
     if !probe.status.success() {
-        let reason = format!("runc cannot start a container here: {}", String::from_utf8_lossy(&probe.stderr).trim());
+        let reason = format!(
+            "runc cannot start a container here: {}",
+            String::from_utf8_lossy(&probe.stderr).trim().replace('\n', " | ")
+        );
         assert!(std::env::var("CI").as_deref() != Ok("true"), "{reason}");
         return skip(TEST, &reason);
     }
