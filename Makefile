@@ -36,8 +36,9 @@ lint: component
 	$(CARGO) clippy --release --target $(MUSL) -p source-tiktok-marketing --all-targets -- -D warnings
 
 # Unit tests of every crate (the host's under musl, as it ships), the end-to-end suite against
-# the real binary and simulator (the image included), the second host (Node.js), and Airbyte's
-# own standard connector tests (airbyte-cdk) against the binary.
+# the real binary and simulator (the image included: unpacked in a chroot, and run by podman),
+# the second host (Node.js), and Airbyte's own standard connector tests (airbyte-cdk) against
+# the binary.
 test: build lint
 	@bash scripts/setup.sh test
 	$(CARGO) test --release --target $(MUSL) -p source-tiktok-marketing

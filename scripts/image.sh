@@ -3,7 +3,8 @@
 # daemon: umoci writes an OCI layout from nothing, skopeo turns it into a docker-archive.
 # Inside: the static host, BusyBox (the platform's launcher runs `sh -c`, `sleep`, `mv`), user
 # airbyte (1000:1000) owning /airbyte, and the compiled-component cache made by the same binary,
-# since every platform job starts in a fresh pod. Needs root (files owned by uid 1000).
+# since every platform job starts in a fresh pod. Needs root (files owned by uid 1000): not root,
+# it runs itself through passwordless sudo and gives target/image back to the caller.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,14 @@ work=target/image
 host=target/x86_64-unknown-linux-musl/release/source-tiktok-marketing
 
 [ -x "$host" ] || { echo "image: $host is missing: run make build" >&2; exit 1; }
+if [ "$(id -u)" -ne 0 ]; then
+    if ! sudo -n true 2>/dev/null; then
+        echo "image: needs root (umoci writes the files' owner, uid 1000, only as root): run as root or with passwordless sudo" >&2
+        exit 1
+    fi
+    sudo -n bash "$0" "$@"
+    exec sudo -n chown -R "$(id -u):$(id -g)" "$work"
+fi
 
 rm -rf "$work/oci" "$work/bundle" "$work/$(basename "$name").tar"
 mkdir -p "$work"

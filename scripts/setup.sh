@@ -3,7 +3,8 @@
 #   setup.sh build   the Rust targets (the wasm component, the static host) and musl-gcc
 #   setup.sh lint    build + rustfmt and clippy
 #   setup.sh test    build + lint + what the tests start or call: PostgreSQL, python3-venv, Node.js,
-#                    and the image tools (umoci, skopeo, BusyBox)
+#                    the image tools (umoci, skopeo, BusyBox), and podman with runc to run the
+#                    image (Debian's podman takes crun or runc; crun refuses hybrid cgroup hosts)
 # `make demo`, `make test` and `.ci/run` all come through here.
 set -euo pipefail
 need=${1:-build}
@@ -35,6 +36,9 @@ if [ "$need" = test ]; then
     # The second host (host-node/) runs on Node.js 20 or newer with npm.
     command -v node >/dev/null || packages+=(nodejs)
     command -v npm >/dev/null || packages+=(npm)
+    # tests/e2e/oci.rs runs the image with podman, as root, through runc.
+    command -v podman >/dev/null || packages+=(podman)
+    command -v runc >/dev/null || packages+=(runc)
 fi
 [ ${#packages[@]} -eq 0 ] && exit 0
 

@@ -9,6 +9,7 @@ mod entities;
 mod image;
 mod inactive_days;
 mod metric_catalogue;
+mod oci;
 mod protocol;
 mod rate_limits;
 mod reliability;
