@@ -6,11 +6,12 @@
 
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
-mod additional;
 mod api;
+// Generated code: clippy's lints are for the code we write.
+#[allow(clippy::all)]
+mod bindings;
 mod config;
 mod context;
-mod custom;
 mod error;
 mod fetch;
 mod fields;
@@ -28,11 +29,6 @@ mod sources;
 mod spec;
 mod state;
 mod streams;
-
-#[allow(clippy::all)]
-mod bindings {
-    wit_bindgen::generate!({ world: "source", path: "../wit" });
-}
 
 use bindings::tiktok::connector::environment;
 use bindings::tiktok::connector::types::{ConnectorError, FailureKind};

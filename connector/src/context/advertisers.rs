@@ -8,9 +8,10 @@ use std::rc::Rc;
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
-use crate::api::refusal::{Action, Scope};
+use crate::api::Scope;
 use crate::api::{self, ApiClient, ApiRequest};
 use crate::config::{Config, Credentials};
+use crate::error::Action;
 use crate::error::{Error, Result};
 use crate::fetch::ahead::Shared;
 use crate::output;
@@ -141,13 +142,13 @@ async fn advertiser_info(api: &ApiClient, ids: &[String]) -> Result<Vec<Value>> 
             .scoped(Scope::AdvertiserBatch);
         match api.send(&request).await {
             Ok(answer) => info.extend(api::list_of(answer, "list")?),
-            Err(e) if e.action(Scope::AdvertiserBatch) == Some(Action::SplitBatch) => {
+            Err(e) if e.decided() == Some(Action::SplitBatch) => {
                 for id in batch {
                     let single =
                         ApiRequest::new("advertiser/info").json_param("advertiser_ids", &json!([id])).concerning(id);
                     match api.send(&single).await {
                         Ok(answer) => info.extend(api::list_of(answer, "list")?),
-                        Err(e) if e.action(Scope::Plain) == Some(Action::SkipAdvertiser) => {
+                        Err(e) if e.decided() == Some(Action::SkipAdvertiser) => {
                             output::log_warn(&format!("advertisers: skipping advertiser {id}: {}", e.message))
                         }
                         Err(e) => return Err(e),

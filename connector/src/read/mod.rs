@@ -60,7 +60,7 @@ pub async fn check(config: Config, base_url: &str) -> Result<String> {
 /// query of the report for one advertiser, TikTok's refusal said word for word.
 async fn ask_about_unknown_metrics(config: &Config, api: &ApiClient, advertiser: &str) -> Result<Vec<String>> {
     let mut said = Vec::new();
-    for (i, def, unknown) in crate::custom::unknown_metrics(&config.custom_reports) {
+    for (i, def, unknown) in crate::config::custom::unknown_metrics(&config.custom_reports) {
         let crate::streams::Source::Report(spec) = &def.source else { continue };
         let yesterday = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
         let window = spec.has_dates().then_some(crate::report::DateWindow { start: yesterday, end: yesterday });

@@ -9,9 +9,10 @@ use std::rc::Rc;
 use serde_json::{json, Value};
 
 use super::PartitionSource;
-use crate::api::refusal::{Action, Scope};
+use crate::api::Scope;
 use crate::api::{self, ApiRequest};
 use crate::context::StreamRun;
+use crate::error::Action;
 use crate::error::{Error, Result};
 use crate::fetch::ahead::FetchAhead;
 use crate::output;
@@ -51,7 +52,7 @@ impl PartitionSource for FanoutSpec {
                     }
                     run.emit(&records);
                 }
-                Err(e) if e.action(Scope::FanoutCombination) == Some(Action::SkipCombination) => {
+                Err(e) if e.decided() == Some(Action::SkipCombination) => {
                     *refused.entry(e.api_code().unwrap_or_default()).or_default() += 1;
                 }
                 Err(e) => return Err(e),

@@ -18,8 +18,8 @@ mod topview;
 
 use std::rc::Rc;
 
-use crate::api::refusal::{Action, Scope};
 use crate::context::StreamRun;
+use crate::error::Action;
 use crate::error::Result;
 use crate::output;
 use crate::streams::Source;
@@ -57,7 +57,7 @@ pub async fn for_each(run: &Rc<StreamRun>, source: &'static impl PartitionSource
     for (advertiser, part) in parts {
         match part.await {
             Ok(()) => {}
-            Err(e) if e.action(Scope::Plain) == Some(Action::SkipAdvertiser) => {
+            Err(e) if e.decided() == Some(Action::SkipAdvertiser) => {
                 output::log_warn(&format!("{}: skipping advertiser {advertiser}: {}", run.def.name, e.message))
             }
             Err(e) => failures.push(e.context(format!("advertiser {advertiser}"))),

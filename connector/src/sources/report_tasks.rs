@@ -5,10 +5,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::api::refusal::Action;
 use crate::api::{ApiRequest, Scope};
 use crate::context::SyncContext;
-use crate::error::Error;
+use crate::error::{Action, Error};
 use crate::integer_ids::id_text;
 use crate::output;
 use crate::report::{self, DateWindow};
@@ -32,10 +31,9 @@ pub enum TaskFailure {
 
 impl From<Error> for TaskFailure {
     fn from(e: Error) -> Self {
-        match e.action(Scope::TaskCreate) {
-            Some(Action::TaskQuotaSpent) if e.refusal().is_some_and(|r| r.path == "report/task/create") => {
-                TaskFailure::QuotaSpent(e.message)
-            }
+        // Only a task creation is decided as a spent task quota.
+        match e.decided() {
+            Some(Action::TaskQuotaSpent) => TaskFailure::QuotaSpent(e.message),
             _ => TaskFailure::Failed(e.message),
         }
     }
@@ -74,7 +72,7 @@ pub async fn read(
         return Err(TaskFailure::QuotaSpent(why));
     }
     let answer = sync.call(&create).await;
-    let refused = answer.as_ref().err().and_then(|e| e.action(Scope::TaskCreate)) == Some(Action::NoTaskAccess);
+    let refused = answer.as_ref().err().and_then(Error::decided) == Some(Action::NoTaskAccess);
     sync.task_access.answered(if refused { Some(false) } else { answer.is_ok().then_some(true) });
     let created = match answer {
         Ok(answer) => answer.into_data()?,

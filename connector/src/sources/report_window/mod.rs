@@ -16,14 +16,14 @@ use serde_json::Value;
 
 use super::report_tasks::TaskFailure;
 use super::{ad_tree, topview};
-use crate::api::refusal::{Action, Scope};
+use crate::api::Scope;
 use crate::api::{ApiRequest, ApiResponse};
 use crate::context::StreamRun;
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, Result};
 use crate::fetch::paging::{Page, Pages};
 use crate::integer_ids::id_text;
 use crate::output;
-use crate::report::narrow::{IdFilter, ADS_LIMIT};
+use crate::report::narrow::{IdField, IdFilter, ADS_LIMIT};
 use crate::report::{self, DateWindow};
 use crate::streams::{DataLevel, ReportSpec};
 
@@ -257,7 +257,8 @@ impl<'a> WindowReader<'a> {
         }
         // Rows of an advertiser-level report sum every ad: no filter splits them. A report
         // with id filters of its own keeps them.
-        let narrowable = level != DataLevel::Advertiser && !self.spec.filters.iter().any(|f| f.field.ends_with("_ids"));
+        let narrowable =
+            level != DataLevel::Advertiser && !self.spec.filters.iter().any(|f| IdField::named(f.field).is_some());
         let task_is_whole = self.task_loses_nothing();
         if (task_is_whole || !narrowable) && self.read_task(window, sync_pages, span, sink).await {
             return Ok(true);
@@ -290,7 +291,7 @@ impl<'a> WindowReader<'a> {
     }
 
     fn should_split(&self, e: &Error) -> bool {
-        e.action(Scope::ReportWindow).is_some_and(Action::splits_window)
+        e.decided().is_some_and(Action::splits_window)
     }
 
     async fn read_halves(
@@ -301,11 +302,7 @@ impl<'a> WindowReader<'a> {
         e: Error,
         sink: Sink<'_>,
     ) -> Result<()> {
-        let why = if e.action(Scope::ReportWindow).is_some_and(Action::is_timeout) {
-            "keeps timing out"
-        } else {
-            "is too large for TikTok (40067)"
-        };
+        let why = e.decided().and_then(Action::window_split_reason).unwrap_or("is too large for TikTok (40067)");
         match window {
             Some(w) if w.days() > 1 => {
                 output::log_info(&format!(
@@ -321,7 +318,7 @@ impl<'a> WindowReader<'a> {
                     "TikTok: the report for advertiser {} {span} {why} even for a single day; lower the number of metrics or try again later ({})",
                     self.advertiser, e.message
                 ));
-                error.outcome = e.outcome;
+                error.api_failure = e.api_failure;
                 Err(error)
             }
         }

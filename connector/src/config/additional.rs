@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::config::list;
+use super::list;
 use crate::error::{Error, Result};
 use crate::metrics::{self, rules, MAX_METRICS};
 use crate::streams::{self, ReportSpec, Source, StreamDef};
