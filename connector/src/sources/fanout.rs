@@ -20,8 +20,8 @@ use crate::streams::FanoutSpec;
 
 type Combination = Vec<(&'static str, &'static str)>;
 
-impl PartitionSource for FanoutSpec {
-    async fn read_partition(&'static self, run: Rc<StreamRun>, advertiser: String) -> Result<()> {
+impl PartitionSource for &'static FanoutSpec {
+    async fn read_partition(self, run: Rc<StreamRun>, advertiser: String) -> Result<()> {
         let combinations = self.combinations();
         let total = combinations.len();
         let requests = combinations
