@@ -2,8 +2,9 @@
 //! (a non-zero envelope code), answered with an HTTP error, or did not answer at all.
 //!
 //! Every decision lives in [`decide`], one table a reader can check against `tiktok-api.md` §5
-//! and §6; the client only carries decisions out, and callers never look at codes, statuses or
-//! message text themselves.
+//! and §6; the client only carries decisions out and records the one it gave up on with the
+//! error (`Error::decided`), and callers ask that, never looking at codes, statuses or message
+//! text themselves, nor deciding again.
 
 use std::time::Duration;
 

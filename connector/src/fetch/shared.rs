@@ -74,7 +74,7 @@ impl<K: Eq + Hash, T: Clone + 'static> OnceMap<K, T> {
     }
 
     /// How many keys were learned (or are being learned): the requests they cost.
-    pub fn len(&self) -> usize {
+    pub fn learned(&self) -> usize {
         self.answers.borrow().len()
     }
 }

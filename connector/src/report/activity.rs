@@ -179,7 +179,7 @@ impl Activity {
 
     /// One line for the end of the sync, when anything was probed.
     pub fn summary(&self, facts: &AdvertiserFacts) -> Option<String> {
-        let probes = facts.delivery_days.len() + facts.lifetime_delivery.len();
+        let probes = facts.delivery_days.learned() + facts.lifetime_delivery.learned();
         let spared = self.spared.get();
         (probes > 0).then(|| {
             format!("inactive days: {probes} activity requests spared {spared} report requests for days without delivery (skip_inactive_days)")

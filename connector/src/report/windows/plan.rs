@@ -1,7 +1,7 @@
 //! The requests one advertiser's part of a report stream sends over its days: every day that
 //! can hold rows is asked for exactly once, in windows of at most `width` days; the days that
-//! cannot (see `report::activity`) are asked for by none, and ride along with the window before them
-//! when the cursor moves.
+//! cannot (see `report::activity`) are asked for by none, and ride along with the window
+//! before them when the cursor moves.
 
 use chrono::{Duration, NaiveDate};
 
