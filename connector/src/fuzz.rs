@@ -82,10 +82,10 @@ proptest! {
         let _ = crate::api::total_pages(data.get("page_info"));
         let _ = crate::api::take_list(&mut data.clone(), "list");
         let mut unreadable = std::collections::BTreeMap::new();
-        let record = crate::report::to_record(data.take(), "7", &mut unreadable);
+        let record = crate::report::rows::to_record(data.take(), "7", &mut unreadable);
         prop_assert!(record["advertiser_id"].as_str().is_some_and(|id| !id.is_empty()), "{}", record);
         prop_assert!(record["metrics"].is_object() && record.get("dimensions").is_some());
-        let _ = crate::report::sum_records(vec![record.clone(), record]);
+        let _ = crate::report::rows::sum_records(vec![record.clone(), record]);
     }
 
     #[test]

@@ -3,14 +3,31 @@
 //! `spec`, `check`, `discover` and `read` are the exports of the `tiktok:connector/source`
 //! world (see `wit/`). All outbound HTTP goes through wasi:http; records, states and logs go
 //! to the host through the `output` import.
+//!
+//! Modules are layered; each imports only from the layers below it (top first):
+//!
+//! 1. `read/`: `check` and the sync, every selected stream at once;
+//! 2. `sources/`: one module per kind of stream (`reports.rs` hands reports to `report/`);
+//! 3. `report/`: report streams by feature (windows, truncation, tasks, TopView, activity, and
+//!    `facts`, what a sync learns once per advertiser);
+//! 4. `context/`: what the streams of a sync share, and one stream's output and cursor;
+//! 5. `fetch/`: answers fetched ahead, pages, values learned once (`OnceMap`);
+//! 6. `api/`: requests, the client, the refusal policy;
+//! 7. `output.rs`: everything said to the host; `scheduler/`: when requests may leave;
+//! 8. `spec.rs`, `config/` (the config, custom reports, `additional_metrics`), `state.rs`;
+//! 9. stream knowledge as data: `integer_ids.rs`, `streams/`, `fields.rs`, `metrics/`,
+//!    `report_shape.rs`, `schema.rs`;
+//! 10. `error.rs` (the error, what the API answered and what the policy decided), and
+//!     `bindings.rs` (the WIT contract, generated).
 
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
-mod additional;
 mod api;
+// Generated code: clippy's lints are for the code we write.
+#[allow(clippy::all)]
+mod bindings;
 mod config;
 mod context;
-mod custom;
 mod error;
 mod fetch;
 mod fields;
@@ -28,11 +45,6 @@ mod sources;
 mod spec;
 mod state;
 mod streams;
-
-#[allow(clippy::all)]
-mod bindings {
-    wit_bindgen::generate!({ world: "source", path: "../wit" });
-}
 
 use bindings::tiktok::connector::environment;
 use bindings::tiktok::connector::types::{ConnectorError, FailureKind};

@@ -61,7 +61,7 @@ fn properties() -> Value {
             "Wait before the first retry of a failed call; each further retry waits about twice as long. Throttled calls back off up to 5 minutes.",
             500, (1, 60000), 7,
         ),
-        "custom_reports": crate::custom::spec(),
+        "custom_reports": crate::config::custom::spec(),
         "skip_inactive_days": boolean(
             "Skip Inactive Days",
             "Learn each advertiser's active days once per sync (one advertiser-level request per 30 days) and ask report streams only for days TikTok can have rows for. Turn off to ask for every day.",
@@ -72,7 +72,7 @@ fn properties() -> Value {
             "Type the id fields the reference connector declares as integers (campaign_id, adgroup_id, ad_id, advertiser_id, ...) as integers in schemas and records, for tables, views and models built on the reference connector. Off: ids are strings, exact in every language (19-digit ids lose digits as JavaScript or float numbers).",
             false, 10,
         ),
-        "additional_metrics": crate::additional::spec()
+        "additional_metrics": crate::config::additional::spec()
     })
 }
 

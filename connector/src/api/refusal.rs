@@ -2,13 +2,14 @@
 //! (a non-zero envelope code), answered with an HTTP error, or did not answer at all.
 //!
 //! Every decision lives in [`decide`], one table a reader can check against `tiktok-api.md` §5
-//! and §6; the client only carries decisions out, and callers never look at codes, statuses or
-//! message text themselves.
+//! and §6; the client only carries decisions out and records the one it gave up on with the
+//! error (`Error::decided`), and callers ask that, never looking at codes, statuses or message
+//! text themselves, nor deciding again.
 
 use std::time::Duration;
 
-use crate::error::{Error, Kind};
-pub use crate::error::{Outcome, Refusal};
+pub use crate::error::{Action, Outcome, Refusal};
+use crate::error::{ApiFailure, Error, Kind};
 
 /// What kind of request was refused; some codes mean different things for different kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -23,40 +24,6 @@ pub enum Scope {
     AdvertiserBatch,
     /// Creating an async report task, which has quotas of its own (per hour and per day).
     TaskCreate,
-}
-
-/// The decision for one refusal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// Passing trouble: send the same request again after a backoff.
-    Retry,
-    /// TikTok, or the way to it, timed out: send again (the scheduler counts it as a timeout).
-    /// With `split_after`, give up after that many timed-out sends, and read the window in
-    /// halves instead.
-    RetryTimedOut { split_after: Option<u32> },
-    /// The app is over its quota: nothing leaves for `quiet`, the budget is lowered, retry.
-    Throttle { quiet: Duration },
-    /// The app's requests are refused, quota unnamed: a passing breach or a restriction of
-    /// minutes (`scheduler::restriction` tells them apart and decides the quiet).
-    AppRefused,
-    /// The daily quota is spent until 00:00 UTC: fail as transient; the next sync resumes.
-    DailyQuotaSpent,
-    /// The report query is too large: read the window in halves.
-    SplitWindow,
-    /// The token may not read this advertiser (any more): skip it with a warning.
-    SkipAdvertiser,
-    /// TikTok does not support this parameter combination: skip it, count it.
-    SkipCombination,
-    /// Some advertiser of the batch is denied: ask for each advertiser on its own.
-    SplitBatch,
-    /// A quota of async report tasks is spent (hourly or daily): give the task up, and read
-    /// the window another way.
-    TaskQuotaSpent,
-    /// The app may not create async report tasks (not on TikTok's allowlist): ask no more this
-    /// sync, and read truncated reports another way.
-    NoTaskAccess,
-    /// Stop with this classification.
-    Fail(Kind),
 }
 
 /// After a per-minute quota breach TikTok wants about five minutes of quiet.
@@ -87,18 +54,6 @@ pub fn decide(outcome: &Outcome, scope: Scope) -> Action {
 fn timed_out(scope: Scope) -> Action {
     let split_after = (scope == Scope::ReportWindow).then_some(REPORT_WINDOW_TIMEOUTS);
     Action::RetryTimedOut { split_after }
-}
-
-impl Action {
-    /// The request timed out (TikTok's 51001, HTTP 504, no answer in time).
-    pub fn is_timeout(self) -> bool {
-        matches!(self, Action::RetryTimedOut { .. })
-    }
-
-    /// The report window is to be read in halves: too large, or it keeps timing out.
-    pub fn splits_window(self) -> bool {
-        matches!(self, Action::SplitWindow | Action::RetryTimedOut { split_after: Some(_) })
-    }
 }
 
 /// TikTok's refusals. Codes are TikTok's (tiktok-api.md §5); throttling messages name the quota
@@ -157,8 +112,8 @@ fn mentions_daily_quota(message: &str) -> bool {
 }
 
 impl Outcome {
-    /// The user-facing error for an outcome the caller does not handle (`action` is what
-    /// `decide` made of it), keeping the outcome.
+    /// The user-facing error for a request the client gave up on (`action` is what `decide`
+    /// made of it), keeping the outcome and the decision for the callers to ask.
     pub fn into_error(self, action: Action) -> Error {
         let mut error = match &self {
             Outcome::Refused(refusal) => refusal.error(action),
@@ -176,7 +131,7 @@ impl Outcome {
             Outcome::NoAnswer { reason, .. } => Error::transient(format!("{reason} (retries exhausted)")),
             Outcome::Unreadable(what) => Error::transient(what.clone()),
         };
-        error.outcome = Some(Box::new(self));
+        error.api_failure = Some(Box::new(ApiFailure { outcome: self, action }));
         error
     }
 }
@@ -207,14 +162,6 @@ impl Refusal {
                 Error::transient(what)
             }
         }
-    }
-}
-
-impl Error {
-    /// The policy's decision for this error, when the API failed it; `None` for failures of
-    /// our own (a bad config, the sandbox).
-    pub fn action(&self, scope: Scope) -> Option<Action> {
-        self.outcome.as_deref().map(|outcome| decide(outcome, scope))
     }
 }
 
@@ -335,6 +282,6 @@ mod tests {
         assert_eq!((missing.kind, missing.message.as_str()), (Kind::System, "HTTP 404: <html> (endpoint not found)"));
         let gateway = error_of(http(504), ReportWindow);
         assert_eq!(gateway.kind, Kind::Transient);
-        assert_eq!(gateway.action(ReportWindow), Some(RetryTimedOut { split_after: Some(REPORT_WINDOW_TIMEOUTS) }));
+        assert_eq!(gateway.decided(), Some(RetryTimedOut { split_after: Some(REPORT_WINDOW_TIMEOUTS) }));
     }
 }

@@ -1,20 +1,18 @@
 //! The advertisers of a sync, found once before any stream starts, and what the streams need
-//! to know about them (their records, their local today).
+//! to know about them (their records; `advertiser/info` read in the background when a stream
+//! needs it).
 
-use std::cell::OnceCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
-use chrono::NaiveDate;
 use serde_json::{json, Value};
 
-use crate::api::refusal::{Action, Scope};
+use crate::api::Scope;
 use crate::api::{self, ApiClient, ApiRequest};
 use crate::config::{Config, Credentials};
+use crate::error::Action;
 use crate::error::{Error, Result};
-use crate::fetch::ahead::Shared;
+use crate::fetch::shared::Shared;
 use crate::output;
-use crate::report::local_day;
 use crate::streams::{Source, StreamDef};
 
 /// advertiser/info takes at most this many ids per call.
@@ -58,8 +56,6 @@ pub struct Advertisers {
     /// `advertiser/info`'s records, or why they could not be read, when the sync needs them:
     /// read in the background while the streams that do not need them start.
     info: Option<Shared<Result<Vec<Value>>>>,
-    /// Each advertiser's local today, worked out once from `info`.
-    todays: OnceCell<HashMap<String, NaiveDate>>,
 }
 
 impl Advertisers {
@@ -89,35 +85,19 @@ impl Advertisers {
             let (api, ids) = (api.clone(), ids.clone());
             Shared::spawn(async move { advertiser_info(&api, &ids).await })
         });
-        Ok(Self { ids, authorized, info, todays: OnceCell::new() })
+        Ok(Self { ids, authorized, info })
     }
 
-    /// `advertiser/info/` of every advertiser of the sync.
-    pub async fn info(&self) -> Result<Vec<Value>> {
-        match &self.info {
-            Some(info) => info.get().await,
-            None => Err(Error::system("advertiser/info was not read")),
+    /// `advertiser/info/` of every advertiser of the sync, awaited apart from `self` (what a
+    /// sync learns of each advertiser awaits it in the background).
+    pub fn info(&self) -> impl std::future::Future<Output = Result<Vec<Value>>> + 'static {
+        let info = self.info.clone();
+        async move {
+            match info {
+                Some(info) => info.get().await,
+                None => Err(Error::system("advertiser/info was not read")),
+            }
         }
-    }
-
-    /// Today in the advertiser's time zone (report days are local; see `report::local_day`).
-    /// Where no zone is known, or advertiser/info is out of reach (the sandbox), UTC's today
-    /// stands in: the next sync re-reads the cursor day anyway.
-    pub async fn local_today(&self, advertiser: &str) -> NaiveDate {
-        if self.todays.get().is_none() {
-            let info = self.info().await;
-            // Every partition asks at once: the first one back works the days out (and says
-            // once when it cannot).
-            self.todays.get_or_init(|| match info {
-                Ok(info) => local_todays(&info),
-                Err(e) => {
-                    output::log_info(&format!("advertiser time zones unavailable ({}); using UTC dates", e.message));
-                    HashMap::new()
-                }
-            });
-        }
-        let todays = self.todays.get().expect("set above");
-        todays.get(advertiser).copied().unwrap_or_else(|| chrono::Utc::now().date_naive())
     }
 }
 
@@ -141,13 +121,13 @@ async fn advertiser_info(api: &ApiClient, ids: &[String]) -> Result<Vec<Value>> 
             .scoped(Scope::AdvertiserBatch);
         match api.send(&request).await {
             Ok(answer) => info.extend(api::list_of(answer, "list")?),
-            Err(e) if e.action(Scope::AdvertiserBatch) == Some(Action::SplitBatch) => {
+            Err(e) if e.decided() == Some(Action::SplitBatch) => {
                 for id in batch {
                     let single =
                         ApiRequest::new("advertiser/info").json_param("advertiser_ids", &json!([id])).concerning(id);
                     match api.send(&single).await {
                         Ok(answer) => info.extend(api::list_of(answer, "list")?),
-                        Err(e) if e.action(Scope::Plain) == Some(Action::SkipAdvertiser) => {
+                        Err(e) if e.decided() == Some(Action::SkipAdvertiser) => {
                             output::log_warn(&format!("advertisers: skipping advertiser {id}: {}", e.message))
                         }
                         Err(e) => return Err(e),
@@ -158,33 +138,4 @@ async fn advertiser_info(api: &ApiClient, ids: &[String]) -> Result<Vec<Value>> 
         }
     }
     Ok(info)
-}
-
-fn local_todays(info: &[Value]) -> HashMap<String, NaiveDate> {
-    let now = chrono::Utc::now();
-    info.iter()
-        .filter_map(|a| {
-            let id = a.get("advertiser_id").and_then(crate::integer_ids::id_text)?;
-            let zone = |field: &str| a.get(field).and_then(Value::as_str);
-            Some((id, local_day(zone("timezone"), zone("display_timezone"), now)?))
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn todays_are_each_advertisers_own() {
-        let todays = local_todays(&[
-            json!({"advertiser_id": "1", "timezone": "Etc/GMT-14"}),
-            json!({"advertiser_id": "2", "timezone": "Asia/Tokyo"}),
-            json!({"advertiser_id": "3", "timezone": "Nowhere/Unknown"}),
-        ]);
-        let utc = chrono::Utc::now().naive_utc();
-        assert_eq!(todays["1"], (utc + chrono::Duration::hours(14)).date());
-        assert_eq!(todays["2"], (utc + chrono::Duration::hours(9)).date());
-        assert!(!todays.contains_key("3"), "an unknown zone falls back to UTC");
-    }
 }

@@ -1,59 +1,36 @@
 //! What the streams of one sync share ([`SyncContext`]: the config, the API client, the
-//! advertisers and what the sync learns of them once) and one stream being read
-//! ([`StreamRun`]: its cursor and its output). Below `sources`, above `report/` and `fetch/`:
-//! nothing here knows a kind of stream.
+//! advertisers) and one stream being read ([`StreamRun`]: its cursor and its output). Below
+//! `report/` and `sources/`, above `fetch/`: nothing here knows a kind of stream.
 //!
-//! - `advertisers`: the advertisers of the sync, found once before any stream starts;
-//! - `task_access`: whether the app may create async report tasks, asked once.
+//! - `advertisers`: the advertisers of the sync, found once before any stream starts.
 
 pub mod advertisers;
-pub mod task_access;
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
-use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::api::{ApiClient, ApiRequest, ApiResponse};
 use crate::bindings::tiktok::connector::types::StreamStatus;
 use crate::config::Config;
 use crate::error::Result;
-use crate::fetch::ahead::Shared;
 use crate::output;
-use crate::report::activity::Activity;
-use crate::report::narrow::AdTree;
 use crate::state::PartitionedCursor;
 use crate::streams::StreamDef;
 use advertisers::Advertisers;
-use task_access::TaskAccess;
 
-/// What every stream of one sync shares: the config, the API client with its scheduler, the
-/// advertisers and the days they delivered on.
+/// What every stream of one sync shares: the config, the API client with its scheduler, and
+/// the advertisers.
 pub struct SyncContext {
     pub config: Config,
     pub api: Rc<ApiClient>,
     pub advertisers: Advertisers,
-    pub activity: Activity,
-    /// Advertisers' ad trees, for reports TikTok truncated (`sources::ad_tree`).
-    pub ad_trees: RefCell<HashMap<String, Shared<Result<Rc<AdTree>>>>>,
-    /// Whether each advertiser has TopView campaigns (`sources::topview`).
-    pub topview_advertisers: RefCell<HashMap<String, Shared<Result<bool>>>>,
-    /// Whether TikTok lets this app create async report tasks.
-    pub task_access: TaskAccess,
 }
 
 impl SyncContext {
     pub async fn call(&self, request: &ApiRequest) -> Result<ApiResponse> {
         self.api.send(request).await
-    }
-
-    /// The last day report windows reach for `advertiser`: its local today, or the config's
-    /// end_date when that is earlier.
-    pub async fn last_report_day(&self, advertiser: &str) -> NaiveDate {
-        let today = self.advertisers.local_today(advertiser).await;
-        self.config.end_date.map_or(today, |end| end.min(today))
     }
 }
 

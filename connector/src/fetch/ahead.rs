@@ -2,11 +2,8 @@
 //! fan-out combinations, pixel batches) go out as soon as the scheduler has room, and their
 //! answers come back in the order they were asked for.
 
-use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::future::{poll_fn, Future};
 use std::rc::Rc;
-use std::task::{Poll, Waker};
 
 use wstd::runtime::Task;
 
@@ -56,61 +53,4 @@ pub fn spawn_send(api: &Rc<ApiClient>, request: ApiRequest) -> Ahead {
     let mark = api.scheduler.fetch_ahead();
     let api = api.clone();
     Ahead { task: wstd::runtime::spawn(async move { api.send(&request).await }), _mark: mark }
-}
-
-/// A value computed once in the background that many readers await (e.g. advertiser time
-/// zones: streams that do not need them start without waiting for them).
-pub struct Shared<T>(Rc<RefCell<(Option<T>, Vec<Waker>)>>);
-
-impl<T> Clone for Shared<T> {
-    fn clone(&self) -> Self {
-        Self(self.0.clone())
-    }
-}
-
-impl<T: Clone + 'static> Shared<T> {
-    pub fn spawn(work: impl Future<Output = T> + 'static) -> Self {
-        let cell = Rc::new(RefCell::new((None, Vec::new())));
-        let filled = cell.clone();
-        wstd::runtime::spawn(async move {
-            let value = work.await;
-            let wakers = {
-                let mut slot = filled.borrow_mut();
-                slot.0 = Some(value);
-                std::mem::take(&mut slot.1)
-            };
-            wakers.into_iter().for_each(Waker::wake);
-        })
-        .detach();
-        Self(cell)
-    }
-
-    /// The answer of `work` under `key` in `answers`: started by the first caller, awaited by
-    /// every caller (what a sync learns once, whichever stream asks first).
-    pub fn once<K: Eq + std::hash::Hash, F: Future<Output = T> + 'static>(
-        answers: &RefCell<std::collections::HashMap<K, Shared<T>>>,
-        key: K,
-        work: impl FnOnce() -> F,
-    ) -> Self {
-        if let Some(answer) = answers.borrow().get(&key) {
-            return answer.clone();
-        }
-        let answer = Shared::spawn(work());
-        answers.borrow_mut().insert(key, answer.clone());
-        answer
-    }
-
-    pub async fn get(&self) -> T {
-        poll_fn(|cx| {
-            let mut slot = self.0.borrow_mut();
-            match &slot.0 {
-                Some(value) => Poll::Ready(value.clone()),
-                None => {
-                    slot.1.push(cx.waker().clone());
-                    Poll::Pending
-                }
-            }
-        })
-        .await
-    }
 }

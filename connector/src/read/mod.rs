@@ -16,11 +16,13 @@ use crate::api::{ApiClient, ApiRequest, RetryPolicy};
 use crate::bindings::tiktok::connector::types::StreamStatus;
 use crate::config::Config;
 use crate::context::advertisers::{Advertisers, Needs};
-use crate::context::task_access::TaskAccess;
 use crate::context::{StreamRun, SyncContext};
 use crate::error::{Error, Result};
 use crate::output;
-use crate::report::activity::Activity;
+use crate::report::dates::DateWindow;
+use crate::report::query;
+use crate::report::tasks::{quotas::CREATION_INTERVAL, CREATE_PATH};
+use crate::report::ReportSync;
 use crate::scheduler::Scheduler;
 use crate::state::PartitionedCursor;
 use catalog::SyncMode;
@@ -30,7 +32,8 @@ fn client(config: &Config, base_url: &str) -> Rc<ApiClient> {
         base_delay: std::time::Duration::from_millis(config.retry_base_delay_ms as u64),
         ..Default::default()
     };
-    Rc::new(ApiClient::new(base_url, config.access_token(), Scheduler::new(config.requests_per_second), retry))
+    let scheduler = Scheduler::new(config.requests_per_second).pacing(CREATE_PATH, CREATION_INTERVAL);
+    Rc::new(ApiClient::new(base_url, config.access_token(), scheduler, retry))
 }
 
 /// Prove the credentials read the account (find the advertisers, read one campaign of the
@@ -60,12 +63,12 @@ pub async fn check(config: Config, base_url: &str) -> Result<String> {
 /// query of the report for one advertiser, TikTok's refusal said word for word.
 async fn ask_about_unknown_metrics(config: &Config, api: &ApiClient, advertiser: &str) -> Result<Vec<String>> {
     let mut said = Vec::new();
-    for (i, def, unknown) in crate::custom::unknown_metrics(&config.custom_reports) {
+    for (i, def, unknown) in crate::config::custom::unknown_metrics(&config.custom_reports) {
         let crate::streams::Source::Report(spec) = &def.source else { continue };
         let yesterday = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
-        let window = spec.has_dates().then_some(crate::report::DateWindow { start: yesterday, end: yesterday });
+        let window = spec.has_dates().then_some(DateWindow { start: yesterday, end: yesterday });
         let names = unknown.join(", ");
-        match api.send(&crate::report::request(spec, advertiser, window, false, &[])).await {
+        match api.send(&query::request(spec, advertiser, window, false, &[])).await {
             Ok(_) => said.push(format!(
                 "custom_reports[{i}].metrics: TikTok accepts {names}, which the catalogue does not know (typed as decimals)"
             )),
@@ -97,21 +100,14 @@ pub async fn read(config: Config, base_url: &str, catalog: &str, state: Option<&
     let defs: Vec<_> = selected.iter().map(|stream| stream.def).collect();
     let needs = Needs::of(&defs, &config);
     let advertisers = Advertisers::discover(&config, &api, needs).await?;
-    let activity = Activity::new(&config, &defs);
-    let sync = Rc::new(SyncContext {
-        config,
-        api,
-        advertisers,
-        activity,
-        ad_trees: Default::default(),
-        topview_advertisers: Default::default(),
-        task_access: TaskAccess::default(),
-    });
+    let reports = Rc::new(ReportSync::new(&config, &defs));
+    let sync = Rc::new(SyncContext { config, api, advertisers });
     let tasks: Vec<_> = selected
         .iter()
         .zip(cursors)
         .map(|(stream, cursor)| {
-            wstd::runtime::spawn(read_stream(Rc::new(StreamRun::new(sync.clone(), stream.def, cursor))))
+            let run = Rc::new(StreamRun::new(sync.clone(), stream.def, cursor));
+            wstd::runtime::spawn(read_stream(run, reports.clone()))
         })
         .collect();
     let mut failures = Vec::new();
@@ -120,7 +116,7 @@ pub async fn read(config: Config, base_url: &str, catalog: &str, state: Option<&
             failures.push(e);
         }
     }
-    if let Some(summary) = sync.activity.summary() {
+    if let Some(summary) = reports.summary() {
         output::log_info(&summary);
     }
     let (sent, throttled, peak) = sync.api.scheduler.totals();
@@ -130,10 +126,10 @@ pub async fn read(config: Config, base_url: &str, catalog: &str, state: Option<&
     crate::error::first_failure(failures, "failed streams")
 }
 
-async fn read_stream(run: Rc<StreamRun>) -> Result<()> {
+async fn read_stream(run: Rc<StreamRun>, reports: Rc<ReportSync>) -> Result<()> {
     let name = run.def.name;
     output::status(name, StreamStatus::Started);
-    match crate::sources::read(&run).await {
+    match crate::sources::read(&run, &reports).await {
         Ok(()) => {
             output::status(name, StreamStatus::Complete);
             Ok(())

@@ -9,19 +9,21 @@
 //! read. With `include_deleted` the probe asks the campaign level with `STATUS_ALL`: the
 //! advertiser level has no status filter, and may leave out what deleted ads delivered.
 
-use std::cell::{Cell, RefCell};
-use std::collections::{BTreeSet, HashMap};
+use std::cell::Cell;
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::rc::Rc;
 
 use chrono::{Duration, NaiveDate};
 use serde_json::Value;
 
-use super::DateWindow;
+use super::dates::{max_window_days, DateWindow};
+use super::facts::{AdvertiserFacts, DeliveryDays};
+use super::query::request;
 use crate::api::{ApiClient, Scope};
 use crate::config::Config;
-use crate::fetch::ahead::Shared;
 use crate::fetch::paging::Pages;
+use crate::fetch::shared::Shared;
 use crate::metrics::MetricSet;
 use crate::output;
 use crate::streams::{DataLevel, Granularity, ReportSpec, ReportType, Source, StreamDef};
@@ -56,9 +58,6 @@ static CAMPAIGN_DAYS: ReportSpec =
 static ADVERTISER_LIFETIME: ReportSpec = probe_spec(DataLevel::Advertiser, Granularity::Lifetime, &["advertiser_id"]);
 static CAMPAIGN_LIFETIME: ReportSpec = probe_spec(DataLevel::Campaign, Granularity::Lifetime, &["campaign_id"]);
 
-/// The days a probe saw delivery on; `None` when it could not tell (every day is read).
-type ProbedDays = Option<Rc<BTreeSet<NaiveDate>>>;
-
 /// The days of a span a report must ask for.
 pub enum Readable {
     EveryDay,
@@ -74,7 +73,8 @@ impl Readable {
     }
 }
 
-/// What the sync knows of its advertisers' delivery, and what it saved by it.
+/// How the sync probes its advertisers' delivery (what it learns is kept with the other
+/// `facts`), and what it saved by it.
 pub struct Activity {
     enabled: bool,
     include_deleted: bool,
@@ -85,9 +85,6 @@ pub struct Activity {
     /// costs one and spares them all for an advertiser that never delivered, so it pays only
     /// when they are two or more.
     lifetime_requests: usize,
-    probes: RefCell<HashMap<(String, NaiveDate), Shared<ProbedDays>>>,
-    lifetimes: RefCell<HashMap<String, Shared<bool>>>,
-    probes_sent: Cell<u64>,
     spared: Cell<u64>,
 }
 
@@ -104,9 +101,6 @@ impl Activity {
             first_day: config.start_date,
             reads_dated_reports: reports.iter().any(|r| r.has_dates()),
             lifetime_requests: reports.iter().map(|r| lifetime_requests(r, config)).sum(),
-            probes: RefCell::new(HashMap::new()),
-            lifetimes: RefCell::new(HashMap::new()),
-            probes_sent: Cell::new(0),
             spared: Cell::new(0),
         }
     }
@@ -115,6 +109,7 @@ impl Activity {
     /// day of the sync's reports for it, where probe windows are counted from.
     pub async fn days_to_read(
         &self,
+        facts: &AdvertiserFacts,
         api: &Rc<ApiClient>,
         advertiser: &str,
         last_day: NaiveDate,
@@ -123,10 +118,10 @@ impl Activity {
         if !self.enabled {
             return Readable::EveryDay;
         }
-        let probes: Vec<(DateWindow, Shared<ProbedDays>)> = self
+        let probes: Vec<(DateWindow, Shared<DeliveryDays>)> = self
             .probe_windows(last_day, span)
             .into_iter()
-            .map(|window| (window, self.probe(api, advertiser, window)))
+            .map(|window| (window, self.probe(facts, api, advertiser, window)))
             .collect();
         let mut probed = Vec::with_capacity(probes.len());
         for (window, probe) in probes {
@@ -144,6 +139,7 @@ impl Activity {
     /// day) is awaited only when the dated reports' probes can settle it.
     pub async fn lifetime_may_have_rows(
         &self,
+        facts: &AdvertiserFacts,
         api: &Rc<ApiClient>,
         advertiser: &str,
         last_day: impl Future<Output = NaiveDate>,
@@ -152,20 +148,25 @@ impl Activity {
             return true;
         }
         // Delivery in the last 30 days, which the dated reports probe anyway, settles it.
-        if self.reads_dated_reports && self.delivered_recently(api, advertiser, last_day.await).await {
+        if self.reads_dated_reports && self.delivered_recently(facts, api, advertiser, last_day.await).await {
             return true;
         }
         let query = self.probe_query(api, advertiser, None);
-        let probe = async move { ever_delivered(query).await };
-        self.once(&self.lifetimes, advertiser.to_string(), probe).get().await
+        facts.lifetime_delivery.learn(advertiser.to_string(), || ever_delivered(query)).get().await
     }
 
     /// Whether the advertiser may have delivered in the 30 days up to its last day.
-    async fn delivered_recently(&self, api: &Rc<ApiClient>, advertiser: &str, last_day: NaiveDate) -> bool {
+    async fn delivered_recently(
+        &self,
+        facts: &AdvertiserFacts,
+        api: &Rc<ApiClient>,
+        advertiser: &str,
+        last_day: NaiveDate,
+    ) -> bool {
         let recent =
             DateWindow { start: (last_day - Duration::days(PROBE_DAYS - 1)).max(self.first_day), end: last_day };
         recent.start <= recent.end
-            && match self.days_to_read(api, advertiser, last_day, recent).await {
+            && match self.days_to_read(facts, api, advertiser, last_day, recent).await {
                 Readable::EveryDay => true,
                 Readable::Only(days) => !days.is_empty(),
             }
@@ -177,8 +178,9 @@ impl Activity {
     }
 
     /// One line for the end of the sync, when anything was probed.
-    pub fn summary(&self) -> Option<String> {
-        let (probes, spared) = (self.probes_sent.get(), self.spared.get());
+    pub fn summary(&self, facts: &AdvertiserFacts) -> Option<String> {
+        let probes = facts.delivery_days.learned() + facts.lifetime_delivery.learned();
+        let spared = self.spared.get();
         (probes > 0).then(|| {
             format!("inactive days: {probes} activity requests spared {spared} report requests for days without delivery (skip_inactive_days)")
         })
@@ -198,33 +200,25 @@ impl Activity {
     }
 
     /// The probe of one window, sent once per sync whichever stream asks first.
-    fn probe(&self, api: &Rc<ApiClient>, advertiser: &str, window: DateWindow) -> Shared<ProbedDays> {
+    fn probe(
+        &self,
+        facts: &AdvertiserFacts,
+        api: &Rc<ApiClient>,
+        advertiser: &str,
+        window: DateWindow,
+    ) -> Shared<DeliveryDays> {
         let query = self.probe_query(api, advertiser, Some(window));
-        let probe = async move { delivery_days(query).await };
-        self.once(&self.probes, (advertiser.to_string(), window.start), probe)
+        facts.delivery_days.learn((advertiser.to_string(), window.start), || delivery_days(query))
     }
 
     /// The probe query of `window` (`None`: lifetime), ready to be sent in the background.
     fn probe_query(&self, api: &Rc<ApiClient>, advertiser: &str, window: Option<DateWindow>) -> ProbeQuery {
         let spec = self.spec(if window.is_some() { Granularity::Daily } else { Granularity::Lifetime });
-        let request = super::request(spec, advertiser, window, self.include_deleted, &[])
+        let request = request(spec, advertiser, window, self.include_deleted, &[])
             .scoped(Scope::ReportWindow)
             .concerning(advertiser);
         let span = DateWindow::span_text(window);
         ProbeQuery { api: api.clone(), request, what: format!("advertiser {advertiser} {span}") }
-    }
-
-    /// The answer of `work` under `key`: started by the first caller, awaited by every caller.
-    fn once<K: Eq + std::hash::Hash, T: Clone + 'static>(
-        &self,
-        answers: &RefCell<HashMap<K, Shared<T>>>,
-        key: K,
-        work: impl Future<Output = T> + 'static,
-    ) -> Shared<T> {
-        Shared::once(answers, key, || {
-            self.probes_sent.set(self.probes_sent.get() + 1);
-            work
-        })
     }
 
     fn spec(&self, granularity: Granularity) -> &'static ReportSpec {
@@ -244,7 +238,7 @@ fn lifetime_requests(report: &ReportSpec, config: &Config) -> usize {
         (Granularity::Lifetime, false) => 1,
         (Granularity::Lifetime, true) => {
             let end = config.end_date.unwrap_or_else(|| chrono::Utc::now().date_naive());
-            DateWindow::cover(config.start_date, end, super::max_window_days(Granularity::Lifetime)).len()
+            DateWindow::cover(config.start_date, end, max_window_days(Granularity::Lifetime)).len()
         }
         _ => 0,
     }
@@ -276,7 +270,7 @@ async fn probe_rows(query: ProbeQuery) -> Option<Vec<Value>> {
 }
 
 /// The days of the probed window the advertiser delivered on.
-async fn delivery_days(query: ProbeQuery) -> ProbedDays {
+async fn delivery_days(query: ProbeQuery) -> DeliveryDays {
     let rows = probe_rows(query).await?;
     let day_of = |row: &Value| {
         let time = row["dimensions"]["stat_time_day"].as_str()?;
@@ -295,7 +289,7 @@ async fn ever_delivered(query: ProbeQuery) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::test_day as d;
+    use crate::report::dates::test_day as d;
 
     fn activity(first_day: &str) -> Activity {
         let config = Config::parse(&format!(
@@ -325,9 +319,7 @@ mod tests {
     fn probes_ask_the_advertiser_level_or_with_deleted_objects_the_campaign_level_with_status_all() {
         let mut a = activity("2024-01-01");
         let window = Some(DateWindow { start: d("2024-01-01"), end: d("2024-01-30") });
-        let query = |a: &Activity, granularity| {
-            super::super::request(a.spec(granularity), "7", window, a.include_deleted, &[]).query
-        };
+        let query = |a: &Activity, granularity| request(a.spec(granularity), "7", window, a.include_deleted, &[]).query;
         let plain = query(&a, Granularity::Daily);
         assert!(plain.contains(&("data_level", "AUCTION_ADVERTISER".to_string())));
         assert!(plain.iter().all(|(k, _)| *k != "filtering"));

@@ -6,7 +6,7 @@
 //! - `rate`: the app's rate budget, paced evenly, with quiet periods after TikTok throttles us;
 //! - `flight`: room in flight (rate × latency, fewer after timeouts) and room ahead;
 //! - `timeouts`: the guard that keeps timeouts under the count at which TikTok lowers the app;
-//! - `quotas`: endpoints with a quota of their own, and the async report task quotas;
+//! - `quotas`: endpoints with a quota of their own (one request per interval);
 //! - `restriction`: an app TikTok restricts for minutes.
 
 mod flight;
@@ -21,7 +21,7 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use flight::Flight;
-use quotas::{EndpointQuotas, TaskQuotas};
+use quotas::EndpointQuotas;
 use rate::RateBudget;
 use restriction::{Restriction, Verdict};
 pub use restriction::{
@@ -65,7 +65,6 @@ struct State {
     flight: Flight,
     timeouts: TimeoutGuard,
     endpoints: EndpointQuotas,
-    tasks: TaskQuotas,
     /// TikTok refusing the app's requests, quota unnamed.
     restriction: Restriction,
     /// Statistics for the end-of-sync log line.
@@ -121,11 +120,17 @@ impl Scheduler {
             flight: Flight::default(),
             timeouts: TimeoutGuard::default(),
             endpoints: EndpointQuotas::default(),
-            tasks: TaskQuotas::default(),
             restriction: Restriction::default(),
             sent: 0,
             throttled: 0,
         })))
+    }
+
+    /// At most one request to `path` per `interval`, whatever the budget (an endpoint with a
+    /// quota of its own below the app's).
+    pub fn pacing(self, path: &'static str, interval: Duration) -> Self {
+        self.0.borrow_mut().endpoints.pace(path, interval);
+        self
     }
 
     /// Wait for room in flight and for the request's slot in the rate budget (and in its
@@ -201,12 +206,6 @@ impl Scheduler {
         let mut s = self.0.borrow_mut();
         let refused_for = s.restriction.duration(Instant::now());
         s.restriction.lifted().then_some(refused_for)
-    }
-
-    /// Count one async report task for `advertiser`, or say which of TikTok's task quotas it
-    /// would exceed (the caller then keeps what it has instead of waiting hours).
-    pub fn count_task(&self, advertiser: &str) -> Result<(), String> {
-        self.0.borrow_mut().tasks.count(advertiser)
     }
 
     /// Requests per second the scheduler now sends at most.

@@ -9,9 +9,10 @@ use std::rc::Rc;
 use serde_json::{json, Value};
 
 use super::PartitionSource;
-use crate::api::refusal::{Action, Scope};
+use crate::api::Scope;
 use crate::api::{self, ApiRequest};
 use crate::context::StreamRun;
+use crate::error::Action;
 use crate::error::{Error, Result};
 use crate::fetch::ahead::FetchAhead;
 use crate::output;
@@ -19,8 +20,8 @@ use crate::streams::FanoutSpec;
 
 type Combination = Vec<(&'static str, &'static str)>;
 
-impl PartitionSource for FanoutSpec {
-    async fn read_partition(&'static self, run: Rc<StreamRun>, advertiser: String) -> Result<()> {
+impl PartitionSource for &'static FanoutSpec {
+    async fn read_partition(self, run: Rc<StreamRun>, advertiser: String) -> Result<()> {
         let combinations = self.combinations();
         let total = combinations.len();
         let requests = combinations
@@ -51,7 +52,7 @@ impl PartitionSource for FanoutSpec {
                     }
                     run.emit(&records);
                 }
-                Err(e) if e.action(Scope::FanoutCombination) == Some(Action::SkipCombination) => {
+                Err(e) if e.decided() == Some(Action::SkipCombination) => {
                     *refused.entry(e.api_code().unwrap_or_default()).or_default() += 1;
                 }
                 Err(e) => return Err(e),

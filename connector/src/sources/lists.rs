@@ -21,8 +21,8 @@ use crate::streams::ListSpec;
 /// TikTok asks to keep `modified_after` within six months.
 const MODIFIED_AFTER_MAX_DAYS: i64 = 180;
 
-impl PartitionSource for ListSpec {
-    async fn read_partition(&'static self, run: Rc<StreamRun>, advertiser: String) -> Result<()> {
+impl PartitionSource for &'static ListSpec {
+    async fn read_partition(self, run: Rc<StreamRun>, advertiser: String) -> Result<()> {
         let cursor_field = run.def.cursor.unwrap_or_default();
         let since = run.cursor_of(&advertiser).as_deref().and_then(parse_time);
         let filter = Since::of(self, since);

@@ -17,8 +17,8 @@ use crate::streams::PixelStatsSpec;
 /// `pixel/event/stats/` takes at most this many pixel ids.
 const PIXELS_PER_CALL: usize = 10;
 
-impl PartitionSource for PixelStatsSpec {
-    async fn read_partition(&'static self, run: Rc<StreamRun>, advertiser: String) -> Result<()> {
+impl PartitionSource for &'static PixelStatsSpec {
+    async fn read_partition(self, run: Rc<StreamRun>, advertiser: String) -> Result<()> {
         let end = chrono::Utc::now().date_naive();
         let start = end - chrono::Duration::days(29);
         let date_range = json!({"start_date": start.to_string(), "end_date": end.to_string()});

@@ -29,7 +29,7 @@ fn profile_page_records() {
     let per_record = |secs: f64| secs * 1e6 / 1000.0;
     let tree = best_of(5, || {
         let mut v: Value = serde_json::from_slice(body.as_bytes()).unwrap();
-        v["data"]["list"].as_array_mut().unwrap().drain(..).map(|r| r.to_string()).count()
+        v["data"]["list"].as_array_mut().unwrap().drain(..).map(|r| r.to_string().len()).sum::<usize>()
     });
     let parse = best_of(5, || {
         serde_json::from_slice::<Envelope>(body.as_bytes()).unwrap().data.map(|d| d.list.map(|l| l.len()))

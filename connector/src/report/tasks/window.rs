@@ -8,15 +8,17 @@ use std::pin::Pin;
 use chrono::{Duration, NaiveDate};
 use serde_json::Value;
 
-use super::{Sink, TaskRows, WindowReader};
+use super::TaskFailure;
 use crate::output;
-use crate::report::{self, DateWindow};
-use crate::sources::report_tasks::{self, TaskFailure};
+use crate::report::dates::DateWindow;
+use crate::report::query::task_metrics;
+use crate::report::rows::to_record;
+use crate::report::windows::reader::{Sink, TaskRows, WindowOutcome, WindowReader};
 use crate::streams::ReportSpec;
 
 /// An async task may span any number of days (tiktok-api.md §4.9) while synchronous windows
-/// are short (hourly reports: one day), so one task serves the truncated windows that follow:
-/// TikTok's quotas allow 500 tasks an advertiser an hour. The span is chosen for about this
+/// are short (hourly reports: one day), so one task serves the truncated windows that follow,
+/// sparing TikTok's hourly task quota (`quotas`). The span is chosen for about this
 /// many rows, since a task answers with one CSV file held whole (64 MiB at most; a task whose
 /// download fails is asked again in halves of its days).
 const TASK_ROWS_TARGET: u64 = 50_000;
@@ -29,22 +31,23 @@ impl WindowReader<'_> {
     /// TikTok cut the report to its 20k newest ads: read the window from an async task instead,
     /// which is not truncated (one task may serve the windows that follow). False when the app
     /// may not create tasks, the task fails or a quota is spent (the caller reads the window
-    /// another way, or warns that it stays truncated).
-    pub(super) async fn read_task(
+    /// another way, or warns that it stays truncated; a spent quota is in `outcome`).
+    pub(in crate::report) async fn read_task(
         &self,
         window: Option<DateWindow>,
         sync_pages: u64,
         span: &str,
         sink: Sink<'_>,
+        outcome: &mut WindowOutcome,
     ) -> bool {
         let (name, advertiser) = (self.run.def.name, self.advertiser);
-        if self.run.sync.task_access.refused() {
+        if self.reports.facts.task_access.refused() {
             return false;
         }
         let rows = match self.task_rows_for(window, sync_pages).await {
             Ok(rows) => rows,
             Err(failure) => {
-                self.task_quota_spent.set(self.task_quota_spent.get() || matches!(failure, TaskFailure::QuotaSpent(_)));
+                outcome.task_quota_spent |= matches!(failure, TaskFailure::QuotaSpent(_));
                 output::log_info(&format!(
                     "{name}: advertiser {advertiser} {span}: no async report task ({})",
                     failure.why()
@@ -52,7 +55,7 @@ impl WindowReader<'_> {
                 return false;
             }
         };
-        let (_, left_out) = report::task_metrics(self.spec);
+        let (_, left_out) = task_metrics(self.spec);
         if !left_out.is_empty() {
             self.run.warn_once("task-uv", &format!(
                 "{name}: TikTok's async report tasks refuse reach metrics with audience dimensions; rows read through a task have {} as null",
@@ -70,7 +73,7 @@ impl WindowReader<'_> {
         ));
         let mut unreadable = BTreeMap::new();
         let records = rows.into_iter().map(|row| {
-            let mut record = report::to_record(row, advertiser, &mut unreadable);
+            let mut record = to_record(row, advertiser, &mut unreadable);
             for metric in &left_out {
                 record["metrics"][*metric] = Value::Null;
             }
@@ -89,7 +92,7 @@ impl WindowReader<'_> {
         sync_pages: u64,
     ) -> std::result::Result<Vec<Value>, TaskFailure> {
         let Some(window) = window else {
-            return report_tasks::read(&self.run.sync, self.spec, self.advertiser, None).await;
+            return super::read(&self.run.sync, self.reports, self.spec, self.advertiser, None).await;
         };
         let covered = |rows: &Option<TaskRows>| {
             rows.as_ref().is_some_and(|r| r.span.start <= window.start && window.end <= r.span.end)
@@ -129,8 +132,8 @@ impl WindowReader<'_> {
         span: DateWindow,
     ) -> Pin<Box<dyn Future<Output = std::result::Result<Vec<Value>, TaskFailure>> + '_>> {
         Box::pin(async move {
-            match report_tasks::read(&self.run.sync, self.spec, self.advertiser, Some(span)).await {
-                Err(TaskFailure::Failed(why)) if span.days() > 1 && !self.run.sync.task_access.refused() => {
+            match super::read(&self.run.sync, self.reports, self.spec, self.advertiser, Some(span)).await {
+                Err(TaskFailure::Failed(why)) if span.days() > 1 && !self.reports.facts.task_access.refused() => {
                     output::log_info(&format!(
                         "{}: advertiser {} {}..{}: the async report task failed ({why}); asking for its days in halves",
                         self.run.def.name, self.advertiser, span.start, span.end

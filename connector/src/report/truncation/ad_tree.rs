@@ -1,30 +1,24 @@
-//! An advertiser's ads with their ad groups and campaigns, listed once per sync and only for an
-//! advertiser whose reports TikTok truncated: what `report::narrow` splits into id filters.
+//! An advertiser's ads with their ad groups and campaigns, listed once per sync (kept in
+//! `facts`) and only for an advertiser whose reports TikTok truncated: what `narrow` splits
+//! into id filters.
 
 use std::rc::Rc;
 
 use serde_json::json;
 
-use crate::api::ApiRequest;
-use crate::context::SyncContext;
+use super::narrow::{AdPlace, AdTree};
+use crate::api::{ApiClient, ApiRequest};
 use crate::error::Result;
-use crate::fetch::ahead::Shared;
 use crate::fetch::paging::Pages;
 use crate::integer_ids::id_text;
-use crate::report::narrow::{AdPlace, AdTree};
-
-/// The advertiser's ad tree: listed by the first report that needs it, shared by the rest.
-pub async fn of(sync: &Rc<SyncContext>, advertiser: &str) -> Result<Rc<AdTree>> {
-    Shared::once(&sync.ad_trees, advertiser.to_string(), || list(sync.clone(), advertiser.to_string())).get().await
-}
 
 /// Every ad, deleted ones included (TikTok's 20k limit counts them), three fields each.
-async fn list(sync: Rc<SyncContext>, advertiser: String) -> Result<Rc<AdTree>> {
+pub async fn list(api: Rc<ApiClient>, advertiser: String) -> Result<Rc<AdTree>> {
     let request = ApiRequest::for_advertiser("ad/get", &advertiser)
         .param("page_size", "1000")
         .json_param("fields", &json!(["ad_id", "adgroup_id", "campaign_id"]))
         .json_param("filtering", &json!({"secondary_status": "AD_STATUS_ALL"}));
-    let mut pages = Pages::list(&sync.api, request, "list");
+    let mut pages = Pages::list(&api, request, "list");
     let (mut places, mut unplaced) = (Vec::new(), 0);
     while let Some(page) = pages.next().await {
         for ad in page? {

@@ -48,12 +48,19 @@ pub struct IdFilter {
 }
 
 impl IdField {
+    const ALL: [IdField; 3] = [IdField::Campaigns, IdField::AdGroups, IdField::Ads];
+
     fn name(self) -> &'static str {
         match self {
             IdField::Campaigns => "campaign_ids",
             IdField::AdGroups => "adgroup_ids",
             IdField::Ads => "ad_ids",
         }
+    }
+
+    /// The id field a report filter's `field_name` is, if it is one.
+    pub fn named(field_name: &str) -> Option<IdField> {
+        Self::ALL.into_iter().find(|field| field.name() == field_name)
     }
 }
 
@@ -256,6 +263,8 @@ mod tests {
             f.filtering(),
             json!({"field_name": "adgroup_ids", "filter_type": "IN", "filter_value": "[\"1\",\"2\"]"})
         );
+        assert_eq!(IdField::named("adgroup_ids"), Some(IdField::AdGroups));
+        assert_eq!(IdField::named("country_code"), None);
         let many = IdFilter { field: IdField::Campaigns, ids: (1..=5).map(|i| i.to_string()).collect() };
         assert_eq!(many.describe(), "campaign_ids 1, 2, 3 and 2 more");
     }

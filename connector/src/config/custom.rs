@@ -8,7 +8,7 @@ mod form;
 
 use serde_json::{json, Map, Value};
 
-use crate::config::list;
+use super::list;
 use crate::error::{Error, Result};
 use crate::metrics::{self, rules::ReportShape, MAX_METRICS};
 use crate::schema::FieldType;

@@ -1,19 +1,34 @@
 //! TikTok's async report tasks (`report/task/create`, `check`, `download`): the fallback for a
 //! report window the synchronous API truncated to 20k ads.
+//!
+//! - `access`: whether the app may create tasks (an allowlist), learned from the first creation;
+//! - `quotas`: TikTok's task quotas, each number once;
+//! - `task_csv`: a task's file, into the synchronous API's row shape;
+//! - `window`: the window reader's side: one task serves the truncated window and the days after.
+
+pub mod access;
+pub mod quotas;
+mod task_csv;
+mod window;
 
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::api::refusal::Action;
+use super::dates::DateWindow;
+use super::query::task_body;
+use super::ReportSync;
 use crate::api::{ApiRequest, Scope};
 use crate::context::SyncContext;
-use crate::error::Error;
+use crate::error::{Action, Error};
 use crate::integer_ids::id_text;
 use crate::output;
-use crate::report::{self, DateWindow};
 use crate::scheduler::sleep;
 use crate::streams::ReportSpec;
+use task_csv::rows_from_csv;
+
+/// The endpoint that creates a task, which has a pace of its own (`quotas::CREATION_INTERVAL`).
+pub const CREATE_PATH: &str = "report/task/create";
 
 /// TikTok asks for at most one status check a second; the wait between checks grows from
 /// there, up to this.
@@ -24,7 +39,7 @@ const TASK_DEADLINE: Duration = Duration::from_secs(30 * 60);
 /// Why a task gave no rows.
 #[derive(Debug, Clone)]
 pub enum TaskFailure {
-    /// A quota of tasks is spent (500 per advertiser an hour, 4,500 per app a day).
+    /// A quota of tasks is spent (`quotas`: per advertiser an hour, per app a day).
     QuotaSpent(String),
     /// TikTok refused, failed or did not finish the task.
     Failed(String),
@@ -32,10 +47,9 @@ pub enum TaskFailure {
 
 impl From<Error> for TaskFailure {
     fn from(e: Error) -> Self {
-        match e.action(Scope::TaskCreate) {
-            Some(Action::TaskQuotaSpent) if e.refusal().is_some_and(|r| r.path == "report/task/create") => {
-                TaskFailure::QuotaSpent(e.message)
-            }
+        // Only a task creation is decided as a spent task quota.
+        match e.decided() {
+            Some(Action::TaskQuotaSpent) => TaskFailure::QuotaSpent(e.message),
             _ => TaskFailure::Failed(e.message),
         }
     }
@@ -60,22 +74,25 @@ impl TaskFailure {
 /// Create a task for the window, wait for it, and return its rows in the synchronous shape.
 pub async fn read(
     sync: &SyncContext,
+    reports: &ReportSync,
     spec: &ReportSpec,
     advertiser: &str,
     window: Option<DateWindow>,
 ) -> std::result::Result<Vec<Value>, TaskFailure> {
-    let body = report::task_body(spec, advertiser, window);
-    let create = ApiRequest::post("report/task/create", body).scoped(Scope::TaskCreate).concerning(advertiser);
-    if !sync.task_access.may_create().await {
+    let body = task_body(spec, advertiser, window);
+    let create = ApiRequest::post(CREATE_PATH, body).scoped(Scope::TaskCreate).concerning(advertiser);
+    let access = &reports.facts.task_access;
+    if !access.may_create().await {
         return Err(TaskFailure::Failed("TikTok does not let this app create async report tasks".into()));
     }
-    if let Err(why) = sync.api.scheduler.count_task(advertiser) {
-        sync.task_access.answered(None);
-        return Err(TaskFailure::QuotaSpent(why));
+    let counted = reports.task_quotas.borrow_mut().count(advertiser);
+    if let Err(spent) = counted {
+        access.answered(None);
+        return Err(TaskFailure::QuotaSpent(spent.to_string()));
     }
     let answer = sync.call(&create).await;
-    let refused = answer.as_ref().err().and_then(|e| e.action(Scope::TaskCreate)) == Some(Action::NoTaskAccess);
-    sync.task_access.answered(if refused { Some(false) } else { answer.is_ok().then_some(true) });
+    let refused = answer.as_ref().err().and_then(Error::decided) == Some(Action::NoTaskAccess);
+    access.answered(if refused { Some(false) } else { answer.is_ok().then_some(true) });
     let created = match answer {
         Ok(answer) => answer.into_data()?,
         Err(e) if refused => {
@@ -120,5 +137,5 @@ pub async fn read(
     let csv = csv
         .as_str()
         .ok_or_else(|| TaskFailure::Failed("report/task/download/ did not answer with a CSV file".into()))?;
-    report::rows_from_csv(csv, spec).map_err(|why| TaskFailure::Failed(format!("report/task/download/: {why}")))
+    rows_from_csv(csv, spec).map_err(|why| TaskFailure::Failed(format!("report/task/download/: {why}")))
 }

@@ -1,6 +1,8 @@
 //! The user's configuration: the same fields the reference connector accepts, validated with
 //! errors that name the field.
 
+pub mod additional;
+pub mod custom;
 pub mod list;
 
 use chrono::NaiveDate;
@@ -43,7 +45,7 @@ pub struct Config {
     /// rows (`crate::report::activity`).
     pub skip_inactive_days: bool,
     /// Catalogue metrics added to the built-in report streams (`additional_metrics`).
-    pub additional_metrics: crate::additional::AdditionalMetrics,
+    pub additional_metrics: additional::AdditionalMetrics,
 }
 
 impl Config {
@@ -80,9 +82,9 @@ impl Config {
             requests_per_second: optional_int(obj, "requests_per_second", 1, 1000)?.unwrap_or(10),
             retry_base_delay_ms: optional_int(obj, "retry_base_delay_ms", 1, 60_000)?.unwrap_or(500),
             integer_ids: optional_bool(obj, "integer_ids")?.unwrap_or(false),
-            custom_reports: crate::custom::parse(obj.get("custom_reports"))?,
+            custom_reports: custom::parse(obj.get("custom_reports"))?,
             skip_inactive_days: optional_bool(obj, "skip_inactive_days")?.unwrap_or(true),
-            additional_metrics: crate::additional::AdditionalMetrics::parse(obj.get("additional_metrics"))?,
+            additional_metrics: additional::AdditionalMetrics::parse(obj.get("additional_metrics"))?,
         })
     }
 

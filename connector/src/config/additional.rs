@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::config::list;
+use super::list;
 use crate::error::{Error, Result};
 use crate::metrics::{self, rules, MAX_METRICS};
 use crate::streams::{self, ReportSpec, Source, StreamDef};
@@ -156,7 +156,7 @@ mod tests {
     fn levels_limits_and_names_are_respected() {
         let a = parse(json!(["conversion", "cash_spend", "spend", "total_purchase"])).unwrap();
         assert_eq!(metrics_of(&a, "campaigns_reports_daily").iter().filter(|m| **m == "conversion").count(), 0);
-        assert!(metrics_of(&a, "advertisers_reports_daily").contains(&"conversion") == false);
+        assert!(!metrics_of(&a, "advertisers_reports_daily").contains(&"conversion"));
         assert!(!metrics_of(&a, "ads_reports_hourly").contains(&"total_purchase"));
         assert!(metrics_of(&a, "ads_reports_daily").contains(&"total_purchase"));
         assert_eq!(

@@ -126,7 +126,9 @@ mod tests {
     #[test]
     fn every_code_the_simulator_writes_comes_back_from_its_label_and_as_itself() {
         // tests/sim/src/reports/: its breakdown values, and how its task_label writes them.
-        let cases: &[(&str, &str, &[(&str, &str)])] = &[
+        /// A report stream, its breakdown's column, and (code, label) pairs of the breakdown.
+        type Case = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+        let cases: &[Case] = &[
             (
                 "ads_audience_reports_by_country_daily",
                 "country_code",

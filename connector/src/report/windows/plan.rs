@@ -1,11 +1,11 @@
 //! The requests one advertiser's part of a report stream sends over its days: every day that
 //! can hold rows is asked for exactly once, in windows of at most `width` days; the days that
-//! cannot (see `activity`) are asked for by none, and ride along with the window before them
-//! when the cursor moves.
+//! cannot (see `report::activity`) are asked for by none, and ride along with the window
+//! before them when the cursor moves.
 
 use chrono::{Duration, NaiveDate};
 
-use super::DateWindow;
+use crate::report::dates::DateWindow;
 
 /// One request of a plan, and the last day the cursor may move to once every record of it is
 /// out: the days after it, up to the next request's first day, have no rows at TikTok.
@@ -52,7 +52,7 @@ pub fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::test_day as d;
+    use crate::report::dates::test_day as d;
     use std::collections::BTreeSet;
 
     #[test]
