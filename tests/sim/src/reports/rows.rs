@@ -264,7 +264,7 @@ fn late_conversions(ad: &Entity, day: NaiveDate, seed: u64) -> Option<(u32, f64)
         return None;
     }
     let key = mix(seed ^ mix(ad.id.parse::<u64>().unwrap_or(0)) ^ ((day.num_days_from_ce() as u64) << 8) ^ 0xC0);
-    (key % 4 == 0).then(|| (((key >> 8) % 24) as u32, (1 + (key >> 16) % 3) as f64))
+    key.is_multiple_of(4).then(|| (((key >> 8) % 24) as u32, (1 + (key >> 16) % 3) as f64))
 }
 
 /// One row as TikTok answers it: `dimensions` from its key, `metrics` from its totals.
