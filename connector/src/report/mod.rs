@@ -23,7 +23,7 @@ pub mod topview;
 pub mod truncation;
 pub mod windows;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use activity::Activity;
 use facts::AdvertiserFacts;
@@ -38,6 +38,9 @@ pub struct ReportSync {
     pub facts: AdvertiserFacts,
     pub activity: Activity,
     pub task_quotas: RefCell<TaskQuotas>,
+    /// TikTok was seen flagging a query truncated that id filters had brought under the limit
+    /// (tiktok-api.md §15 R1), and the log said so.
+    pub header_for_account: Cell<bool>,
 }
 
 impl ReportSync {
@@ -46,6 +49,7 @@ impl ReportSync {
             facts: AdvertiserFacts::default(),
             activity: Activity::new(config, selected),
             task_quotas: RefCell::new(TaskQuotas::default()),
+            header_for_account: Cell::new(false),
         }
     }
 

@@ -17,7 +17,7 @@ use crate::report::dates::DateWindow;
 use crate::report::query::task_metrics;
 use crate::report::windows::reader::{Sink, WindowOutcome, WindowReader};
 use crate::streams::DataLevel;
-use narrow::{AdTree, IdField, IdFilter, ADS_LIMIT};
+use narrow::{AdTree, IdField, IdFilter};
 
 impl WindowReader<'_> {
     /// Read a truncated window (or scope) whole another way. False when nothing could: the
@@ -26,6 +26,7 @@ impl WindowReader<'_> {
         &self,
         window: Option<DateWindow>,
         scope: Option<&IdFilter>,
+        limit: usize,
         sync_pages: u64,
         span: &str,
         sink: Sink<'_>,
@@ -50,9 +51,9 @@ impl WindowReader<'_> {
         }
         if narrowable {
             let tree = self.ad_tree().await?;
-            if let Some(scopes) = tree.scopes(level, ADS_LIMIT) {
+            if let Some(scopes) = tree.scopes(level, limit) {
                 output::log_info(&format!(
-                    "{}: advertiser {} {span}: TikTok truncated the report to the 20,000 newest ads; reading it in {} queries filtered by ids ({} ads)",
+                    "{}: advertiser {} {span}: TikTok truncated the report to the {limit} newest ads; reading it in {} queries filtered by ids ({} ads)",
                     self.run.def.name, self.advertiser, scopes.len(), tree.len()
                 ));
                 for scope in scopes {
@@ -69,7 +70,7 @@ impl WindowReader<'_> {
     }
 
     /// The advertiser's ad tree: listed by the first report that needs it, shared by the rest.
-    async fn ad_tree(&self) -> Result<Rc<AdTree>> {
+    pub(in crate::report) async fn ad_tree(&self) -> Result<Rc<AdTree>> {
         let (api, advertiser) = (self.run.sync.api.clone(), self.advertiser.to_string());
         self.reports.facts.ad_trees.learn(advertiser.clone(), || ad_tree::list(api, advertiser)).get().await
     }

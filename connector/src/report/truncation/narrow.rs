@@ -10,8 +10,23 @@ use serde_json::{json, Value};
 
 use crate::streams::DataLevel;
 
-/// A query over this many ads or more is truncated (TikTok's limit).
+/// A query over this many ads or more is truncated (TikTok's limit), unless the header says
+/// another.
 pub const ADS_LIMIT: usize = 20_000;
+
+/// The limit `X-Tt-Ads-Throttle` states ("equal or more than 20k, only return the top 20k",
+/// DOC-SYNC), or TikTok's documented 20,000 when its words carry no number.
+pub fn ads_limit(header: &str) -> usize {
+    let number = |word: &str| {
+        let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        let (digits, scale) = match word.strip_suffix(['k', 'K']) {
+            Some(digits) => (digits, 1000),
+            None => (word, 1),
+        };
+        digits.parse::<usize>().ok().filter(|n| *n > 0).map(|n| n * scale)
+    };
+    header.split_whitespace().find_map(number).unwrap_or(ADS_LIMIT)
+}
 /// Ids one report filter may carry (tiktok-api.md §4.1).
 const MAX_IDS: usize = 100;
 /// Campaign ids per query at ad level, as DOC-BP asks.
@@ -86,6 +101,16 @@ impl AdTree {
 
     pub fn len(&self) -> usize {
         self.ads.len()
+    }
+
+    /// The ads of the list a scope holds.
+    pub fn ads_in(&self, scope: &IdFilter) -> usize {
+        let id_of = |ad: &'_ AdPlace| match scope.field {
+            IdField::Campaigns => ad.campaign.clone(),
+            IdField::AdGroups => ad.adgroup.clone(),
+            IdField::Ads => ad.ad.clone(),
+        };
+        self.ads.iter().filter(|ad| scope.ids.contains(&id_of(ad))).count()
     }
 
     /// Scopes covering every ad once, each under `limit` ads where the level allows: campaigns
@@ -254,6 +279,30 @@ mod tests {
         assert_eq!(t.narrower(one, DataLevel::Campaign), None);
         let ad = IdFilter { field: IdField::Ads, ids: vec!["a000000000".into()] };
         assert_eq!(t.narrower(&ad, DataLevel::Ad), None);
+    }
+
+    #[test]
+    fn the_limit_is_the_one_the_header_states_or_tiktoks_documented_one() {
+        let words = |limit: &str| {
+            format!("Number of ad ids is equal or more than {limit}, only return the top {limit} id's results, sorting by create time desc order.")
+        };
+        assert_eq!(ads_limit(&words("20k")), 20_000);
+        assert_eq!(ads_limit(&words("5")), 5);
+        assert_eq!(ads_limit("1"), 1);
+        assert_eq!(ads_limit("truncated"), ADS_LIMIT);
+        assert_eq!(ads_limit(""), ADS_LIMIT);
+    }
+
+    #[test]
+    fn a_scope_counts_the_ads_of_its_objects() {
+        let t = tree(3, 2, 4);
+        let count =
+            |field, ids: &[&str]| t.ads_in(&IdFilter { field, ids: ids.iter().map(|s| s.to_string()).collect() });
+        assert_eq!(count(IdField::Campaigns, &["c000"]), 8);
+        assert_eq!(count(IdField::Campaigns, &["c000", "c002"]), 16);
+        assert_eq!(count(IdField::AdGroups, &["g001001"]), 4);
+        assert_eq!(count(IdField::Ads, &["a001001003"]), 1);
+        assert_eq!(count(IdField::Campaigns, &["c9"]), 0);
     }
 
     #[test]
