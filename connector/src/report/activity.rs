@@ -33,7 +33,37 @@ const PROBE_DAYS: i64 = 30;
 
 /// Metrics that show any delivery: TikTok has a row for an object only when it had cost. Each
 /// is given at every level (`conversion` is not, at the advertiser and campaign levels).
-const ACTIVITY_METRICS: MetricSet = &[&["spend", "impressions", "clicks", "app_install"]];
+/// `real_time_app_install` counts installs on the day they happen (tiktok-api.md §15 R5), so a
+/// day of late installs alone has its row here too.
+const ACTIVITY_METRICS: MetricSet = &[&["spend", "impressions", "clicks", "app_install", "real_time_app_install"]];
+
+/// Metrics counted by conversion time that no advertiser-level probe can ask (they are given
+/// per ad group and ad only): a day without delivery can still have rows of them, for as long
+/// as a conversion may follow its click.
+const LATE_RESULT_METRICS: &[&str] = &[
+    "real_time_conversion",
+    "real_time_cost_per_conversion",
+    "real_time_conversion_rate",
+    "real_time_result",
+    "real_time_cost_per_result",
+    "real_time_result_rate",
+];
+
+/// TikTok's longest click-through attribution window: the days after a delivery that can
+/// still count its conversions by conversion time.
+const LATE_CONVERSION_DAYS: i64 = 28;
+
+/// The days after a delivery day that a report may still have rows for: TikTok's longest
+/// attribution window when it asks a conversion-time metric no probe sees (tiktok-api.md §15
+/// R5: a day with rows for any selected metric is never skipped), none otherwise.
+pub fn late_rows_days(spec: &ReportSpec) -> i64 {
+    let late = spec.metrics.iter().flat_map(|group| group.iter()).any(|m| LATE_RESULT_METRICS.contains(m));
+    if late {
+        LATE_CONVERSION_DAYS
+    } else {
+        0
+    }
+}
 
 const fn probe_spec(
     data_level: DataLevel,
@@ -105,8 +135,9 @@ impl Activity {
         }
     }
 
-    /// The days of `span` that may have report rows for `advertiser`; `last_day` is the last
-    /// day of the sync's reports for it, where probe windows are counted from.
+    /// The days of `span` that may have report rows for `advertiser`: those it delivered on, and
+    /// the `late_days` after each (`late_rows_days`); `last_day` is the last day of the sync's
+    /// reports for it, where probe windows are counted from.
     pub async fn days_to_read(
         &self,
         facts: &AdvertiserFacts,
@@ -114,12 +145,14 @@ impl Activity {
         advertiser: &str,
         last_day: NaiveDate,
         span: DateWindow,
+        late_days: i64,
     ) -> Readable {
         if !self.enabled {
             return Readable::EveryDay;
         }
+        let probed_span = DateWindow { start: span.start - Duration::days(late_days), end: span.end };
         let probes: Vec<(DateWindow, Shared<DeliveryDays>)> = self
-            .probe_windows(last_day, span)
+            .probe_windows(last_day, probed_span)
             .into_iter()
             .map(|window| (window, self.probe(facts, api, advertiser, window)))
             .collect();
@@ -127,10 +160,12 @@ impl Activity {
         for (window, probe) in probes {
             probed.push((window, probe.get().await));
         }
-        let may_have_rows = |day: NaiveDate| match probed.iter().find(|(window, _)| window.contains(day)) {
+        let delivered = |day: NaiveDate| match probed.iter().find(|(window, _)| window.contains(day)) {
             Some((_, Some(active))) => active.contains(&day),
+            // Unknown: the probe failed, or the day is before the start date, never probed.
             _ => true,
         };
+        let may_have_rows = |day: NaiveDate| (0..=late_days).any(|k| delivered(day - Duration::days(k)));
         Readable::Only(span.each_day().filter(|day| may_have_rows(*day)).collect())
     }
 
@@ -166,7 +201,7 @@ impl Activity {
         let recent =
             DateWindow { start: (last_day - Duration::days(PROBE_DAYS - 1)).max(self.first_day), end: last_day };
         recent.start <= recent.end
-            && match self.days_to_read(facts, api, advertiser, last_day, recent).await {
+            && match self.days_to_read(facts, api, advertiser, last_day, recent, 0).await {
                 Readable::EveryDay => true,
                 Readable::Only(days) => !days.is_empty(),
             }

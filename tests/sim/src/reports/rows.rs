@@ -228,9 +228,10 @@ fn totals<'a>(
     let mut day = first;
     while day <= last.min(today) {
         if !delivers(day) {
-            // No impression, so no level has a row; conversions of earlier clicks may still be
-            // counted on the day they happen (tiktok-api.md §15 R5).
-            if late_rows {
+            // No impression, so no level has a row; conversions of clicks within TikTok's longest
+            // attribution window (28 days) may still be counted on the day they happen
+            // (tiktok-api.md §15 R5).
+            if late_rows && (1..=28).any(|k| delivers(day - Duration::days(k))) {
                 for ad in ads {
                     if let Some((hour, late)) = late_conversions(ad, day, seed) {
                         add(ad, day, hour, [0.0, 0.0, 0.0, 0.0, late]);
