@@ -12,6 +12,7 @@ mod metric_catalogue;
 mod oci;
 mod protocol;
 mod rate_limits;
+mod readings;
 mod reliability;
 mod report_days;
 mod report_limits;

@@ -62,8 +62,15 @@ fn decide_refusal(refusal: &Refusal, scope: Scope) -> Action {
     let message = refusal.message.to_ascii_lowercase();
     let names_advertiser = refusal.advertiser.as_deref().is_some_and(|id| refusal.message.contains(id));
     match (refusal.code, scope) {
-        // "Asynchronous report is currently an allowlist-only feature" (DOC-ASYNC).
-        (40118, Scope::TaskCreate) => Action::NoTaskAccess,
+        // "Due to too many requests, requests from App [id] are temporarily restricted": the
+        // whole app, task creation included (tiktok-api.md §15 R9).
+        (40100, _) if message.contains("due to too many requests") => Action::AppRefused,
+        // A task refused for its days is asked again over fewer (tiktok-api.md §4.9).
+        (40002, Scope::TaskCreate) if names_the_span(&message) => Action::Fail(Kind::Config),
+        // "Asynchronous report is currently an allowlist-only feature" (DOC-ASYNC), in whichever
+        // code TikTok refuses it: none is documented (tiktok-api.md §15 R8). Read as no access,
+        // the reports are read by narrowing, whole all the same.
+        (40001 | 40002 | 40118, Scope::TaskCreate) => Action::NoTaskAccess,
         // Task creation's one a second per app is shared with the app's other syncs: wait.
         (40100 | 40016, Scope::TaskCreate) if mentions_second_quota(&message) => {
             Action::Throttle { quiet: SECOND_QUOTA_QUIET }
@@ -76,8 +83,6 @@ fn decide_refusal(refusal: &Refusal, scope: Scope) -> Action {
         (40100 | 40016 | 40133 | 40132, _) if mentions_minute_quota(&message) => {
             Action::Throttle { quiet: MINUTE_QUOTA_QUIET }
         }
-        // "Due to too many requests, requests from App [id] are temporarily restricted."
-        (40100, _) if message.contains("due to too many requests") => Action::AppRefused,
         (61000, _) => Action::Throttle { quiet: MINUTE_QUOTA_QUIET },
         (40100 | 40016 | 40133 | 40132, _) => Action::Throttle { quiet: SECOND_QUOTA_QUIET },
         // Internal service timeouts.
@@ -97,6 +102,11 @@ fn decide_refusal(refusal: &Refusal, scope: Scope) -> Action {
         (40002 | 40006 | 40007 | 40011, _) => Action::Fail(Kind::Config),
         _ => Action::Fail(Kind::System),
     }
+}
+
+/// A parameter refusal about a query's dates.
+fn names_the_span(message: &str) -> bool {
+    ["start_date", "end_date", "time span", "days"].iter().any(|word| message.contains(word))
 }
 
 fn mentions_second_quota(message: &str) -> bool {
@@ -224,6 +234,20 @@ mod tests {
             (refused(40100, task_hourly), Plain, second),
             (refused(40100, task_second), TaskCreate, second),
             (refused(40118, "The app is not on the allowlist of asynchronous reports."), TaskCreate, NoTaskAccess),
+            // No code is documented for the allowlist's refusal: each that can mean it does.
+            (refused(40001, "No permission to use the asynchronous report API."), TaskCreate, NoTaskAccess),
+            (refused(40002, "This feature is only available to allowlisted apps."), TaskCreate, NoTaskAccess),
+            (
+                refused(40002, "The time span between start_date and end_date must not exceed 1 days for this task."),
+                TaskCreate,
+                Fail(Kind::Config),
+            ),
+            // The app restriction's words mean the app, on task creation too.
+            (
+                refused(40100, "Due to too many requests, requests from App [1] are temporarily restricted."),
+                TaskCreate,
+                AppRefused,
+            ),
             // Passing trouble is retried; timeouts split a report window after a few.
             (refused(50000, ""), Plain, Retry),
             (refused(50002, ""), Plain, Retry),

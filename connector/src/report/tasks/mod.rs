@@ -25,7 +25,7 @@ use crate::integer_ids::id_text;
 use crate::output;
 use crate::scheduler::sleep;
 use crate::streams::ReportSpec;
-use task_csv::rows_from_csv;
+use task_csv::read_file;
 
 /// The endpoint that creates a task, which has a pace of its own (`quotas::CREATION_INTERVAL`).
 pub const CREATE_PATH: &str = "report/task/create";
@@ -137,5 +137,7 @@ pub async fn read(
     let csv = csv
         .as_str()
         .ok_or_else(|| TaskFailure::Failed("report/task/download/ did not answer with a CSV file".into()))?;
-    rows_from_csv(csv, spec).map_err(|why| TaskFailure::Failed(format!("report/task/download/: {why}")))
+    let file = read_file(csv, spec).map_err(|why| TaskFailure::Failed(format!("report/task/download/: {why}")))?;
+    file.warn_unknown_labels();
+    Ok(file.rows)
 }

@@ -2,9 +2,12 @@
 
 mod labels;
 
+use std::collections::BTreeSet;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{json, Map, Value};
 
+use crate::output;
 use crate::streams::{is_breakdown, ReportSpec};
 
 /// Headers TikTok may write for a requested dimension besides its own name: its country bug
@@ -13,9 +16,11 @@ const HEADER_ALIASES: &[(&str, &[&str])] = &[("country_code", &["Country Code", 
 
 /// Rows of a downloaded task CSV in the synchronous report's shape: the report's dimensions
 /// go to `dimensions` (labels turned back into the synchronous API's codes), every other
-/// column to `metrics`. A missing dimension column, a time that does not parse or a label no
-/// table knows fails the whole file: a wrong or merged key would be silent data corruption.
-pub fn rows_from_csv(csv: &str, spec: &ReportSpec) -> Result<Vec<Value>, String> {
+/// column to `metrics`. A missing dimension column, a time that does not parse or an id that is
+/// not one fails the whole file: a wrong or merged key would be silent data corruption. A label
+/// no table knows keeps its row with the label as written (distinct labels stay distinct keys),
+/// said once per label (tiktok-api.md §15 R10: TikTok's files write unknown buckets variously).
+pub fn read_file(csv: &str, spec: &ReportSpec) -> Result<TaskFile, String> {
     // TikTok's files may start with a UTF-8 byte order mark.
     let text = csv.strip_prefix('\u{feff}').unwrap_or(csv);
     let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
@@ -23,10 +28,11 @@ pub fn rows_from_csv(csv: &str, spec: &ReportSpec) -> Result<Vec<Value>, String>
     let mut records = reader.into_records().peekable();
     // A task with no rows may come back as an empty file.
     if header.iter().all(str::is_empty) && records.peek().is_none() {
-        return Ok(Vec::new());
+        return Ok(TaskFile::default());
     }
     let columns = columns(&header, spec)?;
     let mut rows = Vec::new();
+    let mut unknown_labels = BTreeSet::new();
     for record in records {
         let record = record.map_err(|e| format!("CSV: {e}"))?;
         let line = record.position().map_or(0, |p| p.line());
@@ -34,7 +40,14 @@ pub fn rows_from_csv(csv: &str, spec: &ReportSpec) -> Result<Vec<Value>, String>
         for (column, cell) in columns.iter().zip(record.iter()) {
             match column {
                 Column::Dimension(name) => {
-                    let code = dimension_code(name, cell, spec).map_err(|why| format!("CSV line {line}: {why}"))?;
+                    let code =
+                        match dimension_code(name, cell, spec).map_err(|why| format!("CSV line {line}: {why}"))? {
+                            Code::Known(code) => code,
+                            Code::Unknown(label) => {
+                                unknown_labels.insert((*name, label.clone()));
+                                label
+                            }
+                        };
                     dims.insert(name.to_string(), Value::String(code));
                 }
                 Column::Metric(name) => {
@@ -44,7 +57,31 @@ pub fn rows_from_csv(csv: &str, spec: &ReportSpec) -> Result<Vec<Value>, String>
         }
         rows.push(json!({"dimensions": dims, "metrics": mets}));
     }
-    Ok(rows)
+    Ok(TaskFile { rows, unknown_labels })
+}
+
+/// A task file's rows, and the labels of it no table knows (kept as written).
+#[derive(Default)]
+pub struct TaskFile {
+    pub rows: Vec<Value>,
+    pub unknown_labels: BTreeSet<(&'static str, String)>,
+}
+
+impl TaskFile {
+    /// Say once per label which ones the rows keep as written.
+    pub fn warn_unknown_labels(&self) {
+        for (dimension, label) in &self.unknown_labels {
+            output::log_warn(&format!(
+                "an async report file writes {dimension} {label:?}, neither a code nor a label this connector knows: its rows keep it as written"
+            ));
+        }
+    }
+}
+
+/// A breakdown cell: the synchronous API's code for it, or a label no table knows.
+enum Code {
+    Known(String),
+    Unknown(String),
 }
 
 /// What a CSV column holds: one of the report's dimensions, or a metric by its header.
@@ -79,19 +116,18 @@ fn columns(header: &csv::StringRecord, spec: &ReportSpec) -> Result<Vec<Column>,
 
 /// The synchronous API's value of a dimension cell: ids as they are (digits), times in the
 /// synchronous form, breakdown labels turned into codes.
-fn dimension_code(dimension: &str, cell: &str, spec: &ReportSpec) -> Result<String, String> {
+fn dimension_code(dimension: &str, cell: &str, spec: &ReportSpec) -> Result<Code, String> {
     let value = cell.trim();
     if spec.granularity.time_dimension() == Some(dimension) {
-        return time_value(dimension, value);
+        return time_value(dimension, value).map(Code::Known);
     }
     if !is_breakdown(dimension) || dimension == "province_id" {
         return match !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-            true => Ok(value.to_string()),
+            true => Ok(Code::Known(value.to_string())),
             false => Err(format!("{dimension} {cell:?} is not an id (digits)")),
         };
     }
-    labels::code(dimension, value)
-        .ok_or_else(|| format!("{dimension} {cell:?} is neither a code nor a label this connector knows"))
+    Ok(labels::code(dimension, value).map_or_else(|| Code::Unknown(value.to_string()), Code::Known))
 }
 
 /// `stat_time_day` and `stat_time_hour` as the synchronous API writes them,
@@ -115,6 +151,10 @@ fn time_value(dimension: &str, value: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rows_from_csv(csv: &str, spec: &ReportSpec) -> Result<Vec<Value>, String> {
+        read_file(csv, spec).map(|file| file.rows)
+    }
     use crate::streams::report_spec;
 
     /// One row of the report `stream` with `cells` for its breakdown, after id and time.
@@ -185,33 +225,32 @@ mod tests {
     }
 
     #[test]
-    fn a_value_no_table_knows_fails_the_file_naming_dimension_and_value() {
-        let cases = [
-            ("ads_audience_reports_daily", "ad_id,stat_time_day,gender,age", "robot,55+", "gender \"robot\""),
-            ("ads_audience_reports_daily", "ad_id,stat_time_day,gender,age", "male,55-64", "age \"55-64\""),
+    fn a_label_no_table_knows_keeps_its_row_as_written_and_an_id_that_is_none_fails_the_file() {
+        let kept = [
+            ("ads_audience_reports_daily", "ad_id,stat_time_day,gender,age", "robot,55+", "gender", "robot"),
+            ("ads_audience_reports_daily", "ad_id,stat_time_day,gender,age", "male,55-64", "age", "55-64"),
             (
                 "ads_audience_reports_by_country_daily",
                 "ad_id,stat_time_day,country_code",
                 "Atlantis",
-                "country_code \"Atlantis\"",
+                "country_code",
+                "Atlantis",
             ),
             (
                 "ads_audience_reports_by_platform_daily",
                 "ad_id,stat_time_day,platform",
                 "Windows Phone",
-                "platform \"Windows Phone\"",
-            ),
-            (
-                "ads_audience_reports_by_province_daily",
-                "ad_id,stat_time_day,province_id",
-                "California",
-                "province_id \"California\"",
+                "platform",
+                "Windows Phone",
             ),
         ];
-        for (stream, header, cells, named) in cases {
-            let err = one_row(stream, header, cells).unwrap_err();
-            assert!(err.contains(named) && err.contains("line 2"), "{err}");
+        for (stream, header, cells, dimension, label) in kept {
+            let row = one_row(stream, header, cells).unwrap();
+            assert_eq!(row[dimension], label, "{stream}");
         }
+        let err = one_row("ads_audience_reports_by_province_daily", "ad_id,stat_time_day,province_id", "California")
+            .unwrap_err();
+        assert!(err.contains("province_id \"California\"") && err.contains("line 2"), "{err}");
         assert!(labels::code("language", "English").is_none(), "a language name has no table");
         let err = rows_from_csv("ad_id,stat_time_day,spend\nx7,2024-01-01,1\n", report_spec("ads_reports_daily"))
             .unwrap_err();

@@ -19,6 +19,14 @@ use crate::report::windows::reader::{Sink, WindowOutcome, WindowReader};
 use crate::streams::DataLevel;
 use narrow::{AdTree, IdField, IdFilter};
 
+/// What a truncated answer said: the limit its header states (`narrow::ads_limit`), and the
+/// pages the truncated rows fill (to size an async task).
+#[derive(Debug, Clone, Copy)]
+pub struct TruncatedAnswer {
+    pub limit: usize,
+    pub pages: u64,
+}
+
 impl WindowReader<'_> {
     /// Read a truncated window (or scope) whole another way. False when nothing could: the
     /// truncated rows are then read, with a warning.
@@ -26,12 +34,12 @@ impl WindowReader<'_> {
         &self,
         window: Option<DateWindow>,
         scope: Option<&IdFilter>,
-        limit: usize,
-        sync_pages: u64,
+        answer: TruncatedAnswer,
         span: &str,
         sink: Sink<'_>,
         outcome: &mut WindowOutcome,
     ) -> Result<bool> {
+        let TruncatedAnswer { limit, pages: sync_pages } = answer;
         let level = self.spec.data_level;
         if let Some(scope) = scope {
             let tree = self.ad_tree().await?;

@@ -23,6 +23,7 @@ use crate::report::query;
 use crate::report::rows::page_records;
 use crate::report::tasks::TaskFailure;
 use crate::report::truncation::narrow::{ads_limit, IdFilter};
+use crate::report::truncation::TruncatedAnswer;
 use crate::report::ReportSync;
 use crate::streams::ReportSpec;
 
@@ -196,9 +197,9 @@ impl<'a> WindowReader<'a> {
                     Some(scope) => self.holds_fewer_ads(scope, limit).await?,
                     None => false,
                 };
-                let pages = answer.total_pages();
+                let truncated = TruncatedAnswer { limit, pages: answer.total_pages() };
                 if !complete_scope
-                    && self.read_truncated(window, scope.as_ref(), limit, pages, &span, sink, outcome).await?
+                    && self.read_truncated(window, scope.as_ref(), truncated, &span, sink, outcome).await?
                 {
                     return Ok(());
                 }

@@ -27,7 +27,11 @@ pub fn code(dimension: &str, value: &str) -> Option<String> {
 /// Enumeration - Placement; connection types from its `network_types` enumeration.
 type Table = &'static [(&'static str, &'static [&'static str])];
 
-const GENDERS: Table = &[("MALE", &["male"]), ("FEMALE", &["female"]), ("NONE", &["unknown", "none"])];
+/// An unknown bucket, as task files have been seen to write it (tiktok-api.md §15 R10); the
+/// synchronous rows say `NONE`.
+const UNKNOWN_BUCKET: &[&str] = &["unknown", "none", ""];
+
+const GENDERS: Table = &[("MALE", &["male"]), ("FEMALE", &["female"]), ("NONE", UNKNOWN_BUCKET)];
 
 const AGES: Table = &[
     ("AGE_13_17", &["13-17"]),
@@ -36,9 +40,10 @@ const AGES: Table = &[
     ("AGE_35_44", &["35-44"]),
     ("AGE_45_54", &["45-54"]),
     ("AGE_55_100", &["55+", "55-100"]),
+    ("NONE", UNKNOWN_BUCKET),
 ];
 
-const PLATFORMS: Table = &[("ANDROID", &["Android"]), ("IOS", &["iOS"]), ("PC", &["PC"])];
+const PLATFORMS: Table = &[("ANDROID", &["Android"]), ("IOS", &["iOS"]), ("PC", &["PC"]), ("NONE", UNKNOWN_BUCKET)];
 
 // UNKNOWN: delivery the breakdown cannot place (what the simulator writes for these dimensions).
 const PLACEMENTS: Table = &[
