@@ -174,3 +174,30 @@ fn unknown_audience_buckets_in_task_files_keep_their_rows_whatever_the_label() {
         }
     }
 }
+
+/// R3: DOC-STATUS lists no `*_STATUS_ALL` secondary status, and `primary_status` leaves deleted
+/// objects out by default (DOC-ADG). With `include_deleted`, lists and the ad list narrowing
+/// stands on bring deleted objects whether the secondary status brings them or not.
+#[test]
+fn deleted_objects_are_listed_whether_a_status_all_secondary_brings_them_or_only_the_primary_status() {
+    let start = days_ago(2);
+    let streams = ["campaigns", "ad_groups", "ads", "ads_reports_daily"];
+    let options = |c: ConfigBuilder| c.start(start).rps(200).include_deleted(true);
+    // The fourth campaign of each advertiser is deleted, with its ad groups and ads.
+    let mut account = SimConfig::default();
+    account.account.size.campaigns_per_advertiser = 4;
+    let (expected, _) = clean_read_of("r3-clean", account.clone(), &streams, options);
+    let (undeleted, _) = clean_read_of("r3-undeleted", account.clone(), &["ads"], |c| c.start(start).rps(200));
+    assert!(expected.records_of("ads").len() > undeleted.records_of("ads").len(), "no deleted ad to list");
+    for by_primary_only in [false, true] {
+        let case = format!("deleted only by primary status: {by_primary_only}");
+        let mut sim = account.clone();
+        sim.readings.deleted_only_by_primary_status = by_primary_only;
+        // Truncated: the ads report is narrowed over the ad list (a task takes no status filter).
+        sim.limits.ads_throttle_threshold = 5;
+        let h = Harness::new(&format!("r3-{by_primary_only}"), sim);
+        let run = h.read(&options(h.config()).build(), &streams, Mode::FullRefresh, None);
+        run.assert_success();
+        assert_same_rows(&rows(&run, &streams), &rows(&expected, &streams), &case);
+    }
+}

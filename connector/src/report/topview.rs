@@ -39,7 +39,7 @@ pub async fn needs_rows(
 }
 
 async fn has_any(sync: Rc<SyncContext>, advertiser: String) -> Result<bool> {
-    let filtering = json!({"buying_types": ["RESERVATION_TOP_VIEW"], "secondary_status": "CAMPAIGN_STATUS_ALL"});
+    let filtering = json!({"buying_types": ["RESERVATION_TOP_VIEW"], "primary_status": "STATUS_ALL", "secondary_status": "CAMPAIGN_STATUS_ALL"});
     let request = ApiRequest::for_advertiser("campaign/get", &advertiser)
         .param("page_size", "1")
         .json_param("fields", &json!(["campaign_id"]))

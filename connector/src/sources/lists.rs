@@ -149,6 +149,10 @@ impl ListSpec {
     ) -> ApiRequest {
         if let (true, Some((key, value))) = (config.include_deleted, self.deleted_filter) {
             filtering.insert(key.into(), json!(value));
+            // Deleted objects by the primary status too: DOC-STATUS lists no `*_STATUS_ALL`
+            // secondary, and the primary one excludes deleted objects by default
+            // (tiktok-api.md §15 R3).
+            filtering.insert("primary_status".into(), json!("STATUS_ALL"));
         }
         // One second earlier, so objects changed at the cursor itself come back whether the
         // server's comparison is strict or not.

@@ -170,6 +170,10 @@ pub struct Readings {
     /// current account"): whether `X-Tt-Ads-Throttle` follows the query's filtered scope or the
     /// whole account. Rows are truncated only when the filtered scope itself is over the limit.
     pub throttle_header: ThrottleHeader,
+    /// R3 (DOC-STATUS lists no `*_STATUS_ALL` secondary; DOC-ADG: `primary_status` defaults to
+    /// `STATUS_NOT_DELETE`): whether a `*_STATUS_ALL` secondary status brings deleted objects,
+    /// or only `primary_status` `STATUS_ALL` (or a delete status) does.
+    pub deleted_only_by_primary_status: bool,
     /// R5 (DOC-USP-METRICS; TikTok's Go SDK metric comments: `real_time_*` counted by conversion
     /// time): on a day without delivery, ads that converted late have a row when the query asks
     /// for a conversion-time metric, every other metric zero.

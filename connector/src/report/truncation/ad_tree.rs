@@ -17,7 +17,8 @@ pub async fn list(api: Rc<ApiClient>, advertiser: String) -> Result<Rc<AdTree>> 
     let request = ApiRequest::for_advertiser("ad/get", &advertiser)
         .param("page_size", "1000")
         .json_param("fields", &json!(["ad_id", "adgroup_id", "campaign_id"]))
-        .json_param("filtering", &json!({"secondary_status": "AD_STATUS_ALL"}));
+        // Deleted ads by either status (tiktok-api.md §15 R3).
+        .json_param("filtering", &json!({"primary_status": "STATUS_ALL", "secondary_status": "AD_STATUS_ALL"}));
     let mut pages = Pages::list(&api, request, "list");
     let (mut places, mut unplaced) = (Vec::new(), 0);
     while let Some(page) = pages.next().await {

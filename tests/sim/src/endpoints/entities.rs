@@ -156,7 +156,7 @@ fn topview_filter(filtering: &Map<String, Value>) -> Result<bool, ApiError> {
 }
 
 fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
-    let Call { query: q, account, .. } = *call;
+    let Call { query: q, account, config, .. } = *call;
     let advertiser = q.required("advertiser_id")?;
     let (page, size) = q.paging(10, 1000)?;
     let fields = q.strings("fields")?;
@@ -189,7 +189,10 @@ fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
             return Err(param_error(format!("filtering.secondary_status: Invalid enum value {s}.")));
         }
         if s == format!("{prefix}_STATUS_ALL") {
-            deleted = Deleted::Include;
+            // Every secondary status; whether deleted objects are among them is §15 R3.
+            if !config.readings.deleted_only_by_primary_status {
+                deleted = Deleted::Include;
+            }
         } else if s == format!("{prefix}_STATUS_DELETE") {
             deleted = Deleted::Only;
         } else if s != format!("{prefix}_STATUS_NOT_DELETE") {
