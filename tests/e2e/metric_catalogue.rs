@@ -311,3 +311,28 @@ fn the_simulator_knows_the_catalogue_and_refuses_where_tiktok_does() {
         assert!(chunk.iter().all(|m| row[*m].is_string()), "a value for every metric: {row}");
     }
 }
+
+#[test]
+fn audience_streams_leave_out_what_doc_aud_dim_does_not_list_and_unique_counts_where_windows_are_summed() {
+    let h = Harness::new("catalogue-audience", SimConfig::default());
+    let config = h.config().days(2).rps(200).additional_metrics(&["reach", "result"]).build();
+    let check = h.run(&["check", "--config", &h.write("check.json", &config)]);
+    let said = check_message(&check);
+    // R11: reach is not in DOC-AUD-DIM's tables; results are (synchronous reports).
+    assert!(said.contains("ads_audience_reports_daily leaves out reach: \"reach\" is not among the metrics TikTok lists for AUDIENCE reports"), "{said}");
+    assert!(!said.contains("ads_audience_reports_daily leaves out result"), "{said}");
+    // R12: a lifetime audience report is summed from year windows, where unique counts do not add up.
+    assert!(
+        said.contains("advertisers_audience_reports_lifetime leaves out result: \"result\" counts unique users"),
+        "{said}"
+    );
+    let catalog = h.discover(&config);
+    let metrics_of = |name: &str| {
+        let stream = catalog["streams"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap();
+        stream["json_schema"]["properties"]["metrics"]["properties"].clone()
+    };
+    assert!(metrics_of("ads_audience_reports_daily").get("result").is_some());
+    assert!(metrics_of("ads_audience_reports_daily").get("reach").is_none());
+    assert!(metrics_of("advertisers_audience_reports_lifetime").get("result").is_none());
+    assert!(metrics_of("advertisers_reports_lifetime").get("result").is_some(), "one lifetime query: no sum");
+}

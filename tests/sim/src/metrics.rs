@@ -413,4 +413,16 @@ mod tests {
         );
         assert!(find("page_content_view_event_rate").is_some() && find("page_content_view_events_rate").is_none());
     }
+
+    #[test]
+    fn every_row_names_its_source() {
+        let source = include_str!("metrics.rs");
+        let table = &source[source.find("pub const METRICS").unwrap()..source.find("\n];\n").unwrap()];
+        let rows: Vec<&str> = table.lines().filter(|l| l.trim_start().starts_with("(\"")).collect();
+        assert_eq!(rows.len(), METRICS.len());
+        for row in rows {
+            let comment = row.split_once("//").map(|(_, c)| c.trim()).unwrap_or("");
+            assert!(!comment.is_empty(), "no source: {row}");
+        }
+    }
 }
