@@ -88,6 +88,9 @@ pub struct Metric {
     /// A count of unique users: counts of two windows do not add up to the count of both
     /// (tiktok-api.md R12), so summed windows cannot give it.
     pub unique: bool,
+    /// Synchronous reports only: an async task cannot ask for it (metrics.md, from the Upgraded
+    /// Smart+ metrics doc, medium).
+    pub sync_only: bool,
 }
 
 impl Metric {
@@ -106,6 +109,7 @@ impl Metric {
             time: TimeLimit::Any,
             uv: false,
             unique: false,
+            sync_only: false,
         }
     }
 
@@ -134,6 +138,11 @@ impl Metric {
     const fn uv(mut self) -> Metric {
         self.uv = true;
         self.unique = true;
+        self
+    }
+
+    const fn sync_only(mut self) -> Metric {
+        self.sync_only = true;
         self
     }
 
@@ -207,8 +216,8 @@ pub const CATALOGUE: &[Metric] = &[
     plain("live_play_count", Count, Engagement).uv(),
     plain("engaged_view", Count, Engagement),
     plain("engaged_view_15s", Count, Engagement),
-    plain("paid_engaged_view", Count, Engagement).time(TimeLimit::IdAndDay),
-    plain("paid_engaged_view_15s", Count, Engagement).time(TimeLimit::IdAndDay),
+    plain("paid_engaged_view", Count, Engagement).time(TimeLimit::IdAndDay).sync_only(),
+    plain("paid_engaged_view_15s", Count, Engagement).time(TimeLimit::IdAndDay).sync_only(),
     // Attributes: the Go SDK's comments ("ad group and ad level" for campaign_id, "ad level
     // only" for adgroup_id); currency, timezone and the advertiser come with `advertiser_ids`
     // queries (tiktok-api.md §4.1).

@@ -93,9 +93,10 @@ pub fn leg_name(leg: Leg) -> &'static str {
     }
 }
 
-/// Whether TikTok's task API takes the metric in this report (UV metrics not with breakdowns).
+/// Whether TikTok's task API takes the metric in this report (UV metrics not with breakdowns,
+/// synchronous-only metrics never).
 pub fn in_task(name: &str, breakdowns: bool) -> bool {
-    !(breakdowns && catalogue::find(name).is_some_and(|m| m.uv))
+    catalogue::find(name).is_none_or(|m| !(m.sync_only || breakdowns && m.uv))
 }
 
 #[cfg(test)]
@@ -160,5 +161,6 @@ mod tests {
         assert!(
             !in_task("reach", true) && in_task("reach", false) && in_task("spend", true) && in_task("new_metric", true)
         );
+        assert!(!in_task("paid_engaged_view", false) && !in_task("paid_engaged_view_15s", false));
     }
 }
