@@ -10,6 +10,9 @@
 //!   only metric enum in that SDK; `report_integrated_get.yml` takes metrics as free strings).
 //! - AUD-DIM: DOC-AUD-DIM "Supported metrics for a dimension in audience reports" (doc
 //!   1762404685488130): the metrics an AUDIENCE report takes with `country_code` (R11).
+//! - DOC-PROMOTE ("Promote campaign", 1785880454546433): its metric table says, per metric,
+//!   whether basic and audience reports support it (reach, engaged views and in-app purchase
+//!   metrics not in audience reports; attributes in both).
 //! - metrics.md / tiktok-api.md rows (shared/docs), for rules neither SDK states.
 //!
 //! Where a source is missing or conflicting, the comment says so and the stricter reading holds.
@@ -91,8 +94,8 @@ pub const METRICS: &[(&str, Kind, Where)] = &[
     ("paid_engaged_view_15s", C, BasicIdAndDay), // GO:353, SPP
     // Attributes: "valid only with an id dimension", each at the levels its GO comment names
     // (e.g. campaign_id "ad group and ad level", adgroup_id "ad level only"). DOC-AUD-DIM's tables
-    // list performance metrics only; the reference asks attributes in its audience streams, so
-    // attributes are in AUDIENCE reports too.
+    // list performance metrics only; DOC-PROMOTE's metric table marks the attributes "supported in
+    // audience reports" and the reference asks them in its audience streams: AUDIENCE too.
     ("currency", T, Levels(0, 3)),                 // GO:168
     ("timezone", T, Levels(0, 3)), // DOC-SYNC: advertiser_ids adds it (tiktok-api.md 4.1; not in GO or SPP)
     ("advertiser_id", T, Levels(0, 3)), // GO:18
@@ -136,7 +139,8 @@ pub const METRICS: &[(&str, Kind, Where)] = &[
     // None is in DOC-AUD-DIM's tables except total_landing_page_view: BASIC only. DOC-AUD-DIM has no
     // table for age, gender, platform, ... (source missing): the stricter reading applies the
     // country_code table to every audience dimension. Website and TikTok legs: BASIC only also by
-    // metrics.md (AB PR #85820, live).
+    // metrics.md (AB PR #85820, live). DOC-PROMOTE's table agrees for the app purchase totals and
+    // total_purchase_value (basic ✅, audience ❌).
     ("app_install", C, Basic),                    // GO:542, SPP
     ("real_time_app_install", C, Basic),          // GO:536, SPP
     ("cost_per_app_install", R, Basic),           // GO:545, SPP
