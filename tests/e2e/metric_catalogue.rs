@@ -184,6 +184,13 @@ fn each_metric_rule_is_refused_at_check_with_its_own_message_and_no_request() {
         (custom_report("a", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &["conversion"]), "custom_reports[0].metrics: \"conversion\" is counted per optimisation goal, which the ad groups of a campaign can mix: TikTok gives it at data_level AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_CAMPAIGN"),
         (custom_report("a", "BASIC", "AUCTION_ADVERTISER", "DAILY", &[], &["cost_per_conversion"]), "not AUCTION_ADVERTISER"),
         (custom_report("a", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &["ad_name"]), "custom_reports[0].metrics: \"ad_name\" is an attribute of ads: TikTok gives it at data_level AUCTION_AD only, not AUCTION_CAMPAIGN"),
+        // Go SDK comments: campaign_id at ad group and ad level, adgroup_id at ad level only.
+        (custom_report("a", "BASIC", "AUCTION_CAMPAIGN", "DAILY", &[], &["spend", "campaign_id"]), "custom_reports[0].metrics: \"campaign_id\" is an attribute of ad groups: TikTok gives it at data_level AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_CAMPAIGN"),
+        (custom_report("a", "BASIC", "AUCTION_ADGROUP", "DAILY", &[], &["adgroup_id"]), "TikTok gives it at data_level AUCTION_AD only, not AUCTION_ADGROUP"),
+        // DOC-AUD-DIM (R11): only the metrics it lists, with country_code and (the stricter
+        // reading, no table for them) every other audience dimension.
+        (custom_report("a", "AUDIENCE", "AUCTION_AD", "DAILY", &["country_code"], &["spend", "reach"]), "custom_reports[0].metrics: \"reach\" is not among the metrics TikTok lists for AUDIENCE reports (\"Supported metrics for a dimension in audience reports\"): BASIC reports only"),
+        (custom_report("a", "AUDIENCE", "AUCTION_ADGROUP", "DAILY", &["age"], &["app_install"]), "\"app_install\" is not among the metrics TikTok lists for AUDIENCE reports"),
         (custom_report("a", "BASIC", "AUCTION_ADVERTISER", "LIFETIME", &[], &["cash_spend"]), "custom_reports[0].metrics: TikTok gives cash_spend for AUCTION_ADVERTISER DAILY reports only (not HOURLY, not LIFETIME)"),
         (custom_report("a", "BASIC", "AUCTION_AD", "HOURLY", &[], &["total_purchase"]), "with one id dimension and at most stat_time_day (DAILY or LIFETIME, no breakdowns), not in HOURLY reports"),
         (custom_report("a", "AUDIENCE", "AUCTION_AD", "DAILY", &["platform", "age"], &["spend"]), "custom_reports[0].dimensions: TikTok's AUDIENCE reports break rows down by one audience dimension, or by age with gender, not by platform and age"),
@@ -271,6 +278,24 @@ fn the_simulator_knows_the_catalogue_and_refuses_where_tiktok_does() {
         json!(["conversion", "conversion_rate"]),
     );
     assert_eq!(refused["message"], "Please correct the information in invalid metric fields and try again. Invalid metric fields: ['conversion', 'conversion_rate'].");
+    // DOC-AUD-DIM: an audience report takes what it lists (and attributes), and nothing else.
+    let listed = json!(["spend", "conversion", "result", "likes", "total_landing_page_view", "campaign_name"]);
+    for breakdown in ["country_code", "age"] {
+        let answer = ask("AUDIENCE", "AUCTION_AD", json!(["ad_id", "stat_time_day", breakdown]), listed.clone());
+        assert_eq!(answer["code"], 0, "{breakdown}: {answer}");
+        let refused = ask(
+            "AUDIENCE",
+            "AUCTION_AD",
+            json!(["ad_id", "stat_time_day", breakdown]),
+            json!(["spend", "reach", "frequency", "app_install", "engaged_view"]),
+        );
+        assert_eq!(refused["message"], "Please correct the information in invalid metric fields and try again. Invalid metric fields: ['reach', 'frequency', 'app_install', 'engaged_view'].");
+    }
+    // Go SDK comments: campaign_id from the ad group down, adgroup_id at the ad only.
+    let refused = ask("BASIC", "AUCTION_CAMPAIGN", json!(["campaign_id", "stat_time_day"]), json!(["campaign_id"]));
+    assert_eq!(refused["code"], 40002);
+    let refused = ask("BASIC", "AUCTION_ADGROUP", json!(["adgroup_id", "stat_time_day"]), json!(["adgroup_id"]));
+    assert_eq!(refused["code"], 40002);
     let conflict =
         ask("AUDIENCE", "AUCTION_AD", json!(["ad_id", "stat_time_day", "platform", "age"]), json!(["spend"]));
     assert_eq!(conflict["code"], 40002);
@@ -285,4 +310,29 @@ fn the_simulator_knows_the_catalogue_and_refuses_where_tiktok_does() {
         let row = &answer["data"]["list"][0]["metrics"];
         assert!(chunk.iter().all(|m| row[*m].is_string()), "a value for every metric: {row}");
     }
+}
+
+#[test]
+fn audience_streams_leave_out_what_doc_aud_dim_does_not_list_and_unique_counts_where_windows_are_summed() {
+    let h = Harness::new("catalogue-audience", SimConfig::default());
+    let config = h.config().days(2).rps(200).additional_metrics(&["reach", "result"]).build();
+    let check = h.run(&["check", "--config", &h.write("check.json", &config)]);
+    let said = check_message(&check);
+    // R11: reach is not in DOC-AUD-DIM's tables; results are (synchronous reports).
+    assert!(said.contains("ads_audience_reports_daily leaves out reach: \"reach\" is not among the metrics TikTok lists for AUDIENCE reports"), "{said}");
+    assert!(!said.contains("ads_audience_reports_daily leaves out result"), "{said}");
+    // R12: a lifetime audience report is summed from year windows, where unique counts do not add up.
+    assert!(
+        said.contains("advertisers_audience_reports_lifetime leaves out result: \"result\" counts unique users"),
+        "{said}"
+    );
+    let catalog = h.discover(&config);
+    let metrics_of = |name: &str| {
+        let stream = catalog["streams"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap();
+        stream["json_schema"]["properties"]["metrics"]["properties"].clone()
+    };
+    assert!(metrics_of("ads_audience_reports_daily").get("result").is_some());
+    assert!(metrics_of("ads_audience_reports_daily").get("reach").is_none());
+    assert!(metrics_of("advertisers_audience_reports_lifetime").get("result").is_none());
+    assert!(metrics_of("advertisers_reports_lifetime").get("result").is_some(), "one lifetime query: no sum");
 }

@@ -270,10 +270,14 @@ fn an_attribute_metric_above_its_level_is_refused_not_answered_with_a_dash() {
         ("AUCTION_ADVERTISER", &["campaign_name", "campaign_id", "adgroup_name", "ad_name"], &["currency"]),
         (
             "AUCTION_CAMPAIGN",
-            &["adgroup_name", "adgroup_id", "placement_type", "promotion_type", "ad_text"],
-            &["campaign_name", "campaign_id"],
+            &["campaign_id", "adgroup_name", "adgroup_id", "placement_type", "promotion_type", "ad_text"],
+            &["campaign_name", "objective_type"],
         ),
-        ("AUCTION_ADGROUP", &["ad_name", "ad_text"], &["campaign_name", "adgroup_name", "placement_type", "tt_app_id"]),
+        (
+            "AUCTION_ADGROUP",
+            &["adgroup_id", "ad_name", "ad_text"],
+            &["campaign_name", "campaign_id", "adgroup_name", "placement_type", "tt_app_id"],
+        ),
         ("AUCTION_AD", &[], &["campaign_id", "adgroup_id", "ad_name", "ad_text", "dpa_target_audience_type"]),
     ];
     for (level, refused, allowed) in cases {

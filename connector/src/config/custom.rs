@@ -214,7 +214,7 @@ mod tests {
             (json!({"data_level": "AUCTION_ADVERTISER", "granularity": "HOURLY", "metrics": ["voucher_spend"]}), "voucher_spend for AUCTION_ADVERTISER DAILY"),
             (json!({"data_level": "AUCTION_CAMPAIGN", "metrics": ["spend", "adgroup_name"]}), "custom_reports[0].metrics: \"adgroup_name\" is an attribute of ad groups: TikTok gives it at data_level AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_CAMPAIGN"),
             (json!({"data_level": "AUCTION_ADGROUP", "metrics": ["ad_text"]}), "at data_level AUCTION_AD only, not AUCTION_ADGROUP"),
-            (json!({"data_level": "AUCTION_ADVERTISER", "metrics": ["campaign_id"]}), "AUCTION_CAMPAIGN or AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_ADVERTISER"),
+            (json!({"data_level": "AUCTION_CAMPAIGN", "metrics": ["campaign_id"]}), "AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_CAMPAIGN"),
             (json!({"report_type": "AUDIENCE", "dimensions": ["age"], "metrics": ["spend", "complete_payment"]}), "custom_reports[0].metrics: \"complete_payment\" is a website conversion metric: TikTok gives website and TikTok legs (and paid engaged views) in BASIC reports only, not AUDIENCE"),
             (json!({"data_level": "AUCTION_CAMPAIGN", "metrics": ["spend", "conversion_rate"]}), "custom_reports[0].metrics: \"conversion_rate\" is counted per optimisation goal, which the ad groups of a campaign can mix: TikTok gives it at data_level AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_CAMPAIGN"),
             (json!({"granularity": "HOURLY", "metrics": ["total_purchase"]}), "not in HOURLY reports"),

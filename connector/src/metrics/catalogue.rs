@@ -77,21 +77,46 @@ pub struct Metric {
     pub kind: MetricType,
     pub family: Family,
     pub leg: Leg,
-    /// AUDIENCE reports give it too (every metric is in BASIC reports).
+    /// AUDIENCE reports give it too (every metric is in BASIC reports): DOC-AUD-DIM lists it, or
+    /// it is an attribute.
     pub audience: bool,
     /// The coarsest and the finest data level that have it.
     pub levels: (DataLevel, DataLevel),
     pub time: TimeLimit,
     /// Reach-type (UV): the async task API refuses it together with breakdowns.
     pub uv: bool,
+    /// A count of unique users: counts of two windows do not add up to the count of both
+    /// (tiktok-api.md R12), so summed windows cannot give it.
+    pub unique: bool,
+    /// Synchronous reports only: an async task cannot ask for it (metrics.md, from the Upgraded
+    /// Smart+ metrics doc, medium).
+    pub sync_only: bool,
 }
 
 impl Metric {
-    /// A metric of every report type and level; website and TikTok legs are BASIC only
-    /// (Airbyte PR #85820, tested on a live account).
+    /// A metric of BASIC reports at every level. AUDIENCE reports take only what DOC-AUD-DIM
+    /// ("Supported metrics for a dimension in audience reports") lists ([`Metric::audience`]):
+    /// it has a table for `country_code` and none for age, gender, platform and the others, so
+    /// the stricter reading applies that table to every audience dimension (R11).
     const fn new(name: &'static str, kind: MetricType, family: Family, leg: Leg) -> Metric {
-        let audience = !matches!(leg, Leg::Website | Leg::TikTok | Leg::TikTokShop);
-        Metric { name, kind, family, leg, audience, levels: (Advertiser, Ad), time: TimeLimit::Any, uv: false }
+        Metric {
+            name,
+            kind,
+            family,
+            leg,
+            audience: false,
+            levels: (Advertiser, Ad),
+            time: TimeLimit::Any,
+            uv: false,
+            unique: false,
+            sync_only: false,
+        }
+    }
+
+    /// DOC-AUD-DIM lists it: AUDIENCE reports take it.
+    const fn audience(mut self) -> Metric {
+        self.audience = true;
+        self
     }
 
     const fn from(mut self, coarsest: DataLevel) -> Metric {
@@ -109,13 +134,21 @@ impl Metric {
         self
     }
 
-    const fn basic_only(mut self) -> Metric {
-        self.audience = false;
+    /// Reach-type (UV, DOC-TASK-CREATE's list): refused by tasks with breakdowns, and unique.
+    const fn uv(mut self) -> Metric {
+        self.uv = true;
+        self.unique = true;
         self
     }
 
-    const fn uv(mut self) -> Metric {
-        self.uv = true;
+    const fn sync_only(mut self) -> Metric {
+        self.sync_only = true;
+        self
+    }
+
+    /// Counts unique users (TikTok's "去重" / "unique" in the Go SDK's comments).
+    const fn unique(mut self) -> Metric {
+        self.unique = true;
         self
     }
 }
@@ -138,61 +171,65 @@ const fn onsite(name: &'static str, kind: MetricType, family: Family) -> Metric 
 const fn shop(name: &'static str, kind: MetricType, family: Family) -> Metric {
     Metric::new(name, kind, family, TikTokShop)
 }
-/// An attribute of the row's object, at its own level or below (Go SDK comments).
+/// An attribute of the row's object, at the levels the Go SDK's comment names; attributes are
+/// valid with any id dimension, so in AUDIENCE reports too (the reference asks them there).
 const fn attribute(name: &'static str, coarsest: DataLevel) -> Metric {
-    plain(name, Text, Attribute).from(coarsest)
+    plain(name, Text, Attribute).from(coarsest).audience()
 }
 
 pub const CATALOGUE: &[Metric] = &[
-    // Delivery: TikTok's basic-report metrics doc. Cash and voucher spend: advertiser level,
-    // daily only (Go SDK comments; 40002 in AB #11375).
-    plain("spend", Money, Delivery),
-    plain("cpc", Ratio, Delivery),
-    plain("cpm", Ratio, Delivery),
-    plain("impressions", Count, Delivery),
-    plain("clicks", Count, Delivery),
-    plain("ctr", Ratio, Delivery),
+    // Delivery: TikTok's basic-report metrics doc, DOC-AUD-DIM. Cash and voucher spend:
+    // advertiser level, daily only (Go SDK comments; 40002 in AB #11375), not in DOC-AUD-DIM.
+    plain("spend", Money, Delivery).audience(),
+    plain("cpc", Ratio, Delivery).audience(),
+    plain("cpm", Ratio, Delivery).audience(),
+    plain("impressions", Count, Delivery).audience(),
+    plain("clicks", Count, Delivery).audience(),
+    plain("ctr", Ratio, Delivery).audience(),
     plain("cash_spend", Money, Delivery).only_at(Advertiser).time(TimeLimit::DailyOnly),
     plain("voucher_spend", Money, Delivery).only_at(Advertiser).time(TimeLimit::DailyOnly),
-    // Reach: UV metrics, refused by tasks with breakdowns (DOC-TASK-CREATE's list).
+    // Reach: UV metrics, refused by tasks with breakdowns (DOC-TASK-CREATE's list); not in
+    // DOC-AUD-DIM, "not supported in audience reports" (DOC-PROMOTE): BASIC only.
     plain("reach", Count, Reach).uv(),
     plain("cost_per_1000_reached", Ratio, Reach).uv(),
     plain("frequency", Ratio, Reach).uv(),
     // Video: the basic-report metrics doc.
-    plain("video_play_actions", Count, Video),
-    plain("video_watched_2s", Count, Video),
-    plain("video_watched_6s", Count, Video),
-    plain("average_video_play", Ratio, Video),
+    plain("video_play_actions", Count, Video).audience(),
+    plain("video_watched_2s", Count, Video).audience(),
+    plain("video_watched_6s", Count, Video).audience(),
+    plain("average_video_play", Ratio, Video).audience(),
     plain("average_video_play_per_user", Ratio, Video).uv(),
-    plain("video_views_p25", Count, Video),
-    plain("video_views_p50", Count, Video),
-    plain("video_views_p75", Count, Video),
-    plain("video_views_p100", Count, Video),
-    // Engagement: the basic-report metrics doc; paid engaged views are synchronous BASIC
-    // reports with one id dimension (+ stat_time_day) only (Upgraded Smart+ metrics doc).
-    plain("profile_visits", Count, Engagement),
-    plain("profile_visits_rate", Ratio, Engagement),
-    plain("likes", Count, Engagement),
-    plain("comments", Count, Engagement),
-    plain("shares", Count, Engagement),
-    plain("follows", Count, Engagement),
-    plain("clicks_on_music_disc", Count, Engagement),
+    plain("video_views_p25", Count, Video).audience(),
+    plain("video_views_p50", Count, Video).audience(),
+    plain("video_views_p75", Count, Video).audience(),
+    plain("video_views_p100", Count, Video).audience(),
+    // Engagement: the basic-report metrics doc; DOC-AUD-DIM lists the paid social metrics, not
+    // live views or engaged views. Paid engaged views are synchronous BASIC reports with one id
+    // dimension (+ stat_time_day) only (Upgraded Smart+ metrics doc, Go SDK comments).
+    plain("profile_visits", Count, Engagement).audience(),
+    plain("profile_visits_rate", Ratio, Engagement).audience(),
+    plain("likes", Count, Engagement).audience(),
+    plain("comments", Count, Engagement).audience(),
+    plain("shares", Count, Engagement).audience(),
+    plain("follows", Count, Engagement).audience(),
+    plain("clicks_on_music_disc", Count, Engagement).audience(),
     plain("live_play_count", Count, Engagement).uv(),
     plain("engaged_view", Count, Engagement),
     plain("engaged_view_15s", Count, Engagement),
-    plain("paid_engaged_view", Count, Engagement).basic_only().time(TimeLimit::IdAndDay),
-    plain("paid_engaged_view_15s", Count, Engagement).basic_only().time(TimeLimit::IdAndDay),
-    // Attributes: the Go SDK's comments; currency, timezone and the advertiser come with
-    // `advertiser_ids` queries (tiktok-api.md §4.1).
+    plain("paid_engaged_view", Count, Engagement).time(TimeLimit::IdAndDay).sync_only(),
+    plain("paid_engaged_view_15s", Count, Engagement).time(TimeLimit::IdAndDay).sync_only(),
+    // Attributes: the Go SDK's comments ("ad group and ad level" for campaign_id, "ad level
+    // only" for adgroup_id); currency, timezone and the advertiser come with `advertiser_ids`
+    // queries (tiktok-api.md §4.1).
     attribute("currency", Advertiser),
     attribute("timezone", Advertiser),
     attribute("advertiser_id", Advertiser),
     attribute("advertiser_name", Advertiser),
     attribute("campaign_name", Campaign),
-    attribute("campaign_id", Campaign),
+    attribute("campaign_id", AdGroup),
     attribute("objective_type", Campaign),
     attribute("adgroup_name", AdGroup),
-    attribute("adgroup_id", AdGroup),
+    attribute("adgroup_id", Ad),
     attribute("placement_type", AdGroup),
     attribute("tt_app_id", AdGroup),
     attribute("tt_app_name", AdGroup),
@@ -204,19 +241,20 @@ pub const CATALOGUE: &[Metric] = &[
     attribute("call_to_action", Ad),
     // The optimisation goal's result: `conversion` and its cost and rate are not given at
     // campaign or advertiser level, where goals mix (basic-report metrics doc). UV results:
-    // DOC-TASK-CREATE's list.
-    plain("conversion", Count, Result).from(AdGroup),
-    plain("cost_per_conversion", Ratio, Result).from(AdGroup),
-    plain("conversion_rate", Ratio, Result).from(AdGroup),
-    plain("real_time_conversion", Count, Result),
-    plain("real_time_cost_per_conversion", Ratio, Result),
-    plain("real_time_conversion_rate", Ratio, Result),
-    plain("result", Count, Result).uv(),
-    plain("cost_per_result", Ratio, Result).uv(),
-    plain("result_rate", Ratio, Result).uv(),
-    plain("real_time_result", Count, Result).uv(),
-    plain("real_time_cost_per_result", Ratio, Result).uv(),
-    plain("real_time_result_rate", Ratio, Result).uv(),
+    // DOC-TASK-CREATE's list. DOC-AUD-DIM lists conversions, real-time conversions and results
+    // (results in synchronous reports only: the UV rule), not secondary goals or VTA/CTA.
+    plain("conversion", Count, Result).from(AdGroup).audience(),
+    plain("cost_per_conversion", Ratio, Result).from(AdGroup).audience(),
+    plain("conversion_rate", Ratio, Result).from(AdGroup).audience(),
+    plain("real_time_conversion", Count, Result).audience(),
+    plain("real_time_cost_per_conversion", Ratio, Result).audience(),
+    plain("real_time_conversion_rate", Ratio, Result).audience(),
+    plain("result", Count, Result).uv().audience(),
+    plain("cost_per_result", Ratio, Result).uv().audience(),
+    plain("result_rate", Ratio, Result).uv().audience(),
+    plain("real_time_result", Count, Result).uv().audience(),
+    plain("real_time_cost_per_result", Ratio, Result).uv().audience(),
+    plain("real_time_result_rate", Ratio, Result).uv().audience(),
     plain("secondary_goal_result", Count, Result),
     plain("cost_per_secondary_goal_result", Ratio, Result),
     plain("secondary_goal_result_rate", Ratio, Result),
@@ -237,7 +275,7 @@ pub const CATALOGUE: &[Metric] = &[
     // Purchases. App purchase totals are given with one id dimension (+ stat_time_day) only
     // (Upgraded Smart+ metrics doc); `purchase` and `total_purchase_value`, which the
     // reference asks hourly and TikTok answers, are not held to it.
-    app("purchase", Count, Purchase),
+    app("purchase", Count, Purchase).unique(),
     app("purchase_rate", Ratio, Purchase),
     app("cost_per_purchase", Ratio, Purchase),
     app("total_purchase", Count, Purchase).time(TimeLimit::IdAndDay),
@@ -254,7 +292,7 @@ pub const CATALOGUE: &[Metric] = &[
     web("total_complete_payment_rate", Ratio, Purchase),
     web("complete_payment_roas", Ratio, Purchase),
     onsite("onsite_total_purchase", Count, Purchase),
-    onsite("onsite_unique_purchase", Count, Purchase),
+    onsite("onsite_unique_purchase", Count, Purchase).unique(),
     onsite("onsite_total_purchase_value", Money, Purchase),
     onsite("onsite_value_per_purchase", Ratio, Purchase),
     onsite("onsite_purchases_roas", Ratio, Purchase),
@@ -268,7 +306,7 @@ pub const CATALOGUE: &[Metric] = &[
     Metric::new("offline_shopping_events_value", Money, Purchase, Offline),
     Metric::new("offline_shopping_events_roas", Ratio, Purchase, Offline),
     // Add to cart.
-    app("app_event_add_to_cart", Count, AddToCart),
+    app("app_event_add_to_cart", Count, AddToCart).unique(),
     app("total_app_event_add_to_cart", Count, AddToCart),
     app("total_app_event_add_to_cart_value", Money, AddToCart),
     app("cost_per_app_event_add_to_cart", Ratio, AddToCart),
@@ -285,15 +323,16 @@ pub const CATALOGUE: &[Metric] = &[
     shop("cost_per_onsite_on_web_cart", Ratio, AddToCart),
     shop("onsite_on_web_cart_rate", Ratio, AddToCart),
     // View content.
-    app("view_content", Count, ViewContent),
+    app("view_content", Count, ViewContent).unique(),
     app("total_view_content", Count, ViewContent),
     app("total_view_content_value", Money, ViewContent),
     app("cost_per_view_content", Ratio, ViewContent),
     app("view_content_rate", Ratio, ViewContent),
     web("page_content_view_events", Count, ViewContent),
     web("total_page_view_content_events_value", Money, ViewContent),
-    web("cost_per_page_content_view_events", Ratio, ViewContent),
-    web("page_content_view_events_rate", Ratio, ViewContent),
+    // Singular, as TikTok names them (Go SDK model, Smart+ report enum).
+    web("cost_per_page_content_view_event", Ratio, ViewContent),
+    web("page_content_view_event_rate", Ratio, ViewContent),
     onsite("onsite_total_product_details_page_view", Count, ViewContent),
     onsite("onsite_total_product_details_page_view_value", Money, ViewContent),
     shop("onsite_on_web_detail", Count, ViewContent),
@@ -301,7 +340,7 @@ pub const CATALOGUE: &[Metric] = &[
     shop("cost_per_onsite_on_web_detail", Ratio, ViewContent),
     shop("onsite_on_web_detail_rate", Ratio, ViewContent),
     // Initiate checkout.
-    app("checkout", Count, Checkout),
+    app("checkout", Count, Checkout).unique(),
     app("total_checkout", Count, Checkout),
     app("total_checkout_value", Money, Checkout),
     app("cost_per_checkout", Ratio, Checkout),
@@ -322,7 +361,7 @@ pub const CATALOGUE: &[Metric] = &[
     web("cost_per_on_web_order", Ratio, PlaceOrder),
     web("on_web_order_rate", Ratio, PlaceOrder),
     // Registration.
-    app("registration", Count, Registration),
+    app("registration", Count, Registration).unique(),
     app("total_registration", Count, Registration),
     app("registration_rate", Ratio, Registration),
     app("cost_per_registration", Ratio, Registration),
@@ -332,10 +371,10 @@ pub const CATALOGUE: &[Metric] = &[
     web("cost_per_user_registration", Ratio, Registration),
     web("user_registration_rate", Ratio, Registration),
     onsite("onsite_total_registration", Count, Registration),
-    onsite("onsite_unique_registration", Count, Registration),
+    onsite("onsite_unique_registration", Count, Registration).unique(),
     Metric::new("skan_registration", Count, Registration, Skan),
     // Leads and forms.
-    app("sales_lead", Count, Lead),
+    app("sales_lead", Count, Lead).unique(),
     app("total_sales_lead", Count, Lead),
     app("total_sales_lead_value", Money, Lead),
     app("sales_lead_rate", Ratio, Lead),
@@ -351,7 +390,7 @@ pub const CATALOGUE: &[Metric] = &[
     onsite("onsite_form_rate", Ratio, Lead),
     Metric::new("offline_contact_events", Count, Lead, Offline),
     // Add payment info.
-    app("add_payment_info", Count, PaymentInfo),
+    app("add_payment_info", Count, PaymentInfo).unique(),
     app("total_add_payment_info", Count, PaymentInfo),
     app("cost_per_add_payment_info", Ratio, PaymentInfo),
     app("add_payment_info_rate", Ratio, PaymentInfo),
@@ -364,7 +403,7 @@ pub const CATALOGUE: &[Metric] = &[
     onsite("cost_per_onsite_add_billing", Ratio, PaymentInfo),
     onsite("onsite_add_billing_rate", Ratio, PaymentInfo),
     // Add to wishlist.
-    app("add_to_wishlist", Count, Wishlist),
+    app("add_to_wishlist", Count, Wishlist).unique(),
     app("total_add_to_wishlist", Count, Wishlist),
     app("total_add_to_wishlist_value", Money, Wishlist),
     app("cost_per_add_to_wishlist", Ratio, Wishlist),
@@ -378,7 +417,7 @@ pub const CATALOGUE: &[Metric] = &[
     onsite("cost_per_onsite_add_to_wishlist", Ratio, Wishlist),
     onsite("onsite_add_to_wishlist_rate", Ratio, Wishlist),
     // Search.
-    app("search", Count, Search),
+    app("search", Count, Search).unique(),
     app("total_search", Count, Search),
     app("cost_per_search", Ratio, Search),
     app("search_rate", Ratio, Search),
@@ -387,7 +426,7 @@ pub const CATALOGUE: &[Metric] = &[
     web("cost_per_page_event_search", Ratio, Search),
     web("page_event_search_rate", Ratio, Search),
     // Subscribe.
-    app("subscribe", Count, Subscribe),
+    app("subscribe", Count, Subscribe).unique(),
     app("total_subscribe", Count, Subscribe),
     app("total_subscribe_value", Money, Subscribe),
     app("cost_per_subscribe", Ratio, Subscribe),
@@ -398,7 +437,8 @@ pub const CATALOGUE: &[Metric] = &[
     web("on_web_subscribe_rate", Ratio, Subscribe),
     // Page views.
     web("total_pageview", Count, PageView),
-    web("total_landing_page_view", Count, PageView),
+    // The one website metric DOC-AUD-DIM lists for audience reports.
+    web("total_landing_page_view", Count, PageView).audience(),
     onsite("ix_page_view_count", Count, PageView),
 ];
 

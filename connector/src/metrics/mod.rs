@@ -177,6 +177,13 @@ pub fn is_known(name: &str) -> bool {
     catalogue::find(name).is_some()
 }
 
+/// Whether a metric counts unique users (reach, results, the app legs' unique counts): its
+/// values of two windows do not add up to the value of both (tiktok-api.md R12), so a record
+/// summed from several windows cannot carry it (null, or read in one query).
+pub fn is_unique(name: &str) -> bool {
+    catalogue::find(name).is_some_and(|m| m.unique)
+}
+
 /// Every metric name of a set, in request order.
 pub fn names(set: MetricSet) -> impl Iterator<Item = &'static str> {
     set.iter().flat_map(|group| group.iter().copied())
@@ -237,6 +244,36 @@ mod tests {
         all.dedup();
         assert_eq!(all.len(), n, "a name twice in the catalogue");
         assert_eq!(metric_type("a_metric_tiktok_ships_tomorrow"), MetricType::Ratio);
+    }
+
+    #[test]
+    fn every_built_in_stream_asks_only_what_tiktok_gives_in_its_report() {
+        use crate::streams::{Source, STREAMS};
+        for def in STREAMS {
+            let Source::Report(spec) = &def.source else { continue };
+            let shape = spec.shape();
+            for m in names(spec.metrics) {
+                assert_eq!(rules::refusal(m, &shape), None, "{}: {m}", def.name);
+            }
+        }
+    }
+
+    #[test]
+    fn unique_counts_are_marked() {
+        for m in [
+            "reach",
+            "result",
+            "real_time_result",
+            "live_play_count",
+            "purchase",
+            "registration",
+            "onsite_unique_purchase",
+        ] {
+            assert!(is_unique(m), "{m}");
+        }
+        for m in ["spend", "impressions", "conversion", "total_purchase", "complete_payment", "new_metric"] {
+            assert!(!is_unique(m), "{m}");
+        }
     }
 
     #[test]

@@ -14,8 +14,9 @@ pub struct ReportShape {
     pub breakdowns: bool,
 }
 
-/// Why TikTok refuses metric `name` in a report of this shape, if it does; a name the catalogue
-/// does not know is for TikTok to judge (`check` asks it).
+/// Why TikTok refuses metric `name` in a report of this shape, if it does (or why no report of
+/// this shape can give it right); a name the catalogue does not know is for TikTok to judge
+/// (`check` asks it).
 pub fn refusal(name: &str, shape: &ReportShape) -> Option<String> {
     let m = catalogue::find(name)?;
     let (coarsest, finest) = m.levels;
@@ -40,11 +41,21 @@ pub fn refusal(name: &str, shape: &ReportShape) -> Option<String> {
         ));
     }
     if shape.report_type == ReportType::Audience && !m.audience {
-        let what = match m.leg {
-            Leg::Website | Leg::TikTok | Leg::TikTokShop => format!("is a {} conversion metric", leg_name(m.leg)),
-            _ => "is a BASIC report metric".to_string(),
-        };
-        return Some(format!("{name:?} {what}: TikTok gives website and TikTok legs (and paid engaged views) in BASIC reports only, not AUDIENCE"));
+        return Some(match m.leg {
+            Leg::Website | Leg::TikTok | Leg::TikTokShop => format!(
+                "{name:?} is a {} conversion metric: TikTok gives website and TikTok legs (and paid engaged views) in BASIC reports only, not AUDIENCE",
+                leg_name(m.leg)
+            ),
+            _ => format!(
+                "{name:?} is not among the metrics TikTok lists for AUDIENCE reports (\"Supported metrics for a dimension in audience reports\"): BASIC reports only"
+            ),
+        });
+    }
+    // TikTok has no lifetime AUDIENCE query: its lifetime is summed from windows of a year, and
+    // unique counts do not add up across windows (tiktok-api.md R12).
+    if shape.report_type == ReportType::Audience && shape.granularity == Granularity::Lifetime && super::is_unique(name)
+    {
+        return Some(format!("{name:?} counts unique users, which do not add up across the year windows a LIFETIME AUDIENCE report is summed from"));
     }
     if m.time == TimeLimit::IdAndDay && (shape.granularity == Granularity::Hourly || shape.breakdowns) {
         let not = if shape.breakdowns { "with breakdowns" } else { "in HOURLY reports" };
@@ -82,9 +93,10 @@ pub fn leg_name(leg: Leg) -> &'static str {
     }
 }
 
-/// Whether TikTok's task API takes the metric in this report (UV metrics not with breakdowns).
+/// Whether TikTok's task API takes the metric in this report (UV metrics not with breakdowns,
+/// synchronous-only metrics never).
 pub fn in_task(name: &str, breakdowns: bool) -> bool {
-    !(breakdowns && catalogue::find(name).is_some_and(|m| m.uv))
+    catalogue::find(name).is_none_or(|m| !(m.sync_only || breakdowns && m.uv))
 }
 
 #[cfg(test)]
@@ -107,6 +119,16 @@ mod tests {
         assert!(
             why("onsite_total_purchase", shape(Audience, Ad, Daily, true)).contains("is a TikTok conversion metric")
         );
+        for m in ["reach", "app_event_add_to_cart", "secondary_goal_result", "engaged_view", "total_purchase"] {
+            assert!(
+                why(m, shape(Audience, Ad, Daily, true)).contains("is not among the metrics TikTok lists for AUDIENCE"),
+                "{m}"
+            );
+        }
+        assert!(why("campaign_id", shape(Basic, Campaign, Daily, false))
+            .contains("TikTok gives it at data_level AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_CAMPAIGN"));
+        assert!(why("adgroup_id", shape(Basic, AdGroup, Daily, false))
+            .contains("is an attribute of ads: TikTok gives it at data_level AUCTION_AD only"));
         assert!(why("conversion", shape(Basic, Campaign, Daily, false)).contains("optimisation goal"));
         assert!(why("cost_per_conversion", shape(Basic, Advertiser, Daily, false))
             .contains("AUCTION_ADGROUP or AUCTION_AD only, not AUCTION_ADVERTISER"));
@@ -114,10 +136,17 @@ mod tests {
         assert!(why("cash_spend", shape(Basic, Advertiser, Hourly, false))
             .contains("AUCTION_ADVERTISER DAILY reports only"));
         assert!(why("total_purchase", shape(Basic, Ad, Hourly, false)).contains("not in HOURLY reports"));
+        assert!(why("result", shape(Audience, Advertiser, Lifetime, true)).contains("counts unique users"));
+        assert_eq!(refusal("result", &shape(Audience, Advertiser, Daily, true)), None);
+        assert_eq!(refusal("result", &shape(Basic, Advertiser, Lifetime, false)), None);
         assert!(why("total_purchase", shape(Basic, Ad, Daily, true)).contains("not with breakdowns"));
         for (m, s) in [
             ("web_event_add_to_cart", shape(Basic, Campaign, Hourly, true)),
-            ("app_event_add_to_cart", shape(Audience, Advertiser, Daily, true)),
+            ("app_event_add_to_cart", shape(Basic, Advertiser, Daily, true)),
+            ("conversion", shape(Audience, Ad, Daily, true)),
+            ("result", shape(Audience, Advertiser, Daily, true)),
+            ("total_landing_page_view", shape(Audience, Ad, Daily, true)),
+            ("campaign_id", shape(Audience, AdGroup, Daily, true)),
             ("conversion", shape(Audience, AdGroup, Daily, true)),
             ("cash_spend", shape(Basic, Advertiser, Daily, false)),
             ("total_purchase", shape(Basic, Ad, Lifetime, false)),
@@ -132,5 +161,6 @@ mod tests {
         assert!(
             !in_task("reach", true) && in_task("reach", false) && in_task("spend", true) && in_task("new_metric", true)
         );
+        assert!(!in_task("paid_engaged_view", false) && !in_task("paid_engaged_view_15s", false));
     }
 }
