@@ -9,7 +9,8 @@ use crate::metrics::{self, MetricType};
 
 /// Sum the records of several windows into one per dimension key. Counts and money add up
 /// exactly; cpc, cpm and ctr are recomputed from the sums; other ratios cannot be rebuilt and
-/// become null.
+/// become null, and so do unique counts (reach, unique app events) of a key seen in several
+/// windows: a person counted in two windows is one person (tiktok-api.md §15 R12).
 pub fn sum_records(records: Vec<Value>) -> Vec<Value> {
     let mut by_key: BTreeMap<String, Value> = BTreeMap::new();
     for record in records {
@@ -22,7 +23,9 @@ pub fn sum_records(records: Vec<Value>) -> Vec<Value> {
             continue;
         };
         for (name, value) in add {
-            if matches!(metrics::metric_type(name), MetricType::Count | MetricType::Money) {
+            if metrics::is_unique(name) {
+                sum.insert(name.clone(), Value::Null);
+            } else if matches!(metrics::metric_type(name), MetricType::Count | MetricType::Money) {
                 let summed = Decimal::of(sum.get(name)).add(Decimal::of(Some(value)));
                 sum.insert(name.clone(), summed.to_json());
             }
@@ -114,6 +117,22 @@ mod tests {
         assert_eq!(m["spend"].to_string(), "40.00", "money keeps its two decimals");
         assert_eq!(m["cpc"].as_f64(), Some(2.0));
         assert_eq!(m["ctr"].as_f64(), Some(1.0));
+    }
+
+    #[test]
+    fn unique_counts_are_never_summed_but_a_key_of_one_window_keeps_its_own() {
+        let row = |gender: &str, reach: &str| {
+            to_record(
+                json!({"dimensions": {"gender": gender}, "metrics": {"reach": reach, "impressions": "10"}}),
+                "7",
+                &mut BTreeMap::new(),
+            )
+        };
+        let summed = sum_records(vec![row("MALE", "5"), row("MALE", "6"), row("FEMALE", "4")]);
+        let by_gender = |g: &str| summed.iter().find(|r| r["dimensions"]["gender"] == g).unwrap()["metrics"].clone();
+        assert_eq!(by_gender("MALE")["reach"], Value::Null, "people reached in two windows may be the same");
+        assert_eq!(by_gender("MALE")["impressions"], 20);
+        assert_eq!(by_gender("FEMALE")["reach"], 4);
     }
 
     #[test]
