@@ -17,15 +17,7 @@ use crate::report::dates::DateWindow;
 use crate::report::query::task_metrics;
 use crate::report::windows::reader::{Sink, WindowOutcome, WindowReader};
 use crate::streams::DataLevel;
-use narrow::{AdTree, IdField, IdFilter};
-
-/// What a truncated answer said: the limit its header states (`narrow::ads_limit`), and the
-/// pages the truncated rows fill (to size an async task).
-#[derive(Debug, Clone, Copy)]
-pub struct TruncatedAnswer {
-    pub limit: usize,
-    pub pages: u64,
-}
+use narrow::{AdTree, IdField, IdFilter, TruncatedAnswer};
 
 impl WindowReader<'_> {
     /// Read a truncated window (or scope) whole another way. False when nothing could: the

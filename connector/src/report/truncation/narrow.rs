@@ -14,6 +14,14 @@ use crate::streams::DataLevel;
 /// another.
 pub const ADS_LIMIT: usize = 20_000;
 
+/// What a truncated answer said: the limit its header states (`ads_limit`), and the pages the
+/// truncated rows fill (to size an async task).
+#[derive(Debug, Clone, Copy)]
+pub struct TruncatedAnswer {
+    pub limit: usize,
+    pub pages: u64,
+}
+
 /// The limit `X-Tt-Ads-Throttle` states ("equal or more than 20k, only return the top 20k",
 /// DOC-SYNC), or TikTok's documented 20,000 when its words carry no number.
 pub fn ads_limit(header: &str) -> usize {

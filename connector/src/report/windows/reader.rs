@@ -22,8 +22,7 @@ use crate::report::dates::DateWindow;
 use crate::report::query;
 use crate::report::rows::page_records;
 use crate::report::tasks::TaskFailure;
-use crate::report::truncation::narrow::{ads_limit, IdFilter};
-use crate::report::truncation::TruncatedAnswer;
+use crate::report::truncation::narrow::{ads_limit, IdFilter, TruncatedAnswer};
 use crate::report::ReportSync;
 use crate::streams::ReportSpec;
 
