@@ -170,35 +170,7 @@ fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
     if let Some(unknown) = filtering.keys().find(|k| !allowed.contains(&k.as_str())) {
         return Err(param_error(format!("filtering.{unknown}: Unknown field.")));
     }
-    let prefix = level_prefix(level);
-    let mut deleted = Deleted::Exclude;
-    let mut secondary: Option<String> = None;
-    if let Some(v) = filtering.get("primary_status") {
-        deleted = match v.as_str() {
-            Some("STATUS_ALL") => Deleted::Include,
-            Some("STATUS_DELETE") => Deleted::Only,
-            Some("STATUS_NOT_DELETE") | Some("STATUS_DELIVERY_OK") | Some("STATUS_DISABLE") => Deleted::Exclude,
-            _ => return Err(param_error("filtering.primary_status: Invalid enum value.")),
-        };
-    }
-    if let Some(v) = filtering.get("secondary_status") {
-        let s = v.as_str().ok_or_else(|| param_error("filtering.secondary_status: Not a valid string."))?;
-        let own_level = s.starts_with(&format!("{prefix}_STATUS_"));
-        let ad_group_below_campaigns = level != Level::Campaign && s.starts_with("ADGROUP_STATUS_");
-        if !(own_level || ad_group_below_campaigns) {
-            return Err(param_error(format!("filtering.secondary_status: Invalid enum value {s}.")));
-        }
-        if s == format!("{prefix}_STATUS_ALL") {
-            // Every secondary status; whether deleted objects are among them is §15 R3.
-            if !config.readings.deleted_only_by_primary_status {
-                deleted = Deleted::Include;
-            }
-        } else if s == format!("{prefix}_STATUS_DELETE") {
-            deleted = Deleted::Only;
-        } else if s != format!("{prefix}_STATUS_NOT_DELETE") {
-            secondary = Some(s.to_string());
-        }
-    }
+    let (deleted, secondary) = status_filter(&filtering, level, config)?;
     let modified_after =
         filtering.get("modified_after").map(|v| parse_time("filtering.modified_after", v)).transpose()?;
     let created = creation_range(&filtering)?;
@@ -235,4 +207,43 @@ fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
     matching.sort_by(|a, b| b.id.len().cmp(&a.id.len()).then_with(|| b.id.cmp(&a.id)));
     let items: Vec<Value> = matching.into_iter().map(|e| project(&e.fields, fields.as_deref(), drop_nulls)).collect();
     Ok(page_of(&items, "list", page, size).into())
+}
+
+/// What `primary_status` and `secondary_status` ask: deleted objects or not, and one secondary
+/// status to keep.
+fn status_filter(
+    filtering: &Map<String, Value>,
+    level: Level,
+    config: &crate::config::SimConfig,
+) -> Result<(Deleted, Option<String>), ApiError> {
+    let prefix = level_prefix(level);
+    let mut deleted = Deleted::Exclude;
+    let mut secondary: Option<String> = None;
+    if let Some(v) = filtering.get("primary_status") {
+        deleted = match v.as_str() {
+            Some("STATUS_ALL") => Deleted::Include,
+            Some("STATUS_DELETE") => Deleted::Only,
+            Some("STATUS_NOT_DELETE") | Some("STATUS_DELIVERY_OK") | Some("STATUS_DISABLE") => Deleted::Exclude,
+            _ => return Err(param_error("filtering.primary_status: Invalid enum value.")),
+        };
+    }
+    if let Some(v) = filtering.get("secondary_status") {
+        let s = v.as_str().ok_or_else(|| param_error("filtering.secondary_status: Not a valid string."))?;
+        let own_level = s.starts_with(&format!("{prefix}_STATUS_"));
+        let ad_group_below_campaigns = level != Level::Campaign && s.starts_with("ADGROUP_STATUS_");
+        if !(own_level || ad_group_below_campaigns) {
+            return Err(param_error(format!("filtering.secondary_status: Invalid enum value {s}.")));
+        }
+        if s == format!("{prefix}_STATUS_ALL") {
+            // Every secondary status; whether deleted objects are among them is §15 R3.
+            if !config.readings.deleted_only_by_primary_status {
+                deleted = Deleted::Include;
+            }
+        } else if s == format!("{prefix}_STATUS_DELETE") {
+            deleted = Deleted::Only;
+        } else if s != format!("{prefix}_STATUS_NOT_DELETE") {
+            secondary = Some(s.to_string());
+        }
+    }
+    Ok((deleted, secondary))
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 mod query;
 mod rows;
 pub mod tasks;
+mod vocabulary;
 
 use crate::config::ThrottleHeader;
 use crate::data::{Entity, Level};

@@ -10,85 +10,7 @@ use crate::data::Level;
 use crate::refusals::{refuse, Refusal};
 use crate::wire::{param_error, strings_in, ApiError, Query};
 
-// The reference's metrics, with the values they always had; the metric table
-// (`crate::metrics`) derives the others.
-
-/// Counts: additive, rendered as integers.
-pub(super) const COUNT_METRICS: &[&str] = &[
-    "impressions",
-    "clicks",
-    "reach",
-    "conversion",
-    "real_time_conversion",
-    "result",
-    "real_time_result",
-    "video_play_actions",
-    "video_watched_2s",
-    "video_watched_6s",
-    "video_views_p25",
-    "video_views_p50",
-    "video_views_p75",
-    "video_views_p100",
-    "profile_visits",
-    "likes",
-    "comments",
-    "shares",
-    "follows",
-    "clicks_on_music_disc",
-    "real_time_app_install",
-    "app_install",
-    "purchase",
-    "registration",
-    "sales_lead",
-    "total_app_event_add_to_cart",
-    "total_pageview",
-    "complete_payment",
-    "onsite_shopping",
-    "vta_purchase",
-    "vta_conversion",
-    "cta_purchase",
-    "cta_conversion",
-];
-
-/// Money: additive, rendered with two decimals.
-pub(super) const MONEY_METRICS: &[&str] =
-    &["spend", "cash_spend", "voucher_spend", "total_purchase_value", "total_onsite_shopping_value"];
-
-/// Derived from the additive ones (rates in percent units, costs per result).
-pub(super) const RATIO_METRICS: &[&str] = &[
-    "cpc",
-    "cpm",
-    "ctr",
-    "cost_per_1000_reached",
-    "frequency",
-    "cost_per_conversion",
-    "conversion_rate",
-    "real_time_cost_per_conversion",
-    "real_time_conversion_rate",
-    "cost_per_result",
-    "result_rate",
-    "real_time_cost_per_result",
-    "real_time_result_rate",
-    "average_video_play",
-    "average_video_play_per_user",
-    "value_per_complete_payment",
-    "total_complete_payment_rate",
-    "profile_visits_rate",
-    "purchase_rate",
-    "registration_rate",
-    "sales_lead_rate",
-    "cost_per_app_install",
-    "cost_per_purchase",
-    "cost_per_registration",
-    "cost_per_sales_lead",
-    "cost_per_total_sales_lead",
-    "cost_per_total_app_event_add_to_cart",
-    "real_time_app_install_cost",
-];
-
-/// No secondary goal is set on generated ad groups, so these are always `-`.
-pub(super) const EMPTY_METRICS: &[&str] =
-    &["secondary_goal_result", "cost_per_secondary_goal_result", "secondary_goal_result_rate"];
+use super::vocabulary::*;
 
 /// A data level's rank: 0 advertiser, 1 campaign, 2 ad group, 3 ad.
 pub(super) fn rank(level: Level, advertiser_level: bool) -> u8 {
@@ -99,18 +21,6 @@ pub(super) fn rank(level: Level, advertiser_level: bool) -> u8 {
         (false, Level::Ad) => 3,
     }
 }
-
-pub(super) const AUDIENCE_DIMENSIONS: &[&str] =
-    &["gender", "age", "country_code", "province_id", "platform", "language", "placement", "ac"];
-pub(super) const GENDERS: &[&str] = &["MALE", "FEMALE", "NONE"];
-pub(super) const AGES: &[&str] = &["AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "AGE_55_100"];
-/// With an unknown bucket, as some synchronous rows have (tiktok-api.md §15 R10).
-pub(super) const AGES_WITH_UNKNOWN: &[&str] =
-    &["AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "AGE_55_100", "NONE"];
-pub(super) const COUNTRIES: &[&str] = &["US", "GB", "DE", "FR", "JP"];
-pub(super) const PLATFORMS: &[&str] = &["ANDROID", "IOS", "PC"];
-pub(super) const PLATFORMS_WITH_UNKNOWN: &[&str] = &["ANDROID", "IOS", "PC", "NONE"];
-pub(super) const PROVINCES: &[&str] = &["6254926", "5332921", "5128638", "4155751"];
 
 #[derive(Clone, Copy, PartialEq)]
 pub(super) enum Time {
@@ -395,39 +305,8 @@ pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<Filt
         _ => return Err(param_error("filtering: Field must be set to array")),
     };
     let mut all = Vec::new();
-    for f in filters {
-        let field = f["field_name"]
-            .as_str()
-            .ok_or_else(|| param_error("filtering.field_name: Missing data for required field."))?;
-        let filter_type = f["filter_type"]
-            .as_str()
-            .ok_or_else(|| param_error("filtering.filter_type: Missing data for required field."))?;
-        if ![
-            "IN",
-            "NOT_IN",
-            "CONTAIN_ANY_OF",
-            "MATCH",
-            "GREATER_EQUAL",
-            "GREATER_THAN",
-            "LOWER_EQUAL",
-            "LOWER_THAN",
-            "BETWEEN",
-        ]
-        .contains(&filter_type)
-        {
-            return Err(param_error(format!("filtering.filter_type: Invalid enum value {filter_type}.")));
-        }
-        // filter_value is a JSON array serialized into a string for IN.
-        let values: Vec<String> = match f.get("filter_value") {
-            Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
-                Ok(Value::Array(v)) => strings_in(&v, "filtering.filter_value")?,
-                _ if filter_type == "IN" || filter_type == "NOT_IN" => {
-                    return Err(param_error("filtering.filter_value: Must be a JSON array string for IN and NOT_IN."))
-                }
-                _ => vec![s.clone()],
-            },
-            _ => return Err(param_error("filtering.filter_value: Not a valid string.")),
-        };
+    for f in &filters {
+        let (field, filter_type, values) = filter_parts(f)?;
         match field {
             "ad_status" | "adgroup_status" | "campaign_status" => {
                 if values.iter().any(|v| v != "STATUS_ALL" && v != "STATUS_NOT_DELETE" && v != "STATUS_DELETE") {
@@ -469,4 +348,42 @@ pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<Filt
         Level::Campaign => "campaign_status",
     };
     Ok((all.iter().any(|f| f == wanted) || all.len() == 3, applied))
+}
+
+/// One entry of `filtering`: its field, its filter type (one TikTok knows) and its values (for
+/// IN and NOT_IN a JSON array serialized into a string, DOC-SYNC).
+fn filter_parts(f: &Value) -> Result<(&str, &str, Vec<String>), ApiError> {
+    let field = f["field_name"]
+        .as_str()
+        .ok_or_else(|| param_error("filtering.field_name: Missing data for required field."))?;
+    let filter_type = f["filter_type"]
+        .as_str()
+        .ok_or_else(|| param_error("filtering.filter_type: Missing data for required field."))?;
+    if ![
+        "IN",
+        "NOT_IN",
+        "CONTAIN_ANY_OF",
+        "MATCH",
+        "GREATER_EQUAL",
+        "GREATER_THAN",
+        "LOWER_EQUAL",
+        "LOWER_THAN",
+        "BETWEEN",
+    ]
+    .contains(&filter_type)
+    {
+        return Err(param_error(format!("filtering.filter_type: Invalid enum value {filter_type}.")));
+    }
+    // filter_value is a JSON array serialized into a string for IN.
+    let values: Vec<String> = match f.get("filter_value") {
+        Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
+            Ok(Value::Array(v)) => strings_in(&v, "filtering.filter_value")?,
+            _ if filter_type == "IN" || filter_type == "NOT_IN" => {
+                return Err(param_error("filtering.filter_value: Must be a JSON array string for IN and NOT_IN."))
+            }
+            _ => vec![s.clone()],
+        },
+        _ => return Err(param_error("filtering.filter_value: Not a valid string.")),
+    };
+    Ok((field, filter_type, values))
 }

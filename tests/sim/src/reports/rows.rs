@@ -7,6 +7,7 @@ use chrono::{Duration, NaiveDate};
 use serde_json::{json, Map, Value};
 
 use super::query::*;
+use super::vocabulary::*;
 use crate::config::SimConfig;
 use crate::data::{mix, Account, Entity, Level};
 
