@@ -88,6 +88,16 @@ static CAMPAIGN_DAYS: ReportSpec =
 static ADVERTISER_LIFETIME: ReportSpec = probe_spec(DataLevel::Advertiser, Granularity::Lifetime, &["advertiser_id"]);
 static CAMPAIGN_LIFETIME: ReportSpec = probe_spec(DataLevel::Campaign, Granularity::Lifetime, &["campaign_id"]);
 
+/// Probed windows and the days each saw delivery on (`None`: the probe could not tell).
+type Probed = Vec<(DateWindow, DeliveryDays)>;
+
+/// Whether the advertiser delivered on `day`: unknown (`Some(true)`) when its probe could not
+/// tell, `None` when no probed window holds the day.
+fn delivered(probed: &Probed, day: NaiveDate) -> Option<bool> {
+    let (_, days) = probed.iter().find(|(window, _)| window.contains(day))?;
+    Some(days.as_ref().is_none_or(|active| active.contains(&day)))
+}
+
 /// The days of a span a report must ask for.
 pub enum Readable {
     EveryDay,
@@ -150,9 +160,37 @@ impl Activity {
         if !self.enabled {
             return Readable::EveryDay;
         }
-        let probed_span = DateWindow { start: span.start - Duration::days(late_days), end: span.end };
+        let mut probed = self.probed(facts, api, advertiser, last_day, span).await;
+        let lookback = |day: NaiveDate| (0..=late_days).map(move |k| day - Duration::days(k));
+        // A day without delivery of its own may still have late conversions of the days before
+        // the span: those are probed only when that could change the answer (a fully active
+        // account never needs them).
+        let unsettled = |probed: &Probed| {
+            span.each_day().any(|day| {
+                !lookback(day).any(|d| delivered(probed, d) == Some(true))
+                    && lookback(day).any(|d| delivered(probed, d).is_none())
+            })
+        };
+        if late_days > 0 && unsettled(&probed) {
+            let earlier = DateWindow { start: span.start - Duration::days(late_days), end: span.end };
+            probed = self.probed(facts, api, advertiser, last_day, earlier).await;
+        }
+        // Unknown (a probe that failed, a day before the start date) counts as delivered.
+        let may_have_rows = |day: NaiveDate| lookback(day).any(|d| delivered(&probed, d) != Some(false));
+        Readable::Only(span.each_day().filter(|day| may_have_rows(*day)).collect())
+    }
+
+    /// What the probes of the windows holding `span` saw, each sent once per sync.
+    async fn probed(
+        &self,
+        facts: &AdvertiserFacts,
+        api: &Rc<ApiClient>,
+        advertiser: &str,
+        last_day: NaiveDate,
+        span: DateWindow,
+    ) -> Probed {
         let probes: Vec<(DateWindow, Shared<DeliveryDays>)> = self
-            .probe_windows(last_day, probed_span)
+            .probe_windows(last_day, span)
             .into_iter()
             .map(|window| (window, self.probe(facts, api, advertiser, window)))
             .collect();
@@ -160,13 +198,7 @@ impl Activity {
         for (window, probe) in probes {
             probed.push((window, probe.get().await));
         }
-        let delivered = |day: NaiveDate| match probed.iter().find(|(window, _)| window.contains(day)) {
-            Some((_, Some(active))) => active.contains(&day),
-            // Unknown: the probe failed, or the day is before the start date, never probed.
-            _ => true,
-        };
-        let may_have_rows = |day: NaiveDate| (0..=late_days).any(|k| delivered(day - Duration::days(k)));
-        Readable::Only(span.each_day().filter(|day| may_have_rows(*day)).collect())
+        probed
     }
 
     /// Whether a lifetime report of `advertiser` may have rows: false only when TikTok has no

@@ -41,6 +41,9 @@ pub struct ReportSync {
     /// TikTok was seen flagging a query truncated that id filters had brought under the limit
     /// (tiktok-api.md §15 R1), and the log said so.
     pub header_for_account: Cell<bool>,
+    /// The log said once that an advertiser has too many campaigns for the query of campaigns
+    /// no list shows (tiktok-api.md §15 R2).
+    pub said_unlisted_unchecked: Cell<bool>,
 }
 
 impl ReportSync {
@@ -50,6 +53,7 @@ impl ReportSync {
             activity: Activity::new(config, selected),
             task_quotas: RefCell::new(TaskQuotas::default()),
             header_for_account: Cell::new(false),
+            said_unlisted_unchecked: Cell::new(false),
         }
     }
 

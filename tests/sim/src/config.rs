@@ -170,6 +170,10 @@ pub struct Readings {
     /// current account"): whether `X-Tt-Ads-Throttle` follows the query's filtered scope or the
     /// whole account. Rows are truncated only when the filtered scope itself is over the limit.
     pub throttle_header: ThrottleHeader,
+    /// R2 (TikTok's Go SDK `model/ad/get.go`: `ad/get` leaves out Product and LIVE GMV Max ads;
+    /// DOC-PROMOTE: Promote objects are listed only when asked for): the newest campaign of each
+    /// advertiser, with its ad groups and ads, is in no list but in every report.
+    pub unlisted_campaign: bool,
     /// R3 (DOC-STATUS lists no `*_STATUS_ALL` secondary; DOC-ADG: `primary_status` defaults to
     /// `STATUS_NOT_DELETE`): whether a `*_STATUS_ALL` secondary status brings deleted objects,
     /// or only `primary_status` `STATUS_ALL` (or a delete status) does.

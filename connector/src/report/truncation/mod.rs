@@ -9,7 +9,10 @@
 pub mod ad_tree;
 pub mod narrow;
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
+
+use serde_json::json;
 
 use crate::error::Result;
 use crate::output;
@@ -59,6 +62,7 @@ impl WindowReader<'_> {
                 for scope in scopes {
                     self.read_scope(window, Some(scope), None, sink, outcome).await?;
                 }
+                self.read_unlisted(window, &tree, span, sink).await?;
                 return Ok(true);
             }
             // The ad list cannot cover every ad: a task missing some metrics beats missing rows.
@@ -67,6 +71,47 @@ impl WindowReader<'_> {
             }
         }
         Ok(false)
+    }
+
+    /// Rows of campaigns the ad list does not know: reports hold GMV Max and Promote campaigns
+    /// that no list shows (tiktok-api.md §15 R2), and narrowing by the listed ones would drop
+    /// them. One query for every campaign but the listed ones (`NOT_IN`, DOC-SYNC), up to
+    /// TikTok's 100 ids a filter. Its answer is taken whole: its truncation header may speak of
+    /// the account (R1), so a flagged answer with rows is said in a warning.
+    async fn read_unlisted(&self, window: Option<DateWindow>, tree: &AdTree, span: &str, sink: Sink<'_>) -> Result<()> {
+        let campaigns = tree.campaigns();
+        if campaigns.len() > narrow::MAX_IDS {
+            if !self.reports.said_unlisted_unchecked.replace(true) {
+                output::log_info(&format!(
+                    "{}: advertiser {} has more than {} campaigns, more than one filter can exclude: rows of campaigns no list shows (GMV Max, Promote) are not asked for when a truncated report is narrowed",
+                    self.run.def.name, self.advertiser, narrow::MAX_IDS
+                ));
+            }
+            return Ok(());
+        }
+        let filter = json!({"field_name": "campaign_ids", "filter_type": "NOT_IN", "filter_value": json!(campaigns).to_string()});
+        let mut pages = self.report_pages(self.filtered_request(window, &[filter]), None);
+        let (mut rows, mut unreadable) = (0, BTreeMap::new());
+        while let Some(page) = pages.next().await {
+            let (records, page_unreadable) =
+                page.map_err(|e| e.context(format!("{span} (campaigns no list shows)")))?;
+            rows += records.len();
+            unreadable.extend(page_unreadable);
+            sink(records);
+        }
+        self.warn_unreadable(span, &unreadable);
+        let what = format!(
+            "{}: advertiser {} {span}: {rows} rows of campaigns no list shows (GMV Max, Promote) read by excluding the listed ones",
+            self.run.def.name, self.advertiser
+        );
+        match (rows, pages.truncated) {
+            (0, _) => {}
+            (_, false) => output::log_info(&what),
+            (_, true) => output::log_warn(&format!(
+                "{what}; TikTok flagged that answer as truncated, which may speak of the account rather than of these campaigns"
+            )),
+        }
+        Ok(())
     }
 
     /// The advertiser's ad tree: listed by the first report that needs it, shared by the rest.

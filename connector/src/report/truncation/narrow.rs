@@ -36,7 +36,7 @@ pub fn ads_limit(header: &str) -> usize {
     header.split_whitespace().find_map(number).unwrap_or(ADS_LIMIT)
 }
 /// Ids one report filter may carry (tiktok-api.md §4.1).
-const MAX_IDS: usize = 100;
+pub const MAX_IDS: usize = 100;
 /// Campaign ids per query at ad level, as DOC-BP asks.
 const MAX_CAMPAIGNS_AT_AD_LEVEL: usize = 30;
 
@@ -109,6 +109,11 @@ impl AdTree {
 
     pub fn len(&self) -> usize {
         self.ads.len()
+    }
+
+    /// Every campaign the list knows, in id order.
+    pub fn campaigns(&self) -> Vec<String> {
+        count_by(&self.ads, |a| &a.campaign).into_iter().map(|(id, _)| id).collect()
     }
 
     /// The ads of the list a scope holds.
@@ -311,6 +316,7 @@ mod tests {
         assert_eq!(count(IdField::AdGroups, &["g001001"]), 4);
         assert_eq!(count(IdField::Ads, &["a001001003"]), 1);
         assert_eq!(count(IdField::Campaigns, &["c9"]), 0);
+        assert_eq!(t.campaigns(), ["c000", "c001", "c002"], "each campaign once, in id order");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use serde_json::{Map, Value};
 
 use super::{id_filter, project};
-use crate::data::{Entity, Level};
+use crate::data::{Account, Entity, Level};
 use crate::wire::{page_of, param_error, ApiError, Call, Served};
 
 pub fn campaigns(call: &Call) -> Result<Served, ApiError> {
@@ -184,10 +184,12 @@ fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
         ));
     }
 
+    let unlisted = config.readings.unlisted_campaign.then(|| unlisted_campaign(account, advertiser)).flatten();
     let mut matching: Vec<&Entity> = account
         .entities
         .iter()
         .filter(|e| e.level == level && e.advertiser_id == advertiser && e.topview == topview)
+        .filter(|e| unlisted.is_none_or(|id| e.campaign_id != id))
         .filter(|e| match deleted {
             Deleted::Exclude => !e.deleted,
             Deleted::Only => e.deleted,
@@ -207,6 +209,17 @@ fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
     matching.sort_by(|a, b| b.id.len().cmp(&a.id.len()).then_with(|| b.id.cmp(&a.id)));
     let items: Vec<Value> = matching.into_iter().map(|e| project(&e.fields, fields.as_deref(), drop_nulls)).collect();
     Ok(page_of(&items, "list", page, size).into())
+}
+
+/// The campaign no list shows when the simulator plays R2's second reading (tiktok-api.md §15):
+/// the advertiser's newest one that is not deleted and not TopView.
+fn unlisted_campaign<'a>(account: &'a Account, advertiser: &str) -> Option<&'a str> {
+    account
+        .entities
+        .iter()
+        .filter(|e| e.level == Level::Campaign && e.advertiser_id == advertiser && !e.deleted && !e.topview)
+        .map(|e| e.id.as_str())
+        .max_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)))
 }
 
 /// What `primary_status` and `secondary_status` ask: deleted objects or not, and one secondary
