@@ -38,8 +38,7 @@ const PROBE_DAYS: i64 = 30;
 const ACTIVITY_METRICS: MetricSet = &[&["spend", "impressions", "clicks", "app_install", "real_time_app_install"]];
 
 /// Metrics counted by conversion time that no advertiser-level probe can ask (they are given
-/// per ad group and ad only): a day without delivery can still have rows of them, for as long
-/// as a conversion may follow its click.
+/// per ad group and ad only): a day without delivery can still have rows of them.
 const LATE_RESULT_METRICS: &[&str] = &[
     "real_time_conversion",
     "real_time_cost_per_conversion",
@@ -49,20 +48,14 @@ const LATE_RESULT_METRICS: &[&str] = &[
     "real_time_result_rate",
 ];
 
-/// TikTok's longest click-through attribution window: the days after a delivery that can
-/// still count its conversions by conversion time.
-const LATE_CONVERSION_DAYS: i64 = 28;
+/// What the ad-group probe asks: the counts of `LATE_RESULT_METRICS`, so it has a row exactly
+/// where they have values.
+const LATE_RESULT_PROBE: MetricSet = &[&["real_time_conversion", "real_time_result"]];
 
-/// The days after a delivery day that a report may still have rows for: TikTok's longest
-/// attribution window when it asks a conversion-time metric no probe sees (tiktok-api.md §15
-/// R5: a day with rows for any selected metric is never skipped), none otherwise.
-pub fn late_rows_days(spec: &ReportSpec) -> i64 {
-    let late = spec.metrics.iter().flat_map(|group| group.iter()).any(|m| LATE_RESULT_METRICS.contains(m));
-    if late {
-        LATE_CONVERSION_DAYS
-    } else {
-        0
-    }
+/// Whether a report asks a conversion-time metric no advertiser-level probe sees
+/// (tiktok-api.md §15 R5: a day with rows for any selected metric is never skipped).
+pub fn asks_late_results(spec: &ReportSpec) -> bool {
+    spec.metrics.iter().flat_map(|group| group.iter()).any(|m| LATE_RESULT_METRICS.contains(m))
 }
 
 const fn probe_spec(
@@ -70,12 +63,21 @@ const fn probe_spec(
     granularity: Granularity,
     dimensions: &'static [&'static str],
 ) -> ReportSpec {
+    probe_of(data_level, granularity, dimensions, ACTIVITY_METRICS)
+}
+
+const fn probe_of(
+    data_level: DataLevel,
+    granularity: Granularity,
+    dimensions: &'static [&'static str],
+    metrics: MetricSet,
+) -> ReportSpec {
     ReportSpec {
         report_type: ReportType::Basic,
         data_level,
         granularity,
         dimensions,
-        metrics: ACTIVITY_METRICS,
+        metrics,
         filters: &[],
         lookback_days: None,
     }
@@ -87,15 +89,18 @@ static CAMPAIGN_DAYS: ReportSpec =
     probe_spec(DataLevel::Campaign, Granularity::Daily, &["campaign_id", "stat_time_day"]);
 static ADVERTISER_LIFETIME: ReportSpec = probe_spec(DataLevel::Advertiser, Granularity::Lifetime, &["advertiser_id"]);
 static CAMPAIGN_LIFETIME: ReportSpec = probe_spec(DataLevel::Campaign, Granularity::Lifetime, &["campaign_id"]);
+static AD_GROUP_LATE_RESULTS: ReportSpec =
+    probe_of(DataLevel::AdGroup, Granularity::Daily, &["adgroup_id", "stat_time_day"], LATE_RESULT_PROBE);
 
 /// Probed windows and the days each saw delivery on (`None`: the probe could not tell).
 type Probed = Vec<(DateWindow, DeliveryDays)>;
 
-/// Whether the advertiser delivered on `day`: unknown (`Some(true)`) when its probe could not
-/// tell, `None` when no probed window holds the day.
-fn delivered(probed: &Probed, day: NaiveDate) -> Option<bool> {
-    let (_, days) = probed.iter().find(|(window, _)| window.contains(day))?;
-    Some(days.as_ref().is_none_or(|active| active.contains(&day)))
+/// Whether a probe saw `day`: true too when it could not tell, or no probe holds the day.
+fn seen(probed: &Probed, day: NaiveDate) -> bool {
+    match probed.iter().find(|(window, _)| window.contains(day)) {
+        Some((_, Some(days))) => days.contains(&day),
+        _ => true,
+    }
 }
 
 /// The days of a span a report must ask for.
@@ -145,9 +150,10 @@ impl Activity {
         }
     }
 
-    /// The days of `span` that may have report rows for `advertiser`: those it delivered on, and
-    /// the `late_days` after each (`late_rows_days`); `last_day` is the last day of the sync's
-    /// reports for it, where probe windows are counted from.
+    /// The days of `span` that may have report rows for `advertiser`: those it delivered on,
+    /// and with `late_results` (`asks_late_results`) those its ad groups counted conversion-time
+    /// results on; `last_day` is the last day of the sync's reports for it, where probe windows
+    /// are counted from.
     pub async fn days_to_read(
         &self,
         facts: &AdvertiserFacts,
@@ -155,45 +161,25 @@ impl Activity {
         advertiser: &str,
         last_day: NaiveDate,
         span: DateWindow,
-        late_days: i64,
+        late_results: bool,
     ) -> Readable {
         if !self.enabled {
             return Readable::EveryDay;
         }
-        let mut probed = self.probed(facts, api, advertiser, last_day, span).await;
-        let lookback = |day: NaiveDate| (0..=late_days).map(move |k| day - Duration::days(k));
-        // A day without delivery of its own may still have late conversions of the days before
-        // the span: those are probed only when that could change the answer (a fully active
-        // account never needs them).
-        let unsettled = |probed: &Probed| {
-            span.each_day().any(|day| {
-                !lookback(day).any(|d| delivered(probed, d) == Some(true))
-                    && lookback(day).any(|d| delivered(probed, d).is_none())
-            })
+        let windows = self.probe_windows(last_day, span);
+        let delivered = self.probed(windows.clone(), |window| self.probe(facts, api, advertiser, window)).await;
+        let late = match late_results {
+            true => self.probed(windows, |window| self.late_probe(facts, api, advertiser, window)).await,
+            false => Vec::new(),
         };
-        if late_days > 0 && unsettled(&probed) {
-            let earlier = DateWindow { start: span.start - Duration::days(late_days), end: span.end };
-            probed = self.probed(facts, api, advertiser, last_day, earlier).await;
-        }
-        // Unknown (a probe that failed, a day before the start date) counts as delivered.
-        let may_have_rows = |day: NaiveDate| lookback(day).any(|d| delivered(&probed, d) != Some(false));
+        let may_have_rows = |day: NaiveDate| seen(&delivered, day) || (late_results && seen(&late, day));
         Readable::Only(span.each_day().filter(|day| may_have_rows(*day)).collect())
     }
 
-    /// What the probes of the windows holding `span` saw, each sent once per sync.
-    async fn probed(
-        &self,
-        facts: &AdvertiserFacts,
-        api: &Rc<ApiClient>,
-        advertiser: &str,
-        last_day: NaiveDate,
-        span: DateWindow,
-    ) -> Probed {
-        let probes: Vec<(DateWindow, Shared<DeliveryDays>)> = self
-            .probe_windows(last_day, span)
-            .into_iter()
-            .map(|window| (window, self.probe(facts, api, advertiser, window)))
-            .collect();
+    /// What the probes of `windows` saw, each sent once per sync.
+    async fn probed(&self, windows: Vec<DateWindow>, probe: impl Fn(DateWindow) -> Shared<DeliveryDays>) -> Probed {
+        let probes: Vec<(DateWindow, Shared<DeliveryDays>)> =
+            windows.into_iter().map(|window| (window, probe(window))).collect();
         let mut probed = Vec::with_capacity(probes.len());
         for (window, probe) in probes {
             probed.push((window, probe.get().await));
@@ -233,7 +219,7 @@ impl Activity {
         let recent =
             DateWindow { start: (last_day - Duration::days(PROBE_DAYS - 1)).max(self.first_day), end: last_day };
         recent.start <= recent.end
-            && match self.days_to_read(facts, api, advertiser, last_day, recent, 0).await {
+            && match self.days_to_read(facts, api, advertiser, last_day, recent, false).await {
                 Readable::EveryDay => true,
                 Readable::Only(days) => !days.is_empty(),
             }
@@ -246,7 +232,8 @@ impl Activity {
 
     /// One line for the end of the sync, when anything was probed.
     pub fn summary(&self, facts: &AdvertiserFacts) -> Option<String> {
-        let probes = facts.delivery_days.learned() + facts.lifetime_delivery.learned();
+        let probes =
+            facts.delivery_days.learned() + facts.late_result_days.learned() + facts.lifetime_delivery.learned();
         let spared = self.spared.get();
         (probes > 0).then(|| {
             format!("inactive days: {probes} activity requests spared {spared} report requests for days without delivery (skip_inactive_days)")
@@ -276,6 +263,23 @@ impl Activity {
     ) -> Shared<DeliveryDays> {
         let query = self.probe_query(api, advertiser, Some(window));
         facts.delivery_days.learn((advertiser.to_string(), window.start), || delivery_days(query))
+    }
+
+    /// The ad-group probe of one window: the days conversion-time results were counted on,
+    /// delivery or not (tiktok-api.md §15 R5). Sent once per sync whichever stream asks first.
+    fn late_probe(
+        &self,
+        facts: &AdvertiserFacts,
+        api: &Rc<ApiClient>,
+        advertiser: &str,
+        window: DateWindow,
+    ) -> Shared<DeliveryDays> {
+        let request = request(&AD_GROUP_LATE_RESULTS, advertiser, Some(window), self.include_deleted, &[])
+            .scoped(Scope::ReportWindow)
+            .concerning(advertiser);
+        let what = format!("advertiser {advertiser} {} (conversion-time results)", DateWindow::span_text(Some(window)));
+        let query = ProbeQuery { api: api.clone(), request, what };
+        facts.late_result_days.learn((advertiser.to_string(), window.start), || delivery_days(query))
     }
 
     /// The probe query of `window` (`None`: lifetime), ready to be sent in the background.

@@ -37,6 +37,8 @@ pub struct AdvertiserFacts {
     pub ad_trees: OnceMap<String, Result<Rc<AdTree>>>,
     /// The days it delivered on, by probe window (keyed by the window's first day; `activity`).
     pub delivery_days: OnceMap<(String, NaiveDate), DeliveryDays>,
+    /// The days its ad groups counted conversion-time results on, by probe window (`activity`).
+    pub late_result_days: OnceMap<(String, NaiveDate), DeliveryDays>,
     /// Whether it delivered at all, for lifetime reports (`activity`).
     pub lifetime_delivery: OnceMap<String, bool>,
     /// Whether TikTok lets the app create async report tasks: one answer for the app, learned

@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::context::StreamRun;
 use crate::error::Result;
 use crate::fetch::ahead::FetchAhead;
-use crate::report::activity::late_rows_days;
+use crate::report::activity::asks_late_results;
 use crate::report::dates::{cursor_value, max_window_days, DateWindow};
 use crate::report::rows::sum_records;
 use crate::report::tasks::quotas;
@@ -159,9 +159,11 @@ impl Part<'_> {
             return plan(span.start, span.end, width, |_| true);
         }
         let (sync, reports) = (&self.run.sync, self.reports);
-        let late_days = late_rows_days(self.spec);
-        let readable =
-            reports.activity.days_to_read(&reports.facts, &sync.api, self.advertiser, span.end, span, late_days).await;
+        let late_results = asks_late_results(self.spec);
+        let readable = reports
+            .activity
+            .days_to_read(&reports.facts, &sync.api, self.advertiser, span.end, span, late_results)
+            .await;
         let planned = plan(span.start, span.end, width, |day| readable.contains(day));
         let every_window = DateWindow::cover(span.start, span.end, width).len();
         reports.activity.spared(every_window.saturating_sub(planned.len()));
