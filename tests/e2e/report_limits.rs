@@ -62,7 +62,8 @@ fn an_ad_level_audience_report_that_keeps_timing_out_completes_through_smaller_w
         if r.response_code == Some(51001) {
             *sent
                 .entry(format!(
-                    "{}|{}|{}|{:?}",
+                    "{}|{}|{}|{}|{:?}",
+                    r.query["data_level"],
                     r.query["advertiser_id"],
                     r.query["start_date"],
                     r.query["end_date"],

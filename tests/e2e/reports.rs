@@ -136,8 +136,13 @@ fn include_deleted_sends_status_all_at_levels_with_a_status_and_brings_deleted_r
             assert!(!r.query.contains_key("filtering"), "a status filter at advertiser level");
             continue;
         }
-        // The level's own status: ads for the streams, campaigns for the probes of active days.
-        let status = if r.query["data_level"] == "AUCTION_CAMPAIGN" { "\"campaign_status\"" } else { "\"ad_status\"" };
+        // The level's own status: ads for the streams, campaigns for the probes of active days,
+        // ad groups for the probe of conversion-time results.
+        let status = match r.query["data_level"].as_str() {
+            "AUCTION_CAMPAIGN" => "\"campaign_status\"",
+            "AUCTION_ADGROUP" => "\"adgroup_status\"",
+            _ => "\"ad_status\"",
+        };
         let filtering: Value = serde_json::from_str(
             r.query.get("filtering").expect("filtering on every report request below the advertiser level"),
         )

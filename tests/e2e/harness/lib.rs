@@ -48,6 +48,12 @@ pub fn scratch_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// Whether a report request is the connector's probe of conversion-time results (the ad group
+/// level, those two metrics alone), not one of a stream's windows.
+pub fn is_conversion_time_probe(request: &LoggedRequest) -> bool {
+    request.query.get("metrics").is_some_and(|m| m == r#"["real_time_conversion","real_time_result"]"#)
+}
+
 /// A simulator plus a scratch directory with config and catalog files for it.
 pub struct Harness {
     pub sim: Simulator,
