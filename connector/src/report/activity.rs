@@ -204,7 +204,7 @@ impl Activity {
         if self.reads_dated_reports && self.delivered_recently(facts, api, advertiser, last_day.await).await {
             return true;
         }
-        let query = self.probe_query(api, advertiser, None);
+        let query = self.probe_query(api, advertiser, self.spec(Granularity::Lifetime), None);
         facts.lifetime_delivery.learn(advertiser.to_string(), || ever_delivered(query)).get().await
     }
 
@@ -261,7 +261,7 @@ impl Activity {
         advertiser: &str,
         window: DateWindow,
     ) -> Shared<DeliveryDays> {
-        let query = self.probe_query(api, advertiser, Some(window));
+        let query = self.probe_query(api, advertiser, self.spec(Granularity::Daily), Some(window));
         facts.delivery_days.learn((advertiser.to_string(), window.start), || delivery_days(query))
     }
 
@@ -274,17 +274,19 @@ impl Activity {
         advertiser: &str,
         window: DateWindow,
     ) -> Shared<DeliveryDays> {
-        let request = request(&AD_GROUP_LATE_RESULTS, advertiser, Some(window), self.include_deleted, &[])
-            .scoped(Scope::ReportWindow)
-            .concerning(advertiser);
-        let what = format!("advertiser {advertiser} {} (conversion-time results)", DateWindow::span_text(Some(window)));
-        let query = ProbeQuery { api: api.clone(), request, what };
+        let query = self.probe_query(api, advertiser, &AD_GROUP_LATE_RESULTS, Some(window));
         facts.late_result_days.learn((advertiser.to_string(), window.start), || delivery_days(query))
     }
 
-    /// The probe query of `window` (`None`: lifetime), ready to be sent in the background.
-    fn probe_query(&self, api: &Rc<ApiClient>, advertiser: &str, window: Option<DateWindow>) -> ProbeQuery {
-        let spec = self.spec(if window.is_some() { Granularity::Daily } else { Granularity::Lifetime });
+    /// The query of probe `spec` over `window` (`None`: lifetime), ready to be sent in the
+    /// background.
+    fn probe_query(
+        &self,
+        api: &Rc<ApiClient>,
+        advertiser: &str,
+        spec: &'static ReportSpec,
+        window: Option<DateWindow>,
+    ) -> ProbeQuery {
         let request = request(spec, advertiser, window, self.include_deleted, &[])
             .scoped(Scope::ReportWindow)
             .concerning(advertiser);
