@@ -357,3 +357,88 @@ pub const PIXEL_INSTANT_PAGE_EVENTS: FieldList = &[
 
 pub const PIXEL_EVENTS_STATISTICS: FieldList =
     &[("advertiser_id", Str), ("pixel_id", Str), ("statistics", List), ("start_date", Str), ("end_date", Str)];
+
+/// `gmv_max/store/list/` (gmv-max-smart-plus.md §1.1), keyed by the advertiser it was listed for.
+pub const GMV_MAX_STORES: FieldList = &[
+    ("advertiser_id", Str),
+    ("store_id", Str),
+    ("store_name", Str),
+    ("store_code", Str),
+    ("thumbnail_url", Str),
+    ("store_status", Str),
+    ("is_gmv_max_available", Bool),
+    ("store_authorized_bc_id", Str),
+    ("is_owner_bc", Bool),
+    ("store_authorized_bc_info", Obj),
+    ("targeting_region_codes", List),
+    ("exclusive_authorized_advertiser_info", Obj),
+    ("store_role", Str),
+];
+
+/// `gmv_max/campaign/get/` (TikTok's Go SDK `model/campaign/gmvmax/campaign.go`).
+pub const GMV_MAX_CAMPAIGNS: FieldList = &[
+    ("advertiser_id", Str),
+    ("campaign_id", Str),
+    ("campaign_name", Str),
+    ("operation_status", Str),
+    ("objective_type", Str),
+    ("secondary_status", Str),
+    ("store_id", Str),
+    ("store_authorized_bc_id", Str),
+    ("shopping_ads_type", Str),
+    ("product_specific_type", Str),
+    ("item_group_ids", Ids),
+    ("optimization_goal", Str),
+    ("roi_protection_enabled", Bool),
+    ("roi_protection_compensation_status", Str),
+    ("deep_bid_type", Str),
+    ("roas_bid", Num),
+    ("budget", Num),
+    ("schedule_type", Str),
+    ("schedule_start_time", Str),
+    ("schedule_end_time", Str),
+    ("placements", List),
+    ("location_ids", Ids),
+    ("age_groups", List),
+    ("product_video_specific_type", Str),
+    ("identity_list", List),
+    ("affiliate_posts_enabled", Bool),
+    ("items", List),
+    ("campaign_custom_anchor_video_id", Str),
+    ("custom_anchor_video_list", List),
+    ("create_time", Time),
+    ("modify_time", Time),
+];
+
+/// `campaign/gmv_max/info/` (DOC-GMV-INFO, TikTok's SDK `campaign_gmv_max_info.yml`), with the
+/// campaign's id, advertiser and `modify_time` from the list.
+pub const GMV_MAX_CAMPAIGN_SETTINGS: FieldList = &[
+    ("advertiser_id", Str),
+    ("campaign_id", Str),
+    ("campaign_name", Str),
+    ("modify_time", Time),
+    ("store_id", Str),
+    ("store_authorized_bc_id", Str),
+    ("shopping_ads_type", Str),
+    ("product_specific_type", Str),
+    ("item_group_ids", Ids),
+    ("product_video_specific_type", Str),
+    ("optimization_goal", Str),
+    ("deep_bid_type", Str),
+    ("roas_bid", Num),
+    ("budget", Num),
+    ("auto_budget_enabled", Bool),
+    ("roi_protection_enabled", Bool),
+    ("schedule_type", Str),
+    ("schedule_start_time", Str),
+    ("schedule_end_time", Str),
+    ("placements", List),
+    ("location_ids", Ids),
+    ("age_groups", List),
+    ("identity_list", List),
+    ("item_list", List),
+    ("custom_anchor_video_list", List),
+    ("affiliate_posts_enabled", Bool),
+    ("promotion_days", Obj),
+    ("accelerate_testing_for_new_videos", Bool),
+];

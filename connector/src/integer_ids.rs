@@ -6,6 +6,7 @@
 
 use serde_json::{json, Value};
 
+use crate::streams::gmv_max::GmvMaxSpec;
 use crate::streams::{ReportType, Source, StreamDef};
 
 /// An id as TikTok, a state or a config gives it: a non-empty string, or a whole number (older
@@ -21,6 +22,10 @@ pub fn id_text(v: &Value) -> Option<String> {
 /// Top-level id fields of every report row, in the reference's report schemas.
 const REPORT_IDS: &[&str] = &["advertiser_id", "campaign_id", "adgroup_id", "ad_id"];
 
+/// Top-level id fields of GMV Max report rows (no reference schema: the same rule as reports).
+const GMV_MAX_REPORT_IDS: &[&str] =
+    &["advertiser_id", "store_id", "campaign_id", "item_group_id", "item_id", "room_id"];
+
 /// The id fields the reference declares as integers: (top-level fields, fields of `metrics`).
 fn integer_fields(def: &StreamDef) -> (&'static [&'static str], &'static [&'static str]) {
     match (&def.source, def.name) {
@@ -28,6 +33,9 @@ fn integer_fields(def: &StreamDef) -> (&'static [&'static str], &'static [&'stat
             (REPORT_IDS, &["campaign_id", "adgroup_id"])
         }
         (Source::Report(_), _) => (REPORT_IDS, &["campaign_id", "adgroup_id", "tt_app_id"]),
+        (Source::GmvMax(GmvMaxSpec::Report(_)), _) => (GMV_MAX_REPORT_IDS, &[]),
+        (Source::GmvMax(GmvMaxSpec::Stores), _) => (&["advertiser_id", "store_id"], &[]),
+        (Source::GmvMax(_), _) => (&["advertiser_id", "campaign_id", "store_id"], &[]),
         (_, "advertisers") => (&["advertiser_id"], &[]),
         (_, "campaigns") => (&["campaign_id", "advertiser_id"], &[]),
         (_, "ad_groups") => (

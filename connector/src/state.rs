@@ -1,7 +1,9 @@
-//! Incremental state: one cursor value per advertiser of a stream.
+//! Incremental state: one cursor value per partition of a stream: an advertiser, or an
+//! (advertiser, store) pair for GMV Max reports (a store's data belongs to the pair).
 //!
-//! Emitted as `{"states": [{"partition": {"advertiser_id": "…"}, "cursor": {"<field>": "…"}}]}`,
-//! the per-partition form of Airbyte's low-code connectors. Also accepted on input: the legacy
+//! Emitted as `{"states": [{"partition": {"advertiser_id": "…"}, "cursor": {"<field>": "…"}}]}`
+//! (with `"store_id"` beside the advertiser where the partition has one), the per-partition form
+//! of Airbyte's low-code connectors. Also accepted on input: the legacy
 //! `{"<advertiser_id>": {"<field>": "…"}}` map and a single global `{"<field>": "…"}`.
 
 use std::collections::BTreeMap;
@@ -11,10 +13,27 @@ use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
 
+/// What one cursor value covers: an advertiser's part of a stream, or one of its stores'.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Partition {
+    pub advertiser_id: String,
+    pub store_id: Option<String>,
+}
+
+impl Partition {
+    pub fn advertiser(advertiser: &str) -> Self {
+        Self { advertiser_id: advertiser.to_string(), store_id: None }
+    }
+
+    pub fn store(advertiser: &str, store: &str) -> Self {
+        Self { advertiser_id: advertiser.to_string(), store_id: Some(store.to_string()) }
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct PartitionedCursor {
     field: &'static str,
-    by_advertiser: BTreeMap<String, String>,
+    by_partition: BTreeMap<Partition, String>,
     /// A cursor that applies to advertisers without their own (legacy global state).
     global: Option<String>,
 }
@@ -46,15 +65,22 @@ impl PartitionedCursor {
         if let Some(states) = obj.get("states") {
             let states = states.as_array().ok_or_else(|| bad("\"states\" must be a list"))?;
             for entry in states {
-                let advertiser = entry
+                let advertiser_id = entry
                     .pointer("/partition/advertiser_id")
                     .and_then(crate::integer_ids::id_text)
                     .ok_or_else(|| bad("every entry of \"states\" needs partition.advertiser_id"))?;
+                let store_id = match entry.pointer("/partition/store_id") {
+                    None | Some(Value::Null) => None,
+                    Some(v) => {
+                        Some(crate::integer_ids::id_text(v).ok_or_else(|| bad("partition.store_id must be an id"))?)
+                    }
+                };
+                let partition = Partition { advertiser_id, store_id };
                 let value = entry
                     .get("cursor")
                     .and_then(|c| c.get(field))
                     .ok_or_else(|| bad(&format!("every entry of \"states\" needs cursor.{field}")))?;
-                cursor.set_checked(advertiser, value, &bad)?;
+                cursor.set_checked(partition, value, &bad)?;
             }
         } else if let Some(value) = obj.get(field) {
             cursor.global = Some(checked_time(value, &bad)?);
@@ -64,38 +90,44 @@ impl PartitionedCursor {
                     return Err(bad(&format!("unexpected key {advertiser:?}")));
                 }
                 let value = entry.get(field).ok_or_else(|| bad(&format!("advertiser {advertiser} has no {field}")))?;
-                cursor.set_checked(advertiser.clone(), value, &bad)?;
+                cursor.set_checked(Partition::advertiser(advertiser), value, &bad)?;
             }
         }
         Ok(cursor)
     }
 
-    fn set_checked(&mut self, advertiser: String, value: &Value, bad: &dyn Fn(&str) -> Error) -> Result<()> {
+    fn set_checked(&mut self, partition: Partition, value: &Value, bad: &dyn Fn(&str) -> Error) -> Result<()> {
         let value = checked_time(value, bad)?;
-        self.by_advertiser.insert(advertiser, value);
+        self.by_partition.insert(partition, value);
         Ok(())
     }
 
-    pub fn get(&self, advertiser: &str) -> Option<&str> {
-        self.by_advertiser.get(advertiser).or(self.global.as_ref()).map(String::as_str)
+    pub fn get(&self, partition: &Partition) -> Option<&str> {
+        self.by_partition.get(partition).or(self.global.as_ref()).map(String::as_str)
     }
 
-    /// Move an advertiser's cursor forward (never back).
-    pub fn advance(&mut self, advertiser: &str, value: &str) {
-        let newer = match self.get(advertiser) {
+    /// Move a partition's cursor forward (never back).
+    pub fn advance(&mut self, partition: &Partition, value: &str) {
+        let newer = match self.get(partition) {
             Some(current) => parse_time(value) > parse_time(current),
             None => true,
         };
         if newer {
-            self.by_advertiser.insert(advertiser.to_string(), value.to_string());
+            self.by_partition.insert(partition.clone(), value.to_string());
         }
     }
 
     pub fn to_json(&self) -> Value {
         let states: Vec<Value> = self
-            .by_advertiser
+            .by_partition
             .iter()
-            .map(|(adv, value)| json!({"partition": {"advertiser_id": adv}, "cursor": {self.field: value}}))
+            .map(|(partition, value)| {
+                let mut key = json!({"advertiser_id": partition.advertiser_id});
+                if let Some(store) = &partition.store_id {
+                    key["store_id"] = json!(store);
+                }
+                json!({"partition": key, "cursor": {self.field: value}})
+            })
             .collect();
         let mut obj = Map::new();
         obj.insert("states".into(), Value::Array(states));
@@ -117,19 +149,23 @@ mod tests {
     #[test]
     fn round_trips_and_accepts_legacy_forms() {
         let mut c = PartitionedCursor::empty("modify_time");
-        c.advance("1", "2024-01-02 00:00:00");
-        c.advance("1", "2024-01-01 00:00:00");
+        let (one, store) = (Partition::advertiser("1"), Partition::store("1", "9"));
+        c.advance(&one, "2024-01-02 00:00:00");
+        c.advance(&one, "2024-01-01 00:00:00");
+        c.advance(&store, "2024-01-05 00:00:00");
         let json = c.to_json();
         let back = PartitionedCursor::parse("s", "modify_time", Some(&json)).unwrap();
-        assert_eq!(back.get("1"), Some("2024-01-02 00:00:00"));
+        assert_eq!(back.get(&one), Some("2024-01-02 00:00:00"));
+        assert_eq!(back.get(&store), Some("2024-01-05 00:00:00"), "{json}");
+        assert_eq!(back.get(&Partition::store("1", "8")), None, "another store of the advertiser has its own");
         let legacy = serde_json::json!({"7": {"modify_time": "2024-01-01 00:00:00"}});
         assert_eq!(
-            PartitionedCursor::parse("s", "modify_time", Some(&legacy)).unwrap().get("7"),
+            PartitionedCursor::parse("s", "modify_time", Some(&legacy)).unwrap().get(&Partition::advertiser("7")),
             Some("2024-01-01 00:00:00")
         );
         let global = serde_json::json!({"modify_time": "2024-01-01 00:00:00"});
         assert_eq!(
-            PartitionedCursor::parse("s", "modify_time", Some(&global)).unwrap().get("9"),
+            PartitionedCursor::parse("s", "modify_time", Some(&global)).unwrap().get(&Partition::store("9", "1")),
             Some("2024-01-01 00:00:00")
         );
     }

@@ -6,17 +6,21 @@
 
 mod def;
 mod discover;
+pub mod gmv_max;
 #[cfg(test)]
 mod tests;
 
 use crate::fields;
 use crate::metrics;
+use crate::metrics::gmv_max::{Promotion, CAMPAIGN_ATTRIBUTES, CORE, LIVE, PRODUCT_BID};
 pub use crate::report_shape::{is_breakdown, DataLevel, Granularity, ReportType};
 use def::{entity_list, plain_list};
 pub use def::{report, FanoutSpec, ListSpec, PixelStatsSpec, ReportFilter, ReportSpec, Source, StreamDef};
+use gmv_max::{gmv_report, grain, GmvMaxSpec, GmvReport, Scope};
 
 use DataLevel::{Ad, AdGroup, Advertiser, Campaign};
 use Granularity::{Daily, Hourly, Lifetime};
+use Promotion::{Live, Product};
 use ReportType::{Audience, Basic};
 
 /// `pixel/list/`: read by the `pixels` stream, and for the pixel ids of `pixel_events_statistics`.
@@ -413,6 +417,97 @@ pub static STREAMS: &[StreamDef] = &[
         &["advertiser_id", "gender", "age"],
         metrics::ADVERTISER_AUDIENCE,
         false,
+    ),
+    // GMV Max (TikTok Shop): stores, campaigns, and each report grain per store.
+    StreamDef {
+        name: "gmv_max_stores",
+        source: Source::GmvMax(GmvMaxSpec::Stores),
+        primary_key: &["advertiser_id", "store_id"],
+        cursor: None,
+        sandbox: false,
+        fields: fields::GMV_MAX_STORES,
+    },
+    StreamDef {
+        name: "gmv_max_campaigns",
+        source: Source::GmvMax(GmvMaxSpec::Campaigns),
+        primary_key: &["campaign_id"],
+        cursor: Some("modify_time"),
+        sandbox: false,
+        fields: fields::GMV_MAX_CAMPAIGNS,
+    },
+    StreamDef {
+        name: "gmv_max_campaign_settings",
+        source: Source::GmvMax(GmvMaxSpec::CampaignSettings),
+        primary_key: &["campaign_id"],
+        cursor: Some("modify_time"),
+        sandbox: false,
+        fields: fields::GMV_MAX_CAMPAIGN_SETTINGS,
+    },
+    gmv_report(
+        "gmv_max_advertiser_reports_daily",
+        &["advertiser_id", "store_id", "stat_time_day"],
+        grain(&["advertiser_id", "stat_time_day"], None, Daily, &[CORE], Scope::Store),
+    ),
+    gmv_report(
+        "gmv_max_advertiser_reports_hourly",
+        &["advertiser_id", "store_id", "stat_time_hour"],
+        grain(&["advertiser_id", "stat_time_hour"], None, Hourly, &[CORE], Scope::Store),
+    ),
+    gmv_report(
+        "gmv_max_product_campaign_reports_daily",
+        &["advertiser_id", "store_id", "campaign_id", "stat_time_day"],
+        grain(
+            &["campaign_id", "stat_time_day"],
+            Some(Product),
+            Daily,
+            &[CORE, PRODUCT_BID, CAMPAIGN_ATTRIBUTES],
+            Scope::Store,
+        ),
+    ),
+    gmv_report(
+        "gmv_max_product_campaign_reports_hourly",
+        &["advertiser_id", "store_id", "campaign_id", "stat_time_hour"],
+        grain(&["campaign_id", "stat_time_hour"], Some(Product), Hourly, &[CORE], Scope::Store),
+    ),
+    gmv_report(
+        "gmv_max_live_campaign_reports_daily",
+        &["advertiser_id", "store_id", "campaign_id", "stat_time_day"],
+        grain(&["campaign_id", "stat_time_day"], Some(Live), Daily, &[CORE, LIVE, CAMPAIGN_ATTRIBUTES], Scope::Store),
+    ),
+    gmv_report(
+        "gmv_max_live_campaign_reports_hourly",
+        &["advertiser_id", "store_id", "campaign_id", "stat_time_hour"],
+        grain(&["campaign_id", "stat_time_hour"], Some(Live), Hourly, &[CORE], Scope::Store),
+    ),
+    gmv_report(
+        "gmv_max_product_reports_daily",
+        &["advertiser_id", "store_id", "campaign_id", "item_group_id", "stat_time_day"],
+        grain(
+            &["campaign_id", "item_group_id", "stat_time_day"],
+            Some(Product),
+            Daily,
+            &[CORE],
+            Scope::ActiveCampaigns,
+        ),
+    ),
+    gmv_report(
+        "gmv_max_creative_reports_daily",
+        &["advertiser_id", "store_id", "campaign_id", "item_group_id", "item_id", "stat_time_day"],
+        GmvReport {
+            fallback: Some(&["item_id", "stat_time_day"]),
+            ..grain(
+                &["campaign_id", "item_group_id", "item_id", "stat_time_day"],
+                Some(Product),
+                Daily,
+                &[CORE],
+                Scope::ActiveCampaigns,
+            )
+        },
+    ),
+    gmv_report(
+        "gmv_max_live_room_reports_daily",
+        &["advertiser_id", "store_id", "campaign_id", "room_id", "stat_time_day"],
+        grain(&["campaign_id", "room_id", "stat_time_day"], Some(Live), Daily, &[CORE, LIVE], Scope::ActiveCampaigns),
     ),
 ];
 

@@ -158,7 +158,9 @@ impl Refusal {
             Action::Fail(Kind::Config) => Error::config(what),
             Action::Fail(Kind::System) => Error::system(what),
             Action::DailyQuotaSpent => Error::transient(format!(
-                "{what}: the app's daily request quota is used up; it resets at 00:00 UTC, and the next sync resumes from the last state"
+                "{what}: {} daily request quota is used up; it resets at 00:00 UTC, and the next sync resumes from the last state",
+                // GMV Max reports have a quota of their own (gmv-max-smart-plus.md §1.8).
+                if self.path == "gmv_max/report/get" { "this endpoint's own" } else { "the app's" }
             )),
             Action::Retry | Action::RetryTimedOut { .. } | Action::Throttle { .. } => Error::transient(format!("{what} (retries exhausted)")),
             Action::Fail(Kind::Transient)

@@ -43,7 +43,11 @@ impl Needs {
         Self {
             authorized_list: has(|s| matches!(s, Source::AdvertiserIds)),
             info: has(|s| matches!(s, Source::AdvertiserInfo)),
-            time_zones: end_is_local_today && has(|s| matches!(s, Source::Report(r) if r.has_dates())),
+            time_zones: end_is_local_today
+                && has(|s| {
+                    matches!(s, Source::Report(r) if r.has_dates())
+                        || matches!(s, Source::GmvMax(crate::streams::gmv_max::GmvMaxSpec::Report(_)))
+                }),
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::bindings::tiktok::connector::types::StreamStatus;
 use crate::config::Config;
 use crate::error::Result;
 use crate::output;
-use crate::state::PartitionedCursor;
+use crate::state::{Partition, PartitionedCursor};
 use crate::streams::StreamDef;
 use advertisers::Advertisers;
 
@@ -88,16 +88,26 @@ impl StreamRun {
 
     /// The advertiser's cursor value from the last sync, for incremental reads.
     pub fn cursor_of(&self, advertiser: &str) -> Option<String> {
-        self.cursor.as_ref().and_then(|c| c.borrow().get(advertiser).map(str::to_string))
+        self.cursor_in(&Partition::advertiser(advertiser))
+    }
+
+    /// A partition's cursor value from the last sync (an advertiser's store, for GMV Max).
+    pub fn cursor_in(&self, partition: &Partition) -> Option<String> {
+        self.cursor.as_ref().and_then(|c| c.borrow().get(partition).map(str::to_string))
     }
 
     /// Every record of `advertiser` up to `value` is out: move its cursor and checkpoint the
     /// stream (other advertisers' entries only ever cover what they emitted).
     pub fn checkpoint(&self, advertiser: &str, value: Option<&str>) {
+        self.checkpoint_in(&Partition::advertiser(advertiser), value)
+    }
+
+    /// The same for any partition.
+    pub fn checkpoint_in(&self, partition: &Partition, value: Option<&str>) {
         let Some(cursor) = &self.cursor else { return };
         let mut cursor = cursor.borrow_mut();
         if let Some(value) = value {
-            cursor.advance(advertiser, value);
+            cursor.advance(partition, value);
         }
         output::state(self.def.name, &cursor.to_json());
     }

@@ -3,6 +3,7 @@
 //! `rules.rs` says where TikTok gives each metric.
 
 pub mod catalogue;
+pub mod gmv_max;
 pub mod rules;
 mod values;
 
@@ -201,10 +202,10 @@ pub enum MetricType {
     Ratio,
 }
 
-/// How a metric's values are typed: the catalogue's kind; a name it does not know (a metric
-/// TikTok shipped since) as a decimal.
+/// How a metric's values are typed: the catalogue's kind (the integrated report's, else GMV
+/// Max's); a name neither knows (a metric TikTok shipped since) as a decimal.
 pub fn metric_type(name: &str) -> MetricType {
-    catalogue::find(name).map_or(MetricType::Ratio, |m| m.kind)
+    catalogue::find(name).map(|m| m.kind).or_else(|| gmv_max::metric_type(name)).unwrap_or(MetricType::Ratio)
 }
 
 pub fn schema_type(name: &str) -> crate::schema::FieldType {

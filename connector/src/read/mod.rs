@@ -20,6 +20,7 @@ use crate::context::{StreamRun, SyncContext};
 use crate::error::{Error, Result};
 use crate::output;
 use crate::report::dates::DateWindow;
+use crate::report::gmv_max;
 use crate::report::query;
 use crate::report::tasks::{quotas::CREATION_INTERVAL, CREATE_PATH};
 use crate::report::ReportSync;
@@ -32,7 +33,9 @@ fn client(config: &Config, base_url: &str) -> Rc<ApiClient> {
         base_delay: std::time::Duration::from_millis(config.retry_base_delay_ms as u64),
         ..Default::default()
     };
-    let scheduler = Scheduler::new(config.requests_per_second).pacing(CREATE_PATH, CREATION_INTERVAL);
+    let scheduler = Scheduler::new(config.requests_per_second)
+        .pacing(CREATE_PATH, CREATION_INTERVAL)
+        .pacing(gmv_max::REPORT_PATH, gmv_max::REPORT_INTERVAL);
     Rc::new(ApiClient::new(base_url, config.access_token(), scheduler, retry))
 }
 

@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDate};
 use crate::streams::Granularity;
 
 /// An inclusive range of advertiser-local days, as `start_date`/`end_date` of one request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DateWindow {
     pub start: NaiveDate,
     pub end: NaiveDate,

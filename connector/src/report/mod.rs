@@ -11,11 +11,13 @@
 //! - `topview`: TopView objects' rows, which need a query of their own;
 //! - `activity`: the days an advertiser delivered on, so idle days are not asked for;
 //! - `facts`: what the sync learns once of each advertiser (the home of all of the above's);
-//! - `query`, `rows`, `dates`: the query, its answer into records, report days.
+//! - `query`, `rows`, `dates`: the query, its answer into records, report days;
+//! - `gmv_max`: TikTok Shop's GMV Max stores, campaigns and reports, a report API of its own.
 
 pub mod activity;
 pub mod dates;
 pub mod facts;
+pub mod gmv_max;
 pub mod query;
 pub mod rows;
 pub mod tasks;
@@ -44,6 +46,8 @@ pub struct ReportSync {
     /// The log said once that an advertiser has too many campaigns for the query of campaigns
     /// no list shows (tiktok-api.md §15 R2).
     pub said_unlisted_unchecked: Cell<bool>,
+    /// What the GMV Max streams learn once (stores, campaigns, shared grains).
+    pub gmv_max: gmv_max::GmvMaxSync,
 }
 
 impl ReportSync {
@@ -54,6 +58,7 @@ impl ReportSync {
             task_quotas: RefCell::new(TaskQuotas::default()),
             header_for_account: Cell::new(false),
             said_unlisted_unchecked: Cell::new(false),
+            gmv_max: gmv_max::GmvMaxSync::default(),
         }
     }
 

@@ -8,6 +8,7 @@
 
 mod advertisers;
 mod fanout;
+mod gmv_max;
 mod lists;
 mod pixel_stats;
 mod reports;
@@ -31,6 +32,7 @@ pub async fn read(run: &Rc<StreamRun>, reports: &Rc<ReportSync>) -> Result<()> {
         Source::Report(spec) => for_each(run, ReportSource { spec, reports: reports.clone() }).await,
         Source::Fanout(spec) => for_each(run, spec).await,
         Source::PixelStats(spec) => for_each(run, spec).await,
+        Source::GmvMax(spec) => for_each(run, gmv_max::GmvMaxSource { spec, reports: reports.clone() }).await,
     }
 }
 

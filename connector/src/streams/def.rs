@@ -34,6 +34,8 @@ pub enum Source {
     Fanout(FanoutSpec),
     /// `pixel/event/stats/` for every pixel of every advertiser (ids from the pixel list).
     PixelStats(PixelStatsSpec),
+    /// TikTok Shop's GMV Max: stores, campaigns and `gmv_max/report/get/` per store.
+    GmvMax(super::gmv_max::GmvMaxSpec),
 }
 
 #[derive(Debug)]

@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 
 use super::def::{Source, StreamDef};
+use super::gmv_max::GmvMaxSpec;
 use crate::metrics;
 use crate::schema;
 
@@ -10,8 +11,13 @@ impl StreamDef {
     /// The JSON schema of the stream's records: its fields, and a report's metrics each typed.
     pub fn json_schema(&self) -> Value {
         let mut schema = schema::from_field_list(self.fields);
-        if let Source::Report(spec) = &self.source {
-            let metrics = metrics::names(spec.metrics)
+        let metric_set = match &self.source {
+            Source::Report(spec) => Some(spec.metrics),
+            Source::GmvMax(GmvMaxSpec::Report(spec)) => Some(spec.metrics),
+            _ => None,
+        };
+        if let Some(metric_set) = metric_set {
+            let metrics = metrics::names(metric_set)
                 .map(|m| (m.to_string(), schema::field_schema(metrics::schema_type(m))))
                 .collect();
             let mut metrics_schema = schema::object_schema(metrics);

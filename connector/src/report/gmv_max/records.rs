@@ -1,0 +1,96 @@
+//! A GMV Max answer into records, in the built-in reports' shape: every dimension lifted to
+//! the top level, the request's advertiser and store added (TikTok's rows carry neither), the
+//! `metrics` typed (`-` → null), the `dimensions` object kept.
+
+use serde_json::{json, Map, Value};
+
+use crate::api::{self, ApiResponse};
+use crate::error::Result;
+use crate::fetch::paging::Page;
+use crate::metrics;
+
+/// Where a page's records come from: the request's advertiser and store, and the dimensions a
+/// fallback query filtered on instead of asking (its campaign and product).
+pub struct RowContext {
+    pub advertiser: String,
+    pub store: String,
+    pub filtered: Vec<(&'static str, String)>,
+}
+
+/// One page: its records and the metrics whose values could not be read (name, text).
+pub type GmvPage = (Vec<Value>, Vec<(String, String)>);
+
+/// Decode a page. An empty page has no `list` key at all, even before the last page
+/// (gmv-max-smart-plus.md §1.7): it never ends the paging, `total_page` does.
+pub fn decode(answer: ApiResponse, context: &RowContext) -> Result<Page<GmvPage>> {
+    let mut data = answer.into_data()?;
+    let rows = api::take_list(&mut data, "list")?;
+    let total_pages = api::total_pages(data.get("page_info"));
+    let mut unreadable = Vec::new();
+    let records = rows.into_iter().map(|row| record(row, context, &mut unreadable)).collect();
+    Ok(Page { items: (records, unreadable), is_empty: false, total_pages })
+}
+
+fn record(row: Value, context: &RowContext, unreadable: &mut Vec<(String, String)>) -> Value {
+    let Value::Object(mut row) = row else { return Value::Null };
+    let mut dimensions = match row.remove("dimensions") {
+        Some(Value::Object(d)) => d,
+        _ => Map::new(),
+    };
+    for (name, value) in &context.filtered {
+        dimensions.entry(name.to_string()).or_insert_with(|| json!(value));
+    }
+    let mut typed = Map::new();
+    if let Some(Value::Object(raw)) = row.remove("metrics") {
+        for (name, value) in raw {
+            let value = metrics::convert(&name, value).unwrap_or_else(|text| {
+                unreadable.push((name.clone(), text));
+                Value::Null
+            });
+            typed.insert(name, value);
+        }
+    }
+    let mut record = Map::new();
+    for (key, value) in &dimensions {
+        record.insert(key.clone(), value.clone());
+    }
+    // The request's advertiser and store: a store's data belongs to the pair (§1.2).
+    record.insert("advertiser_id".into(), json!(context.advertiser));
+    record.insert("store_id".into(), json!(context.store));
+    record.insert("metrics".into(), Value::Object(typed));
+    record.insert("dimensions".into(), Value::Object(dimensions));
+    Value::Object(record)
+}
+
+/// A record's key: the values of the stream's key fields.
+pub fn key_of(record: &Value, fields: &[&str]) -> String {
+    fields.iter().map(|f| record.get(*f).map_or(String::new(), Value::to_string)).collect::<Vec<_>>().join("|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(body: Value) -> ApiResponse {
+        ApiResponse { body: body.to_string().into_bytes(), is_file: false, ads_throttle: None }
+    }
+
+    #[test]
+    fn rows_gain_the_store_and_typed_metrics_and_an_empty_page_has_no_list() {
+        let context =
+            RowContext { advertiser: "7".into(), store: "9".into(), filtered: vec![("campaign_id", "3".into())] };
+        let body = json!({"code": 0, "data": {"list": [{"dimensions": {"item_id": "5", "stat_time_day": "2025-01-01 00:00:00"},
+            "metrics": {"cost": "1.50", "orders": "2", "cost_per_order": "-"}}], "page_info": {"total_page": 2}}});
+        let page = decode(answer(body), &context).unwrap();
+        let record = &page.items.0[0];
+        assert_eq!(record["store_id"], json!("9"));
+        assert_eq!(record["campaign_id"], json!("3"), "a filtered dimension is a dimension of the record");
+        assert_eq!(record["dimensions"]["campaign_id"], json!("3"));
+        assert_eq!(record["metrics"]["orders"], json!(2));
+        assert_eq!(record["metrics"]["cost"].to_string(), "1.50");
+        assert_eq!(record["metrics"]["cost_per_order"], Value::Null);
+        let empty =
+            decode(answer(json!({"code": 0, "data": {"page_info": {"page": 1, "total_page": 3}}})), &context).unwrap();
+        assert!(empty.items.0.is_empty() && !empty.is_empty && empty.total_pages == 3);
+    }
+}
