@@ -5,6 +5,7 @@
 //! for the rest of the command). Each field of an entry is read and checked in `form.rs`.
 
 mod form;
+mod gmv_max;
 
 use serde_json::{json, Map, Value};
 
@@ -14,6 +15,9 @@ use crate::metrics::{self, rules::ReportShape, MAX_METRICS};
 use crate::schema::FieldType;
 use crate::streams::{self, DataLevel, Granularity, ReportFilter, ReportType, Source, StreamDef};
 use form::{leak_strs, names, AUDIENCE_BREAKDOWNS, FILTER_FIELDS, MAX_FILTER_VALUES};
+
+/// The `report_type` of a GMV Max custom report (`gmv_max/report/get/`).
+const GMV_MAX: &str = "GMV_MAX";
 
 /// A metric name TikTok could ship: what any of its names looks like.
 pub const METRIC_NAME_PATTERN: &str = "^[a-z][a-z0-9_]{0,99}$";
@@ -27,16 +31,17 @@ pub fn spec() -> Value {
         "order": 8,
         "items": {
             "type": "object",
-            "required": ["name", "report_type", "data_level", "granularity", "metrics"],
+            "required": ["name", "report_type", "metrics"],
             "properties": {
                 "name": {"title": "Stream Name", "type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$", "order": 0},
-                "report_type": {"title": "Report Type", "type": "string", "enum": names(&ReportType::ALL, ReportType::api_name), "order": 1},
+                "report_type": {"title": "Report Type", "description": "BASIC and AUDIENCE: report/integrated/get/ (data_level and granularity required). GMV_MAX: TikTok Shop's GMV Max report, read per store: dimensions name its ids and one time dimension, promotion_type PRODUCT or LIVE where TikTok needs it, filters on campaign_ids, item_group_ids, item_ids, room_ids.", "type": "string", "enum": names(&ReportType::ALL, ReportType::api_name).into_iter().chain([GMV_MAX]).collect::<Vec<_>>(), "order": 1},
+                "promotion_type": {"title": "GMV Max Promotion Type", "type": "string", "enum": ["PRODUCT", "LIVE"], "order": 9},
                 "data_level": {"title": "Data Level", "type": "string", "enum": names(&DataLevel::ALL, DataLevel::api_name), "order": 2},
                 "granularity": {"title": "Granularity", "description": "HOURLY is for BASIC reports only; LIFETIME for BASIC reports without breakdowns.", "type": "string", "enum": names(&Granularity::ALL, Granularity::name), "order": 3},
                 "dimensions": {
                     "title": "Breakdowns",
                     "description": "Besides the id and time dimensions: BASIC reports take country_code; AUDIENCE reports gender, age, country_code, province_id, platform, language, placement, ac.",
-                    "type": "array", "uniqueItems": true, "items": {"type": "string", "enum": AUDIENCE_BREAKDOWNS}, "order": 4
+                    "type": "array", "uniqueItems": true, "items": {"type": "string", "enum": AUDIENCE_BREAKDOWNS.iter().chain(crate::metrics::gmv_max::ID_DIMENSIONS).chain(gmv_max::TIME_DIMENSIONS).collect::<Vec<_>>()}, "order": 4
                 },
                 "metrics": {
                     "title": "Metrics",
@@ -49,7 +54,7 @@ pub fn spec() -> Value {
                     "description": "Rows whose field is one of the values (filter_type IN). Fields: campaign_ids, adgroup_ids, ad_ids, country_code.",
                     "type": "array", "order": 6,
                     "items": {"type": "object", "required": ["field_name", "filter_value"], "properties": {
-                        "field_name": {"type": "string", "enum": FILTER_FIELDS},
+                        "field_name": {"type": "string", "enum": FILTER_FIELDS.iter().chain(gmv_max::FILTER_FIELDS.iter().filter(|f| !FILTER_FIELDS.contains(f))).collect::<Vec<_>>()},
                         "filter_type": {"type": "string", "enum": ["IN"], "default": "IN"},
                         "filter_value": {"type": "array", "minItems": 1, "maxItems": MAX_FILTER_VALUES, "items": {"type": "string"}}
                     }}
@@ -94,6 +99,9 @@ struct CustomReport {
 /// One entry of `custom_reports` as a report stream, checked part by part in the order the
 /// form lists them; the first fault is the error.
 fn parse_one(obj: &Map<String, Value>, at: &str) -> Result<&'static StreamDef> {
+    if obj.get("report_type").and_then(Value::as_str) == Some(GMV_MAX) {
+        return Ok(leak(gmv_max::parse_one(obj, at)?));
+    }
     let name = form::stream_name(obj, at)?;
     let (report_type, level, granularity) = form::report_kind(obj, at)?;
     let breakdowns = form::breakdowns(obj, at, report_type, granularity)?;
@@ -253,7 +261,7 @@ mod tests {
     #[test]
     fn the_spec_lists_what_is_allowed() {
         let spec = spec();
-        assert_eq!(spec["items"]["properties"]["report_type"]["enum"], json!(["BASIC", "AUDIENCE"]));
+        assert_eq!(spec["items"]["properties"]["report_type"]["enum"], json!(["BASIC", "AUDIENCE", "GMV_MAX"]));
         assert_eq!(
             spec["items"]["properties"]["data_level"]["enum"],
             json!(["AUCTION_ADVERTISER", "AUCTION_CAMPAIGN", "AUCTION_ADGROUP", "AUCTION_AD"])

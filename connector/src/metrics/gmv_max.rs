@@ -150,6 +150,46 @@ impl Promotion {
 /// The id dimensions of GMV Max reports, coarsest first.
 pub const ID_DIMENSIONS: &[&str] = &["advertiser_id", "campaign_id", "item_group_id", "item_id", "room_id"];
 
+/// A set of dimensions TikTok answers, besides the time, and the id filters it needs (§1.4;
+/// the 3P rows are one production client's, the four-dimension creative group DOC-NEW's).
+#[derive(Debug)]
+pub struct Combination {
+    pub ids: &'static [&'static str],
+    /// It takes `stat_time_hour` as well as `stat_time_day`.
+    pub hourly: bool,
+    /// `gmv_max_promotion_types` must name one type.
+    pub one_promotion: bool,
+    /// How many `campaign_ids` and `item_group_ids` it needs (at least, at most).
+    pub campaign_ids: (usize, usize),
+    pub item_group_ids: (usize, usize),
+}
+
+const fn combination(
+    ids: &'static [&'static str],
+    hourly: bool,
+    one_promotion: bool,
+    campaign_ids: (usize, usize),
+    item_group_ids: (usize, usize),
+) -> Combination {
+    Combination { ids, hourly, one_promotion, campaign_ids, item_group_ids }
+}
+
+pub const COMBINATIONS: &[Combination] = &[
+    combination(&["advertiser_id"], true, false, (0, 100), (0, 0)),
+    combination(&["campaign_id"], true, true, (0, 100), (0, 0)),
+    combination(&["item_group_id"], false, false, (1, 1), (0, 100)),
+    combination(&["campaign_id", "item_group_id"], false, false, (1, 100), (0, 100)),
+    combination(&["campaign_id", "item_group_id", "item_id"], false, false, (1, 100), (0, 100)),
+    combination(&["item_id"], false, false, (1, 1), (1, 1)),
+    combination(&["room_id"], false, false, (1, 1), (0, 0)),
+    combination(&["campaign_id", "room_id"], false, false, (1, 100), (0, 0)),
+];
+
+/// The combination of these id dimensions, in any order.
+pub fn combination_of(ids: &[&str]) -> Option<&'static Combination> {
+    COMBINATIONS.iter().find(|c| c.ids.len() == ids.len() && c.ids.iter().all(|d| ids.contains(d)))
+}
+
 /// Why TikTok refuses `metric` in a query with these dimensions and promotion type, or `None`
 /// when it gives it (§1.4, §1.6).
 pub fn refusal(metric: &str, dimensions: &[&str], promotion: Option<Promotion>) -> Option<String> {

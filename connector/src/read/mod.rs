@@ -57,6 +57,9 @@ pub async fn check(config: Config, base_url: &str) -> Result<String> {
     }
     let n = advertisers.ids.len();
     let mut said = vec![format!("the credentials reach {n} advertiser{}: {ids}", if n == 1 { "" } else { "s" })];
+    if !config.is_sandbox() {
+        said.push(gmv_max::stores::reach(&api, &advertisers.ids[..n.min(SHOWN)]).await);
+    }
     said.extend(ask_about_unknown_metrics(&config, &api, first).await?);
     said.extend(config.additional_metrics.summary());
     Ok(said.join("; "))

@@ -2,7 +2,7 @@
 //! grain (its dimensions, promotion type, metrics and how it is asked). What reads them lives
 //! in `report/gmv_max/`.
 
-use super::def::{Source, StreamDef};
+use super::def::{ReportFilter, Source, StreamDef};
 use crate::metrics::gmv_max::Promotion;
 use crate::metrics::MetricSet;
 use crate::report_shape::Granularity;
@@ -42,6 +42,10 @@ pub struct GmvReport {
     /// four-dimension creative group, gmv-max-smart-plus.md §1.4 readings): asked per (campaign,
     /// product) pair, those two taken from the filter.
     pub fallback: Option<&'static [&'static str]>,
+    /// The user's id filters (custom reports): `field` is a key of TikTok's `filtering` object.
+    pub filters: &'static [ReportFilter],
+    /// Days re-read before the cursor, instead of the config's `attribution_window`.
+    pub lookback_days: Option<u32>,
 }
 
 impl GmvReport {
@@ -52,7 +56,7 @@ impl GmvReport {
 
 /// Top-level fields of GMV Max report records: the dimensions lifted out of `dimensions`, the
 /// advertiser and the store of the request, and the `metrics` and `dimensions` objects.
-const REPORT_FIELDS: FieldList = &[
+pub const REPORT_FIELDS: FieldList = &[
     ("advertiser_id", Str),
     ("store_id", Str),
     ("campaign_id", Str),
@@ -87,7 +91,7 @@ pub const fn grain(
     metrics: MetricSet,
     scope: Scope,
 ) -> GmvReport {
-    GmvReport { dimensions, promotion, granularity, metrics, scope, fallback: None }
+    GmvReport { dimensions, promotion, granularity, metrics, scope, fallback: None, filters: &[], lookback_days: None }
 }
 
 #[cfg(test)]

@@ -51,7 +51,7 @@ fn choice<T: Copy>(
 }
 
 /// A list of strings under `key` ([] when absent unless `required`).
-fn strings(obj: &Map<String, Value>, at: &str, key: &str, required: bool) -> Result<Vec<String>> {
+pub fn strings(obj: &Map<String, Value>, at: &str, key: &str, required: bool) -> Result<Vec<String>> {
     match obj.get(key) {
         None | Some(Value::Null) if !required => Ok(Vec::new()),
         None | Some(Value::Null) => Err(Error::config(format!("{at}.{key}: is required"))),
@@ -182,6 +182,15 @@ fn check_breakdown(d: &str, at: &str, report_type: ReportType) -> Result<()> {
 /// `metrics`: 1 to MAX_METRICS metric names, each once, none that TikTok refuses in a report of
 /// this shape.
 pub fn metric_names(obj: &Map<String, Value>, at: &str, shape: &ReportShape) -> Result<Vec<String>> {
+    checked_metric_names(obj, at, |m| rules::refusal(m, shape))
+}
+
+/// `metrics`: 1 to MAX_METRICS names, each once, none that `refusal` says TikTok refuses.
+pub fn checked_metric_names(
+    obj: &Map<String, Value>,
+    at: &str,
+    refusal: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<String>> {
     let names = strings(obj, at, "metrics", true)?;
     if names.is_empty() {
         return Err(Error::config(format!("{at}.metrics: must name at least one metric")));
@@ -200,7 +209,7 @@ pub fn metric_names(obj: &Map<String, Value>, at: &str, shape: &ReportShape) -> 
     if let Some(m) = first_duplicate(&names) {
         return Err(Error::config(format!("{at}.metrics: {m:?} is listed twice")));
     }
-    if let Some(why) = names.iter().find_map(|m| rules::refusal(m, shape)) {
+    if let Some(why) = names.iter().find_map(|m| refusal(m)) {
         return Err(Error::config(format!("{at}.metrics: {why}")));
     }
     Ok(names)
@@ -209,11 +218,27 @@ pub fn metric_names(obj: &Map<String, Value>, at: &str, shape: &ReportShape) -> 
 /// `filters`: fields both report paths filter on, with IN and 1 to MAX_FILTER_VALUES values; a
 /// country filter only in a report broken down by country.
 pub fn filters(obj: &Map<String, Value>, at: &str, breakdowns: &[String]) -> Result<&'static [ReportFilter]> {
-    let mut filters = Vec::new();
+    let filters = filters_of(obj, at, FILTER_FIELDS)?;
+    if let Some(j) = filters
+        .iter()
+        .position(|f| f.field == "country_code")
+        .filter(|_| !breakdowns.iter().any(|d| d == "country_code"))
+    {
+        return Err(Error::config(format!("{at}.filters[{j}]: TikTok filters on country_code only in reports broken down by it; add \"country_code\" to dimensions")));
+    }
+    Ok(filters)
+}
+
+/// `filters` on `fields`, each with IN and 1 to MAX_FILTER_VALUES values, each field once.
+pub fn filters_of(obj: &Map<String, Value>, at: &str, fields: &[&'static str]) -> Result<&'static [ReportFilter]> {
+    let mut filters: Vec<ReportFilter> = Vec::new();
     for (at, item) in list::entries(obj.get("filters"), &format!("{at}.filters"), "{field_name, filter_value} objects")?
     {
         let obj = item.as_object().ok_or_else(|| Error::config(format!("{at}: must be an object")))?;
-        let field = choice(obj, &at, "field_name", FILTER_FIELDS, |field| field)?;
+        let field = choice(obj, &at, "field_name", fields, |field| field)?;
+        if filters.iter().any(|f| f.field == field) {
+            return Err(Error::config(format!("{at}.field_name: {field} is filtered on twice; list its values once")));
+        }
         if let Some(t) = obj.get("filter_type").filter(|t| t.as_str() != Some("IN") && !t.is_null()) {
             return Err(Error::config(format!(
                 "{at}.filter_type: {t} is not supported; use IN (the only type the async task API takes too)"
@@ -224,13 +249,6 @@ pub fn filters(obj: &Map<String, Value>, at: &str, breakdowns: &[String]) -> Res
             return Err(Error::config(format!("{at}.filter_value: must list 1 to {MAX_FILTER_VALUES} values")));
         }
         filters.push(ReportFilter { field, values: leak_strs(values) });
-    }
-    if let Some(j) = filters
-        .iter()
-        .position(|f| f.field == "country_code")
-        .filter(|_| !breakdowns.iter().any(|d| d == "country_code"))
-    {
-        return Err(Error::config(format!("{at}.filters[{j}]: TikTok filters on country_code only in reports broken down by it; add \"country_code\" to dimensions")));
     }
     Ok(Box::leak(filters.into_boxed_slice()))
 }

@@ -36,7 +36,11 @@ impl GmvQuery<'_> {
         if let Some(promotion) = self.spec.promotion {
             filtering.insert("gmv_max_promotion_types".into(), json!([promotion.report_name()]));
         }
-        // Never an empty list: TikTok's lists take at least one id (§1.5).
+        // The user's filters (custom reports), then the ids a grain narrows to; never an empty
+        // list: TikTok's lists take at least one id (§1.5).
+        for filter in self.spec.filters {
+            filtering.insert(filter.field.into(), json!(filter.values));
+        }
         for (key, ids) in [("campaign_ids", self.campaign_ids), ("item_group_ids", self.item_group_ids)] {
             if !ids.is_empty() {
                 filtering.insert(key.into(), json!(ids));

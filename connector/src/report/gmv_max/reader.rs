@@ -87,7 +87,9 @@ impl StorePart<'_> {
         let data_start = NaiveDate::from_ymd_opt(DATA_START.0, DATA_START.1, DATA_START.2).expect("a date");
         let since = run.cursor_in(&partition).as_deref().and_then(parse_time).map(|t| t.date());
         let start = since
-            .map_or(config.start_date, |day| day - Duration::days(config.attribution_window as i64))
+            .map_or(config.start_date, |day| {
+                day - Duration::days(spec.lookback_days.unwrap_or(config.attribution_window) as i64)
+            })
             .max(config.start_date)
             .max(data_start);
         let width = match spec.granularity {
@@ -102,7 +104,7 @@ impl StorePart<'_> {
         for PlannedWindow { window, through } in planned {
             let records = match spec.scope {
                 Scope::Store if spec.granularity == Granularity::Daily => {
-                    self.shared(self.run.def.name, window).await?
+                    self.shared(self.run.def.name, spec, window).await?
                 }
                 Scope::Store => Rc::new(self.fetch(&self.query(spec.dimensions, window, &[], &[]), Vec::new()).await?),
                 Scope::ActiveCampaigns => Rc::new(self.read_active_campaigns(window).await?),
@@ -125,7 +127,7 @@ impl StorePart<'_> {
         }
         let mut days = BTreeSet::new();
         for window in DateWindow::cover(start, end, DAILY_WINDOW_DAYS.min(config.report_window_days)) {
-            let records = self.shared(ADVERTISER_DAILY, window).await?;
+            let records = self.shared(ADVERTISER_DAILY, grain_of(ADVERTISER_DAILY), window).await?;
             days.extend(
                 records
                     .iter()
@@ -138,8 +140,12 @@ impl StorePart<'_> {
     }
 
     /// A store grain's records over a window, read once for every stream of the sync.
-    async fn shared(&self, stream: &'static str, window: DateWindow) -> Result<Rc<Vec<Value>>> {
-        let grain = grain_of(stream);
+    async fn shared(
+        &self,
+        stream: &'static str,
+        grain: &'static GmvReport,
+        window: DateWindow,
+    ) -> Result<Rc<Vec<Value>>> {
         let key = (self.advertiser.to_string(), self.store.to_string(), stream, window);
         let (sync, gmv) = (self.run.sync.clone(), self.gmv.clone());
         let (advertiser, store) = (self.advertiser.to_string(), self.store.to_string());
@@ -184,7 +190,8 @@ impl StorePart<'_> {
     /// attributes joined on.
     async fn read_active_campaigns(&self, window: DateWindow) -> Result<Vec<Value>> {
         let promotion = self.spec.promotion.expect("a finer grain is of one promotion type");
-        let campaigns = self.shared(campaign_daily(promotion), window).await?;
+        let stream = campaign_daily(promotion);
+        let campaigns = self.shared(stream, grain_of(stream), window).await?;
         let attributes = campaign_attributes(&campaigns);
         let active: Vec<String> = attributes.keys().cloned().collect();
         let mut records = Vec::new();

@@ -9,9 +9,10 @@ use std::rc::Rc;
 use serde_json::{json, Value};
 
 use super::ReportSync;
-use crate::api::{self, ApiRequest};
+use crate::api::{self, ApiClient, ApiRequest};
 use crate::context::{StreamRun, SyncContext};
 use crate::error::Result;
+use crate::fetch::ahead::FetchAhead;
 use crate::integer_ids::id_text;
 
 const PATH: &str = "gmv_max/store/list";
@@ -46,6 +47,33 @@ pub fn available(stores: &[Value]) -> Vec<String> {
         _ => false,
     };
     stores.iter().filter(|s| is_available(s)).filter_map(|s| s.get("store_id").and_then(id_text)).collect()
+}
+
+/// What `check` says of GMV Max: how many stores the first advertisers can read GMV Max
+/// reports of. A refusal is said, not failed: the other streams do not need GMV Max.
+pub async fn reach(api: &Rc<ApiClient>, advertisers: &[String]) -> String {
+    let requests = advertisers.iter().map(|id| (id.clone(), ApiRequest::for_advertiser(PATH, id))).collect();
+    let mut answers = FetchAhead::new(api, requests);
+    let (mut stores, mut with_stores, mut refused) = (0, 0, Vec::new());
+    while let Some((advertiser, answer)) = answers.next().await {
+        match answer.and_then(|a| api::list_of(a, "store_list")) {
+            Ok(list) => {
+                let n = available(&list).len();
+                stores += n;
+                with_stores += usize::from(n > 0);
+            }
+            Err(e) => refused.push(format!("advertiser {advertiser}: {}", e.message)),
+        }
+    }
+    let checked = advertisers.len();
+    let mut said = match stores {
+        0 => format!("GMV Max: none of the {checked} advertisers checked has a store available for GMV Max (the gmv_max_* report streams will be empty)"),
+        _ => format!("GMV Max: {stores} stores available to {with_stores} of the {checked} advertisers checked"),
+    };
+    if !refused.is_empty() {
+        said.push_str(&format!("; TikTok refused the store list of {} ({})", refused.len(), refused.join("; ")));
+    }
+    said
 }
 
 /// `gmv_max_stores`: every store listed for the advertiser, available or not.
