@@ -13,6 +13,8 @@ mod config;
 mod data;
 mod endpoints;
 mod faults;
+#[cfg(test)]
+mod gmv_tests;
 mod memory;
 pub mod metrics;
 mod quotas;

@@ -4,9 +4,18 @@
 
 use serde_json::{Map, Value};
 
-use super::request::Grain;
 use crate::data::{fmt_time, GmvCampaign, GmvMax, GmvValues, ShoppingAdsType};
 use crate::wire::{param_error, ApiError};
+
+/// The row grain a dimension set reads.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Grain {
+    Advertiser,
+    Campaign,
+    Product,
+    Creative,
+    Room,
+}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(super) enum Family {

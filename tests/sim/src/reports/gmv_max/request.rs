@@ -5,20 +5,11 @@
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
+pub(super) use super::metrics::Grain;
 use super::metrics::{check, Shape};
 use crate::config::SimConfig;
 use crate::data::ShoppingAdsType;
 use crate::wire::{param_error, strings_in, ApiError, Query};
-
-/// The row grain a dimension set reads.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(super) enum Grain {
-    Advertiser,
-    Campaign,
-    Product,
-    Creative,
-    Room,
-}
 
 pub(super) struct GmvQuery {
     pub(super) advertiser: String,
