@@ -1,6 +1,8 @@
 //! GMV Max through the whole request path (routes, authentication, quotas, handlers), without
 //! sockets: the store list, the campaign list and info here, the report in `report.rs`.
 
+use std::collections::BTreeMap;
+
 use chrono::{Duration, NaiveDate};
 use serde_json::{json, Value};
 
@@ -8,6 +10,7 @@ use crate::config::SimConfig;
 use crate::data::{Account, ShoppingAdsType};
 use crate::server::{handle, Shared};
 
+mod refusals;
 mod report;
 
 pub(super) struct Sim {
@@ -67,7 +70,7 @@ pub(super) fn last_day() -> NaiveDate {
     chrono::Utc::now().date_naive() - Duration::days(2)
 }
 
-fn campaigns(sim: &Sim, advertiser: &str, extra: &[(&'static str, String)]) -> Vec<Value> {
+fn campaign_list(sim: &Sim, advertiser: &str, extra: &[(&'static str, String)]) -> Vec<Value> {
     let mut params = vec![p("advertiser_id", advertiser), p("page_size", 100)];
     params.extend_from_slice(extra);
     sim.ok("gmv_max/campaign/get", &params)["list"].as_array().unwrap().clone()
@@ -126,19 +129,19 @@ fn the_campaign_list_wants_one_promotion_type_unless_the_reading_makes_it_option
         params.extend(bad);
         assert_eq!(sim.refused("gmv_max/campaign/get", &params).0, 40002, "{params:?}");
     }
-    let product = campaigns(&sim, &adv, &[types("PRODUCT_GMV_MAX")]);
-    let live = campaigns(&sim, &adv, &[types("LIVE_GMV_MAX")]);
+    let product = campaign_list(&sim, &adv, &[types("PRODUCT_GMV_MAX")]);
+    let live = campaign_list(&sim, &adv, &[types("LIVE_GMV_MAX")]);
     assert_eq!((product.len(), live.len()), (2, 1));
     assert!(product.iter().all(|c| c["shopping_ads_type"] == "PRODUCT" && c["objective_type"] == "PRODUCT_SALES"));
     assert!(live.iter().all(|c| c["shopping_ads_type"] == "LIVE"));
     let optional = Sim::new(|c| c.readings.gmv_campaign_type_optional = true);
     let both = json!({"gmv_max_promotion_types": ["PRODUCT_GMV_MAX", "LIVE_GMV_MAX"]});
-    assert_eq!(campaigns(&optional, &adv, &[]).len(), 3);
-    assert_eq!(campaigns(&optional, &adv, &[p("filtering", both)]).len(), 3);
+    assert_eq!(campaign_list(&optional, &adv, &[]).len(), 3);
+    assert_eq!(campaign_list(&optional, &adv, &[p("filtering", both)]).len(), 3);
     let (code, _) =
         sim.refused("gmv_max/campaign/get", &[p("advertiser_id", &adv), types("LIVE_GMV_MAX"), p("page_size", 101)]);
     assert_eq!(code, 40002);
-    let only = campaigns(&sim, &adv, &[types("LIVE_GMV_MAX"), p("fields", json!(["campaign_id", "modify_time"]))]);
+    let only = campaign_list(&sim, &adv, &[types("LIVE_GMV_MAX"), p("fields", json!(["campaign_id", "modify_time"]))]);
     assert_eq!(only[0].as_object().unwrap().len(), 2);
 }
 
@@ -151,7 +154,7 @@ fn a_deleted_campaign_is_listed_only_under_status_delete_and_touch_moves_modify_
         if let Some(s) = status {
             filtering["primary_status"] = json!(s);
         }
-        campaigns(&sim, &adv, &[p("filtering", filtering)])
+        campaign_list(&sim, &adv, &[p("filtering", filtering)])
     };
     let deleted = sim.account().gmv_max.deleted_campaigns(&adv)[0].id.clone();
     assert!(product(None).iter().all(|c| c["campaign_id"] != deleted.as_str()));
@@ -213,4 +216,70 @@ fn every_gmv_max_endpoint_refuses_the_sandbox_token() {
     assert_eq!(unknown["code"], 40001);
     let logged = sim.shared.log.lock().unwrap().iter().filter(|r| r.endpoint().starts_with("gmv_max/")).count();
     assert_eq!(logged, 4);
+}
+
+pub(super) const REPORT: &str = "gmv_max/report/get";
+
+/// A report query on advertiser `a`'s first available store, over the 30 days to `last_day`.
+pub(super) struct Ask {
+    params: BTreeMap<&'static str, String>,
+}
+
+impl Ask {
+    pub(super) fn new(sim: &Sim, a: usize, dimensions: Value, metrics: Value) -> Ask {
+        let adv = sim.advertiser(a);
+        let store = sim.account().gmv_max.available_stores(&adv)[0].to_string();
+        let end = last_day();
+        let params = BTreeMap::from([
+            p("advertiser_id", adv),
+            p("store_ids", json!([store])),
+            p("dimensions", dimensions),
+            p("metrics", metrics),
+            p("start_date", end - Duration::days(29)),
+            p("end_date", end),
+            p("page_size", 1000),
+        ]);
+        Ask { params }
+    }
+
+    pub(super) fn with(mut self, key: &'static str, value: impl ToString) -> Ask {
+        self.params.insert(key, value.to_string());
+        self
+    }
+
+    pub(super) fn without(mut self, key: &'static str) -> Ask {
+        self.params.remove(key);
+        self
+    }
+
+    pub(super) fn list(&self) -> Vec<(&'static str, String)> {
+        self.params.iter().map(|(k, v)| (*k, v.clone())).collect()
+    }
+}
+
+pub(super) fn rows(sim: &Sim, ask: &Ask) -> Vec<Value> {
+    sim.ok(REPORT, &ask.list()).get("list").and_then(Value::as_array).cloned().unwrap_or_default()
+}
+
+pub(super) fn campaigns(sim: &Sim, a: usize, kind: ShoppingAdsType) -> Vec<String> {
+    let account = sim.account();
+    let adv = sim.advertiser(a);
+    let store = account.gmv_max.available_stores(&adv)[0].to_string();
+    account.gmv_max.campaigns_of(&adv, &store, kind).iter().map(|c| c.id.clone()).collect()
+}
+
+pub(super) fn core() -> Value {
+    json!(["cost", "net_cost", "orders", "gross_revenue", "cost_per_order", "roi"])
+}
+
+pub(super) fn num(row: &Value, metric: &str) -> f64 {
+    row["metrics"][metric].as_str().unwrap().parse().unwrap()
+}
+
+pub(super) fn total(rows: &[Value]) -> f64 {
+    rows.iter().map(|r| num(r, "cost")).sum()
+}
+
+pub(super) fn filtering(f: Value) -> String {
+    f.to_string()
 }

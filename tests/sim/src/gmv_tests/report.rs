@@ -3,77 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Duration;
 use serde_json::{json, Value};
 
-use super::{last_day, p, Sim};
+use super::{campaigns, core, filtering, last_day, num, p, rows, total, Ask, Sim, REPORT};
 use crate::data::ShoppingAdsType;
-
-const REPORT: &str = "gmv_max/report/get";
-
-/// A report query on advertiser `a`'s first available store, over the 30 days to `last_day`.
-struct Ask {
-    params: BTreeMap<&'static str, String>,
-}
-
-impl Ask {
-    fn new(sim: &Sim, a: usize, dimensions: Value, metrics: Value) -> Ask {
-        let adv = sim.advertiser(a);
-        let store = sim.account().gmv_max.available_stores(&adv)[0].to_string();
-        let end = last_day();
-        let params = BTreeMap::from([
-            p("advertiser_id", adv),
-            p("store_ids", json!([store])),
-            p("dimensions", dimensions),
-            p("metrics", metrics),
-            p("start_date", end - Duration::days(29)),
-            p("end_date", end),
-            p("page_size", 1000),
-        ]);
-        Ask { params }
-    }
-
-    fn with(mut self, key: &'static str, value: impl ToString) -> Ask {
-        self.params.insert(key, value.to_string());
-        self
-    }
-
-    fn without(mut self, key: &'static str) -> Ask {
-        self.params.remove(key);
-        self
-    }
-
-    fn list(&self) -> Vec<(&'static str, String)> {
-        self.params.iter().map(|(k, v)| (*k, v.clone())).collect()
-    }
-}
-
-fn rows(sim: &Sim, ask: &Ask) -> Vec<Value> {
-    sim.ok(REPORT, &ask.list()).get("list").and_then(Value::as_array).cloned().unwrap_or_default()
-}
-
-fn campaigns(sim: &Sim, a: usize, kind: ShoppingAdsType) -> Vec<String> {
-    let account = sim.account();
-    let adv = sim.advertiser(a);
-    let store = account.gmv_max.available_stores(&adv)[0].to_string();
-    account.gmv_max.campaigns_of(&adv, &store, kind).iter().map(|c| c.id.clone()).collect()
-}
-
-fn core() -> Value {
-    json!(["cost", "net_cost", "orders", "gross_revenue", "cost_per_order", "roi"])
-}
-
-fn num(row: &Value, metric: &str) -> f64 {
-    row["metrics"][metric].as_str().unwrap().parse().unwrap()
-}
-
-fn total(rows: &[Value]) -> f64 {
-    rows.iter().map(|r| num(r, "cost")).sum()
-}
-
-fn filtering(f: Value) -> String {
-    f.to_string()
-}
 
 #[test]
 fn each_legal_grain_answers_rows_keyed_by_the_dimensions_asked() {
@@ -127,93 +60,6 @@ fn each_legal_grain_answers_rows_keyed_by_the_dimensions_asked() {
         if hourly {
             assert!(got.len() < 24 * 3, "only hours with cost: {}", got.len());
         }
-    }
-}
-
-#[test]
-fn each_refusal_answers_40002_with_its_message() {
-    let sim = Sim::new(|_| {});
-    let product = campaigns(&sim, 0, ShoppingAdsType::Product);
-    let base = || Ask::new(&sim, 0, json!(["advertiser_id", "stat_time_day"]), core());
-    let store = sim.account().gmv_max.available_stores(&sim.advertiser(0))[0].to_string();
-    let many: Vec<String> = (0..101).map(|i| i.to_string()).collect();
-    let cases: Vec<(Ask, &str)> = vec![
-        (base().with("store_ids", json!([store, store])), "store_ids: Length must be between 1 and 1."),
-        (base().without("store_ids"), "store_ids: Missing data for required field."),
-        (base().without("dimensions"), "dimensions: Missing data for required field."),
-        (
-            base().with("dimensions", json!(["campaign_id", "advertiser_id", "stat_time_day"])),
-            "dimensions: The combination",
-        ),
-        (base().with("dimensions", json!(["advertiser_id", "duration"])), "dimensions: Invalid dimension duration."),
-        (base().with("dimensions", json!(["campaign_id", "stat_time_day"])), "exactly 1 promotion type"),
-        (base().without("metrics"), "metrics: Missing data for required field."),
-        (
-            base().with("metrics", json!(["cost", "spend"])),
-            "Invalid metric(s): '[spend]'. Please remove those metrics and retry.",
-        ),
-        (base().with("metrics", json!(["impressions", "clicks"])), "Invalid metric(s): '[impressions, clicks]'."),
-        (base().with("metrics", json!(["product_impressions"])), "Invalid metric(s): '[product_impressions]'."),
-        (base().with("metrics", json!(["campaign_name"])), "Invalid metric(s): '[campaign_name]'."),
-        (base().with("metrics", json!(["live_views"])), "Invalid metric(s): '[live_views]'."),
-        (base().with("start_date", last_day() - Duration::days(30)), "must not exceed 30 days"),
-        (
-            base().with("start_date", last_day() + Duration::days(1)),
-            "end_date: end_date must be later than or equal to start_date.",
-        ),
-        (base().with("end_date", "2024/01/01"), "end_date: Not a valid date"),
-        (base().with("dimensions", json!(["advertiser_id", "stat_time_hour"])), "must not exceed 1 day "),
-        (base().with("filtering", json!([])), "filtering: Field must be set to object"),
-        (
-            base().with("filtering", json!({"campaign_ids": many})),
-            "filtering: campaign_ids: maximum number of items is 100",
-        ),
-        (
-            base().with("filtering", json!({"campaign_ids": []})),
-            "filtering: campaign_ids: minimum number of items is 1",
-        ),
-        (
-            base().with("filtering", json!({"gmv_max_promotion_types": ["PRODUCT_GMV_MAX"]})),
-            "Invalid enum value PRODUCT_GMV_MAX",
-        ),
-        (base().with("filtering", json!({"campaign_statuses": ["STATUS_ALL"]})), "Invalid enum value STATUS_ALL"),
-        (base().with("filtering", json!({"ad_ids": ["1"]})), "filtering: ad_ids: Unknown field."),
-        (
-            base().with("dimensions", json!(["campaign_id", "item_group_id", "stat_time_day"])),
-            "Item level report must have at least 1 campaign ID",
-        ),
-        (
-            base()
-                .with("dimensions", json!(["item_group_id", "stat_time_day"]))
-                .with("filtering", json!({"campaign_ids": product})),
-            "exactly 1 campaign ID",
-        ),
-        (
-            base()
-                .with("dimensions", json!(["item_id", "stat_time_day"]))
-                .with("filtering", json!({"campaign_ids": [product[0]]})),
-            "exactly 1 item group ID",
-        ),
-        (
-            base()
-                .with("dimensions", json!(["campaign_id", "item_group_id", "stat_time_day"]))
-                .with("filtering", json!({"campaign_ids": [product[0]]}))
-                .with("metrics", json!(["cost", "campaign_name"])),
-            "Invalid metric(s): '[campaign_name]'.",
-        ),
-        (base().with("context_info", "{}"), "context_info"),
-        (
-            base().with("page_size", 1001),
-            "page_size: Must be greater than or equal to 1 and less than or equal to 1000.",
-        ),
-        (base().with("page", 0), "page: Must be greater than or equal to 1."),
-        (base().with("sort_field", "spend"), "sort_field"),
-        (base().with("enable_total_metrics", "yes"), "enable_total_metrics"),
-    ];
-    for (ask, expected) in cases {
-        let (code, message) = sim.refused(REPORT, &ask.list());
-        assert_eq!(code, 40002, "{expected}: {message}");
-        assert!(message.contains(expected), "expected {expected:?} in {message:?}");
     }
 }
 
