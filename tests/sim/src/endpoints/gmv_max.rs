@@ -134,7 +134,12 @@ fn promotion_types(filtering: &Map<String, Value>, optional: bool) -> Result<Vec
             Some("PRODUCT_GMV_MAX") => ShoppingAdsType::Product,
             Some("LIVE_GMV_MAX") => ShoppingAdsType::Live,
             // The report's names are refused here (§1.5: do not mix them up).
-            _ => return Err(param_error(format!("filtering.gmv_max_promotion_types: Invalid enum value {v}."))),
+            _ => {
+                return Err(param_error(format!(
+                    "filtering.gmv_max_promotion_types: Invalid enum value {}.",
+                    v.as_str().map_or_else(|| v.to_string(), str::to_string)
+                )))
+            }
         });
     }
     if !optional && kinds.len() != 1 {
