@@ -90,6 +90,9 @@ pub struct Limits {
     /// Every answer leaves this long after its request arrived (and was counted against the
     /// quotas): TikTok's reports take 0.5–2 s.
     pub latency_ms: u64,
+    /// `/gmv_max/report/get/` calls the app may make a UTC day, on its own quota besides the
+    /// app's (gmv-max-smart-plus.md §1.8, DOC-RATE via AE: Basic 20,000 QPD); over it, 40100.
+    pub gmv_report_quota_per_day: usize,
 }
 
 impl Default for Limits {
@@ -106,6 +109,7 @@ impl Default for Limits {
             timeout_days: None,
             task_span_days_max: None,
             latency_ms: 0,
+            gmv_report_quota_per_day: 20_000,
         }
     }
 }
@@ -164,7 +168,8 @@ impl Default for Scenarios {
 /// Where TikTok's documents allow more than one reading (tiktok-api.md §15), which one this
 /// simulator plays. The default is the first reading of each row there; a test plays the others
 /// to show the connector is right under every one. Each field cites the row and its sources.
-#[derive(Debug, Clone, Default)]
+/// The `gmv_*` fields play the readings rows of gmv-max-smart-plus.md §1.
+#[derive(Debug, Clone)]
 pub struct Readings {
     /// R1 (DOC-SYNC "the number of ad ids of queried advertiser account", DOC-FAQ "ads under the
     /// current account"): whether `X-Tt-Ads-Throttle` follows the query's filtered scope or the
@@ -189,6 +194,36 @@ pub struct Readings {
     /// have an unknown age and platform bucket (`NONE`), and task files write every unknown
     /// bucket this way.
     pub unknown_label: Option<UnknownLabel>,
+    /// gmv-max-smart-plus.md §1.1, readings row of `/gmv_max/campaign/get/` (AB sends one
+    /// promotion type per call, HG both in one call, 3P: the filter is required on every call).
+    /// false (default): `filtering.gmv_max_promotion_types` is required with exactly one value
+    /// (40002 otherwise); true: optional, and with none or both every campaign comes.
+    pub gmv_campaign_type_optional: bool,
+    /// gmv-max-smart-plus.md §1.4, readings row of the cap of 3 dimensions (SDK `maxItems` 3 vs
+    /// DOC-NEW 2026-04-03's 4-dimension creative group). false (default): the 4-dimension
+    /// group `[campaign_id, item_group_id, item_id, stat_time_day]` is accepted; true: more than
+    /// 3 dimensions is 40002.
+    pub gmv_three_dimensions_only: bool,
+    /// gmv-max-smart-plus.md §1.3, readings row of the item-level `page_size` (SDK: 1,000; a
+    /// production client measured 50): the largest `page_size` a report with an
+    /// `item_group_id`, `item_id` or `room_id` dimension takes; over it, 40002 naming page_size.
+    pub gmv_item_page_size_max: u32,
+}
+
+impl Default for Readings {
+    fn default() -> Self {
+        Readings {
+            throttle_header: ThrottleHeader::default(),
+            unlisted_campaign: false,
+            deleted_only_by_primary_status: false,
+            conversion_time_rows: false,
+            task_access_refusal: TaskAccessRefusal::default(),
+            unknown_label: None,
+            gmv_campaign_type_optional: false,
+            gmv_three_dimensions_only: false,
+            gmv_item_page_size_max: 1000,
+        }
+    }
 }
 
 /// R1's two readings.

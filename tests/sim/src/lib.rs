@@ -13,6 +13,8 @@ mod config;
 mod data;
 mod endpoints;
 mod faults;
+#[cfg(test)]
+mod gmv_tests;
 mod memory;
 pub mod metrics;
 mod quotas;
@@ -29,7 +31,10 @@ pub use config::{
     AccountShape, AppRestriction, Credentials, Fault, Faults, HostileBody, Limits, Readings, Scenarios, SimConfig,
     TaskAccessRefusal, ThrottleHeader, UnknownLabel, ALL_FAULTS,
 };
-pub use data::{Account, DataSize, Delivery, Level};
+pub use data::{
+    Account, DataSize, Delivery, GmvCampaign, GmvMax, GmvProduct, GmvRoom, GmvStore, GmvValues, Level, ShoppingAdsType,
+    StoreListing,
+};
 pub use server::LoggedRequest;
 
 /// Requests the simulator serves at once.
@@ -82,13 +87,16 @@ impl Simulator {
         self.shared.account.lock().unwrap().clone()
     }
 
-    /// Change an entity or creative asset as a user would in Ads Manager: its modify_time
-    /// becomes now (in the time format of its endpoint). Returns the new value.
+    /// Change an entity, GMV Max campaign or creative asset as a user would in Ads Manager: its
+    /// modify_time becomes now (in the time format of its endpoint). Returns the new value.
     pub fn touch(&self, id: &str) -> String {
         let mut account = self.shared.account.lock().unwrap();
         let now = chrono::Utc::now().naive_utc();
+        let account = &mut *account;
         let (fields, value) = if let Some(entity) = account.entities.iter_mut().find(|e| e.id == id) {
             (&mut entity.fields, data::fmt_time(now))
+        } else if let Some(campaign) = account.gmv_max.campaign_mut(id) {
+            (&mut campaign.fields, data::fmt_time(now))
         } else {
             let asset = account.assets.iter_mut().find(|a| a.id == id).expect("no entity or asset with that id");
             (&mut asset.fields, data::iso(now))

@@ -32,6 +32,8 @@ struct State {
     last_task_create: Option<Instant>,
     /// The async report tasks of the last day: for which advertiser, and when.
     tasks_created: Vec<(String, Instant)>,
+    /// `/gmv_max/report/get/` calls admitted on a UTC day.
+    gmv_reports: Option<(chrono::NaiveDate, usize)>,
 }
 
 impl Quotas {
@@ -59,6 +61,9 @@ impl Quotas {
         }
         if endpoint == "report/task/create" {
             state.task_create_quota(config, self.started, now)?;
+        }
+        if endpoint == "gmv_max/report/get" {
+            state.gmv_report_quota(config)?;
         }
         state.not_blocked_for_timeouts(key, now)
     }
@@ -174,6 +179,22 @@ impl State {
         Ok(())
     }
 
+    /// `/gmv_max/report/get/` has its own daily quota per app, beside the app's general one
+    /// (gmv-max-smart-plus.md §1.8, DOC-RATE via AE: Basic 20,000 QPD, reset at 00:00 UTC).
+    fn gmv_report_quota(&mut self, config: &SimConfig) -> Result<(), Refusal> {
+        let today = chrono::Utc::now().date_naive();
+        let count = match self.gmv_reports {
+            Some((day, count)) if day == today => count,
+            _ => 0,
+        };
+        let limit = config.limits.gmv_report_quota_per_day;
+        if count >= limit {
+            return Err(Refusal::GmvReportDailyQuota { app_id: config.credentials.app_id.clone(), limit });
+        }
+        self.gmv_reports = Some((today, count + 1));
+        Ok(())
+    }
+
     /// TikTok blocks a request that timed out three times within ten minutes, for ten minutes
     /// (tiktok-api.md §6, DOC-PERF).
     fn not_blocked_for_timeouts(&mut self, key: &str, now: Instant) -> Result<(), Refusal> {
@@ -225,6 +246,20 @@ mod tests {
             quotas.record_timeout(&config, "other");
         }
         assert_eq!(quotas.state.lock().unwrap().lowered_qps.map(|(_, qps)| qps), Some(5));
+    }
+
+    #[test]
+    fn the_gmv_report_quota_refuses_that_endpoint_only() {
+        let mut config = SimConfig::default();
+        config.limits.gmv_report_quota_per_day = 2;
+        let quotas = Quotas::new(Instant::now());
+        assert!(admit(&quotas, &config, "gmv_max/report/get").is_ok());
+        assert!(admit(&quotas, &config, "gmv_max/report/get").is_ok());
+        assert!(matches!(
+            admit(&quotas, &config, "gmv_max/report/get"),
+            Err(Refusal::GmvReportDailyQuota { limit: 2, .. })
+        ));
+        assert!(admit(&quotas, &config, "gmv_max/campaign/get").is_ok());
     }
 
     #[test]

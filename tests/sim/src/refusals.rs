@@ -43,6 +43,15 @@ pub enum Refusal {
     },
     /// `oauth2/advertiser/get` with a sandbox token.
     SandboxUnsupported,
+    /// A GMV Max endpoint with the sandbox token (gmv-max-smart-plus.md §1.9 AE sandbox, §1.10:
+    /// GMV Max is not in the sandbox; 40014 is one of the two codes seen, open point 14).
+    GmvSandboxUnsupported,
+    /// A GMV Max report on a store the advertiser may not run GMV Max on (listed with
+    /// `is_gmv_max_available` false, or not listed): this simulator's choice for open point 9.
+    StoreNotAvailable {
+        advertiser: String,
+        store: String,
+    },
 
     // ── parameters (§9) ──
     /// Any parameter TikTok refuses, worded as TikTok words it.
@@ -76,6 +85,11 @@ pub enum Refusal {
     },
     /// More async tasks a day than the app may create.
     AppTaskQuota {
+        app_id: String,
+        limit: usize,
+    },
+    /// `/gmv_max/report/get/`'s own daily quota (gmv-max-smart-plus.md §1.8, DOC-RATE via AE).
+    GmvReportDailyQuota {
         app_id: String,
         limit: usize,
     },
@@ -116,6 +130,13 @@ impl From<Refusal> for ApiError {
             NoPermission { advertiser } => (40001, format!("No permission to operate advertiser {advertiser}.")),
             EndpointDenied { endpoint } => (40001, format!("advertiser does not grant you /{endpoint}/:GET permission")),
             SandboxUnsupported => (40008, "This interface is not supported in the sandbox environment.".into()),
+            // Invented wording: TikTok's material gives the code only.
+            GmvSandboxUnsupported => (40014, "The sandbox does not support this endpoint.".into()),
+            // Invented wording, in the style of NoPermission.
+            StoreNotAvailable { advertiser, store } => (
+                40001,
+                format!("No permission to operate store {store}: it is not available for GMV Max under advertiser {advertiser}."),
+            ),
             Parameter(message) => (40002, message),
             NotFound { what, id } => (40007, format!("The {what} {id} does not exist.")),
             AppRestricted { app_id } => (40100, format!("Due to too many requests, requests from App [{app_id}] are temporarily restricted.")),
@@ -135,6 +156,11 @@ impl From<Refusal> for ApiError {
             AppTaskQuota { app_id, limit } => (
                 40100,
                 format!("App [{app_id}] reaches the limit of {limit} asynchronous report tasks per day; please try again tomorrow."),
+            ),
+            // Invented wording: AE gives the quota and the code, not the message.
+            GmvReportDailyQuota { app_id, limit } => (
+                40100,
+                format!("App [{app_id}] reaches the daily limit {limit} of current path /gmv_max/report/get/, request is restricted until 00:00 UTC."),
             ),
             AdvertiserQps { advertiser, count, limit } => (
                 40133,
@@ -206,6 +232,9 @@ mod tests {
             (Refusal::AppMismatch, 40000),
             (Refusal::NoPermission { advertiser: "1".into() }, 40001),
             (Refusal::SandboxUnsupported, 40008),
+            (Refusal::GmvSandboxUnsupported, 40014),
+            (Refusal::StoreNotAvailable { advertiser: "1".into(), store: "2".into() }, 40001),
+            (Refusal::GmvReportDailyQuota { app_id: "7".into(), limit: 1 }, 40100),
             (Refusal::Parameter("x".into()), 40002),
             (Refusal::NotFound { what: "task", id: "1".into() }, 40007),
             (Refusal::QueryTooLarge, 40067),

@@ -1,7 +1,7 @@
 //! The route table: every endpoint the simulator serves, its method and its handler. Anything
 //! else is the gateway's plain 404; a known path with the other method, a 405.
 
-use crate::endpoints::{accounts, assets, entities, pixels};
+use crate::endpoints::{accounts, assets, entities, gmv_max, pixels};
 use crate::reports::{self, tasks};
 use crate::wire::Handler;
 
@@ -42,6 +42,11 @@ pub const ROUTES: &[Route] = &[
     get("report/task/check", tasks::check),
     get("report/task/download", tasks::download),
     post("report/task/cancel", tasks::cancel),
+    // GMV Max (gmv-max-smart-plus.md §1.1), production only
+    get("gmv_max/store/list", gmv_max::store_list),
+    get("gmv_max/campaign/get", gmv_max::campaign_get),
+    get("campaign/gmv_max/info", gmv_max::campaign_info),
+    get("gmv_max/report/get", reports::gmv_max::report),
     // creative assets and audiences
     get("dmp/custom_audience/list", assets::list),
     get("file/image/ad/search", assets::list),

@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDateTime};
 use serde_json::json;
 
 use super::assets::generate_assets;
-use super::{base_time, fmt_time, mix, Account, Advertiser, DataSize, Entity, Level};
+use super::{base_time, fmt_time, mix, Account, Advertiser, DataSize, Entity, GmvMax, Level};
 
 /// Advertisers' `timezone` and `display_timezone`, in turn. Most zones have an `Etc/GMT±N`
 /// form; a half-hour zone has none, so TikTok names it (the fourth advertiser on).
@@ -20,7 +20,8 @@ const OBJECTIVES: &[&str] = &["TRAFFIC", "CONVERSIONS", "APP_PROMOTION", "REACH"
 
 impl Account {
     pub fn generate(size: &DataSize, seed: u64) -> Account {
-        let mut account = Account { advertisers: Vec::new(), entities: Vec::new(), assets: Vec::new() };
+        let mut account =
+            Account { advertisers: Vec::new(), entities: Vec::new(), assets: Vec::new(), gmv_max: Default::default() };
         for a in 0..size.advertisers {
             let advertiser = advertiser(a);
             account.assets.extend(generate_assets(a, &advertiser.id, size.assets_per_kind, seed));
@@ -38,6 +39,7 @@ impl Account {
             }
             account.advertisers.push(advertiser);
         }
+        account.gmv_max = GmvMax::generate(&account.advertisers, size, seed);
         account
     }
 }

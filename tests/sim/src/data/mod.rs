@@ -6,6 +6,11 @@ use serde_json::Value;
 
 mod assets;
 mod entities;
+mod gmv_max;
+
+pub use gmv_max::{
+    gmv_max_data_start, GmvCampaign, GmvMax, GmvProduct, GmvRoom, GmvStore, GmvValues, ShoppingAdsType, StoreListing,
+};
 
 /// How big the generated account is.
 #[derive(Debug, Clone)]
@@ -20,6 +25,17 @@ pub struct DataSize {
     /// TopView (reservation) campaigns per advertiser, besides the others, each with their ad
     /// groups and ads: listed and reported only when asked for alone (DOC-CAMP).
     pub topview_campaigns_per_advertiser: usize,
+    /// GMV Max stores each advertiser may run GMV Max on (gmv-max-smart-plus.md §1.2); 0: no
+    /// advertiser lists any store.
+    pub gmv_max_stores_per_advertiser: usize,
+    /// PRODUCT and LIVE GMV Max campaigns per available (advertiser, store).
+    pub gmv_max_product_campaigns_per_store: usize,
+    pub gmv_max_live_campaigns_per_store: usize,
+    /// Products (SPUs, `item_group_id`) per PRODUCT campaign, and posts (`item_id`) per product.
+    pub gmv_max_products_per_campaign: usize,
+    pub gmv_max_items_per_product: usize,
+    /// LIVE rooms (`room_id`) per LIVE campaign.
+    pub gmv_max_rooms_per_live_campaign: usize,
 }
 
 impl Default for DataSize {
@@ -31,6 +47,12 @@ impl Default for DataSize {
             ads_per_adgroup: 2,
             assets_per_kind: 4,
             topview_campaigns_per_advertiser: 0,
+            gmv_max_stores_per_advertiser: 1,
+            gmv_max_product_campaigns_per_store: 2,
+            gmv_max_live_campaigns_per_store: 1,
+            gmv_max_products_per_campaign: 3,
+            gmv_max_items_per_product: 2,
+            gmv_max_rooms_per_live_campaign: 2,
         }
     }
 }
@@ -109,6 +131,8 @@ pub struct Account {
     pub advertisers: Vec<Advertiser>,
     pub entities: Vec<Entity>,
     pub assets: Vec<Asset>,
+    /// GMV Max stores and campaigns (`gmv_max/`).
+    pub gmv_max: GmvMax,
 }
 
 impl Account {

@@ -111,7 +111,9 @@ fn time_of(fields: &Value, key: &str) -> Option<NaiveDateTime> {
 
 /// `creation_filter_start_time` / `creation_filter_end_time`: both or neither, the start not
 /// after the end, and (DOC-CAMP: "keep the range within 6 months") at most 180 days apart.
-fn creation_range(filtering: &Map<String, Value>) -> Result<Option<(NaiveDateTime, NaiveDateTime)>, ApiError> {
+pub(super) fn creation_range(
+    filtering: &Map<String, Value>,
+) -> Result<Option<(NaiveDateTime, NaiveDateTime)>, ApiError> {
     let start = filtering
         .get("creation_filter_start_time")
         .map(|v| parse_time("filtering.creation_filter_start_time", v))

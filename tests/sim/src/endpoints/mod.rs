@@ -11,6 +11,7 @@ use crate::wire::{param_error, strings_in, ApiError};
 pub mod accounts;
 pub mod assets;
 pub mod entities;
+pub mod gmv_max;
 pub mod pixels;
 
 /// `fields` projection and `exclude_field_types_in_response=["NULL_FIELD"]`.

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+pub mod gmv_max;
 mod query;
 mod rows;
 pub mod tasks;
