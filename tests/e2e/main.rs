@@ -6,6 +6,7 @@ mod assets;
 mod commands;
 mod custom_reports;
 mod entities;
+mod gmv_max;
 mod image;
 mod inactive_days;
 mod metric_catalogue;

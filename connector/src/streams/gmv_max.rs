@@ -48,12 +48,6 @@ pub struct GmvReport {
     pub lookback_days: Option<u32>,
 }
 
-impl GmvReport {
-    pub fn time_dimension(&self) -> &'static str {
-        self.dimensions[self.dimensions.len() - 1]
-    }
-}
-
 /// Top-level fields of GMV Max report records: the dimensions lifted out of `dimensions`, the
 /// advertiser and the store of the request, and the `metrics` and `dimensions` objects.
 pub const REPORT_FIELDS: FieldList = &[
@@ -106,7 +100,7 @@ mod tests {
             for name in crate::metrics::names(spec.metrics) {
                 assert_eq!(refusal(name, spec.dimensions, spec.promotion), None, "{}: {name}", def.name);
             }
-            assert_eq!(def.cursor, Some(spec.time_dimension()), "{}", def.name);
+            assert_eq!(def.cursor, spec.dimensions.last().copied(), "{}: the time dimension last", def.name);
             assert!(spec.dimensions.len() <= 4 && spec.fallback.is_none_or(|f| f.len() <= 3));
         }
     }

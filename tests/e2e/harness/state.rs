@@ -36,7 +36,11 @@ pub fn cursors_in(stream_state: &Value) -> BTreeMap<String, Cursor> {
     partitions
         .iter()
         .map(|p| {
-            let advertiser = p["partition"]["advertiser_id"].as_str().unwrap().to_string();
+            // A GMV Max cursor is per (advertiser, store): keyed `advertiser/store`.
+            let advertiser = match p["partition"]["store_id"].as_str() {
+                Some(store) => format!("{}/{store}", p["partition"]["advertiser_id"].as_str().unwrap()),
+                None => p["partition"]["advertiser_id"].as_str().unwrap().to_string(),
+            };
             let cursor = p["cursor"].as_object().filter(|c| c.len() == 1).expect("a cursor of one field");
             let (field, value) = cursor.iter().next().unwrap();
             (advertiser, Cursor { field: field.clone(), value: value.as_str().unwrap().to_string() })
