@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start a local TikTok API simulator, sync every stream into $out/demo.sqlite, and answer one
-# question from it: spend by day across advertisers.
+# question from it: spend by day across advertisers, and TikTok Shop (GMV Max) revenue by store.
 set -euo pipefail
 out=${1:-out}
 mkdir -p "$out"
@@ -32,5 +32,18 @@ rows = db.execute("""
 print(f"{'day':<12} {'advertisers':>11} {'spend':>12} {'impressions':>12}")
 for day, advertisers, spend, impressions in rows:
     print(f"{day:<12} {advertisers:>11} {spend:>12.2f} {impressions:>12}")
+PY
+echo
+echo "TikTok Shop (GMV Max) by store and day: cost, orders, revenue (gmv_max_advertiser_reports_daily):"
+python3 - "$out/demo.sqlite" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("""
+    SELECT store_id, date(stat_time_day) AS day, round(sum(cost), 2), sum(orders), round(sum(gross_revenue), 2)
+    FROM gmv_max_advertiser_reports_daily GROUP BY store_id, day ORDER BY store_id, day""").fetchall()
+print(f"{'store':<20} {'day':<12} {'cost':>10} {'orders':>7} {'revenue':>10} {'roi':>6}")
+for store, day, cost, orders, revenue in rows:
+    roi = revenue / cost if cost else 0
+    print(f"{store:<20} {day:<12} {cost:>10.2f} {orders:>7} {revenue:>10.2f} {roi:>6.2f}")
 PY
 echo "Database: $out/demo.sqlite (log: $out/sync.log)"

@@ -16,6 +16,10 @@
 //!    without `skip_inactive_days`: requests, wall time, equal records. Fails when skipping
 //!    sends more than 40% of the requests on the agency account, or more than one extra
 //!    request per advertiser per 30 days on the active one.
+//! 5. GMV Max backfill: 20 stores (10 advertisers, 2 each), every daily GMV Max grain and the
+//!    store and campaign lists over 90 days: GMV Max report requests against the floor (one
+//!    request per store, grain and 30-day window; the finer grains' `campaign_ids` batches are one
+//!    per window at this size), target ≤ 1.2×, no refused request, every grain's records.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -390,4 +394,55 @@ fn bench_4_request_economy() {
         share * 100.0
     );
     assert!(extra <= allowed, "skipping sent {extra} extra requests on the fully active account (target <= {allowed})");
+}
+
+/// Bench 5's target: GMV Max report requests within this of the floor.
+const GMV_MAX_OVER_FLOOR_TARGET: f64 = 1.2;
+const GMV_MAX_STREAMS: &[&str] = &[
+    "gmv_max_stores",
+    "gmv_max_campaigns",
+    "gmv_max_advertiser_reports_daily",
+    "gmv_max_product_campaign_reports_daily",
+    "gmv_max_live_campaign_reports_daily",
+    "gmv_max_product_reports_daily",
+    "gmv_max_creative_reports_daily",
+    "gmv_max_live_room_reports_daily",
+];
+
+#[test]
+#[ignore]
+fn bench_5_gmv_max_backfill() {
+    const DAYS: i64 = 90;
+    let mut sim_config = SimConfig::default();
+    sim_config.account.size.advertisers = 10;
+    sim_config.account.size.gmv_max_stores_per_advertiser = 2;
+    let h = Harness::new("bench-gmv-max", sim_config);
+    let (start, end) = (days_ago(DAYS), days_ago(1));
+    let config = h.config().rps(50).start(start).end(end).build();
+    let args = read_args(&h, &config, GMV_MAX_STREAMS);
+    h.sim.clear_requests();
+    let m = measured_host(&h.dir, &args);
+    m.run.assert_success();
+    let stores: usize =
+        h.sim.account().advertisers.iter().map(|a| h.sim.account().gmv_max.available_stores(&a.id).len()).sum();
+    let windows = ((end - start).num_days() + 1).div_ceil(30) as usize;
+    let grains = GMV_MAX_STREAMS.iter().filter(|s| s.contains("report")).count();
+    let floor = stores * grains * windows;
+    let requests = h.requests_to("gmv_max/report/get");
+    let refused = h.sim.requests().iter().filter(|r| r.response_code.is_some_and(|c| c != 0)).count();
+    let ratio = requests.len() as f64 / floor as f64;
+    println!(
+        "bench 5: GMV Max backfill, {stores} stores, {grains} daily grains over {DAYS} days ({windows} windows): {} report requests against a floor of {floor} = {ratio:.3}x (target <= {GMV_MAX_OVER_FLOOR_TARGET}x), {refused} refused, {:.1} s",
+        requests.len(),
+        m.wall
+    );
+    for stream in GMV_MAX_STREAMS {
+        assert!(!m.run.records_of(stream).is_empty(), "{stream} read nothing");
+    }
+    assert_eq!(stores, 20);
+    assert_eq!(refused, 0, "refused requests");
+    assert!(
+        ratio <= GMV_MAX_OVER_FLOOR_TARGET,
+        "GMV Max report requests {ratio:.3}x the floor (target <= {GMV_MAX_OVER_FLOOR_TARGET}x)"
+    );
 }

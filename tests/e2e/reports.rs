@@ -13,7 +13,7 @@ fn report_streams(catalog: &Value) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|s| s["name"].as_str().unwrap().to_string())
-        .filter(|n| n.contains("report"))
+        .filter(|n| n.contains("report") && !n.starts_with("gmv_max_"))
         .collect()
 }
 

@@ -20,6 +20,7 @@ use super::{GmvMaxSync, ReportSync};
 use crate::context::{StreamRun, SyncContext};
 use crate::error::{Action, Kind, Result};
 use crate::fetch::paging::Pages;
+use crate::fetch::shared::Shared;
 use crate::metrics::gmv_max::{Promotion, CAMPAIGN_ATTRIBUTES};
 use crate::output;
 use crate::report::dates::{cursor_value, DateWindow};
@@ -59,31 +60,45 @@ pub async fn read_advertiser(
 ) -> Result<()> {
     let stores = super::stores::list(&run.sync, reports, advertiser).await?;
     let end = reports.facts.last_report_day(&run.sync, advertiser).await;
-    for store in super::stores::available(&stores) {
-        let part = StorePart { run, gmv: reports.clone(), spec, advertiser, store: &store };
-        part.read(end).await.map_err(|e| e.context(format!("store {store}")))?;
+    // Every store at once: each checkpoints its own partition.
+    let parts: Vec<_> = super::stores::available(&stores)
+        .into_iter()
+        .map(|store| {
+            let part =
+                StorePart { run: run.clone(), gmv: reports.clone(), spec, advertiser: advertiser.to_string(), store };
+            wstd::runtime::spawn(async move {
+                let store = part.store.clone();
+                part.read(end).await.map_err(|e| e.context(format!("store {store}")))
+            })
+        })
+        .collect();
+    let mut failures = Vec::new();
+    for part in parts {
+        if let Err(e) = part.await {
+            failures.push(e);
+        }
     }
-    Ok(())
+    crate::error::first_failure(failures, "failed stores")
 }
 
 /// One (advertiser, store) of a GMV Max report stream.
-struct StorePart<'a> {
-    run: &'a Rc<StreamRun>,
+struct StorePart {
+    run: Rc<StreamRun>,
     gmv: Rc<ReportSync>,
     spec: &'static GmvReport,
-    advertiser: &'a str,
-    store: &'a str,
+    advertiser: String,
+    store: String,
 }
 
-impl StorePart<'_> {
+impl StorePart {
     fn sync(&self) -> &GmvMaxSync {
         &self.gmv.gmv_max
     }
 
     async fn read(&self, end: NaiveDate) -> Result<()> {
-        let (run, spec) = (self.run, self.spec);
+        let (run, spec) = (&self.run, self.spec);
         let config = &run.sync.config;
-        let partition = Partition::store(self.advertiser, self.store);
+        let partition = Partition::store(&self.advertiser, &self.store);
         let data_start = NaiveDate::from_ymd_opt(DATA_START.0, DATA_START.1, DATA_START.2).expect("a date");
         let since = run.cursor_in(&partition).as_deref().and_then(parse_time).map(|t| t.date());
         let start = since
@@ -100,6 +115,12 @@ impl StorePart<'_> {
         let planned = plan(start, end, width, |day| active.as_ref().is_none_or(|days| days.contains(&day)));
         if planned.is_empty() && start <= end {
             run.checkpoint_in(&partition, Some(&cursor_value(spec.granularity, end)));
+        }
+        // The store grain's windows travel ahead (shared, so read once for every stream).
+        if spec.scope == Scope::Store && spec.granularity == Granularity::Daily {
+            for planned in &planned {
+                self.shared_answer(run.def.name, spec, planned.window);
+            }
         }
         for PlannedWindow { window, through } in planned {
             let records = match spec.scope {
@@ -126,8 +147,11 @@ impl StorePart<'_> {
             return Ok(None);
         }
         let mut days = BTreeSet::new();
-        for window in DateWindow::cover(start, end, DAILY_WINDOW_DAYS.min(config.report_window_days)) {
-            let records = self.shared(ADVERTISER_DAILY, grain_of(ADVERTISER_DAILY), window).await?;
+        let windows = DateWindow::cover(start, end, DAILY_WINDOW_DAYS.min(config.report_window_days));
+        let probes: Vec<_> =
+            windows.into_iter().map(|w| self.shared_answer(ADVERTISER_DAILY, grain_of(ADVERTISER_DAILY), w)).collect();
+        for probe in probes {
+            let records = probe.get().await?;
             days.extend(
                 records
                     .iter()
@@ -146,6 +170,16 @@ impl StorePart<'_> {
         grain: &'static GmvReport,
         window: DateWindow,
     ) -> Result<Rc<Vec<Value>>> {
+        self.shared_answer(stream, grain, window).get().await
+    }
+
+    /// The same, started in the background (or already there) and not waited for.
+    fn shared_answer(
+        &self,
+        stream: &'static str,
+        grain: &'static GmvReport,
+        window: DateWindow,
+    ) -> Shared<Result<Rc<Vec<Value>>>> {
         let key = (self.advertiser.to_string(), self.store.to_string(), stream, window);
         let (sync, gmv) = (self.run.sync.clone(), self.gmv.clone());
         let (advertiser, store) = (self.advertiser.to_string(), self.store.to_string());
@@ -161,7 +195,7 @@ impl StorePart<'_> {
             };
             fetch_all(&sync, &gmv.gmv_max, &query, Vec::new(), stream).await.map(Rc::new)
         };
-        self.sync().answers.learn(key, learn).get().await
+        self.sync().answers.learn(key, learn)
     }
 
     fn query<'q>(
@@ -174,8 +208,8 @@ impl StorePart<'_> {
         GmvQuery {
             spec: self.spec,
             dimensions,
-            advertiser: self.advertiser,
-            store: self.store,
+            advertiser: &self.advertiser,
+            store: &self.store,
             window,
             campaign_ids,
             item_group_ids,
