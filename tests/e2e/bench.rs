@@ -425,7 +425,7 @@ fn bench_5_gmv_max_backfill() {
     m.run.assert_success();
     let stores: usize =
         h.sim.account().advertisers.iter().map(|a| h.sim.account().gmv_max.available_stores(&a.id).len()).sum();
-    let windows = ((end - start).num_days() + 1).div_ceil(30) as usize;
+    let windows = (((end - start).num_days() + 1) as usize).div_ceil(30);
     let grains = GMV_MAX_STREAMS.iter().filter(|s| s.contains("report")).count();
     let floor = stores * grains * windows;
     let requests = h.requests_to("gmv_max/report/get");

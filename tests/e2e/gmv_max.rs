@@ -384,7 +384,7 @@ fn a_gmv_max_custom_report_reads_what_tiktok_answers_and_check_catches_what_tikt
     let h = Harness::new("gmv-custom", SimConfig::default());
     let report = json!({"name": "shop_live_rooms", "report_type": "GMV_MAX", "dimensions": ["campaign_id", "stat_time_day"],
         "promotion_type": "LIVE", "metrics": ["cost", "orders", "live_views", "campaign_name"]});
-    let config = gmv_config(&h, 4).custom_reports(&[report.clone()]).build();
+    let config = gmv_config(&h, 4).custom_reports(std::slice::from_ref(&report)).build();
     let run = h.read(&config, &["shop_live_rooms"], Mode::FullRefresh, None);
     run.assert_success();
     let keys = primary_keys(&h.discover(&config));
