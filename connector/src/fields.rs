@@ -75,6 +75,8 @@ pub const CREATIVE_ASSETS_PORTFOLIOS: FieldList =
 
 pub const CAMPAIGNS: FieldList = &[
     ("campaign_id", Str),
+    // MANUAL, SMART_PLUS or UPGRADED_SMART_PLUS (DOC-CAMP).
+    ("campaign_automation_type", Str),
     ("campaign_name", Str),
     ("campaign_type", Str),
     ("advertiser_id", Str),
@@ -101,6 +103,7 @@ pub const CAMPAIGNS: FieldList = &[
 
 pub const AD_GROUPS: FieldList = &[
     ("adgroup_id", Str),
+    ("campaign_automation_type", Str),
     ("campaign_id", Str),
     ("advertiser_id", Str),
     ("adgroup_name", Str),
@@ -213,6 +216,11 @@ pub const AD_GROUPS: FieldList = &[
 
 pub const ADS: FieldList = &[
     ("advertiser_id", Str),
+    // An Upgraded Smart+ ad is listed as its creatives: `ad_id` is a creative, `smart_plus_ad_id`
+    // its Smart+ ad (`smart_plus_ads`, the reports' `ad_id_v2`), the type
+    // UPGRADED_SMART_PLUS_CREATIVE (DOC-USP-DATA).
+    ("smart_plus_ad_id", Str),
+    ("campaign_automation_type", Str),
     ("campaign_id", Str),
     ("campaign_name", Str),
     ("adgroup_id", Str),
@@ -441,4 +449,109 @@ pub const GMV_MAX_CAMPAIGN_SETTINGS: FieldList = &[
     ("affiliate_posts_enabled", Bool),
     ("promotion_days", Obj),
     ("accelerate_testing_for_new_videos", Bool),
+];
+
+/// `smart_plus/campaign/get/` (gmv-max-smart-plus.md §2.3, TikTok's SDK `smart_plus_campaign_get.yml`).
+pub const SMART_PLUS_CAMPAIGNS: FieldList = &[
+    ("advertiser_id", Str),
+    ("campaign_id", Str),
+    ("campaign_name", Str),
+    ("objective_type", Str),
+    ("budget", Num),
+    ("budget_mode", Str),
+    ("budget_optimize_on", Any),
+    ("operation_status", Str),
+    ("secondary_status", Str),
+    ("smart_plus_adgroup_mode", Str),
+    ("is_promotional_campaign", Bool),
+    ("sales_destination", Str),
+    ("campaign_type", Str),
+    ("app_id", Str),
+    ("app_promotion_type", Str),
+    ("catalog_enabled", Bool),
+    ("catalog_type", Str),
+    ("special_industries", List),
+    ("postback_window_mode", Str),
+    ("disable_skan_campaign", Bool),
+    ("bid_align_type", Str),
+    ("po_number", Str),
+    ("campaign_automation_type", Str),
+    ("create_time", Time),
+    ("modify_time", Time),
+];
+
+/// `smart_plus/adgroup/get/` (§2.3, SDK `smart_plus_adgroup_get.yml`).
+pub const SMART_PLUS_AD_GROUPS: FieldList = &[
+    ("advertiser_id", Str),
+    ("campaign_id", Str),
+    ("adgroup_id", Str),
+    ("adgroup_name", Str),
+    ("budget", Num),
+    ("budget_mode", Str),
+    ("bid_type", Str),
+    ("bid_price", Num),
+    ("conversion_bid_price", Num),
+    ("roas_bid", Num),
+    ("optimization_goal", Str),
+    ("optimization_event", Str),
+    ("billing_event", Str),
+    ("placement_type", Str),
+    ("placements", List),
+    ("targeting_spec", Obj),
+    ("schedule_type", Str),
+    ("schedule_start_time", Str),
+    ("schedule_end_time", Str),
+    ("pacing", Str),
+    ("operation_status", Str),
+    ("secondary_status", Str),
+    ("create_time", Time),
+    ("modify_time", Time),
+];
+
+/// `smart_plus/ad/get/` (§2.3, SDK `smart_plus_ad_get.yml`, Go SDK `model/ad/smartplus/ad.go`):
+/// `smart_plus_ad_id` is the integrated report's `ad_id_v2`.
+pub const SMART_PLUS_ADS: FieldList = &[
+    ("advertiser_id", Str),
+    ("smart_plus_ad_id", Str),
+    ("ad_name", Str),
+    ("campaign_id", Str),
+    ("campaign_name", Str),
+    ("adgroup_id", Str),
+    ("adgroup_name", Str),
+    ("operation_status", Str),
+    ("secondary_status", Str),
+    ("ad_text_list", List),
+    ("call_to_action_list", List),
+    ("landing_page_url_list", List),
+    ("deeplink_list", List),
+    ("page_list", List),
+    ("interactive_add_on_list", List),
+    ("auto_message_list", List),
+    ("ad_configuration", Obj),
+    ("creative_list", List),
+    ("create_time", Time),
+    ("modify_time", Time),
+];
+
+/// One entry of a Smart+ ad's `creative_list` (§2.3, Go SDK `model/ad/smartplus/creative.go`),
+/// with its ad's id, advertiser and `modify_time`.
+pub const SMART_PLUS_AD_CREATIVES: FieldList = &[
+    ("advertiser_id", Str),
+    ("smart_plus_ad_id", Str),
+    ("ad_material_id", Str),
+    ("material_operation_status", Str),
+    ("creative_info", Obj),
+    ("modify_time", Time),
+];
+
+/// Smart+ material report rows (§2.4): the Smart+ ad (the daily breakdown's filter, the
+/// overview's dimension), the main material and its type, the day.
+pub const SMART_PLUS_MATERIAL_REPORTS: FieldList = &[
+    ("advertiser_id", Str),
+    ("smart_plus_ad_id", Str),
+    ("main_material_id", Str),
+    ("main_material_type", Str),
+    ("stat_time_day", Time),
+    ("dimensions", Obj),
+    ("metrics", Obj),
 ];

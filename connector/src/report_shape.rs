@@ -54,7 +54,10 @@ impl Granularity {
 
 /// Whether a report dimension breaks rows down beyond their object and time.
 pub fn is_breakdown(dimension: &str) -> bool {
-    !matches!(dimension, "advertiser_id" | "campaign_id" | "adgroup_id" | "ad_id" | "stat_time_day" | "stat_time_hour")
+    !matches!(
+        dimension,
+        "advertiser_id" | "campaign_id" | "adgroup_id" | "ad_id" | "ad_id_v2" | "stat_time_day" | "stat_time_hour"
+    )
 }
 
 /// The level of the objects a report row describes, coarsest first.

@@ -14,7 +14,7 @@ use crate::fields;
 use crate::metrics;
 use crate::metrics::gmv_max::{Promotion, CAMPAIGN_ATTRIBUTES, CORE, LIVE, PRODUCT_BID};
 pub use crate::report_shape::{is_breakdown, DataLevel, Granularity, ReportType};
-use def::{entity_list, plain_list};
+use def::{entity_list, plain_list, smart_plus_list, smart_plus_report};
 pub use def::{report, FanoutSpec, ListSpec, PixelStatsSpec, ReportFilter, ReportSpec, Source, StreamDef};
 use gmv_max::{gmv_report, grain, GmvMaxSpec, GmvReport, Scope};
 
@@ -418,6 +418,82 @@ pub static STREAMS: &[StreamDef] = &[
         metrics::ADVERTISER_AUDIENCE,
         false,
     ),
+    // Upgraded Smart+: its own lists; an ad's creatives are a stream of their own.
+    StreamDef {
+        name: "smart_plus_campaigns",
+        source: Source::List(smart_plus_list("smart_plus/campaign/get", 1000, false)),
+        primary_key: &["campaign_id"],
+        cursor: Some("modify_time"),
+        sandbox: false,
+        fields: fields::SMART_PLUS_CAMPAIGNS,
+    },
+    StreamDef {
+        name: "smart_plus_ad_groups",
+        source: Source::List(smart_plus_list("smart_plus/adgroup/get", 1000, false)),
+        primary_key: &["adgroup_id"],
+        cursor: Some("modify_time"),
+        sandbox: false,
+        fields: fields::SMART_PLUS_AD_GROUPS,
+    },
+    StreamDef {
+        name: "smart_plus_ads",
+        // TikTok's SDK caps the ad list's page at 100 (its Go SDK says 1,000: 100 fits both).
+        source: Source::List(smart_plus_list("smart_plus/ad/get", 100, true)),
+        primary_key: &["smart_plus_ad_id"],
+        cursor: Some("modify_time"),
+        sandbox: false,
+        fields: fields::SMART_PLUS_ADS,
+    },
+    StreamDef {
+        name: "smart_plus_ad_creatives",
+        source: Source::List(ListSpec {
+            entries_of: Some(("creative_list", "smart_plus_ad_id")),
+            ..smart_plus_list("smart_plus/ad/get", 100, true)
+        }),
+        primary_key: &["smart_plus_ad_id", "ad_material_id"],
+        cursor: Some("modify_time"),
+        sandbox: false,
+        fields: fields::SMART_PLUS_AD_CREATIVES,
+    },
+    // Upgraded Smart+ ads by `ad_id_v2`, the Smart+ ad (`ad_id` rows are its creatives).
+    smart_plus_report(
+        "smart_plus_ads_reports_daily",
+        Daily,
+        &["ad_id_v2", "stat_time_day"],
+        &["smart_plus_ad_id", "stat_time_day"],
+        metrics::SMART_PLUS_AD,
+    ),
+    smart_plus_report(
+        "smart_plus_ads_reports_hourly",
+        Hourly,
+        &["ad_id_v2", "stat_time_hour"],
+        &["smart_plus_ad_id", "stat_time_hour"],
+        metrics::SMART_PLUS_AD,
+    ),
+    smart_plus_report(
+        "smart_plus_ads_reports_lifetime",
+        Lifetime,
+        &["ad_id_v2"],
+        &["smart_plus_ad_id"],
+        metrics::SMART_PLUS_AD,
+    ),
+    // Upgraded Smart+ material reports: which creative earned what.
+    StreamDef {
+        name: "smart_plus_material_reports_daily",
+        source: Source::SmartPlusMaterial(Daily),
+        primary_key: &["smart_plus_ad_id", "main_material_id", "stat_time_day"],
+        cursor: Some("stat_time_day"),
+        sandbox: false,
+        fields: fields::SMART_PLUS_MATERIAL_REPORTS,
+    },
+    StreamDef {
+        name: "smart_plus_material_reports_lifetime",
+        source: Source::SmartPlusMaterial(Lifetime),
+        primary_key: &["smart_plus_ad_id", "main_material_id"],
+        cursor: None,
+        sandbox: false,
+        fields: fields::SMART_PLUS_MATERIAL_REPORTS,
+    },
     // GMV Max (TikTok Shop): stores, campaigns, and each report grain per store.
     StreamDef {
         name: "gmv_max_stores",

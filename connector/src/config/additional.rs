@@ -78,16 +78,8 @@ impl AdditionalMetrics {
         let groups: Vec<&'static [&'static str]> =
             spec.metrics.iter().copied().chain([&*Box::leak(added.into_boxed_slice())]).collect();
         let metrics: &'static [&'static [&'static str]] = Box::leak(groups.into_boxed_slice());
-        let mut extended = streams::report(
-            def.name,
-            spec.report_type,
-            spec.data_level,
-            spec.granularity,
-            spec.dimensions,
-            metrics,
-            def.sandbox,
-        );
-        extended.fields = def.fields;
+        // The same stream, its metrics extended.
+        let extended = StreamDef { source: Source::Report(ReportSpec { metrics, ..spec.clone() }), ..*def };
         self.streams.push(Box::leak(Box::new(extended)));
     }
 

@@ -47,6 +47,7 @@ impl Needs {
                 && has(|s| {
                     matches!(s, Source::Report(r) if r.has_dates())
                         || matches!(s, Source::GmvMax(crate::streams::gmv_max::GmvMaxSpec::Report(_)))
+                        || matches!(s, Source::SmartPlusMaterial(crate::streams::Granularity::Daily))
                 }),
         }
     }

@@ -133,6 +133,33 @@ pub const CAMPAIGN_AUDIENCE: MetricSet = &[CAMPAIGN_NAME, DELIVERY];
 pub const AD_GROUP_AUDIENCE: MetricSet = &[AD_GROUP_ATTRIBUTES, CONVERSIONS, DELIVERY];
 pub const AD_AUDIENCE: MetricSet = &[AD_GROUP_ATTRIBUTES, CONVERSIONS, AD_ATTRIBUTES, DELIVERY];
 pub const ADVERTISER_AUDIENCE: MetricSet = &[DELIVERY];
+/// Upgraded Smart+ ads (`ad_id_v2` rows): the ad level's, without what is per creative (its
+/// name and text; TikTok refuses the `ad_id` attribute with `ad_id_v2`), with the automation type.
+const SMART_PLUS_ATTRIBUTES: &[&str] = &["adgroup_id", "campaign_automation_type"];
+pub const SMART_PLUS_AD: MetricSet =
+    &[AD_GROUP_ATTRIBUTES, SMART_PLUS_ATTRIBUTES, CONVERSIONS, SECONDARY_GOAL, DELIVERY, REACH, ENGAGEMENT];
+
+/// Smart+ material reports (`smart_plus/material_report/*`): the basic report's delivery, video
+/// and conversion counts, which they take (DOC-USP-METRICS).
+pub const SMART_PLUS_MATERIAL: &[&str] = &[
+    "spend",
+    "impressions",
+    "clicks",
+    "ctr",
+    "cpc",
+    "cpm",
+    "conversion",
+    "cost_per_conversion",
+    "conversion_rate",
+    "video_play_actions",
+    "video_watched_2s",
+    "video_watched_6s",
+    "video_views_p100",
+    "likes",
+    "comments",
+    "shares",
+    "follows",
+];
 
 /// Whether every name of a set is in the catalogue, so the compiler refuses a stream that asks
 /// for a metric the catalogue cannot type.
@@ -164,7 +191,9 @@ const _: () = assert!(
         SHOPPING,
         PURCHASES,
         LEADS_AND_EVENTS,
-        CASH
+        CASH,
+        SMART_PLUS_ATTRIBUTES,
+        SMART_PLUS_MATERIAL
     ]),
     "a metric group names a metric the catalogue lacks"
 );

@@ -12,7 +12,8 @@
 //! - `activity`: the days an advertiser delivered on, so idle days are not asked for;
 //! - `facts`: what the sync learns once of each advertiser (the home of all of the above's);
 //! - `query`, `rows`, `dates`: the query, its answer into records, report days;
-//! - `gmv_max`: TikTok Shop's GMV Max stores, campaigns and reports, a report API of its own.
+//! - `gmv_max`: TikTok Shop's GMV Max stores, campaigns and reports, a report API of its own;
+//! - `smart_plus`: Upgraded Smart+ material reports; `tree_rows`: both APIs' answers as records.
 
 pub mod activity;
 pub mod dates;
@@ -20,8 +21,10 @@ pub mod facts;
 pub mod gmv_max;
 pub mod query;
 pub mod rows;
+pub mod smart_plus;
 pub mod tasks;
 pub mod topview;
+pub mod tree_rows;
 pub mod truncation;
 pub mod windows;
 
@@ -48,6 +51,8 @@ pub struct ReportSync {
     pub said_unlisted_unchecked: Cell<bool>,
     /// What the GMV Max streams learn once (stores, campaigns, shared grains).
     pub gmv_max: gmv_max::GmvMaxSync,
+    /// What the Smart+ material reports learn once (each advertiser's Smart+ ads).
+    pub smart_plus: smart_plus::SmartPlusSync,
 }
 
 impl ReportSync {
@@ -59,6 +64,7 @@ impl ReportSync {
             header_for_account: Cell::new(false),
             said_unlisted_unchecked: Cell::new(false),
             gmv_max: gmv_max::GmvMaxSync::default(),
+            smart_plus: smart_plus::SmartPlusSync::default(),
         }
     }
 

@@ -75,6 +75,12 @@ impl<'de: 'a, 'a> Deserialize<'de> for Fields<'a> {
     }
 }
 
+/// The name a dimension also has at the top level of a record: the integrated report's
+/// `ad_id_v2` is the Smart+ ad, `smart_plus_ad_id` in `smart_plus/ad/get/` (DOC-SYNC).
+fn alias_of(dimension: &str) -> Option<&'static str> {
+    (dimension == "ad_id_v2").then_some("smart_plus_ad_id")
+}
+
 /// Read one synchronous report page into record texts.
 pub fn page_records(body: &[u8], advertiser: &str) -> Result<ReportPage, String> {
     let envelope: Envelope =
@@ -106,6 +112,9 @@ fn record_text(row: &Row, advertiser: &str, unreadable: &mut BTreeMap<String, St
         let shadowed = key == "metrics" || key == "dimensions" || (key == "advertiser_id" && !own_advertiser);
         if !shadowed {
             push_entry(&mut out, key, value.get());
+        }
+        if let Some(alias) = alias_of(key) {
+            push_entry(&mut out, alias, value.get());
         }
     }
     if !own_advertiser {
@@ -210,6 +219,9 @@ pub fn to_record(row: Value, advertiser: &str, unreadable: &mut BTreeMap<String,
     if let Value::Object(dims) = &dimensions {
         for (k, v) in dims {
             record.insert(k.clone(), v.clone());
+            if let Some(alias) = alias_of(k) {
+                record.insert(alias.into(), v.clone());
+            }
         }
     }
     // The row's own advertiser dimension, when it is a usable id; else the request's.

@@ -57,7 +57,7 @@ impl WindowReader<'_> {
         sink: Sink<'_>,
         outcome: &mut WindowOutcome,
     ) -> Result<()> {
-        let id_dimension = self.spec.data_level.id_dimension();
+        let id_dimension = self.spec.id_dimension();
         let mut ids = HashSet::new();
         let mut collect = |records: Vec<String>| {
             ids.extend(records.iter().filter_map(|r| record_id(r, id_dimension)));
@@ -79,7 +79,7 @@ impl WindowReader<'_> {
     ) -> Result<()> {
         let span = format!("{} (TopView rows)", DateWindow::span_text(window));
         let request = self.filtered_request(window, &[report_filter()]);
-        let id_dimension = self.spec.data_level.id_dimension();
+        let id_dimension = self.spec.id_dimension();
         let mut pages = self.report_pages(request, None);
         let mut unreadable = BTreeMap::new();
         while let Some(page) = pages.next().await {

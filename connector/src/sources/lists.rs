@@ -28,7 +28,7 @@ impl PartitionSource for &'static ListSpec {
         let filter = Since::of(self, since);
         let mut newest: Option<(NaiveDateTime, String)> = None;
         let mut filters = vec![filter];
-        if let Since::ModifiedAfter(since) = filter {
+        if let (Since::ModifiedAfter(since), true) = (filter, self.creation_pass) {
             // Smart+ ads have no modify_time, so `modified_after` never returns them: new ones
             // come from a second pass on their creation time (the cursor's fallback for them).
             filters.push(Since::CreatedAfter(since));
@@ -73,7 +73,10 @@ impl PartitionSource for &'static ListSpec {
                         }
                     }
                 }
-                run.emit(&page);
+                match self.entries_of {
+                    Some((list, id_field)) => run.emit(&entries(&page, list, id_field, cursor_field)),
+                    None => run.emit(&page),
+                }
             }
             capped |= pages.capped;
         }
@@ -184,6 +187,25 @@ impl ListSpec {
         }
         map.entry("advertiser_id").or_insert_with(|| json!(advertiser));
     }
+}
+
+/// The entries of each object's `list` field, each with the object's id, advertiser and cursor
+/// value (a Smart+ ad's creatives, keyed by the ad and their own id).
+fn entries(objects: &[Value], list: &str, id_field: &str, cursor_field: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for object in objects {
+        let Some(Value::Array(items)) = object.get(list) else { continue };
+        for item in items {
+            let Value::Object(mut entry) = item.clone() else { continue };
+            for field in [id_field, "advertiser_id", cursor_field] {
+                if let Some(value) = object.get(field) {
+                    entry.entry(field).or_insert_with(|| value.clone());
+                }
+            }
+            out.push(Value::Object(entry));
+        }
+    }
+    out
 }
 
 /// A JSON pointer into an object, without cloning the object.

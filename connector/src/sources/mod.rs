@@ -8,8 +8,8 @@
 
 mod advertisers;
 mod fanout;
-mod gmv_max;
 mod lists;
+mod other_reports;
 mod pixel_stats;
 mod reports;
 
@@ -32,7 +32,14 @@ pub async fn read(run: &Rc<StreamRun>, reports: &Rc<ReportSync>) -> Result<()> {
         Source::Report(spec) => for_each(run, ReportSource { spec, reports: reports.clone() }).await,
         Source::Fanout(spec) => for_each(run, spec).await,
         Source::PixelStats(spec) => for_each(run, spec).await,
-        Source::GmvMax(spec) => for_each(run, gmv_max::GmvMaxSource { spec, reports: reports.clone() }).await,
+        Source::GmvMax(spec) => for_each(run, other_reports::GmvMaxSource { spec, reports: reports.clone() }).await,
+        Source::SmartPlusMaterial(granularity) => {
+            for_each(
+                run,
+                other_reports::SmartPlusMaterialSource { granularity: *granularity, reports: reports.clone() },
+            )
+            .await
+        }
     }
 }
 

@@ -36,6 +36,9 @@ pub enum Source {
     PixelStats(PixelStatsSpec),
     /// TikTok Shop's GMV Max: stores, campaigns and `gmv_max/report/get/` per store.
     GmvMax(super::gmv_max::GmvMaxSpec),
+    /// Upgraded Smart+ material reports: the daily breakdown per Smart+ ad, or the lifetime
+    /// overview.
+    SmartPlusMaterial(Granularity),
 }
 
 #[derive(Debug)]
@@ -53,7 +56,7 @@ pub struct FanoutSpec {
     pub params: &'static [(&'static str, &'static [&'static str])],
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ReportSpec {
     pub report_type: ReportType,
     pub data_level: DataLevel,
@@ -68,7 +71,7 @@ pub struct ReportSpec {
 }
 
 /// `filtering` of a report: the field is one of the values (TikTok's `IN`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ReportFilter {
     pub field: &'static str,
     pub values: &'static [&'static str],
@@ -78,6 +81,20 @@ impl ReportSpec {
     /// Every report but a basic lifetime one (`query_lifetime`) asks for dates.
     pub fn has_dates(&self) -> bool {
         !(self.granularity == Granularity::Lifetime && self.report_type == ReportType::Basic)
+    }
+
+    /// The finest level id filters may narrow this report to: rows keyed by the Smart+ ad
+    /// (`ad_id_v2`) stop at ad groups, since TikTok refuses `ad_ids` with `ad_id_v2` (DOC-SYNC).
+    pub fn narrowing_level(&self) -> DataLevel {
+        match self.dimensions.first() {
+            Some(&"ad_id_v2") => DataLevel::AdGroup,
+            _ => self.data_level,
+        }
+    }
+
+    /// The dimension that names a row's object (first, as the table writes it).
+    pub fn id_dimension(&self) -> &'static str {
+        self.dimensions.first().copied().unwrap_or_else(|| self.data_level.id_dimension())
     }
 
     /// Whether the report breaks rows down by more than the object and the time.
@@ -127,6 +144,12 @@ pub struct ListSpec {
     /// TikTok leaves TopView objects out unless `buying_types` is `["RESERVATION_TOP_VIEW"]`
     /// alone (DOC-CAMP): a second pass asks for them, at this page size (ad groups: 100).
     pub topview_page_size: Option<u32>,
+    /// Objects without the cursor field are listed again by their creation time on incremental
+    /// reads (`ad/get/`'s Smart+ creative rows lack `modify_time`).
+    pub creation_pass: bool,
+    /// The records are the entries of this list field of each object (name, the object's id
+    /// field copied onto each entry with the advertiser and the object's cursor value).
+    pub entries_of: Option<(&'static str, &'static str)>,
 }
 
 impl ListSpec {
@@ -142,6 +165,8 @@ impl ListSpec {
             lift: None,
             reachable: None,
             topview_page_size: None,
+            creation_pass: false,
+            entries_of: None,
         }
     }
 }
@@ -161,9 +186,20 @@ pub const fn entity_list(
     Source::List(ListSpec {
         deleted_filter: Some(("secondary_status", deleted_status)),
         modified_after_filter,
+        creation_pass: modified_after_filter,
         topview_page_size: Some(topview_page_size),
         ..ListSpec::plain(endpoint, "list", 1000)
     })
+}
+
+/// Upgraded Smart+ lists (`smart_plus/*/get/`): deleted objects by their primary status, the
+/// cursor on `modify_time` (the ad list filters on it at TikTok, `modified_after`).
+pub const fn smart_plus_list(endpoint: &'static str, page_size: u32, modified_after_filter: bool) -> ListSpec {
+    ListSpec {
+        deleted_filter: Some(("primary_status", "STATUS_ALL")),
+        modified_after_filter,
+        ..ListSpec::plain(endpoint, "list", page_size)
+    }
 }
 
 /// Top-level fields of report records: the dimensions lifted out of `dimensions`, the
@@ -183,6 +219,45 @@ const REPORT_FIELDS: FieldList = &[
     ("dimensions", Obj),
     ("metrics", Obj),
 ];
+
+/// Top-level fields of Smart+ ad report records: the Smart+ ad (`ad_id_v2`) besides the others.
+const SMART_PLUS_REPORT_FIELDS: FieldList = &[
+    ("advertiser_id", Str),
+    ("smart_plus_ad_id", Str),
+    ("ad_id_v2", Str),
+    ("stat_time_day", Time),
+    ("stat_time_hour", Time),
+    ("dimensions", Obj),
+    ("metrics", Obj),
+];
+
+/// A report of Upgraded Smart+ ads: `report/integrated/get/` at ad level by `ad_id_v2` (the
+/// Smart+ ad; `ad_id` there is one of its creatives), keyed as `smart_plus_ad_id`.
+pub const fn smart_plus_report(
+    name: &'static str,
+    granularity: Granularity,
+    dimensions: &'static [&'static str],
+    primary_key: &'static [&'static str],
+    metrics: MetricSet,
+) -> StreamDef {
+    assert!(same_text(dimensions[0], "ad_id_v2"), "a Smart+ ad report is keyed by ad_id_v2");
+    StreamDef {
+        name,
+        source: Source::Report(ReportSpec {
+            report_type: ReportType::Basic,
+            data_level: DataLevel::Ad,
+            granularity,
+            dimensions,
+            metrics,
+            filters: &[],
+            lookback_days: None,
+        }),
+        primary_key,
+        cursor: granularity.time_dimension(),
+        sandbox: false,
+        fields: SMART_PLUS_REPORT_FIELDS,
+    }
+}
 
 /// A report stream: the built-in ones of the table, custom reports from the config
 /// (`custom.rs`) and the built-in ones with `additional_metrics` are made here alike.

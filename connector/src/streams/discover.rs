@@ -7,6 +7,9 @@ use super::gmv_max::GmvMaxSpec;
 use crate::metrics;
 use crate::schema;
 
+/// The Smart+ material reports' metrics, as a metric set.
+const MATERIAL: metrics::MetricSet = &[metrics::SMART_PLUS_MATERIAL];
+
 impl StreamDef {
     /// The JSON schema of the stream's records: its fields, and a report's metrics each typed.
     pub fn json_schema(&self) -> Value {
@@ -14,6 +17,7 @@ impl StreamDef {
         let metric_set = match &self.source {
             Source::Report(spec) => Some(spec.metrics),
             Source::GmvMax(GmvMaxSpec::Report(spec)) => Some(spec.metrics),
+            Source::SmartPlusMaterial(_) => Some(MATERIAL),
             _ => None,
         };
         if let Some(metric_set) = metric_set {

@@ -6,12 +6,11 @@
 //! - `stores`: each advertiser's store list, and the stores its reports are read for;
 //! - `campaigns`: the campaign list (one promotion type per call) and each campaign's settings;
 //! - `reader`: a report grain over its windows, idle days skipped by the advertiser grain;
-//! - `query`, `records`: the request, and its answer into records.
+//! - `query`: the request (its answer into records: `report::tree_rows`).
 
 pub mod campaigns;
 mod query;
 mod reader;
-mod records;
 pub mod stores;
 
 use std::cell::Cell;

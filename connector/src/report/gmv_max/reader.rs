@@ -15,7 +15,6 @@ use chrono::{Duration, NaiveDate};
 use serde_json::{Map, Value};
 
 use super::query::{GmvQuery, MAX_IDS, PAGE_SIZE, SMALL_PAGE_SIZE};
-use super::records::{decode, key_of, RowContext};
 use super::{GmvMaxSync, ReportSync};
 use crate::context::{StreamRun, SyncContext};
 use crate::error::{Action, Kind, Result};
@@ -24,6 +23,7 @@ use crate::fetch::shared::Shared;
 use crate::metrics::gmv_max::{Promotion, CAMPAIGN_ATTRIBUTES};
 use crate::output;
 use crate::report::dates::{cursor_value, DateWindow};
+use crate::report::tree_rows::{decode, key_of, RowContext};
 use crate::report::windows::plan::{plan, PlannedWindow};
 use crate::state::{parse_time, Partition};
 use crate::streams::gmv_max::{GmvMaxSpec, GmvReport, Scope};
@@ -323,7 +323,11 @@ async fn fetch_all(
     stream: &str,
 ) -> Result<Vec<Value>> {
     let item_level = query.dimensions.iter().any(|d| matches!(*d, "item_group_id" | "item_id" | "room_id"));
-    let context = Rc::new(RowContext { advertiser: query.advertiser.into(), store: query.store.into(), filtered });
+    let context = Rc::new(RowContext {
+        advertiser: query.advertiser.into(),
+        named: vec![("store_id", query.store.into())],
+        filtered,
+    });
     if !item_level || gmv.small_item_pages.get() {
         let size = if item_level { SMALL_PAGE_SIZE } else { PAGE_SIZE };
         return pages(sync, query, size, &context, stream).await;

@@ -35,7 +35,7 @@ impl WindowReader<'_> {
         outcome: &mut WindowOutcome,
     ) -> Result<bool> {
         let TruncatedAnswer { limit, pages: sync_pages } = answer;
-        let level = self.spec.data_level;
+        let level = self.spec.narrowing_level();
         if let Some(scope) = scope {
             let tree = self.ad_tree().await?;
             let Some(finer) = tree.narrower(scope, level) else { return Ok(false) };

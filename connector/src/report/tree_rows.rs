@@ -1,6 +1,8 @@
-//! A GMV Max answer into records, in the built-in reports' shape: every dimension lifted to
-//! the top level, the request's advertiser and store added (TikTok's rows carry neither), the
-//! `metrics` typed (`-` → null), the `dimensions` object kept.
+//! Answers of the report APIs beside the integrated one (GMV Max, Smart+ material reports),
+//! read as JSON trees into records in the built-in reports' shape: every dimension lifted to the
+//! top level, what the request named added (the advertiser, a GMV Max store, the ids a query
+//! filtered on instead of asking as dimensions), the `metrics` typed (`-` → null), the
+//! `dimensions` object kept.
 
 use serde_json::{json, Map, Value};
 
@@ -9,11 +11,11 @@ use crate::error::Result;
 use crate::fetch::paging::Page;
 use crate::metrics;
 
-/// Where a page's records come from: the request's advertiser and store, and the dimensions a
-/// fallback query filtered on instead of asking (its campaign and product).
+/// Where a page's records come from: the request's advertiser, what else it named (a store),
+/// and the dimensions a query filtered on instead of asking (a campaign and product, a Smart+ ad).
 pub struct RowContext {
     pub advertiser: String,
-    pub store: String,
+    pub named: Vec<(&'static str, String)>,
     pub filtered: Vec<(&'static str, String)>,
 }
 
@@ -21,7 +23,8 @@ pub struct RowContext {
 pub type GmvPage = (Vec<Value>, Vec<(String, String)>);
 
 /// Decode a page. An empty page has no `list` key at all, even before the last page
-/// (gmv-max-smart-plus.md §1.7): it never ends the paging, `total_page` does.
+/// (gmv-max-smart-plus.md §1.7): it never ends the paging, `total_page` does. A row's
+/// dimensions are under `dimensions`, or `info` as the Go SDK has Smart+ material rows (§2.4).
 pub fn decode(answer: ApiResponse, context: &RowContext) -> Result<Page<GmvPage>> {
     let mut data = answer.into_data()?;
     let rows = api::take_list(&mut data, "list")?;
@@ -33,7 +36,7 @@ pub fn decode(answer: ApiResponse, context: &RowContext) -> Result<Page<GmvPage>
 
 fn record(row: Value, context: &RowContext, unreadable: &mut Vec<(String, String)>) -> Value {
     let Value::Object(mut row) = row else { return Value::Null };
-    let mut dimensions = match row.remove("dimensions") {
+    let mut dimensions = match row.remove("dimensions").or_else(|| row.remove("info")) {
         Some(Value::Object(d)) => d,
         _ => Map::new(),
     };
@@ -54,9 +57,11 @@ fn record(row: Value, context: &RowContext, unreadable: &mut Vec<(String, String
     for (key, value) in &dimensions {
         record.insert(key.clone(), value.clone());
     }
-    // The request's advertiser and store: a store's data belongs to the pair (§1.2).
+    // The request's advertiser, and store: a store's data belongs to the pair (§1.2).
     record.insert("advertiser_id".into(), json!(context.advertiser));
-    record.insert("store_id".into(), json!(context.store));
+    for (name, value) in &context.named {
+        record.insert(name.to_string(), json!(value));
+    }
     record.insert("metrics".into(), Value::Object(typed));
     record.insert("dimensions".into(), Value::Object(dimensions));
     Value::Object(record)
@@ -77,8 +82,11 @@ mod tests {
 
     #[test]
     fn rows_gain_the_store_and_typed_metrics_and_an_empty_page_has_no_list() {
-        let context =
-            RowContext { advertiser: "7".into(), store: "9".into(), filtered: vec![("campaign_id", "3".into())] };
+        let context = RowContext {
+            advertiser: "7".into(),
+            named: vec![("store_id", "9".into())],
+            filtered: vec![("campaign_id", "3".into())],
+        };
         let body = json!({"code": 0, "data": {"list": [{"dimensions": {"item_id": "5", "stat_time_day": "2025-01-01 00:00:00"},
             "metrics": {"cost": "1.50", "orders": "2", "cost_per_order": "-"}}], "page_info": {"total_page": 2}}});
         let page = decode(answer(body), &context).unwrap();
@@ -92,5 +100,11 @@ mod tests {
         let empty =
             decode(answer(json!({"code": 0, "data": {"page_info": {"page": 1, "total_page": 3}}})), &context).unwrap();
         assert!(empty.items.0.is_empty() && !empty.is_empty && empty.total_pages == 3);
+        let info = json!({"code": 0, "data": {"list": [{"info": {"main_material_id": "5"}, "metrics": {}}]}});
+        assert_eq!(
+            decode(answer(info), &context).unwrap().items.0[0]["main_material_id"],
+            json!("5"),
+            "the Go SDK's key"
+        );
     }
 }
