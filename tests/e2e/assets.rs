@@ -44,12 +44,13 @@ fn expected(h: &Harness, endpoint: &str) -> BTreeSet<(String, String)> {
 }
 
 #[test]
-fn discover_lists_the_44_reference_streams_the_12_gmv_max_ones_and_the_28_sandbox_ones() {
+fn discover_lists_the_44_reference_streams_12_gmv_max_and_9_smart_plus_ones_and_the_28_sandbox_ones() {
     let h = Harness::new("assets-discover", SimConfig::default());
     let prod = h.discover(&h.oauth_config());
     let all: Vec<&str> = prod["streams"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
-    assert_eq!(all.len(), 56, "{all:?}");
+    assert_eq!(all.len(), 65, "{all:?}");
     assert_eq!(all.iter().filter(|n| n.starts_with("gmv_max_")).count(), 12, "{all:?}");
+    assert_eq!(all.iter().filter(|n| n.starts_with("smart_plus_")).count(), 9, "{all:?}");
     let sandbox = h.discover(&h.sandbox_config());
     let names: Vec<&str> = sandbox["streams"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(names.len(), 28, "{names:?}");

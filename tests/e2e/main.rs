@@ -21,4 +21,5 @@ mod report_tasks;
 mod reports;
 mod safety;
 mod simulator;
+mod smart_plus;
 mod sync;

@@ -13,7 +13,8 @@ fn report_streams(catalog: &Value) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|s| s["name"].as_str().unwrap().to_string())
-        .filter(|n| n.contains("report") && !n.starts_with("gmv_max_"))
+        // The reference's report streams (GMV Max and Smart+ have modules of their own).
+        .filter(|n| n.contains("report") && !n.starts_with("gmv_max_") && !n.starts_with("smart_plus_"))
         .collect()
 }
 

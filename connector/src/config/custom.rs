@@ -40,8 +40,8 @@ pub fn spec() -> Value {
                 "granularity": {"title": "Granularity", "description": "HOURLY is for BASIC reports only; LIFETIME for BASIC reports without breakdowns.", "type": "string", "enum": names(&Granularity::ALL, Granularity::name), "order": 3},
                 "dimensions": {
                     "title": "Breakdowns",
-                    "description": "Besides the id and time dimensions: BASIC reports take country_code; AUDIENCE reports gender, age, country_code, province_id, platform, language, placement, ac.",
-                    "type": "array", "uniqueItems": true, "items": {"type": "string", "enum": AUDIENCE_BREAKDOWNS.iter().chain(crate::metrics::gmv_max::ID_DIMENSIONS).chain(gmv_max::TIME_DIMENSIONS).collect::<Vec<_>>()}, "order": 4
+                    "description": "Besides the id and time dimensions: BASIC reports take country_code; AUDIENCE reports gender, age, country_code, province_id, platform, language, placement, ac. At AUCTION_AD, ad_id_v2 keys rows by the Smart+ ad instead of ad_id (its creatives), filtered by ad_ids_v2 rather than ad_ids. GMV_MAX reports name all their dimensions here.",
+                    "type": "array", "uniqueItems": true, "items": {"type": "string", "enum": AUDIENCE_BREAKDOWNS.iter().chain(&["ad_id_v2"]).chain(crate::metrics::gmv_max::ID_DIMENSIONS).chain(gmv_max::TIME_DIMENSIONS).collect::<Vec<_>>()}, "order": 4
                 },
                 "metrics": {
                     "title": "Metrics",
@@ -94,6 +94,8 @@ struct CustomReport {
     metrics: Vec<String>,
     filters: &'static [ReportFilter],
     lookback_days: Option<u32>,
+    /// Rows by the Smart+ ad (`ad_id_v2`) instead of `ad_id` (a creative of a Smart+ ad).
+    by_smart_plus_ad: bool,
 }
 
 /// One entry of `custom_reports` as a report stream, checked part by part in the order the
@@ -104,11 +106,13 @@ fn parse_one(obj: &Map<String, Value>, at: &str) -> Result<&'static StreamDef> {
     }
     let name = form::stream_name(obj, at)?;
     let (report_type, level, granularity) = form::report_kind(obj, at)?;
+    let (obj, by_smart_plus_ad) = &form::smart_plus_ad_dimension(obj, at, level)?;
     let breakdowns = form::breakdowns(obj, at, report_type, granularity)?;
     let shape = ReportShape { report_type, level, granularity, breakdowns: !breakdowns.is_empty() };
     let report = CustomReport {
         metrics: form::metric_names(obj, at, &shape)?,
-        filters: form::filters(obj, at, &breakdowns)?,
+        filters: form::filters(obj, at, &breakdowns, *by_smart_plus_ad)?,
+        by_smart_plus_ad: *by_smart_plus_ad,
         lookback_days: form::lookback_days(obj, at)?,
         name,
         shape,
@@ -123,7 +127,8 @@ impl CustomReport {
     fn into_def(self) -> StreamDef {
         let ReportShape { report_type, level, granularity, .. } = self.shape;
         // The dimensions of the query: the level's id, the time, then the breakdowns.
-        let mut dimensions = vec![level.id_dimension().to_string()];
+        let id = if self.by_smart_plus_ad { "ad_id_v2" } else { level.id_dimension() };
+        let mut dimensions = vec![id.to_string()];
         dimensions.extend(granularity.time_dimension().map(str::to_string));
         dimensions.extend(self.breakdowns);
         let dimensions = leak_strs(dimensions);
@@ -143,8 +148,10 @@ impl CustomReport {
             spec.lookback_days = self.lookback_days;
         }
         // Breakdowns the built-in reports never use get a field of their own.
+        let aliases: &[&'static str] = if self.by_smart_plus_ad { &["smart_plus_ad_id"] } else { &[] };
         let extra: Vec<(&'static str, FieldType)> = dimensions
             .iter()
+            .chain(aliases)
             .filter(|d| !def.fields.iter().any(|(f, _)| f == *d))
             .map(|d| (*d, FieldType::Str))
             .collect();
@@ -231,6 +238,9 @@ mod tests {
             (json!({"filters": [{"field_name": "ad_status", "filter_value": ["x"]}]}), "filters[0].field_name"),
             (json!({"filters": [{"field_name": "ad_ids", "filter_type": "NOT_IN", "filter_value": ["1"]}]}), "use IN"),
             (json!({"lookback_days": 400}), "lookback_days: must be a whole number from 0 to 364"),
+            (json!({"data_level": "AUCTION_ADGROUP", "dimensions": ["ad_id_v2"]}), "ad_id_v2 is the Smart+ ad: an AUCTION_AD dimension"),
+            (json!({"dimensions": ["ad_id_v2"], "filters": [{"field_name": "ad_ids", "filter_value": ["1"]}]}), "TikTok refuses ad_ids with ad_id_v2 (DOC-SYNC); filter on ad_ids_v2"),
+            (json!({"filters": [{"field_name": "ad_ids_v2", "filter_value": ["1"]}]}), "ad_ids_v2 filters rows by the Smart+ ad: add \"ad_id_v2\" to dimensions"),
         ];
         for (change, expected) in cases {
             let e = error_of(json!([report(change.clone())]));

@@ -80,6 +80,7 @@ const fn probe_of(
         metrics,
         filters: &[],
         lookback_days: None,
+        keep: None,
     }
 }
 

@@ -68,6 +68,9 @@ pub struct ReportSpec {
     pub filters: &'static [ReportFilter],
     /// Days re-read before the cursor, instead of the config's `attribution_window`.
     pub lookback_days: Option<u32>,
+    /// Only rows whose text metric has one of the values: kept here rather than filtered at
+    /// TikTok, where the filter is not documented (Smart+ ads among `ad_id_v2` rows).
+    pub keep: Option<(&'static str, &'static [&'static str])>,
 }
 
 /// `filtering` of a report: the field is one of the values (TikTok's `IN`).
@@ -251,6 +254,8 @@ pub const fn smart_plus_report(
             metrics,
             filters: &[],
             lookback_days: None,
+            // `ad_id_v2` rows are manual ads too (their `ad_id`), and Smart+ ads (DOC-SYNC).
+            keep: Some(("campaign_automation_type", &["UPGRADED_SMART_PLUS", "SMART_PLUS"])),
         }),
         primary_key,
         cursor: granularity.time_dimension(),
@@ -272,8 +277,9 @@ pub const fn report(
 ) -> StreamDef {
     // Checked when the table is compiled: a row is keyed by its level's id dimension first.
     assert!(
-        same_text(dimensions[0], data_level.id_dimension()),
-        "a report's first dimension must be its data level's id"
+        same_text(dimensions[0], data_level.id_dimension())
+            || (same_text(dimensions[0], "ad_id_v2") && matches!(data_level, DataLevel::Ad)),
+        "a report's first dimension must be its data level's id (at ad level, or the Smart+ ad's)"
     );
     StreamDef {
         name,
@@ -285,6 +291,7 @@ pub const fn report(
             metrics,
             filters: &[],
             lookback_days: None,
+            keep: None,
         }),
         // The dimensions are the key of a row; the advertiser is implied by the id dimension.
         primary_key: dimensions,

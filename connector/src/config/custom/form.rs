@@ -18,7 +18,7 @@ pub const AUDIENCE_BREAKDOWNS: &[&str] =
     &["gender", "age", "country_code", "province_id", "platform", "language", "placement", "ac"];
 /// Filters the synchronous report and the async task both take (tiktok-api.md §4.9), so a
 /// truncated window read through a task still has the user's filter.
-pub const FILTER_FIELDS: &[&str] = &["campaign_ids", "adgroup_ids", "ad_ids", "country_code"];
+pub const FILTER_FIELDS: &[&str] = &["campaign_ids", "adgroup_ids", "ad_ids", "ad_ids_v2", "country_code"];
 /// TikTok takes at most 100 values in an id filter.
 pub const MAX_FILTER_VALUES: usize = 100;
 /// The longest custom report (stream) name and metric name, as the patterns of the spec say.
@@ -115,6 +115,27 @@ pub fn report_kind(obj: &Map<String, Value>, at: &str) -> Result<(ReportType, Da
 }
 
 /// The breakdowns TikTok documents for the report type.
+/// `ad_id_v2` among `dimensions`: rows by the Smart+ ad (DOC-SYNC: `ad_id` is then one of its
+/// creatives), at ad level only. The entry without it, and whether it was there.
+pub fn smart_plus_ad_dimension(
+    obj: &Map<String, Value>,
+    at: &str,
+    level: DataLevel,
+) -> Result<(Map<String, Value>, bool)> {
+    let mut rest = obj.clone();
+    let Some(Value::Array(dimensions)) = rest.get_mut("dimensions") else { return Ok((rest, false)) };
+    let before = dimensions.len();
+    dimensions.retain(|d| d != "ad_id_v2");
+    let by_smart_plus_ad = dimensions.len() < before;
+    if by_smart_plus_ad && level != DataLevel::Ad {
+        return Err(Error::config(format!(
+            "{at}.dimensions: ad_id_v2 is the Smart+ ad: an AUCTION_AD dimension, not {}",
+            level.api_name()
+        )));
+    }
+    Ok((rest, by_smart_plus_ad))
+}
+
 fn breakdowns_of(report_type: ReportType) -> &'static [&'static str] {
     match report_type {
         ReportType::Basic => BASIC_BREAKDOWNS,
@@ -217,8 +238,28 @@ pub fn checked_metric_names(
 
 /// `filters`: fields both report paths filter on, with IN and 1 to MAX_FILTER_VALUES values; a
 /// country filter only in a report broken down by country.
-pub fn filters(obj: &Map<String, Value>, at: &str, breakdowns: &[String]) -> Result<&'static [ReportFilter]> {
+pub fn filters(
+    obj: &Map<String, Value>,
+    at: &str,
+    breakdowns: &[String],
+    by_smart_plus_ad: bool,
+) -> Result<&'static [ReportFilter]> {
     let filters = filters_of(obj, at, FILTER_FIELDS)?;
+    for (j, filter) in filters.iter().enumerate() {
+        match (filter.field, by_smart_plus_ad) {
+            ("ad_ids", true) => {
+                return Err(Error::config(format!(
+                    "{at}.filters[{j}]: TikTok refuses ad_ids with ad_id_v2 (DOC-SYNC); filter on ad_ids_v2"
+                )))
+            }
+            ("ad_ids_v2", false) => {
+                return Err(Error::config(format!(
+                    "{at}.filters[{j}]: ad_ids_v2 filters rows by the Smart+ ad: add \"ad_id_v2\" to dimensions"
+                )))
+            }
+            _ => {}
+        }
+    }
     if let Some(j) = filters
         .iter()
         .position(|f| f.field == "country_code")

@@ -47,6 +47,7 @@ const SPENT: ReportSpec = ReportSpec {
     metrics: &[&["spend"]],
     filters: &[],
     lookback_days: None,
+    keep: None,
 };
 
 pub async fn read_advertiser(

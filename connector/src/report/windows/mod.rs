@@ -56,6 +56,17 @@ struct Part<'a> {
 }
 
 impl Part<'_> {
+    /// Hand records to the host: those of the rows the stream keeps (`ReportSpec::keep`).
+    fn emit(&self, mut records: Vec<String>) {
+        if let Some((metric, values)) = self.spec.keep {
+            records.retain(|text| {
+                let record: Value = serde_json::from_str(text).unwrap_or_default();
+                record["metrics"][metric].as_str().is_some_and(|v| values.contains(&v))
+            });
+        }
+        self.run.emit_texts(records)
+    }
+
     fn reader(&self, last_day: Option<NaiveDate>, topview: bool) -> WindowReader<'_> {
         WindowReader::new(self.run, self.reports, self.spec, self.advertiser, last_day, topview)
     }
@@ -72,7 +83,7 @@ impl Part<'_> {
             return Ok(());
         }
         let reader = self.reader(None, topview);
-        reader.read(None, None, &mut |records| self.run.emit_texts(records)).await?;
+        reader.read(None, None, &mut |records| self.emit(records)).await?;
         Ok(())
     }
 
@@ -129,8 +140,7 @@ impl Part<'_> {
         let mut firsts = FetchAhead::new(&run.sync.api, firsts);
         let (mut truncated_windows, mut incomplete, mut task_quota_spent) = (Vec::new(), false, false);
         while let Some((planned, first)) = firsts.next().await {
-            let outcome =
-                reader.read(Some(planned.window), Some(first), &mut |records| run.emit_texts(records)).await?;
+            let outcome = reader.read(Some(planned.window), Some(first), &mut |records| self.emit(records)).await?;
             if outcome.truncated_queries > 0 {
                 truncated_windows.push(planned.window);
             }
