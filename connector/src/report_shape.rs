@@ -104,3 +104,10 @@ impl DataLevel {
         }
     }
 }
+
+/// `filtering` of a report: the field is one of the values (TikTok's `IN`).
+#[derive(Debug, Clone)]
+pub struct ReportFilter {
+    pub field: &'static str,
+    pub values: &'static [&'static str],
+}

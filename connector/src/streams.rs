@@ -15,8 +15,8 @@ use crate::metrics;
 use crate::metrics::gmv_max::{Promotion, CAMPAIGN_ATTRIBUTES, CORE, LIVE, PRODUCT_BID};
 pub use crate::report_shape::{is_breakdown, DataLevel, Granularity, ReportType};
 use def::{entity_list, plain_list, smart_plus_list, smart_plus_report};
-pub use def::{report, FanoutSpec, ListSpec, PixelStatsSpec, ReportFilter, ReportSpec, Source, StreamDef};
-use gmv_max::{gmv_report, grain, GmvMaxSpec, GmvReport, Scope};
+pub use def::{gmv_report, report, FanoutSpec, ListSpec, PixelStatsSpec, ReportFilter, ReportSpec, Source, StreamDef};
+use gmv_max::{grain, GmvMaxSpec, GmvReport, Scope};
 
 use DataLevel::{Ad, AdGroup, Advertiser, Campaign};
 use Granularity::{Daily, Hourly, Lifetime};

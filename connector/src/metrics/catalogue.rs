@@ -227,8 +227,9 @@ pub const CATALOGUE: &[Metric] = &[
     attribute("advertiser_name", Advertiser),
     attribute("campaign_name", Campaign),
     // MANUAL, SMART_PLUS, UPGRADED_SMART_PLUS (ad_id_v2 rows) or UPGRADED_SMART_PLUS_CREATIVE
-    // (creative ad_id rows): the Go SDK's `enum/campaign_automation_type.go`, DOC-CAMP.
-    attribute("campaign_automation_type", Campaign),
+    // (creative ad_id rows): the Go SDK's `enum/campaign_automation_type.go`, DOC-CAMP; at ad group
+    // and ad level, the stricter reading where the Go SDK names no level.
+    attribute("campaign_automation_type", AdGroup),
     attribute("campaign_id", AdGroup),
     attribute("objective_type", Campaign),
     attribute("adgroup_name", AdGroup),

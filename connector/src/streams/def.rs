@@ -1,7 +1,9 @@
 //! What a stream is: a [`StreamDef`], the [`Source`] of its records with the spec of each kind
 //! of source, and the constructors the stream table (and custom reports) are written with.
 
+use super::gmv_max::{GmvMaxSpec, GmvReport};
 use crate::metrics::{catalogue::same_text, rules::ReportShape, MetricSet};
+pub use crate::report_shape::ReportFilter;
 use crate::report_shape::{is_breakdown, DataLevel, Granularity, ReportType};
 use crate::schema::{FieldList, FieldType::*};
 
@@ -35,7 +37,7 @@ pub enum Source {
     /// `pixel/event/stats/` for every pixel of every advertiser (ids from the pixel list).
     PixelStats(PixelStatsSpec),
     /// TikTok Shop's GMV Max: stores, campaigns and `gmv_max/report/get/` per store.
-    GmvMax(super::gmv_max::GmvMaxSpec),
+    GmvMax(GmvMaxSpec),
     /// Upgraded Smart+ material reports: the daily breakdown per Smart+ ad, or the lifetime
     /// overview.
     SmartPlusMaterial(Granularity),
@@ -71,13 +73,6 @@ pub struct ReportSpec {
     /// Only rows whose text metric has one of the values: kept here rather than filtered at
     /// TikTok, where the filter is not documented (Smart+ ads among `ad_id_v2` rows).
     pub keep: Option<(&'static str, &'static [&'static str])>,
-}
-
-/// `filtering` of a report: the field is one of the values (TikTok's `IN`).
-#[derive(Debug, Clone)]
-pub struct ReportFilter {
-    pub field: &'static str,
-    pub values: &'static [&'static str],
 }
 
 impl ReportSpec {
@@ -298,5 +293,34 @@ pub const fn report(
         cursor: granularity.time_dimension(),
         sandbox,
         fields: REPORT_FIELDS,
+    }
+}
+
+/// Top-level fields of GMV Max report records: the dimensions lifted out of `dimensions`, the
+/// advertiser and the store of the request, and the `metrics` and `dimensions` objects.
+const GMV_MAX_REPORT_FIELDS: FieldList = &[
+    ("advertiser_id", Str),
+    ("store_id", Str),
+    ("campaign_id", Str),
+    ("item_group_id", Str),
+    ("item_id", Str),
+    ("room_id", Str),
+    ("stat_time_day", Time),
+    ("stat_time_hour", Time),
+    ("dimensions", Obj),
+    ("metrics", Obj),
+];
+
+/// A GMV Max report stream; its key is the advertiser, the store and the dimensions.
+pub const fn gmv_report(name: &'static str, primary_key: &'static [&'static str], spec: GmvReport) -> StreamDef {
+    let cursor = spec.granularity.time_dimension();
+    StreamDef {
+        name,
+        source: Source::GmvMax(GmvMaxSpec::Report(spec)),
+        primary_key,
+        cursor,
+        // TikTok's sandbox has no GMV Max (gmv-max-smart-plus.md §1.10).
+        sandbox: false,
+        fields: GMV_MAX_REPORT_FIELDS,
     }
 }

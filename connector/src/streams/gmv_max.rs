@@ -1,12 +1,10 @@
 //! GMV Max streams as data: the store list, the campaign list and settings, and each report
 //! grain (its dimensions, promotion type, metrics and how it is asked). What reads them lives
-//! in `report/gmv_max/`.
+//! in `report/gmv_max/`; the streams' constructor is `def::gmv_report`.
 
-use super::def::{ReportFilter, Source, StreamDef};
 use crate::metrics::gmv_max::Promotion;
 use crate::metrics::MetricSet;
-use crate::report_shape::Granularity;
-use crate::schema::{FieldList, FieldType::*};
+use crate::report_shape::{Granularity, ReportFilter};
 
 #[derive(Debug)]
 pub enum GmvMaxSpec {
@@ -48,35 +46,6 @@ pub struct GmvReport {
     pub lookback_days: Option<u32>,
 }
 
-/// Top-level fields of GMV Max report records: the dimensions lifted out of `dimensions`, the
-/// advertiser and the store of the request, and the `metrics` and `dimensions` objects.
-pub const REPORT_FIELDS: FieldList = &[
-    ("advertiser_id", Str),
-    ("store_id", Str),
-    ("campaign_id", Str),
-    ("item_group_id", Str),
-    ("item_id", Str),
-    ("room_id", Str),
-    ("stat_time_day", Time),
-    ("stat_time_hour", Time),
-    ("dimensions", Obj),
-    ("metrics", Obj),
-];
-
-/// A GMV Max report stream; its key is the advertiser, the store and the dimensions.
-pub const fn gmv_report(name: &'static str, primary_key: &'static [&'static str], spec: GmvReport) -> StreamDef {
-    let cursor = spec.granularity.time_dimension();
-    StreamDef {
-        name,
-        source: Source::GmvMax(GmvMaxSpec::Report(spec)),
-        primary_key,
-        cursor,
-        // TikTok's sandbox has no GMV Max (gmv-max-smart-plus.md §1.10).
-        sandbox: false,
-        fields: REPORT_FIELDS,
-    }
-}
-
 /// A grain asked of the whole store or of its active campaigns, without fallback.
 pub const fn grain(
     dimensions: &'static [&'static str],
@@ -92,6 +61,7 @@ pub const fn grain(
 mod tests {
     use super::*;
     use crate::metrics::gmv_max::refusal;
+    use crate::streams::Source;
 
     #[test]
     fn every_grain_asks_only_what_tiktok_gives_at_it() {

@@ -9,7 +9,8 @@ use serde_json::{Map, Value};
 use super::form::{checked_metric_names, filters_of, leak_strs, lookback_days, stream_name, strings};
 use crate::error::{Error, Result};
 use crate::metrics::gmv_max::{combination_of, refusal, Combination, Promotion, ID_DIMENSIONS};
-use crate::streams::gmv_max::{gmv_report, GmvReport, Scope};
+use crate::streams::gmv_max::{GmvReport, Scope};
+use crate::streams::gmv_report;
 use crate::streams::{Granularity, ReportFilter, StreamDef};
 
 /// The `filtering` keys of a GMV Max report a custom report may set (§1.5); the promotion type
