@@ -8,6 +8,7 @@ use std::sync::Arc;
 pub mod gmv_max;
 mod query;
 mod rows;
+pub mod smart_plus;
 pub mod tasks;
 mod vocabulary;
 

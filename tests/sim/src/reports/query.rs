@@ -49,12 +49,13 @@ impl ReportQuery {
         let id_filters = self
             .filters
             .iter()
-            .filter(|(field, ..)| ["campaign_ids", "adgroup_ids", "ad_ids"].contains(&field.as_str()));
+            .filter(|(field, ..)| ["campaign_ids", "adgroup_ids", "ad_ids", "ad_ids_v2"].contains(&field.as_str()));
         ad.topview == self.topview()
             && id_filters.into_iter().all(|(field, inside, values)| {
                 let value = match field.as_str() {
                     "campaign_ids" => &ad.campaign_id,
                     "adgroup_ids" => ad.adgroup_id.as_ref().unwrap_or(&ad.id),
+                    "ad_ids_v2" => &ad_id_v2(ad),
                     _ => &ad.id,
                 };
                 values.contains(value) == *inside
@@ -73,12 +74,26 @@ impl ReportQuery {
                 "campaign_ids" => ad.campaign_id.clone(),
                 "adgroup_ids" => ad.adgroup_id.clone().unwrap_or_default(),
                 "ad_ids" => ad.id.clone(),
+                "ad_ids_v2" => ad_id_v2(ad),
+                "campaign_automation_type" => automation_type(ad).to_string(),
                 "country_code" => country().to_string(),
                 _ => return true,
             };
             values.contains(&value) == *inside
         })
     }
+}
+
+/// An ad's `ad_id_v2` (DOC-SYNC; GO `report/dimensions.go`): its Smart+ ad for an Upgraded
+/// Smart+ creative, its own id for any other ad.
+pub(super) fn ad_id_v2(ad: &Entity) -> String {
+    ad.fields["smart_plus_ad_id"].as_str().unwrap_or(&ad.id).to_string()
+}
+
+/// An object's campaign automation type as the report's filter sees it (GO
+/// `enum/campaign_automation_type.go`): a Smart+ creative is `UPGRADED_SMART_PLUS`.
+pub(super) fn automation_type(ad: &Entity) -> &str {
+    ad.fields["campaign_automation_type"].as_str().unwrap_or("MANUAL").trim_end_matches("_CREATIVE")
 }
 
 pub(super) fn conflict() -> ApiError {
@@ -89,7 +104,7 @@ pub(super) fn conflict() -> ApiError {
 pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQuery, ApiError> {
     let audience = report_type(q)?;
     let (level, advertiser_level, id_dimension) = data_level(q)?;
-    let (time, breakdowns) = dimensions(q, audience, id_dimension)?;
+    let (time, breakdowns, id_dimension) = dimensions(q, audience, id_dimension)?;
     let lifetime = match q.get("query_lifetime") {
         None | Some("false") => false,
         Some("true") => true,
@@ -118,6 +133,9 @@ pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQ
         Some(date_span(q, config, time, task)?)
     };
     let (include_deleted, filters) = parse_filtering(q, level)?;
+    if id_dimension == "ad_id_v2" {
+        ad_id_v2_rules(&metrics, &filters)?;
+    }
     // A country filter needs the country breakdown.
     if filters.iter().any(|(field, ..)| field == "country_code") && !breakdowns.iter().any(|d| d == "country_code") {
         return Err(param_error(
@@ -135,6 +153,20 @@ pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQ
         include_deleted,
         filters,
     })
+}
+
+/// DOC-SYNC; GO `report/metrics.go` (`AdIDV2`): "You cannot use it together with the dimension
+/// ad_id, the filter ad_ids, or the attribute metric ad_id." (the dimension: `dimensions`).
+fn ad_id_v2_rules(metrics: &[String], filters: &[Filter]) -> Result<(), ApiError> {
+    if filters.iter().any(|(field, ..)| field == "ad_ids") {
+        // invented wording
+        return Err(param_error("filtering: ad_ids cannot be used with the ad_id_v2 dimension; use ad_ids_v2."));
+    }
+    if metrics.iter().any(|m| m == "ad_id") {
+        // invented wording
+        return Err(param_error("metrics: the ad_id metric cannot be used with the ad_id_v2 dimension."));
+    }
+    Ok(())
 }
 
 /// `report_type` (and `service_type`): whether the report is an AUDIENCE one.
@@ -168,13 +200,20 @@ fn data_level(q: &Query) -> Result<(Level, bool, &'static str), ApiError> {
 }
 
 /// `dimensions`: the level's id, at most one time dimension, and the breakdowns TikTok allows
-/// with them.
-fn dimensions(q: &Query, audience: bool, id_dimension: &str) -> Result<(Time, Vec<String>), ApiError> {
+/// with them; the id dimension asked (`ad_id_v2` stands for `ad_id` at AUCTION_AD, DOC-SYNC).
+fn dimensions(
+    q: &Query,
+    audience: bool,
+    id_dimension: &'static str,
+) -> Result<(Time, Vec<String>, &'static str), ApiError> {
     let mut time = Time::None;
     let mut breakdowns = Vec::new();
     let mut id_seen = false;
-    for d in q.strings("dimensions")?.ok_or_else(|| param_error("dimensions: Missing data for required field."))? {
+    let dims = q.strings("dimensions")?.ok_or_else(|| param_error("dimensions: Missing data for required field."))?;
+    let v2 = v2_dimension(&dims, id_dimension)?;
+    for d in dims {
         match d.as_str() {
+            "ad_id_v2" => id_seen = true,
             "stat_time_day" | "stat_time_hour" if time != Time::None => return Err(conflict()),
             "stat_time_day" => time = Time::Day,
             "stat_time_hour" if audience => return Err(conflict()),
@@ -194,7 +233,24 @@ fn dimensions(q: &Query, audience: bool, id_dimension: &str) -> Result<(Time, Ve
     if audience && breakdowns.len() > 1 && !age_with_gender {
         return Err(conflict());
     }
-    Ok((time, breakdowns))
+    Ok((time, breakdowns, if v2 { "ad_id_v2" } else { id_dimension }))
+}
+
+/// Whether `dimensions` asks `ad_id_v2`: only at AUCTION_AD (GO `report/dimensions.go`: the ad
+/// level data), and never with `ad_id` (DOC-SYNC; GO `report/metrics.go`).
+fn v2_dimension(dims: &[String], id_dimension: &str) -> Result<bool, ApiError> {
+    if !dims.iter().any(|d| d == "ad_id_v2") {
+        return Ok(false);
+    }
+    if id_dimension != "ad_id" {
+        // invented wording
+        return Err(param_error("dimensions: ad_id_v2 is only supported when data_level is AUCTION_AD."));
+    }
+    if dims.iter().any(|d| d == "ad_id") {
+        // invented wording
+        return Err(param_error("dimensions: ad_id_v2 cannot be used together with ad_id."));
+    }
+    Ok(true)
 }
 
 /// `metrics` (spend and impressions when absent), each valid in a report of this shape:
@@ -276,7 +332,8 @@ pub(super) fn task_rules(q: &Query, metrics: &[String], breakdowns: &[String]) -
             serde_json::from_str(raw).map_err(|_| param_error("filtering: Field must be set to array"))?;
         for f in &filters {
             let field = f["field_name"].as_str().unwrap_or("");
-            if !["campaign_ids", "adgroup_ids", "ad_ids", "country_code"].contains(&field) {
+            // ad_ids_v2: this simulator accepts it in tasks (open: DOC-TASK-CREATE predates it).
+            if !["campaign_ids", "adgroup_ids", "ad_ids", "ad_ids_v2", "country_code"].contains(&field) {
                 return Err(param_error(format!(
                     "filtering.field_name: {field} is not supported by asynchronous reports; use campaign_ids, adgroup_ids, ad_ids or country_code."
                 )));
@@ -337,7 +394,24 @@ pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<Filt
                     ))
                 }
             },
-            "promotion_type" | "campaign_automation_type" => {}
+            // DOC-SYNC; GO `report/metrics.go`: ad_id_v2's own filter, IN only, ≤100 as ad_ids.
+            "ad_ids_v2" => match filter_type {
+                "IN" if (1..=100).contains(&values.len()) => applied.push((field.to_string(), true, values)),
+                "IN" => return Err(param_error("filtering.ad_ids_v2: Length must be between 1 and 100.")),
+                other => {
+                    return Err(param_error(format!("filtering.filter_type: {other} is not supported for {field}.")))
+                }
+            },
+            // §2.1 (GO enum; 3P): as a filter only the campaign types work; `_CREATIVE` is 40002.
+            "campaign_automation_type" => {
+                if let Some(bad) =
+                    values.iter().find(|v| !["MANUAL", "SMART_PLUS", "UPGRADED_SMART_PLUS"].contains(&v.as_str()))
+                {
+                    return Err(param_error(format!("filtering.campaign_automation_type: Invalid enum value {bad}.")));
+                }
+                applied.push((field.to_string(), filter_type != "NOT_IN", values));
+            }
+            "promotion_type" => {}
             other => return Err(param_error(format!("filtering.field_name: Invalid field {other}."))),
         }
     }
