@@ -22,6 +22,8 @@ mod refusals;
 mod reports;
 mod routes;
 mod server;
+#[cfg(test)]
+mod sp_tests;
 mod wire;
 
 use std::sync::Arc;
