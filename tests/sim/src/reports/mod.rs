@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+mod filtering;
 pub mod gmv_max;
 mod query;
 mod rows;
