@@ -208,6 +208,18 @@ pub struct Readings {
     /// production client measured 50): the largest `page_size` a report with an
     /// `item_group_id`, `item_id` or `room_id` dimension takes; over it, 40002 naming page_size.
     pub gmv_item_page_size_max: u32,
+    /// gmv-max-smart-plus.md §2.1, readings row (3P, Opus Growth MCP: Smart+ objects are not in
+    /// the standard lists at all). false (default): `campaign/get`, `adgroup/get` and `ad/get`
+    /// list Smart+ campaigns, ad groups and (as their creatives) ads; true: they leave every
+    /// Smart+ object out. Reports are the same under both.
+    pub smart_plus_not_in_regular_lists: bool,
+    /// gmv-max-smart-plus.md §2.4, readings row of the material reports' row key. false
+    /// (default): each row keys its dimensions `dimensions`, as every other report; true:
+    /// `info`, as GO's `model/report/smartplus/marterial_report.go` has it.
+    pub smart_plus_material_row_key_info: bool,
+    /// gmv-max-smart-plus.md §2.2, readings row of `/smart_plus/ad/get/`'s `page_size`: SDK 100
+    /// (default), a GO comment 1,000. Over it, 40002 naming page_size.
+    pub smart_plus_ad_page_size_max: u32,
 }
 
 impl Default for Readings {
@@ -222,6 +234,9 @@ impl Default for Readings {
             gmv_campaign_type_optional: false,
             gmv_three_dimensions_only: false,
             gmv_item_page_size_max: 1000,
+            smart_plus_not_in_regular_lists: false,
+            smart_plus_material_row_key_info: false,
+            smart_plus_ad_page_size_max: 100,
         }
     }
 }

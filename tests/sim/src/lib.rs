@@ -22,6 +22,8 @@ mod refusals;
 mod reports;
 mod routes;
 mod server;
+#[cfg(test)]
+mod sp_tests;
 mod wire;
 
 use std::sync::Arc;
@@ -33,7 +35,7 @@ pub use config::{
 };
 pub use data::{
     Account, DataSize, Delivery, GmvCampaign, GmvMax, GmvProduct, GmvRoom, GmvStore, GmvValues, Level, ShoppingAdsType,
-    StoreListing,
+    SmartPlus, SmartPlusAd, SmartPlusAdGroup, SmartPlusCampaign, SmartPlusCreative, StoreListing,
 };
 pub use server::LoggedRequest;
 
@@ -87,12 +89,29 @@ impl Simulator {
         self.shared.account.lock().unwrap().clone()
     }
 
-    /// Change an entity, GMV Max campaign or creative asset as a user would in Ads Manager: its
+    /// Change an entity, Smart+ campaign, ad group or ad (`smart_plus_ad_id`), GMV Max campaign or
+    /// creative asset as a user would in Ads Manager: its
     /// modify_time becomes now (in the time format of its endpoint). Returns the new value.
     pub fn touch(&self, id: &str) -> String {
         let mut account = self.shared.account.lock().unwrap();
         let now = chrono::Utc::now().naive_utc();
         let account = &mut *account;
+        // A Smart+ object: its `/smart_plus/*` object and its regular rows (a Smart+ ad's
+        // creative rows that carry modify_time) change together.
+        let time = data::fmt_time(now);
+        let mut smart_plus = account.smart_plus.touch(id, &time);
+        for entity in account.entities.iter_mut().filter(|e| e.fields["smart_plus_ad_id"].as_str() == Some(id)) {
+            if entity.fields.get("modify_time").is_some() {
+                entity.fields["modify_time"] = serde_json::Value::String(time.clone());
+            }
+            smart_plus = true;
+        }
+        if smart_plus {
+            if let Some(entity) = account.entities.iter_mut().find(|e| e.id == id) {
+                entity.fields["modify_time"] = serde_json::Value::String(time.clone());
+            }
+            return time;
+        }
         let (fields, value) = if let Some(entity) = account.entities.iter_mut().find(|e| e.id == id) {
             (&mut entity.fields, data::fmt_time(now))
         } else if let Some(campaign) = account.gmv_max.campaign_mut(id) {

@@ -112,8 +112,11 @@ pub const METRICS: &[(&str, Kind, Where)] = &[
     ("promotion_type", T, Levels(2, 3)), // GO:90
     ("dpa_target_audience_type", T, Levels(2, 3)), // GO:102
     ("ad_name", T, Levels(3, 3)),  // GO:131
-    ("ad_text", T, Levels(3, 3)),  // GO:143
-    ("call_to_action", T, Levels(3, 3)), // GO:146
+    ("ad_id", T, Levels(3, 3)),    // GO:140 ("ad level"); never with ad_id_v2 (GO:133-136, DOC-SYNC)
+    // GO:19-27 names no level; the stricter reading: ad group and ad (gmv-max-smart-plus.md §2.1).
+    ("campaign_automation_type", T, Levels(2, 3)), // GO:27, enum/campaign_automation_type.go
+    ("ad_text", T, Levels(3, 3)),                  // GO:143
+    ("call_to_action", T, Levels(3, 3)),           // GO:146
     // Optimisation-goal results. conversion/cost_per_conversion/conversion_rate: not at campaign or
     // advertiser level (metrics.md row: TikTok's basic-report metrics doc; GO is silent). DOC-AUD-DIM
     // lists conversion, real-time conversion and the result family (sync; not async: UV); secondary

@@ -46,6 +46,9 @@ pub enum Refusal {
     /// A GMV Max endpoint with the sandbox token (gmv-max-smart-plus.md §1.9 AE sandbox, §1.10:
     /// GMV Max is not in the sandbox; 40014 is one of the two codes seen, open point 14).
     GmvSandboxUnsupported,
+    /// A `/smart_plus/*` endpoint with the sandbox token: DOC-SANDBOX's list of about 21
+    /// sandbox endpoints names none; treated as GMV Max is (open point 14, 40008 or 40014).
+    SmartPlusSandboxUnsupported,
     /// A GMV Max report on a store the advertiser may not run GMV Max on (listed with
     /// `is_gmv_max_available` false, or not listed): this simulator's choice for open point 9.
     StoreNotAvailable {
@@ -132,6 +135,8 @@ impl From<Refusal> for ApiError {
             SandboxUnsupported => (40008, "This interface is not supported in the sandbox environment.".into()),
             // Invented wording: TikTok's material gives the code only.
             GmvSandboxUnsupported => (40014, "The sandbox does not support this endpoint.".into()),
+            // Invented wording, as GMV Max's.
+            SmartPlusSandboxUnsupported => (40014, "The sandbox does not support this endpoint.".into()),
             // Invented wording, in the style of NoPermission.
             StoreNotAvailable { advertiser, store } => (
                 40001,
@@ -233,6 +238,7 @@ mod tests {
             (Refusal::NoPermission { advertiser: "1".into() }, 40001),
             (Refusal::SandboxUnsupported, 40008),
             (Refusal::GmvSandboxUnsupported, 40014),
+            (Refusal::SmartPlusSandboxUnsupported, 40014),
             (Refusal::StoreNotAvailable { advertiser: "1".into(), store: "2".into() }, 40001),
             (Refusal::GmvReportDailyQuota { app_id: "7".into(), limit: 1 }, 40100),
             (Refusal::Parameter("x".into()), 40002),

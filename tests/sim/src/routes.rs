@@ -1,7 +1,7 @@
 //! The route table: every endpoint the simulator serves, its method and its handler. Anything
 //! else is the gateway's plain 404; a known path with the other method, a 405.
 
-use crate::endpoints::{accounts, assets, entities, gmv_max, pixels};
+use crate::endpoints::{accounts, assets, entities, gmv_max, pixels, smart_plus};
 use crate::reports::{self, tasks};
 use crate::wire::Handler;
 
@@ -47,6 +47,12 @@ pub const ROUTES: &[Route] = &[
     get("gmv_max/campaign/get", gmv_max::campaign_get),
     get("campaign/gmv_max/info", gmv_max::campaign_info),
     get("gmv_max/report/get", reports::gmv_max::report),
+    // Upgraded Smart+ (gmv-max-smart-plus.md §2.2, §2.4), production only
+    get("smart_plus/campaign/get", smart_plus::campaign_get),
+    get("smart_plus/adgroup/get", smart_plus::adgroup_get),
+    get("smart_plus/ad/get", smart_plus::ad_get),
+    get("smart_plus/material_report/overview", reports::smart_plus::overview),
+    get("smart_plus/material_report/breakdown", reports::smart_plus::breakdown),
     // creative assets and audiences
     get("dmp/custom_audience/list", assets::list),
     get("file/image/ad/search", assets::list),

@@ -25,6 +25,9 @@ struct Args {
     /// Ads per ad group.
     #[arg(long)]
     ads: Option<usize>,
+    /// Upgraded Smart+ campaigns per advertiser (each one ad group of 2 ads of 3 creatives).
+    #[arg(long, default_value_t = 1)]
+    smart_plus_campaigns: usize,
     /// Seed of the generated data.
     #[arg(long)]
     seed: Option<u64>,
@@ -63,6 +66,7 @@ fn main() {
     size.campaigns_per_advertiser = args.campaigns.unwrap_or(size.campaigns_per_advertiser);
     size.adgroups_per_campaign = args.adgroups.unwrap_or(size.adgroups_per_campaign);
     size.ads_per_adgroup = args.ads.unwrap_or(size.ads_per_adgroup);
+    size.smart_plus_campaigns_per_advertiser = args.smart_plus_campaigns;
     config.account.seed = args.seed.unwrap_or(config.account.seed);
     config.limits.quota_per_second = args.qps;
     config.limits.quota_per_minute = args.qpm;

@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDateTime};
 use serde_json::json;
 
 use super::assets::generate_assets;
-use super::{base_time, fmt_time, mix, Account, Advertiser, DataSize, Entity, GmvMax, Level};
+use super::{base_time, fmt_time, mix, Account, Advertiser, DataSize, Entity, GmvMax, Level, SmartPlus};
 
 /// Advertisers' `timezone` and `display_timezone`, in turn. Most zones have an `Etc/GMT±N`
 /// form; a half-hour zone has none, so TikTok names it (the fourth advertiser on).
@@ -20,8 +20,13 @@ const OBJECTIVES: &[&str] = &["TRAFFIC", "CONVERSIONS", "APP_PROMOTION", "REACH"
 
 impl Account {
     pub fn generate(size: &DataSize, seed: u64) -> Account {
-        let mut account =
-            Account { advertisers: Vec::new(), entities: Vec::new(), assets: Vec::new(), gmv_max: Default::default() };
+        let mut account = Account {
+            advertisers: Vec::new(),
+            entities: Vec::new(),
+            assets: Vec::new(),
+            gmv_max: Default::default(),
+            smart_plus: Default::default(),
+        };
         for a in 0..size.advertisers {
             let advertiser = advertiser(a);
             account.assets.extend(generate_assets(a, &advertiser.id, size.assets_per_kind, seed));
@@ -40,6 +45,8 @@ impl Account {
             account.advertisers.push(advertiser);
         }
         account.gmv_max = GmvMax::generate(&account.advertisers, size, seed);
+        account.smart_plus = SmartPlus::generate(&account.advertisers, size, seed);
+        account.entities.extend(account.smart_plus.entities());
         account
     }
 }
@@ -100,6 +107,8 @@ fn campaign(adv_id: &str, a: usize, c: usize, topview: bool, seed: u64) -> Paren
             "budget_optimize_on": false, "bid_type": "BID_TYPE_NO_BID", "deep_bid_type": null,
             "roas_bid": 0, "optimization_goal": "CLICK", "app_promotion_type": "UNSET",
             "rf_campaign_type": "STANDARD", "split_test_variable": null,
+            // DOC-CAMP: MANUAL / SMART_PLUS / UPGRADED_SMART_PLUS.
+            "campaign_automation_type": "MANUAL",
             "create_time": fmt_time(created), "modify_time": fmt_time(modified),
         }),
     };
@@ -144,6 +153,7 @@ fn adgroup(campaign: &Parent, a: usize, c: usize, g: usize, seed: u64) -> Parent
             "secondary_status": if g_deleted { "ADGROUP_STATUS_DELETE" } else { "ADGROUP_STATUS_DELIVERY_OK" },
             "operation_status": if g_deleted { "DISABLE" } else { "ENABLE" },
             "pixel_id": null, "app_id": null, "frequency": null, "frequency_schedule": null,
+            "campaign_automation_type": "MANUAL", // DOC-ADG
             "create_time": fmt_time(g_created), "modify_time": fmt_time(g_modified),
         }),
     };

@@ -7,10 +7,12 @@ use serde_json::Value;
 mod assets;
 mod entities;
 mod gmv_max;
+mod smart_plus;
 
 pub use gmv_max::{
     gmv_max_data_start, GmvCampaign, GmvMax, GmvProduct, GmvRoom, GmvStore, GmvValues, ShoppingAdsType, StoreListing,
 };
+pub use smart_plus::{SmartPlus, SmartPlusAd, SmartPlusAdGroup, SmartPlusCampaign, SmartPlusCreative};
 
 /// How big the generated account is.
 #[derive(Debug, Clone)]
@@ -36,6 +38,13 @@ pub struct DataSize {
     pub gmv_max_items_per_product: usize,
     /// LIVE rooms (`room_id`) per LIVE campaign.
     pub gmv_max_rooms_per_live_campaign: usize,
+    /// Upgraded Smart+ campaigns per advertiser (gmv-max-smart-plus.md §2), each with one ad
+    /// group; 0 (the default): none, and every list and report is as before.
+    pub smart_plus_campaigns_per_advertiser: usize,
+    /// Smart+ ads in each Smart+ campaign's ad group.
+    pub smart_plus_ads_per_campaign: usize,
+    /// Creatives per Smart+ ad (TikTok allows up to 50, §2.3 3P).
+    pub smart_plus_creatives_per_ad: usize,
 }
 
 impl Default for DataSize {
@@ -53,6 +62,9 @@ impl Default for DataSize {
             gmv_max_products_per_campaign: 3,
             gmv_max_items_per_product: 2,
             gmv_max_rooms_per_live_campaign: 2,
+            smart_plus_campaigns_per_advertiser: 0,
+            smart_plus_ads_per_campaign: 2,
+            smart_plus_creatives_per_ad: 3,
         }
     }
 }
@@ -133,6 +145,9 @@ pub struct Account {
     pub assets: Vec<Asset>,
     /// GMV Max stores and campaigns (`gmv_max/`).
     pub gmv_max: GmvMax,
+    /// Upgraded Smart+ campaigns, ad groups and ads (`smart_plus/`); their regular list rows
+    /// (creatives for ads) are in `entities` too.
+    pub smart_plus: SmartPlus,
 }
 
 impl Account {

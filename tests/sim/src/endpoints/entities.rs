@@ -180,6 +180,7 @@ fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
     let adgroup_ids = id_filter(&filtering, "adgroup_ids")?;
     let ad_ids = id_filter(&filtering, "ad_ids")?;
     let topview = topview_filter(&filtering)?;
+    let automation = automation_filter(&filtering)?;
     if topview && level == Level::AdGroup && size > 100 {
         return Err(param_error(
             "page_size: page_size must be between 1 and 100 when buying_types is RESERVATION_TOP_VIEW.",
@@ -192,6 +193,9 @@ fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
         .iter()
         .filter(|e| e.level == level && e.advertiser_id == advertiser && e.topview == topview)
         .filter(|e| unlisted.is_none_or(|id| e.campaign_id != id))
+        // §2.1 readings row (3P): under the other reading no Smart+ object is listed at all.
+        .filter(|e| !(config.readings.smart_plus_not_in_regular_lists && is_smart_plus(e)))
+        .filter(|e| automation.as_ref().is_none_or(|t| automation_type(e).trim_end_matches("_CREATIVE") == t))
         .filter(|e| match deleted {
             Deleted::Exclude => !e.deleted,
             Deleted::Only => e.deleted,
@@ -213,6 +217,29 @@ fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
     Ok(page_of(&items, "list", page, size).into())
 }
 
+/// An Upgraded Smart+ campaign, ad group or creative row (gmv-max-smart-plus.md §2.1).
+pub(crate) fn is_smart_plus(e: &Entity) -> bool {
+    e.fields["campaign_automation_type"].as_str().is_some_and(|t| t.starts_with("UPGRADED_SMART_PLUS"))
+}
+
+/// An object's `campaign_automation_type`: MANUAL where the row has none (manual ads).
+fn automation_type(e: &Entity) -> &str {
+    e.fields["campaign_automation_type"].as_str().unwrap_or("MANUAL")
+}
+
+/// `filtering.campaign_automation_type` (DOC-CAMP; DOC-ADG): one of MANUAL, SMART_PLUS,
+/// UPGRADED_SMART_PLUS, UPGRADED_SMART_PLUS_CREATIVE (GO `enum/campaign_automation_type.go`).
+fn automation_filter(filtering: &Map<String, Value>) -> Result<Option<String>, ApiError> {
+    let Some(v) = filtering.get("campaign_automation_type") else { return Ok(None) };
+    match v.as_str() {
+        Some(t @ ("MANUAL" | "SMART_PLUS" | "UPGRADED_SMART_PLUS" | "UPGRADED_SMART_PLUS_CREATIVE")) => {
+            // A Smart+ ad's rows in /ad/get/ are its creatives: UPGRADED_SMART_PLUS finds them.
+            Ok(Some(if t == "UPGRADED_SMART_PLUS_CREATIVE" { "UPGRADED_SMART_PLUS" } else { t }.to_string()))
+        }
+        _ => Err(param_error("filtering.campaign_automation_type: Invalid enum value.")), // invented wording
+    }
+}
+
 /// The campaign no list shows when the simulator plays R2's second reading (tiktok-api.md §15):
 /// the advertiser's newest one that is not deleted and not TopView.
 fn unlisted_campaign<'a>(account: &'a Account, advertiser: &str) -> Option<&'a str> {
@@ -220,6 +247,7 @@ fn unlisted_campaign<'a>(account: &'a Account, advertiser: &str) -> Option<&'a s
         .entities
         .iter()
         .filter(|e| e.level == Level::Campaign && e.advertiser_id == advertiser && !e.deleted && !e.topview)
+        .filter(|e| !is_smart_plus(e))
         .map(|e| e.id.as_str())
         .max_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)))
 }

@@ -1,6 +1,7 @@
 //! The endpoints other than reports, by family: `accounts.rs` (who the token may read),
 //! `entities.rs` (campaigns, ad groups, ads), `assets.rs` (creative assets, audiences, pixel
-//! lists), `pixels.rs` (pixel statistics and Instant Page events). Each handler is as strict as
+//! lists), `pixels.rs` (pixel statistics and Instant Page events), `smart_plus.rs` (the
+//! Upgraded Smart+ lists). Each handler is as strict as
 //! the real API about its parameters (see shared/docs/tiktok-api.md §9); `routes.rs` says
 //! which path reaches which handler. Here: parameter readers several families share.
 
@@ -13,6 +14,7 @@ pub mod assets;
 pub mod entities;
 pub mod gmv_max;
 pub mod pixels;
+pub mod smart_plus;
 
 /// `fields` projection and `exclude_field_types_in_response=["NULL_FIELD"]`.
 pub fn project(object: &Value, fields: Option<&[String]>, drop_nulls: bool) -> Value {

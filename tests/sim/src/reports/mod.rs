@@ -5,9 +5,11 @@
 
 use std::sync::Arc;
 
+mod filtering;
 pub mod gmv_max;
 mod query;
 mod rows;
+pub mod smart_plus;
 pub mod tasks;
 mod vocabulary;
 

@@ -8,8 +8,9 @@ use crate::config::SimConfig;
 use crate::data::Entity;
 use crate::data::Level;
 use crate::refusals::{refuse, Refusal};
-use crate::wire::{param_error, strings_in, ApiError, Query};
+use crate::wire::{param_error, ApiError, Query};
 
+pub(super) use super::filtering::{parse_filtering, Filter};
 use super::vocabulary::*;
 
 /// A data level's rank: 0 advertiser, 1 campaign, 2 ad group, 3 ad.
@@ -49,12 +50,13 @@ impl ReportQuery {
         let id_filters = self
             .filters
             .iter()
-            .filter(|(field, ..)| ["campaign_ids", "adgroup_ids", "ad_ids"].contains(&field.as_str()));
+            .filter(|(field, ..)| ["campaign_ids", "adgroup_ids", "ad_ids", "ad_ids_v2"].contains(&field.as_str()));
         ad.topview == self.topview()
             && id_filters.into_iter().all(|(field, inside, values)| {
                 let value = match field.as_str() {
                     "campaign_ids" => &ad.campaign_id,
                     "adgroup_ids" => ad.adgroup_id.as_ref().unwrap_or(&ad.id),
+                    "ad_ids_v2" => &ad_id_v2(ad),
                     _ => &ad.id,
                 };
                 values.contains(value) == *inside
@@ -73,12 +75,26 @@ impl ReportQuery {
                 "campaign_ids" => ad.campaign_id.clone(),
                 "adgroup_ids" => ad.adgroup_id.clone().unwrap_or_default(),
                 "ad_ids" => ad.id.clone(),
+                "ad_ids_v2" => ad_id_v2(ad),
+                "campaign_automation_type" => automation_type(ad).to_string(),
                 "country_code" => country().to_string(),
                 _ => return true,
             };
             values.contains(&value) == *inside
         })
     }
+}
+
+/// An ad's `ad_id_v2` (DOC-SYNC; GO `report/dimensions.go`): its Smart+ ad for an Upgraded
+/// Smart+ creative, its own id for any other ad.
+pub(super) fn ad_id_v2(ad: &Entity) -> String {
+    ad.fields["smart_plus_ad_id"].as_str().unwrap_or(&ad.id).to_string()
+}
+
+/// An object's campaign automation type as the report's filter sees it (GO
+/// `enum/campaign_automation_type.go`): a Smart+ creative is `UPGRADED_SMART_PLUS`.
+pub(super) fn automation_type(ad: &Entity) -> &str {
+    ad.fields["campaign_automation_type"].as_str().unwrap_or("MANUAL").trim_end_matches("_CREATIVE")
 }
 
 pub(super) fn conflict() -> ApiError {
@@ -89,7 +105,7 @@ pub(super) fn conflict() -> ApiError {
 pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQuery, ApiError> {
     let audience = report_type(q)?;
     let (level, advertiser_level, id_dimension) = data_level(q)?;
-    let (time, breakdowns) = dimensions(q, audience, id_dimension)?;
+    let (time, breakdowns, id_dimension) = dimensions(q, audience, id_dimension)?;
     let lifetime = match q.get("query_lifetime") {
         None | Some("false") => false,
         Some("true") => true,
@@ -118,6 +134,9 @@ pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQ
         Some(date_span(q, config, time, task)?)
     };
     let (include_deleted, filters) = parse_filtering(q, level)?;
+    if id_dimension == "ad_id_v2" {
+        ad_id_v2_rules(&metrics, &filters)?;
+    }
     // A country filter needs the country breakdown.
     if filters.iter().any(|(field, ..)| field == "country_code") && !breakdowns.iter().any(|d| d == "country_code") {
         return Err(param_error(
@@ -135,6 +154,20 @@ pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQ
         include_deleted,
         filters,
     })
+}
+
+/// DOC-SYNC; GO `report/metrics.go` (`AdIDV2`): "You cannot use it together with the dimension
+/// ad_id, the filter ad_ids, or the attribute metric ad_id." (the dimension: `dimensions`).
+fn ad_id_v2_rules(metrics: &[String], filters: &[Filter]) -> Result<(), ApiError> {
+    if filters.iter().any(|(field, ..)| field == "ad_ids") {
+        // invented wording
+        return Err(param_error("filtering: ad_ids cannot be used with the ad_id_v2 dimension; use ad_ids_v2."));
+    }
+    if metrics.iter().any(|m| m == "ad_id") {
+        // invented wording
+        return Err(param_error("metrics: the ad_id metric cannot be used with the ad_id_v2 dimension."));
+    }
+    Ok(())
 }
 
 /// `report_type` (and `service_type`): whether the report is an AUDIENCE one.
@@ -168,13 +201,20 @@ fn data_level(q: &Query) -> Result<(Level, bool, &'static str), ApiError> {
 }
 
 /// `dimensions`: the level's id, at most one time dimension, and the breakdowns TikTok allows
-/// with them.
-fn dimensions(q: &Query, audience: bool, id_dimension: &str) -> Result<(Time, Vec<String>), ApiError> {
+/// with them; the id dimension asked (`ad_id_v2` stands for `ad_id` at AUCTION_AD, DOC-SYNC).
+fn dimensions(
+    q: &Query,
+    audience: bool,
+    id_dimension: &'static str,
+) -> Result<(Time, Vec<String>, &'static str), ApiError> {
     let mut time = Time::None;
     let mut breakdowns = Vec::new();
     let mut id_seen = false;
-    for d in q.strings("dimensions")?.ok_or_else(|| param_error("dimensions: Missing data for required field."))? {
+    let dims = q.strings("dimensions")?.ok_or_else(|| param_error("dimensions: Missing data for required field."))?;
+    let v2 = v2_dimension(&dims, id_dimension)?;
+    for d in dims {
         match d.as_str() {
+            "ad_id_v2" => id_seen = true,
             "stat_time_day" | "stat_time_hour" if time != Time::None => return Err(conflict()),
             "stat_time_day" => time = Time::Day,
             "stat_time_hour" if audience => return Err(conflict()),
@@ -194,7 +234,24 @@ fn dimensions(q: &Query, audience: bool, id_dimension: &str) -> Result<(Time, Ve
     if audience && breakdowns.len() > 1 && !age_with_gender {
         return Err(conflict());
     }
-    Ok((time, breakdowns))
+    Ok((time, breakdowns, if v2 { "ad_id_v2" } else { id_dimension }))
+}
+
+/// Whether `dimensions` asks `ad_id_v2`: only at AUCTION_AD (GO `report/dimensions.go`: the ad
+/// level data), and never with `ad_id` (DOC-SYNC; GO `report/metrics.go`).
+fn v2_dimension(dims: &[String], id_dimension: &str) -> Result<bool, ApiError> {
+    if !dims.iter().any(|d| d == "ad_id_v2") {
+        return Ok(false);
+    }
+    if id_dimension != "ad_id" {
+        // invented wording
+        return Err(param_error("dimensions: ad_id_v2 is only supported when data_level is AUCTION_AD."));
+    }
+    if dims.iter().any(|d| d == "ad_id") {
+        // invented wording
+        return Err(param_error("dimensions: ad_id_v2 cannot be used together with ad_id."));
+    }
+    Ok(true)
 }
 
 /// `metrics` (spend and impressions when absent), each valid in a report of this shape:
@@ -276,7 +333,8 @@ pub(super) fn task_rules(q: &Query, metrics: &[String], breakdowns: &[String]) -
             serde_json::from_str(raw).map_err(|_| param_error("filtering: Field must be set to array"))?;
         for f in &filters {
             let field = f["field_name"].as_str().unwrap_or("");
-            if !["campaign_ids", "adgroup_ids", "ad_ids", "country_code"].contains(&field) {
+            // ad_ids_v2: this simulator accepts it in tasks (open: DOC-TASK-CREATE predates it).
+            if !["campaign_ids", "adgroup_ids", "ad_ids", "ad_ids_v2", "country_code"].contains(&field) {
                 return Err(param_error(format!(
                     "filtering.field_name: {field} is not supported by asynchronous reports; use campaign_ids, adgroup_ids, ad_ids or country_code."
                 )));
@@ -290,100 +348,4 @@ pub(super) fn task_rules(q: &Query, metrics: &[String], breakdowns: &[String]) -
         )));
     }
     Ok(())
-}
-
-/// An id or country filter of `filtering`: its field, IN (true) or NOT_IN (false), its values.
-pub(super) type Filter = (String, bool, Vec<String>);
-
-/// The v1.3 `filtering` list; true when it asks for deleted objects (STATUS_ALL) at this level.
-/// The v1.2 `filters` parameter is not read at all, as in v1.3.
-pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<Filter>), ApiError> {
-    let Some(raw) = q.get("filtering") else { return Ok((false, Vec::new())) };
-    let mut applied = Vec::new();
-    let filters: Vec<Value> = match serde_json::from_str(raw) {
-        Ok(Value::Array(items)) => items,
-        _ => return Err(param_error("filtering: Field must be set to array")),
-    };
-    let mut all = Vec::new();
-    for f in &filters {
-        let (field, filter_type, values) = filter_parts(f)?;
-        match field {
-            "ad_status" | "adgroup_status" | "campaign_status" => {
-                if values.iter().any(|v| v != "STATUS_ALL" && v != "STATUS_NOT_DELETE" && v != "STATUS_DELETE") {
-                    return Err(param_error(format!("filtering.{field}: Invalid enum value.")));
-                }
-                if values.iter().any(|v| v == "STATUS_ALL") {
-                    all.push(field.to_string());
-                }
-            }
-            "campaign_ids" | "adgroup_ids" | "ad_ids" | "country_code" => match filter_type {
-                "IN" | "NOT_IN" if (1..=100).contains(&values.len()) => {
-                    applied.push((field.to_string(), filter_type == "IN", values))
-                }
-                "IN" | "NOT_IN" => {
-                    return Err(param_error(format!("filtering.{field}: Length must be between 1 and 100.")))
-                }
-                other => {
-                    return Err(param_error(format!("filtering.filter_type: {other} is not supported for {field}.")))
-                }
-            },
-            // TopView rows come back only under this filter, and then only they.
-            "buying_type" => match (filter_type, values.as_slice()) {
-                ("IN", [only]) if only == "RESERVATION_TOP_VIEW" => applied.push((field.to_string(), true, values)),
-                ("IN", [only]) if only == "AUCTION" || only == "RESERVATION_RF" => {}
-                _ => {
-                    return Err(param_error(
-                        "filtering.buying_type: use IN with one of AUCTION, RESERVATION_RF, RESERVATION_TOP_VIEW.",
-                    ))
-                }
-            },
-            "promotion_type" | "campaign_automation_type" => {}
-            other => return Err(param_error(format!("filtering.field_name: Invalid field {other}."))),
-        }
-    }
-    // Deleted objects come back when the filter of their own level (or a coarser one) says ALL.
-    let wanted = match level {
-        Level::Ad => "ad_status",
-        Level::AdGroup => "adgroup_status",
-        Level::Campaign => "campaign_status",
-    };
-    Ok((all.iter().any(|f| f == wanted) || all.len() == 3, applied))
-}
-
-/// One entry of `filtering`: its field, its filter type (one TikTok knows) and its values (for
-/// IN and NOT_IN a JSON array serialized into a string, DOC-SYNC).
-fn filter_parts(f: &Value) -> Result<(&str, &str, Vec<String>), ApiError> {
-    let field = f["field_name"]
-        .as_str()
-        .ok_or_else(|| param_error("filtering.field_name: Missing data for required field."))?;
-    let filter_type = f["filter_type"]
-        .as_str()
-        .ok_or_else(|| param_error("filtering.filter_type: Missing data for required field."))?;
-    if ![
-        "IN",
-        "NOT_IN",
-        "CONTAIN_ANY_OF",
-        "MATCH",
-        "GREATER_EQUAL",
-        "GREATER_THAN",
-        "LOWER_EQUAL",
-        "LOWER_THAN",
-        "BETWEEN",
-    ]
-    .contains(&filter_type)
-    {
-        return Err(param_error(format!("filtering.filter_type: Invalid enum value {filter_type}.")));
-    }
-    // filter_value is a JSON array serialized into a string for IN.
-    let values: Vec<String> = match f.get("filter_value") {
-        Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
-            Ok(Value::Array(v)) => strings_in(&v, "filtering.filter_value")?,
-            _ if filter_type == "IN" || filter_type == "NOT_IN" => {
-                return Err(param_error("filtering.filter_value: Must be a JSON array string for IN and NOT_IN."))
-            }
-            _ => vec![s.clone()],
-        },
-        _ => return Err(param_error("filtering.filter_value: Not a valid string.")),
-    };
-    Ok((field, filter_type, values))
 }

@@ -109,9 +109,12 @@ pub(super) fn metric_values(metrics: &[String], totals: &Values, sample: &Entity
             m if MONEY_METRICS.contains(&m) => fmt_money(conversions * 12.5),
             m if RATIO_METRICS.contains(&m) => ratio(spend, conversions.max(1.0) * 3.0, 1.0),
             // `parse` refused attributes above the query's level.
-            "campaign_name" | "campaign_id" | "adgroup_name" | "adgroup_id" | "ad_name" | "ad_text" => {
+            "campaign_name" | "campaign_id" | "adgroup_name" | "adgroup_id" | "ad_id" | "ad_name" | "ad_text" => {
                 sample.fields[m].clone()
             }
+            // GO `report/metrics.go`: MANUAL unless the object is a Smart+ one (`row` turns a
+            // creative's value into its ad's on ad_id_v2 rows).
+            "campaign_automation_type" => Value::String(sample.fields[m].as_str().unwrap_or("MANUAL").to_string()),
             "placement_type" => Value::String("Select placement".into()),
             "promotion_type" => Value::String("Website".into()),
             "tt_app_id" | "mobile_app_id" | "tt_app_name" => Value::String("0".into()),
@@ -198,6 +201,7 @@ fn totals<'a>(
     let mut add = |ad: &'a Entity, day: NaiveDate, hour: u32, values: Values| {
         let group_key = match rq.id_dimension.as_str() {
             "ad_id" => ad.id.clone(),
+            "ad_id_v2" => ad_id_v2(ad),
             "adgroup_id" => ad.adgroup_id.clone().unwrap_or_default(),
             "campaign_id" => ad.campaign_id.clone(),
             _ => advertiser.to_string(),
@@ -286,6 +290,12 @@ fn row(rq: &ReportQuery, key: &[String], totals: &Values, representative: &Entit
     for (b, v) in rq.breakdowns.iter().zip(rest) {
         dimensions.insert(b.clone(), json!(v));
     }
-    let metrics = metric_values(&rq.metrics, totals, representative, mix(key.join("|").len() as u64));
+    let mut metrics = metric_values(&rq.metrics, totals, representative, mix(key.join("|").len() as u64));
+    // GO `enum/campaign_automation_type.go`: an ad_id_v2 row of a Smart+ ad is UPGRADED_SMART_PLUS.
+    if let Some(t) = metrics.get_mut("campaign_automation_type").filter(|_| rq.id_dimension == "ad_id_v2") {
+        if t == "UPGRADED_SMART_PLUS_CREATIVE" {
+            *t = Value::String("UPGRADED_SMART_PLUS".into());
+        }
+    }
     json!({"dimensions": dimensions, "metrics": metrics})
 }
