@@ -75,6 +75,12 @@ fn sim_ad_rows(h: &Harness, smart_plus_ads: &BTreeSet<String>, days: i64) -> BTr
             ("data_level", "AUCTION_AD".to_string()),
             ("dimensions", json!(["ad_id_v2", "stat_time_day"]).to_string()),
             ("metrics", json!(["spend"]).to_string()),
+            // Deleted ads too, as with include_deleted.
+            (
+                "filtering",
+                json!([{"field_name": "ad_status", "filter_type": "IN", "filter_value": "[\"STATUS_ALL\"]"}])
+                    .to_string(),
+            ),
             ("start_date", days_ago(days).to_string()),
             ("end_date", days_ago(1).to_string()),
             ("page_size", "1000".to_string()),
@@ -194,7 +200,9 @@ fn every_smart_plus_stream_equals_what_the_simulator_answers() {
 
 #[test]
 fn an_incremental_read_sends_modified_after_and_reads_only_the_changed_smart_plus_ads() {
-    let h = Harness::new("smart-plus-incremental", smart_plus_account());
+    let mut sim = smart_plus_account();
+    sim.account.size.smart_plus_ads_per_campaign = 4;
+    let h = Harness::new("smart-plus-incremental", sim);
     let config = h.config().days(3).rps(200).build();
     let streams = ["smart_plus_ads", "smart_plus_ad_creatives"];
     let first = h.read(&config, &streams, Mode::Incremental, None);
@@ -247,33 +255,44 @@ fn a_material_sync_cut_off_after_any_window_resumes_with_no_gap() {
 }
 
 #[test]
-fn a_truncated_smart_plus_report_is_narrowed_by_ad_groups_never_by_ad_ids() {
+fn a_truncated_smart_plus_report_is_read_whole_narrowed_by_ad_groups_never_by_ad_ids_or_by_a_task() {
     let streams = ["smart_plus_ads_reports_daily"];
     let (clean, keys) = clean_read_of("smart-plus-truncated-clean", smart_plus_account(), &streams, |c| {
         c.start(days_ago(3)).end(days_ago(1)).rps(200)
     });
-    let mut sim = smart_plus_account();
-    sim.limits.ads_throttle_threshold = 8;
-    let h = Harness::new("smart-plus-truncated", sim);
-    let run =
-        h.read(&h.config().start(days_ago(3)).end(days_ago(1)).rps(200).build(), &streams, Mode::Incremental, None);
-    run.assert_success();
-    assert_same_keys(
-        &unique_by_key(&run, streams[0], &keys[streams[0]]),
-        &unique_by_key(&clean, streams[0], &keys[streams[0]]),
-        "truncated against clean",
-    );
-    let narrowed = h
-        .requests_to("report/integrated/get")
-        .into_iter()
-        .filter(|r| r.query.get("filtering").is_some_and(|f| f.contains("_ids")))
-        .count();
-    assert!(narrowed > 0, "the report was narrowed");
-    for r in h.requests_to("report/integrated/get") {
-        let filtering = r.query.get("filtering").cloned().unwrap_or_default();
-        assert!(!filtering.contains("\"ad_ids\""), "ad_ids with ad_id_v2: {filtering}");
+    for task_access in [false, true] {
+        let mut sim = smart_plus_account();
+        sim.limits.ads_throttle_threshold = 8;
+        sim.scenarios.task_access = task_access;
+        let h = Harness::new("smart-plus-truncated", sim);
+        let run =
+            h.read(&h.config().start(days_ago(3)).end(days_ago(1)).rps(200).build(), &streams, Mode::Incremental, None);
+        run.assert_success();
+        assert_same_keys(
+            &unique_by_key(&run, streams[0], &keys[streams[0]]),
+            &unique_by_key(&clean, streams[0], &keys[streams[0]]),
+            &format!("truncated against clean, task access {task_access}"),
+        );
+        let reports = h.requests_to("report/integrated/get");
+        let narrowed = reports.iter().filter(|r| r.query.get("filtering").is_some_and(|f| f.contains("_ids"))).count();
+        match task_access {
+            false => assert!(narrowed > 0, "the report was narrowed"),
+            true => assert!(!h.requests_to("report/task/create").is_empty(), "a task read the window"),
+        }
+        for r in &reports {
+            let filtering = r.query.get("filtering").cloned().unwrap_or_default();
+            assert!(!filtering.contains("\"ad_ids\""), "ad_ids with ad_id_v2: {filtering}");
+        }
+        // Without task access, the one task creation TikTok refuses is how the connector learns it.
+        let refused: Vec<_> =
+            h.sim.requests().into_iter().filter(|r| r.response_code.is_some_and(|c| c != 0)).collect();
+        assert!(
+            refused.iter().all(|r| !task_access && r.endpoint() == "report/task/create"),
+            "refused: {:?}",
+            refused.iter().map(|r| (&r.path, r.response_code)).collect::<Vec<_>>()
+        );
+        assert!(refused.len() <= 1);
     }
-    assert!(h.sim.requests().iter().all(|r| r.response_code.is_none_or(|c| c == 0)), "no refused request");
 }
 
 /// The other reading of each Smart+ ambiguity, one simulator each: the Smart+ streams' records
