@@ -263,39 +263,10 @@ fn an_incremental_sync_cut_off_after_any_window_resumes_per_store_with_no_gap() 
     let streams = ["gmv_max_product_campaign_reports_daily", "gmv_max_product_reports_daily"];
     let whole = h.read(&config, &streams, Mode::Incremental, None);
     whole.assert_success();
-    let keys = primary_keys(&h.discover(&config));
-    // Each STATE is a point the sync could have been cut off at: resuming from it, the records
-    // before it and after it hold every row.
-    let states = whole.of_type("STATE");
-    assert!(states.len() >= 6, "a checkpoint per store and window: {}", states.len());
-    for cut in [1, states.len() / 2, states.len() - 2] {
-        let state_at_cut: Vec<Value> = {
-            let mut last: BTreeMap<String, Value> = BTreeMap::new();
-            for s in &states[..=cut] {
-                last.insert(
-                    s["state"]["stream"]["stream_descriptor"]["name"].as_str().unwrap().into(),
-                    s["state"].clone(),
-                );
-            }
-            last.into_values().collect()
-        };
-        let index_of_cut = whole.messages.iter().position(|m| std::ptr::eq(m, states[cut])).unwrap();
-        let resumed = h.read(&config, &streams, Mode::Incremental, Some(&Value::Array(state_at_cut.clone())));
-        resumed.assert_success();
-        for stream in streams {
-            let before: BTreeSet<String> = whole.messages[..index_of_cut]
-                .iter()
-                .filter(|m| m["type"] == "RECORD" && m["record"]["stream"] == stream)
-                .map(|m| key_of(&m["record"]["data"], &keys[stream]))
-                .collect();
-            let after: BTreeSet<String> = resumed.records_of(stream).iter().map(|r| key_of(r, &keys[stream])).collect();
-            let all: BTreeSet<String> = whole.records_of(stream).iter().map(|r| key_of(r, &keys[stream])).collect();
-            let union: BTreeSet<String> = before.union(&after).cloned().collect();
-            assert_eq!(union, all, "{stream}: cut after state {cut}: rows lost");
-            let checkpointed = state_at_cut.iter().any(|s| s["stream"]["stream_descriptor"]["name"] == stream);
-            assert!(!checkpointed || after.len() < all.len(), "{stream}: the resumed sync re-read everything");
-        }
-    }
+    // Each STATE is a point the sync could have been cut off at.
+    let states = whole.of_type("STATE").len();
+    assert!(states >= 6, "a checkpoint per store and window: {states}");
+    assert_resumes_with_no_gap(&h, &config, &streams, &whole, &[1, states / 2, states - 2]);
 }
 
 #[test]

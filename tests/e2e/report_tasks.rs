@@ -127,7 +127,8 @@ fn where_no_id_filter_helps_a_failed_task_or_a_spent_task_quota_keeps_the_trunca
         sim_config.limits.ads_throttle_threshold = 3;
         setup(&mut sim_config);
         let h = Harness::new(&format!("reports-tasks-{name}"), sim_config);
-        let run = h.read(&h.config().start(start).rps(200).build(), &[stream], Mode::FullRefresh, None);
+        // Incremental, so the states it gives can be checked below.
+        let run = h.read(&h.config().start(start).rps(200).build(), &[stream], Mode::Incremental, None);
         let read = by_key(&run, stream, &keys[stream]);
         assert!(!read.is_empty() && read.keys().all(|k| everything.contains_key(k)), "{name}: rows that do not exist");
         assert!(
@@ -145,6 +146,10 @@ fn where_no_id_filter_helps_a_failed_task_or_a_spent_task_quota_keeps_the_trunca
         }
         // The state never moves past a window that kept truncated rows: the next sync reads it
         // again.
+        assert!(
+            run.of_type("STATE").iter().any(|s| s["state"]["stream"]["stream_descriptor"]["name"] == stream),
+            "{name}: no state to check"
+        );
         let cursors = cursors(&run.final_state(), stream);
         for advertiser in h.sim.account().advertisers {
             let marker = format!("advertiser {} ", advertiser.id);

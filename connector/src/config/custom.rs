@@ -109,8 +109,14 @@ fn parse_one(obj: &Map<String, Value>, at: &str) -> Result<&'static StreamDef> {
     let (obj, by_smart_plus_ad) = &form::smart_plus_ad_dimension(obj, at, level)?;
     let breakdowns = form::breakdowns(obj, at, report_type, granularity)?;
     let shape = ReportShape { report_type, level, granularity, breakdowns: !breakdowns.is_empty() };
+    let metrics = form::metric_names(obj, at, &shape)?;
+    if *by_smart_plus_ad && metrics.iter().any(|m| m == "ad_id") {
+        return Err(Error::config(format!(
+            "{at}.metrics: TikTok refuses the ad_id attribute with ad_id_v2 (DOC-SYNC): rows by the Smart+ ad have no creative ad_id"
+        )));
+    }
     let report = CustomReport {
-        metrics: form::metric_names(obj, at, &shape)?,
+        metrics,
         filters: form::filters(obj, at, &breakdowns, *by_smart_plus_ad)?,
         by_smart_plus_ad: *by_smart_plus_ad,
         lookback_days: form::lookback_days(obj, at)?,
@@ -241,6 +247,7 @@ mod tests {
             (json!({"data_level": "AUCTION_ADGROUP", "dimensions": ["ad_id_v2"]}), "ad_id_v2 is the Smart+ ad: an AUCTION_AD dimension"),
             (json!({"dimensions": ["ad_id_v2"], "filters": [{"field_name": "ad_ids", "filter_value": ["1"]}]}), "TikTok refuses ad_ids with ad_id_v2 (DOC-SYNC); filter on ad_ids_v2"),
             (json!({"filters": [{"field_name": "ad_ids_v2", "filter_value": ["1"]}]}), "ad_ids_v2 filters rows by the Smart+ ad: add \"ad_id_v2\" to dimensions"),
+            (json!({"dimensions": ["ad_id_v2"], "metrics": ["spend", "ad_id"]}), "TikTok refuses the ad_id attribute with ad_id_v2"),
         ];
         for (change, expected) in cases {
             let e = error_of(json!([report(change.clone())]));

@@ -234,6 +234,8 @@ pub const CATALOGUE: &[Metric] = &[
     attribute("objective_type", Campaign),
     attribute("adgroup_name", AdGroup),
     attribute("adgroup_id", Ad),
+    // Ad level only (the Go SDK's comment); never with `ad_id_v2` (DOC-SYNC).
+    attribute("ad_id", Ad),
     attribute("placement_type", AdGroup),
     attribute("tt_app_id", AdGroup),
     attribute("tt_app_name", AdGroup),

@@ -9,6 +9,7 @@ mod config;
 mod dates;
 mod host;
 pub mod http;
+mod resume;
 mod rows;
 mod run;
 mod state;
@@ -24,6 +25,7 @@ use tiktok_sim::{LoggedRequest, SimConfig, Simulator};
 pub use config::{custom_report, ConfigBuilder};
 pub use dates::{days_ago, today};
 pub use host::{host_binary, run_host, workspace_root, Host};
+pub use resume::{assert_resumes_with_no_gap, state_at};
 pub use rows::{
     assert_same_keys, assert_same_rows, by_key, clean_read, clean_read_of, key_of, primary_keys, sorted_keys,
     sorted_records, unique_by_key, Keys,

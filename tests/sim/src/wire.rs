@@ -48,6 +48,22 @@ impl Query {
         }
     }
 
+    /// `start_date` and `end_date`: both `YYYY-MM-DD`, in order (every report's rule).
+    pub fn date_range(&self) -> Result<(chrono::NaiveDate, chrono::NaiveDate), ApiError> {
+        let date = |key: &str| -> Result<chrono::NaiveDate, ApiError> {
+            let raw = self.required(key)?;
+            chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .ok()
+                .filter(|_| raw.len() == 10)
+                .ok_or_else(|| param_error(format!("{key}: Not a valid date, use the format YYYY-MM-DD.")))
+        };
+        let (start, end) = (date("start_date")?, date("end_date")?);
+        if end < start {
+            return Err(param_error("end_date: end_date must be later than or equal to start_date."));
+        }
+        Ok((start, end))
+    }
+
     /// A JSON-encoded array parameter; anything else is TikTok's 40002.
     pub fn json_array(&self, key: &str) -> Result<Option<Vec<Value>>, ApiError> {
         match self.get(key) {

@@ -274,17 +274,7 @@ fn metrics(q: &Query, shape: &crate::metrics::Shape) -> Result<Vec<String>, ApiE
 /// `start_date` and `end_date`: valid dates in order, within the span the time dimension allows
 /// (a task has no limit), and the span's scenarios (timeouts, "too large").
 fn date_span(q: &Query, config: &SimConfig, time: Time, task: bool) -> Result<(NaiveDate, NaiveDate), ApiError> {
-    let date = |key: &str| -> Result<NaiveDate, ApiError> {
-        let raw = q.required(key)?;
-        NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-            .ok()
-            .filter(|_| raw.len() == 10)
-            .ok_or_else(|| param_error(format!("{key}: Not a valid date, use the format YYYY-MM-DD.")))
-    };
-    let (start, end) = (date("start_date")?, date("end_date")?);
-    if end < start {
-        return Err(param_error("end_date: end_date must be later than or equal to start_date."));
-    }
+    let (start, end) = q.date_range()?;
     if task {
         return Ok((start, end));
     }

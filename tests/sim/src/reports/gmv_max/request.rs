@@ -125,17 +125,7 @@ fn grain_of(dims: &[String]) -> Result<(Grain, Vec<String>, Option<&'static str>
 /// `start_date`, `end_date`: `YYYY-MM-DD`, in order, spanning ≤30 days with `stat_time_day`,
 /// 1 with `stat_time_hour`, ≤365 without a time dimension (GO; SDK).
 fn date_span(q: &Query, time: Option<&str>) -> Result<(NaiveDate, NaiveDate), ApiError> {
-    let date = |key: &str| -> Result<NaiveDate, ApiError> {
-        let raw = q.required(key)?;
-        NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-            .ok()
-            .filter(|_| raw.len() == 10)
-            .ok_or_else(|| param_error(format!("{key}: Not a valid date, use the format YYYY-MM-DD.")))
-    };
-    let (start, end) = (date("start_date")?, date("end_date")?);
-    if end < start {
-        return Err(param_error("end_date: end_date must be later than or equal to start_date."));
-    }
+    let (start, end) = q.date_range()?;
     let max = match time {
         Some("stat_time_day") => 30,
         Some(_) => 1,

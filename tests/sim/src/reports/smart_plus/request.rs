@@ -122,17 +122,7 @@ fn dates(q: &Query, overview: bool, dims: &[String]) -> Result<Option<(NaiveDate
         } // invented wording
         Some(_) => return Err(param_error("query_lifetime: Not a valid boolean.")),
     }
-    let date = |key: &str| -> Result<NaiveDate, ApiError> {
-        let raw = q.required(key)?;
-        NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-            .ok()
-            .filter(|_| raw.len() == 10)
-            .ok_or_else(|| param_error(format!("{key}: Not a valid date, use the format YYYY-MM-DD.")))
-    };
-    let (start, end) = (date("start_date")?, date("end_date")?);
-    if end < start {
-        return Err(param_error("end_date: end_date must be later than or equal to start_date."));
-    }
+    let (start, end) = q.date_range()?;
     let max = if dims.iter().any(|d| d == "stat_time_hour") { 1 } else { 365 };
     if (end - start).num_days() + 1 > max {
         return Err(param_error(format!(
