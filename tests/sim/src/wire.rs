@@ -44,6 +44,7 @@ impl Query {
     pub fn required(&self, key: &str) -> Result<&str, ApiError> {
         match self.get(key) {
             Some(v) if !v.is_empty() => Ok(v),
+            // invented wording: marshmallow's "Missing data for required field." after TikTok's "field: " prefix.
             _ => Err(param_error(format!("{key}: Missing data for required field."))),
         }
     }
@@ -55,10 +56,12 @@ impl Query {
             chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
                 .ok()
                 .filter(|_| raw.len() == 10)
+                // invented wording
                 .ok_or_else(|| param_error(format!("{key}: Not a valid date, use the format YYYY-MM-DD.")))
         };
         let (start, end) = (date("start_date")?, date("end_date")?);
         if end < start {
+            // invented wording
             return Err(param_error("end_date: end_date must be later than or equal to start_date."));
         }
         Ok((start, end))
@@ -70,6 +73,7 @@ impl Query {
             None => Ok(None),
             Some(raw) => match serde_json::from_str::<Value>(raw) {
                 Ok(Value::Array(items)) => Ok(Some(items)),
+                // source: observed for pixel_ids, "pixel_ids: Field must be set to array" (AB PR #70241).
                 _ => Err(param_error(format!("{key}: Field must be set to array"))),
             },
         }
@@ -110,10 +114,12 @@ impl Query {
         };
         let page = number("page", 1)?;
         if page < 1 {
+            // invented wording, as page_size's below (marshmallow's Range shape)
             return Err(param_error("page: Must be greater than or equal to 1."));
         }
         let size = number("page_size", default_size)?;
         if size < 1 || size > max_size {
+            // invented wording: the bounds are the SDK's and GO's; no page_size message was found.
             return Err(param_error(format!(
                 "page_size: Must be greater than or equal to 1 and less than or equal to {max_size}."
             )));

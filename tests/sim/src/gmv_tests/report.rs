@@ -251,9 +251,9 @@ fn the_report_quota_is_its_own_and_other_endpoints_still_answer() {
     let ask = Ask::new(&sim, 0, json!(["advertiser_id", "stat_time_day"]), core());
     sim.ok(REPORT, &ask.list());
     sim.ok(REPORT, &ask.list());
-    let (code, message) = sim.refused(REPORT, &ask.list());
+    // The daily quota's wording is invented (refusals.rs): the code only.
+    let (code, _) = sim.refused(REPORT, &ask.list());
     assert_eq!(code, 40100);
-    assert!(message.contains("daily limit 2 of current path /gmv_max/report/get/"), "{message}");
     sim.ok("gmv_max/store/list", &[p("advertiser_id", sim.advertiser(0))]);
 }
 

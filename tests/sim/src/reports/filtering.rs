@@ -16,6 +16,7 @@ pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<Filt
     let mut applied = Vec::new();
     let filters: Vec<Value> = match serde_json::from_str(raw) {
         Ok(Value::Array(items)) => items,
+        // source: the shape of "pixel_ids: Field must be set to array" (observed, AB PR #70241).
         _ => return Err(param_error("filtering: Field must be set to array")),
     };
     let mut all = Vec::new();
@@ -24,6 +25,7 @@ pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<Filt
         match field {
             "ad_status" | "adgroup_status" | "campaign_status" => {
                 if values.iter().any(|v| v != "STATUS_ALL" && v != "STATUS_NOT_DELETE" && v != "STATUS_DELETE") {
+                    // invented wording, as every "Invalid enum value" below
                     return Err(param_error(format!("filtering.{field}: Invalid enum value.")));
                 }
                 if values.iter().any(|v| v == "STATUS_ALL") {
@@ -35,7 +37,8 @@ pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<Filt
                     applied.push((field.to_string(), filter_type == "IN", values))
                 }
                 "IN" | "NOT_IN" => {
-                    return Err(param_error(format!("filtering.{field}: Length must be between 1 and 100.")))
+                    // invented wording, as every "Length must be" below (marshmallow's shape)
+                    return Err(param_error(format!("filtering.{field}: Length must be between 1 and 100.")));
                 }
                 other => {
                     return Err(param_error(format!("filtering.filter_type: {other} is not supported for {field}.")))
@@ -46,9 +49,10 @@ pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<Filt
                 ("IN", [only]) if only == "RESERVATION_TOP_VIEW" => applied.push((field.to_string(), true, values)),
                 ("IN", [only]) if only == "AUCTION" || only == "RESERVATION_RF" => {}
                 _ => {
+                    // invented wording
                     return Err(param_error(
                         "filtering.buying_type: use IN with one of AUCTION, RESERVATION_RF, RESERVATION_TOP_VIEW.",
-                    ))
+                    ));
                 }
             },
             // DOC-SYNC; GO `report/metrics.go`: ad_id_v2's own filter, IN only, ≤100 as ad_ids.
@@ -69,6 +73,7 @@ pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<Filt
                 applied.push((field.to_string(), filter_type != "NOT_IN", values));
             }
             "promotion_type" => {}
+            // invented wording
             other => return Err(param_error(format!("filtering.field_name: Invalid field {other}."))),
         }
     }
@@ -86,6 +91,7 @@ pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<Filt
 fn filter_parts(f: &Value) -> Result<(&str, &str, Vec<String>), ApiError> {
     let field = f["field_name"]
         .as_str()
+        // invented wording: marshmallow's "Missing data for required field." after TikTok's "field: " prefix.
         .ok_or_else(|| param_error("filtering.field_name: Missing data for required field."))?;
     let filter_type = f["filter_type"]
         .as_str()
@@ -110,7 +116,8 @@ fn filter_parts(f: &Value) -> Result<(&str, &str, Vec<String>), ApiError> {
         Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
             Ok(Value::Array(v)) => strings_in(&v, "filtering.filter_value")?,
             _ if filter_type == "IN" || filter_type == "NOT_IN" => {
-                return Err(param_error("filtering.filter_value: Must be a JSON array string for IN and NOT_IN."))
+                // invented wording
+                return Err(param_error("filtering.filter_value: Must be a JSON array string for IN and NOT_IN."));
             }
             _ => vec![s.clone()],
         },

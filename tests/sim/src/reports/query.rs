@@ -98,6 +98,7 @@ pub(super) fn automation_type(ad: &Entity) -> &str {
 }
 
 pub(super) fn conflict() -> ApiError {
+    // source: DOC-FAQ "Reporting FAQs" (1738864850353154), quoting the message word for word.
     param_error("Conflict occurs. The input params including metrics and dimensions have no relation.")
 }
 
@@ -109,7 +110,7 @@ pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQ
     let lifetime = match q.get("query_lifetime") {
         None | Some("false") => false,
         Some("true") => true,
-        Some(_) => return Err(param_error("query_lifetime: Not a valid boolean.")),
+        Some(_) => return Err(param_error("query_lifetime: Not a valid boolean.")), // invented wording
     };
     let shape = crate::metrics::Shape {
         rank: rank(level, advertiser_level),
@@ -124,6 +125,7 @@ pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQ
     }
     let dates = if lifetime {
         if audience {
+            // invented wording
             return Err(param_error("query_lifetime: Lifetime queries are only supported for BASIC reports."));
         }
         if time != Time::None || !breakdowns.is_empty() {
@@ -139,6 +141,7 @@ pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQ
     }
     // A country filter needs the country breakdown.
     if filters.iter().any(|(field, ..)| field == "country_code") && !breakdowns.iter().any(|d| d == "country_code") {
+        // invented wording
         return Err(param_error(
             "filtering.country_code: filtering by country_code requires the country_code dimension.",
         ));
@@ -176,12 +179,15 @@ fn report_type(q: &Query) -> Result<bool, ApiError> {
         "BASIC" => false,
         "AUDIENCE" => true,
         other @ ("PLAYABLE_MATERIAL" | "CATALOG" | "BC" | "TT_SHOP") => {
-            return Err(param_error(format!("report_type {other} is not available for this advertiser.")))
+            // invented wording
+            return Err(param_error(format!("report_type {other} is not available for this advertiser.")));
         }
+        // invented wording
         other => return Err(param_error(format!("report_type: Invalid enum value {other}."))),
     };
     if let Some(service) = q.get("service_type") {
         if service != "AUCTION" && service != "RESERVATION" {
+            // invented wording
             return Err(param_error(format!("service_type: Invalid enum value {service}.")));
         }
     }
@@ -196,6 +202,7 @@ fn data_level(q: &Query) -> Result<(Level, bool, &'static str), ApiError> {
         "AUCTION_CAMPAIGN" => (Level::Campaign, false, "campaign_id"),
         "AUCTION_ADGROUP" => (Level::AdGroup, false, "adgroup_id"),
         "AUCTION_AD" => (Level::Ad, false, "ad_id"),
+        // invented wording
         other => return Err(param_error(format!("data_level: Invalid enum value {other}."))),
     })
 }
@@ -210,6 +217,7 @@ fn dimensions(
     let mut time = Time::None;
     let mut breakdowns = Vec::new();
     let mut id_seen = false;
+    // invented wording: marshmallow's "Missing data for required field." after TikTok's "field: " prefix.
     let dims = q.strings("dimensions")?.ok_or_else(|| param_error("dimensions: Missing data for required field."))?;
     let v2 = v2_dimension(&dims, id_dimension)?;
     for d in dims {
@@ -223,6 +231,7 @@ fn dimensions(
             "advertiser_id" | "campaign_id" | "adgroup_id" | "ad_id" => return Err(conflict()),
             "country_code" => breakdowns.push(d),
             b if audience && AUDIENCE_DIMENSIONS.contains(&b) => breakdowns.push(d),
+            // invented wording: a "field: reason" shape, as "pixel_ids: Field must be set to array" (AB PR #70241).
             other => return Err(param_error(format!("dimensions: Invalid dimension {other}."))),
         }
     }
@@ -264,6 +273,8 @@ fn metrics(q: &Query, shape: &crate::metrics::Shape) -> Result<Vec<String>, ApiE
         metrics.iter().filter(|m| crate::metrics::refused(m, shape)).map(|m| format!("'{m}'")).collect();
     if !invalid.is_empty() {
         return Err(param_error(format!(
+            // source: observed, AB issue #11375 ("... Invalid metric fields: ['voucher_spend', 'cash_spend']. ",
+            // with a trailing space TikTok adds and this simulator does not); singer-io/tap-tiktok-ads #14.
             "Please correct the information in invalid metric fields and try again. Invalid metric fields: [{}].",
             invalid.join(", ")
         )));
@@ -285,6 +296,8 @@ fn date_span(q: &Query, config: &SimConfig, time: Time, task: bool) -> Result<(N
         Time::None => 365,
     };
     if days > max {
+        // invented wording: the limits are DOC-FAQ's (1 day hourly, 30 daily, 365 otherwise); the message
+        // is not found (tiktok-api.md §13 point 1).
         return Err(param_error(format!(
             "The time span between start_date and end_date must not exceed {max} day{} for this query.",
             if max == 1 { "" } else { "s" }
@@ -320,11 +333,13 @@ pub(super) const UV_METRICS: &[&str] = &[
 pub(super) fn task_rules(q: &Query, metrics: &[String], breakdowns: &[String]) -> Result<(), ApiError> {
     if let Some(raw) = q.get("filtering") {
         let filters: Vec<Value> =
+            // source: the shape of "pixel_ids: Field must be set to array" (observed, AB PR #70241).
             serde_json::from_str(raw).map_err(|_| param_error("filtering: Field must be set to array"))?;
         for f in &filters {
             let field = f["field_name"].as_str().unwrap_or("");
             // ad_ids_v2: this simulator accepts it in tasks (open: DOC-TASK-CREATE predates it).
             if !["campaign_ids", "adgroup_ids", "ad_ids", "ad_ids_v2", "country_code"].contains(&field) {
+                // invented wording
                 return Err(param_error(format!(
                     "filtering.field_name: {field} is not supported by asynchronous reports; use campaign_ids, adgroup_ids, ad_ids or country_code."
                 )));
@@ -333,6 +348,7 @@ pub(super) fn task_rules(q: &Query, metrics: &[String], breakdowns: &[String]) -
     }
     let uv: Vec<&str> = metrics.iter().map(String::as_str).filter(|m| UV_METRICS.contains(m)).collect();
     if !breakdowns.is_empty() && !uv.is_empty() {
+        // invented wording
         return Err(param_error(format!(
             "Reach metrics {uv:?} are not supported with audience dimensions {breakdowns:?} in asynchronous reports."
         )));

@@ -22,12 +22,15 @@ pub fn create(call: &Call) -> Result<Served, ApiError> {
     let rq = parse(q, config, true)?;
     let days = rq.dates.map_or(0, |(start, end)| (end - start).num_days() + 1);
     if let Some(max) = config.limits.task_span_days_max.filter(|max| days > *max as i64) {
+        // invented wording: no message found (tiktok-api.md §13 point 1); the connector reads "time span" and
+        // "days" here (connector api/refusal.rs `names_the_span`), words that are this simulator's.
         return Err(param_error(format!(
             "The time span between start_date and end_date must not exceed {max} days for this task."
         )));
     }
     match q.get("output_format").unwrap_or("CSV_STRING") {
         "CSV_STRING" | "CSV_DOWNLOAD" | "XLSX_DOWNLOAD" => {}
+        // invented wording
         other => return Err(param_error(format!("output_format: Invalid enum value {other}."))),
     }
     quotas.admit_task(config, &advertiser)?;
@@ -54,6 +57,7 @@ pub fn cancel(call: &Call) -> Result<Served, ApiError> {
             task.canceled = true;
             Ok(json!({"status": "CANCELED"}).into())
         }
+        // invented wording
         other => Err(param_error(format!("Only a QUEUING or PROCESSING task can be canceled; the task is {other}."))),
     })
 }
