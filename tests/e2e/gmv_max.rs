@@ -179,6 +179,9 @@ fn every_gmv_max_stream_equals_what_the_simulator_answers_at_each_grain() {
     let run = h.read(&config, &streams, Mode::Incremental, None);
     run.assert_success();
     assert_records_match_schemas(&run, &catalog);
+    let full = h.read(&config, &streams, Mode::FullRefresh, None);
+    full.assert_success();
+    assert_same_rows(&sorted_records(&full), &sorted_records(&run), "full refresh against incremental");
     let stores = available_stores(&h);
     assert!(stores.len() >= 2, "the account has a store per advertiser: {stores:?}");
     let (start, end) = (days_ago(5), days_ago(1));

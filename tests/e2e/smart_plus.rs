@@ -112,6 +112,9 @@ fn every_smart_plus_stream_equals_what_the_simulator_answers() {
     let run = h.read(&config, &streams, Mode::Incremental, None);
     run.assert_success();
     assert_records_match_schemas(&run, &catalog);
+    let full = h.read(&config, &streams, Mode::FullRefresh, None);
+    full.assert_success();
+    assert_same_rows(&sorted_records(&full), &sorted_records(&run), "full refresh against incremental");
     // Lists: every object once, as the simulator lists them.
     let sim_ads = sim_list(&h, "smart_plus/ad/get", 100);
     assert!(sim_ads.len() >= 4, "{} Smart+ ads", sim_ads.len());
