@@ -24,6 +24,30 @@ fn a_query_too_large_is_split_and_every_day_still_arrives_once() {
 }
 
 #[test]
+fn a_page_after_the_first_that_keeps_timing_out_is_read_again_in_halves_each_row_once() {
+    // 60 ads over 30 days: two pages of 1,000 rows a window, the second of which times out.
+    let mut sim_config = SimConfig::default();
+    sim_config.account.size.ads_per_adgroup = 10;
+    let start = days_ago(30);
+    let end = days_ago(1);
+    let (expected, _) = clean_read_of("reports-page-timeout-clean", sim_config.clone(), &["ads_reports_daily"], |c| {
+        c.start(start).end(end).rps(200)
+    });
+    sim_config.limits.timeout_pages_from = Some(2);
+    let h = Harness::new("reports-page-timeout", sim_config);
+    let run =
+        h.read(&h.config().start(start).end(end).rps(200).build(), &["ads_reports_daily"], Mode::Incremental, None);
+    run.assert_success();
+    let keys = |run: &Run| sorted_keys(run, "ads_reports_daily", &["ad_id", "stat_time_day"]);
+    assert_eq!(keys(&run), keys(&expected), "the clean read's rows, each once");
+    let timed_out: Vec<_> = h.sim.requests().into_iter().filter(|r| r.response_code == Some(51001)).collect();
+    assert!(!timed_out.is_empty(), "no page timed out");
+    assert!(timed_out.iter().all(|r| r.query.get("page").is_some_and(|p| p != "1")), "only later pages time out");
+    assert!(timed_out.len() <= 2 * 2, "a timed-out page is sent at most twice per advertiser: {}", timed_out.len());
+    assert!(run.stream_statuses("ads_reports_daily").last().is_some_and(|s| s == "COMPLETE"));
+}
+
+#[test]
 fn a_single_day_still_too_large_fails_the_stream_as_transient_and_keeps_the_other_streams() {
     let mut sim_config = SimConfig::default();
     sim_config.limits.too_large_days = Some(0);

@@ -84,6 +84,9 @@ pub struct Limits {
     /// Report queries spanning more days than this time out (51001), as heavy audience
     /// queries do at TikTok.
     pub timeout_days: Option<u32>,
+    /// Report pages from this one on time out (51001) when the query spans more than a day: a
+    /// heavy query that fails after its first pages (TikTok's timeouts follow its load, DOC-BP).
+    pub timeout_pages_from: Option<u64>,
     /// Task creation refuses spans of more days than this (40002): TikTok's documents disagree
     /// on whether an hourly task may span several days.
     pub task_span_days_max: Option<u32>,
@@ -107,6 +110,7 @@ impl Default for Limits {
             ads_throttle_threshold: 20_000,
             too_large_days: None,
             timeout_days: None,
+            timeout_pages_from: None,
             task_span_days_max: None,
             latency_ms: 0,
             gmv_report_quota_per_day: 20_000,

@@ -4,7 +4,7 @@
 //! advertiser's TopView rows through their own query (`topview`).
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -205,16 +205,30 @@ impl<'a> WindowReader<'a> {
             }
             let mut pages = self.report_pages(self.request(window, scope.as_ref()), Some(first));
             let mut unreadable = BTreeMap::new();
-            let mut emitted = false;
+            // The records out so far, by a hash of their text: a later page that keeps failing
+            // reads the window in halves, which bring these again (and only these are dropped).
+            let mut emitted: HashSet<u64> = HashSet::new();
             while let Some(page) = pages.next().await {
                 match page {
                     Ok((records, page_unreadable)) => {
-                        emitted = true;
+                        emitted.extend(records.iter().map(|r| text_hash(r)));
                         unreadable.extend(page_unreadable);
                         sink(records);
                     }
-                    Err(e) if !emitted && e.decided().is_some_and(Action::splits_window) => {
+                    Err(e) if emitted.is_empty() && e.decided().is_some_and(Action::splits_window) => {
                         return self.read_halves(window, scope, &span, e, sink, outcome).await
+                    }
+                    Err(e)
+                        if e.decided().is_some_and(Action::splits_window) && window.is_some_and(|w| w.days() > 1) =>
+                    {
+                        output::log_info(&format!(
+                            "{}: advertiser {} {span}: a page after the first failed ({}); the window is read again in halves, its rows already out left out",
+                            self.run.def.name, self.advertiser, e.message
+                        ));
+                        let mut once = |records: Vec<String>| {
+                            sink(records.into_iter().filter(|r| !emitted.contains(&text_hash(r))).collect())
+                        };
+                        return self.read_halves(window, scope, &span, e, &mut once, outcome).await;
                     }
                     Err(e) => return Err(e.context(span)),
                 }
@@ -261,4 +275,12 @@ mod tests {
         assert_eq!(record_id(r#"{"campaign_id":"1"}"#, "ad_id"), None);
         assert_eq!(record_id("not a record", "ad_id"), None);
     }
+}
+
+/// A record text's hash, to know a record already out when a window is read again.
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }

@@ -306,6 +306,10 @@ fn date_span(q: &Query, config: &SimConfig, time: Time, task: bool) -> Result<(N
     if config.limits.timeout_days.is_some_and(|limit| days > limit as i64) {
         return refuse(Refusal::ServiceTimeout);
     }
+    let page = q.get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1);
+    if config.limits.timeout_pages_from.is_some_and(|from| days > 1 && page >= from) {
+        return refuse(Refusal::ServiceTimeout);
+    }
     if config.limits.too_large_days.is_some_and(|limit| days > limit as i64) {
         return refuse(Refusal::QueryTooLarge);
     }
