@@ -113,7 +113,7 @@ impl ApiClient {
             ));
             match quiet {
                 Some(quiet) => {
-                    self.scheduler.throttled(quiet);
+                    self.scheduler.throttled(quiet, sent_at);
                     output::progress(&self.scheduler.pace(), request.advertiser.as_deref());
                     output::log_warn(&format!(
                         "throttled by TikTok: the connector now sends at most {} requests per second",

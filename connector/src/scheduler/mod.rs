@@ -173,9 +173,9 @@ impl Scheduler {
     /// TikTok said the app (or an advertiser) sends too much: nothing leaves for `quiet`, and
     /// the budget is halved, since the real quota (or the share other clients of the app leave
     /// us) is lower than configured.
-    pub fn throttled(&self, quiet: Duration) {
+    pub fn throttled(&self, quiet: Duration, sent_at: Instant) {
         let mut s = self.0.borrow_mut();
-        s.budget.throttled(quiet);
+        s.budget.throttled(quiet, sent_at);
         s.throttled += 1;
     }
 
@@ -189,7 +189,7 @@ impl Scheduler {
             Verdict::GiveUp(refused_for) => Err(refused_for),
             Verdict::Quiet(quiet) => {
                 if !quiet.is_zero() {
-                    self.throttled(quiet);
+                    self.throttled(quiet, sent_at);
                 }
                 Ok(self.restricted())
             }
@@ -309,7 +309,7 @@ mod tests {
     fn the_pace_says_why_and_how_long_requests_are_held() {
         let scheduler = Scheduler::new(10);
         assert_eq!(scheduler.pace(), Pace { sent: 0, throttled: 0, held: None });
-        scheduler.throttled(Duration::from_secs(60));
+        scheduler.throttled(Duration::from_secs(60), Instant::now());
         let pace = scheduler.pace();
         assert_eq!(pace.throttled, 1);
         let held = pace.held.expect("requests are held after throttling");

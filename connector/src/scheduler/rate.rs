@@ -15,6 +15,12 @@ const SENT_WINDOW: Duration = Duration::from_millis(1_020);
 /// How long the budget must stay clean before it is raised again after throttling.
 const RECOVERY_INTERVAL: Duration = Duration::from_secs(10);
 
+/// A throttle TikTok names no unit for is waited out longer each time it repeats: from this,
+/// doubling, up to the longest (tiktok-api.md §5: "start ≥1 s and escalate to 5 min on repeats
+/// (QPM)"), so a per-minute quota is right whatever words its message has.
+const FIRST_REPEAT_QUIET: Duration = Duration::from_secs(2);
+const LONGEST_REPEAT_QUIET: Duration = Duration::from_secs(300);
+
 pub struct RateBudget {
     configured_rate: f64,
     /// Requests per second now allowed (lowered by throttling, raised again slowly).
@@ -26,6 +32,11 @@ pub struct RateBudget {
     last_change: Instant,
     /// When the requests of the last `SENT_WINDOW` left, oldest first.
     recent_sends: VecDeque<Instant>,
+    /// Throttles in a row, each of a request sent after the quiet the one before asked for (the
+    /// requests in flight during one breach are one throttle); a clean stretch ends the row.
+    streak: u32,
+    /// When the quiet of the latest throttle of the row ends.
+    streak_quiet_end: Instant,
 }
 
 impl RateBudget {
@@ -39,6 +50,8 @@ impl RateBudget {
             quiet_until: now,
             last_change: now,
             recent_sends: VecDeque::new(),
+            streak: 0,
+            streak_quiet_end: now,
         }
     }
 
@@ -83,9 +96,16 @@ impl RateBudget {
     /// TikTok said the app (or an advertiser) sends too much: nothing leaves for `quiet`, and
     /// the budget is halved, since the real quota (or the share other clients of the app leave
     /// us) is lower than configured.
-    pub fn throttled(&mut self, quiet: Duration) {
+    pub fn throttled(&mut self, quiet: Duration, sent_at: Instant) {
         let now = Instant::now();
+        if sent_at >= self.streak_quiet_end {
+            self.streak += 1;
+        }
+        let repeat =
+            FIRST_REPEAT_QUIET.saturating_mul(1 << self.streak.saturating_sub(1).min(10)).min(LONGEST_REPEAT_QUIET);
+        let quiet = if self.streak > 1 { quiet.max(repeat) } else { quiet };
         self.quiet_until = self.quiet_until.max(now + quiet);
+        self.streak_quiet_end = self.quiet_until;
         self.rate = (self.rate / 2.0).max(1.0);
         self.last_change = now;
     }
@@ -93,6 +113,9 @@ impl RateBudget {
     /// After a clean stretch, raise a lowered budget by a tenth of the configured one.
     pub fn recover(&mut self) {
         let now = Instant::now();
+        if now.duration_since(self.last_change) >= RECOVERY_INTERVAL {
+            self.streak = 0;
+        }
         if self.rate < self.configured_rate && now.duration_since(self.last_change) >= RECOVERY_INTERVAL {
             self.rate = (self.rate + self.configured_rate / 10.0).min(self.configured_rate);
             self.last_change = now;
@@ -129,7 +152,7 @@ mod tests {
     #[test]
     fn throttling_halves_the_budget_and_a_clean_stretch_restores_it() {
         let mut budget = RateBudget::new(10);
-        budget.throttled(Duration::from_millis(0));
+        budget.throttled(Duration::from_millis(0), Instant::now());
         assert_eq!(budget.rate(), 5.0);
         budget.last_change -= RECOVERY_INTERVAL;
         budget.recover();
@@ -139,11 +162,35 @@ mod tests {
     #[test]
     fn a_quiet_period_holds_every_request_back() {
         let mut budget = RateBudget::new(10);
-        budget.throttled(Duration::from_secs(2));
+        budget.throttled(Duration::from_secs(2), Instant::now());
         let now = Instant::now();
         assert!(budget.wait(now) > Duration::from_millis(1_900));
         assert!(budget.quiet_left(now) > Duration::from_millis(1_900));
         assert_eq!(budget.quiet_left(now + Duration::from_secs(3)), Duration::ZERO);
         assert!(budget.reserve_slot() >= now + Duration::from_millis(1_900));
+    }
+
+    #[test]
+    fn a_throttle_that_repeats_is_waited_out_longer_each_time_up_to_five_minutes() {
+        let mut budget = RateBudget::new(10);
+        let quiet_after = |budget: &RateBudget| budget.quiet_left(Instant::now()).as_secs_f64();
+        let before = Instant::now();
+        budget.throttled(Duration::from_secs(2), before);
+        assert!(quiet_after(&budget) <= 2.0);
+        // Requests in flight during the same breach: no longer quiet.
+        budget.throttled(Duration::from_secs(2), before);
+        assert!(quiet_after(&budget) <= 2.0, "the same breach twice");
+        let mut last: f64 = 2.0;
+        for _ in 0..12 {
+            let after_quiet = budget.streak_quiet_end;
+            budget.throttled(Duration::from_secs(2), after_quiet);
+            let quiet = quiet_after(&budget);
+            assert!(quiet >= last.min(299.0) && quiet <= 300.0, "{quiet} after {last}");
+            last = quiet;
+        }
+        assert!(last > 299.0, "escalates to five minutes: {last}");
+        budget.last_change -= RECOVERY_INTERVAL;
+        budget.recover();
+        assert_eq!(budget.streak, 0, "a clean stretch ends the row");
     }
 }
