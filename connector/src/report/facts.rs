@@ -12,6 +12,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::Value;
 
 use super::tasks::access::TaskAccess;
+use super::tasks::promote::PromoteObjects;
 use super::truncation::narrow::AdTree;
 use crate::context::SyncContext;
 use crate::error::Result;
@@ -39,6 +40,9 @@ pub struct AdvertiserFacts {
     pub delivery_days: OnceMap<(String, NaiveDate), DeliveryDays>,
     /// The days its ad groups counted conversion-time results on, by probe window (`activity`).
     pub late_result_days: OnceMap<(String, NaiveDate), DeliveryDays>,
+    /// Its Promote ads, ad groups and campaigns, listed only for an advertiser a task serves
+    /// (`tasks::promote`).
+    pub promote_objects: OnceMap<String, Result<Rc<PromoteObjects>>>,
     /// Whether it delivered at all, for lifetime reports (`activity`).
     pub lifetime_delivery: OnceMap<String, bool>,
     /// Whether TikTok lets the app create async report tasks: one answer for the app, learned

@@ -4,9 +4,11 @@
 //! - `access`: whether the app may create tasks (an allowlist), learned from the first creation;
 //! - `quotas`: TikTok's task quotas, each number once;
 //! - `task_csv`: a task's file, into the synchronous API's row shape;
+//! - `promote`: the task's rows of Promote ads, which synchronous reports leave out, dropped;
 //! - `window`: the window reader's side: one task serves the truncated window and the days after.
 
 pub mod access;
+pub mod promote;
 pub mod quotas;
 mod task_csv;
 mod window;

@@ -8,13 +8,13 @@ use std::pin::Pin;
 use chrono::{Duration, NaiveDate};
 use serde_json::Value;
 
-use super::TaskFailure;
+use super::{promote, TaskFailure};
 use crate::output;
 use crate::report::dates::DateWindow;
 use crate::report::query::task_metrics;
 use crate::report::rows::to_record;
 use crate::report::windows::reader::{Sink, TaskRows, WindowOutcome, WindowReader};
-use crate::streams::ReportSpec;
+use crate::streams::{DataLevel, ReportSpec};
 
 /// An async task may span any number of days (tiktok-api.md §4.9) while synchronous windows
 /// are short (hourly reports: one day), so one task serves the truncated windows that follow,
@@ -55,6 +55,7 @@ impl WindowReader<'_> {
                 return false;
             }
         };
+        let rows = self.without_promote(rows).await;
         let (_, left_out) = task_metrics(self.spec);
         if !left_out.is_empty() {
             self.run.warn_once("task-uv", &format!(
@@ -82,6 +83,38 @@ impl WindowReader<'_> {
         sink(records.collect());
         self.warn_unreadable(span, &unreadable);
         true
+    }
+
+    /// The task's rows without those of Promote objects, which the synchronous report of the same
+    /// window leaves out (`promote`); where they cannot be told apart (advertiser-level rows), or
+    /// the Promote list cannot be read, kept and said once.
+    async fn without_promote(&self, rows: Vec<Value>) -> Vec<Value> {
+        let (name, advertiser) = (self.run.def.name, self.advertiser);
+        match promote::objects(&self.run.sync, self.reports, advertiser).await {
+            Ok(objects) if objects.is_empty() => rows,
+            Ok(objects) if self.spec.data_level == DataLevel::Advertiser => {
+                self.run.warn_once("task-promote-advertiser", &format!(
+                    "{name}: advertiser {advertiser} has Promote ads; rows read through an async task include their delivery (DOC-PROMOTE), which synchronous advertiser rows leave out, and no filter tells them apart"
+                ));
+                rows
+            }
+            Ok(objects) => {
+                let (kept, dropped) = objects.drop_from(rows, self.spec);
+                if dropped > 0 {
+                    output::log_info(&format!(
+                        "{name}: advertiser {advertiser}: {dropped} task rows of Promote ads left out, as synchronous reports leave them out (DOC-PROMOTE)"
+                    ));
+                }
+                kept
+            }
+            Err(e) => {
+                self.run.warn_once("task-promote-unknown", &format!(
+                    "{name}: advertiser {advertiser}: the Promote ads could not be listed ({}); rows read through an async task may include Promote ads, which synchronous reports leave out",
+                    e.message
+                ));
+                rows
+            }
+        }
     }
 
     /// The task rows of `window`: from the task an earlier window created, or from a new task
