@@ -76,8 +76,10 @@ pub struct Limits {
     /// Async report tasks the app may create a day (TikTok: 4,500); over it, 40100.
     pub tasks_per_app_day: usize,
     /// A report query whose scope (the advertiser's ads, deleted ones included, within its id
-    /// filters) holds at least this many ads is truncated to the newest this many, with the
-    /// X-Tt-Ads-Throttle header (TikTok: 20,000).
+    /// filters, its TopView choice and its origins: Promote ads count when the query would
+    /// report them) holds at least this many ads is truncated to the newest this many, with
+    /// the X-Tt-Ads-Throttle header (TikTok: 20,000). Under R1's whole-account reading the
+    /// header counts every ad, TopView and Promote ones included.
     pub ads_throttle_threshold: usize,
     /// Report queries spanning more days than this get 40067 ("query too large").
     pub too_large_days: Option<u32>,
@@ -248,7 +250,8 @@ impl Default for Readings {
 /// R1's two readings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ThrottleHeader {
-    /// The header follows the ads in the query's scope, after its id filters.
+    /// The header follows the ads in the query's scope, after its id filters (and its TopView
+    /// and Promote choices).
     #[default]
     FilteredScope,
     /// The header comes with every report query of an account holding the limit or more ads,

@@ -17,6 +17,8 @@ mod faults;
 mod gmv_tests;
 mod memory;
 pub mod metrics;
+#[cfg(test)]
+mod promote_tests;
 mod quotas;
 mod refusals;
 mod reports;

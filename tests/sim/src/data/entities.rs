@@ -1,6 +1,6 @@
-//! The generated entity tree: advertisers, and under each its campaigns (TopView ones last),
-//! their ad groups and their ads, with the fields and JSON types TikTok v1.3 returns. Every
-//! value depends only on the seed and the object's position.
+//! The generated entity tree: advertisers, and under each its campaigns (TopView ones, then
+//! Promote ones last), their ad groups and their ads, with the fields and JSON types TikTok
+//! v1.3 returns. Every value depends only on the seed and the object's position.
 
 use chrono::{Duration, NaiveDateTime};
 use serde_json::json;
@@ -40,6 +40,17 @@ impl Account {
                     for d in 0..size.ads_per_adgroup {
                         account.entities.push(ad(&campaign, &adgroup, (a, c, g, d), seed));
                     }
+                }
+            }
+            // Promote campaigns: 1 ad group of 2 ads each, none deleted, so they deliver on the
+            // advertiser's delivering days as the others do.
+            for c in 0..size.promote_campaigns_per_advertiser {
+                let campaign = promote_campaign(&advertiser.id, a, c, seed);
+                let adgroup = adgroup(&campaign, a, c, 0, seed);
+                account.entities.push(campaign.entity.clone());
+                account.entities.push(adgroup.entity.clone());
+                for d in 0..2 {
+                    account.entities.push(ad(&campaign, &adgroup, (a, c, 0, d), seed));
                 }
             }
             account.advertisers.push(advertiser);
@@ -97,6 +108,7 @@ fn campaign(adv_id: &str, a: usize, c: usize, topview: bool, seed: u64) -> Paren
         adgroup_id: None,
         deleted,
         topview,
+        promote: false,
         fields: json!({
             "advertiser_id": adv_id, "campaign_id": campaign_id, "campaign_name": campaign_name,
             "campaign_type": "REGULAR_CAMPAIGN", "objective_type": objective, "objective": "LANDING_PAGE",
@@ -119,12 +131,14 @@ fn campaign(adv_id: &str, a: usize, c: usize, topview: bool, seed: u64) -> Paren
 fn adgroup(campaign: &Parent, a: usize, c: usize, g: usize, seed: u64) -> Parent {
     let (adv_id, campaign_id, campaign_name) = (&campaign.entity.advertiser_id, &campaign.entity.id, &campaign.name);
     let group_n = campaign.n * 100 + g as u64;
-    let adgroup_id = format!("{}", 1_710_000_000_000_000u64 + group_n * 100);
+    let base = if campaign.entity.promote { 1_751_000_000_000_000u64 } else { 1_710_000_000_000_000 };
+    let adgroup_id = format!("{}", base + group_n * 100);
     let r = mix(seed ^ (group_n << 8));
     let g_created = campaign.created + Duration::minutes((r % 3_000) as i64);
     let g_modified = g_created + Duration::minutes((r % 9_000) as i64 + 1);
     let g_deleted = campaign.entity.deleted || g % 5 == 4;
-    let adgroup_name = format!("Ad group {}-{}-{}", a + 1, c + 1, g + 1);
+    let kind = if campaign.entity.promote { "Promote ad group" } else { "Ad group" };
+    let adgroup_name = format!("{kind} {}-{}-{}", a + 1, c + 1, g + 1);
     let entity = Entity {
         level: Level::AdGroup,
         id: adgroup_id.clone(),
@@ -133,6 +147,7 @@ fn adgroup(campaign: &Parent, a: usize, c: usize, g: usize, seed: u64) -> Parent
         adgroup_id: Some(adgroup_id.clone()),
         deleted: g_deleted,
         topview: campaign.entity.topview,
+        promote: campaign.entity.promote,
         fields: json!({
             "advertiser_id": adv_id, "campaign_id": campaign_id, "campaign_name": campaign_name,
             "adgroup_id": adgroup_id, "adgroup_name": adgroup_name,
@@ -166,8 +181,10 @@ fn ad(campaign: &Parent, adgroup: &Parent, (a, c, g, d): (usize, usize, usize, u
     let (adv_id, campaign_id, campaign_name) = (&campaign.entity.advertiser_id, &campaign.entity.id, &campaign.name);
     let (adgroup_id, adgroup_name, group_n) = (&adgroup.entity.id, &adgroup.name, adgroup.n);
     let (g_created, g_deleted, topview) = (adgroup.created, adgroup.entity.deleted, adgroup.entity.topview);
+    let promote = adgroup.entity.promote;
     let ad_n = group_n * 100 + d as u64;
-    let ad_id = format!("{}", 1_720_000_000_000_000u64 + ad_n * 10);
+    let base = if promote { 1_752_000_000_000_000u64 } else { 1_720_000_000_000_000 };
+    let ad_id = format!("{}", base + ad_n * 10);
     let r = mix(seed ^ (ad_n << 16));
     let ad_created = g_created + Duration::minutes((r % 2_000) as i64);
     let ad_modified = ad_created + Duration::minutes((r % 20_000) as i64 + 1);
@@ -177,7 +194,7 @@ fn ad(campaign: &Parent, adgroup: &Parent, (a, c, g, d): (usize, usize, usize, u
     let mut fields = json!({
         "advertiser_id": adv_id, "campaign_id": campaign_id, "campaign_name": campaign_name,
         "adgroup_id": adgroup_id, "adgroup_name": adgroup_name, "ad_id": ad_id,
-        "ad_name": format!("Ad {}-{}-{}-{}", a + 1, c + 1, g + 1, d + 1),
+        "ad_name": format!("{} {}-{}-{}-{}", if promote { "Promote ad" } else { "Ad" }, a + 1, c + 1, g + 1, d + 1),
         // Some texts need CSV quoting: a comma, quotes and a line break.
         "ad_text": if d % 3 == 1 { "Try it, \"today\"\nwhile it lasts" } else { "Try it today" }, "ad_texts": null, "ad_format": "SINGLE_VIDEO",
         "video_id": format!("v10033g50000c5nsqcbc77ubdn{:06}", ad_n % 1_000_000), "image_ids": [],
@@ -205,6 +222,37 @@ fn ad(campaign: &Parent, adgroup: &Parent, (a, c, g, d): (usize, usize, usize, u
         adgroup_id: Some(adgroup_id.clone()),
         deleted: ad_deleted,
         topview,
+        promote,
         fields,
     }
+}
+
+/// Promote campaign `c` of advertiser `a` (made in the TikTok app, DOC-PROMOTE): its fields are
+/// the ones DOC-CAMP says a Promote campaign returns (advertiser_id, campaign_id, create_time,
+/// campaign_name, operation_status, secondary_status) and `campaign_system_origin`, with the
+/// objective it was made for kept beside them (the list leaves it out). Ids 1750…, apart from
+/// every other generated id (regular 170–172, Smart+ 1740–1746).
+fn promote_campaign(adv_id: &str, a: usize, c: usize, seed: u64) -> Parent {
+    let campaign_n = (a * 1000 + c) as u64;
+    let campaign_id = format!("{}", 1_750_000_000_000_000u64 + campaign_n * 1000);
+    let r = mix(seed ^ campaign_n ^ 0x9e0_0000);
+    let created = base_time() - Duration::days(60) + Duration::minutes((r % 50_000) as i64);
+    let campaign_name = format!("Promote {}-{}", a + 1, c + 1);
+    let entity = Entity {
+        level: Level::Campaign,
+        id: campaign_id.clone(),
+        advertiser_id: adv_id.to_string(),
+        campaign_id: campaign_id.clone(),
+        adgroup_id: None,
+        deleted: false,
+        topview: false,
+        promote: true,
+        fields: json!({
+            "advertiser_id": adv_id, "campaign_id": campaign_id, "campaign_name": campaign_name,
+            "create_time": fmt_time(created), "operation_status": "ENABLE",
+            "secondary_status": "CAMPAIGN_STATUS_ENABLE", "campaign_system_origin": "PROMOTE",
+            "objective_type": "VIDEO_VIEWS",
+        }),
+    };
+    Parent { entity, n: campaign_n, name: campaign_name, created }
 }

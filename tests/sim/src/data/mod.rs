@@ -27,6 +27,11 @@ pub struct DataSize {
     /// TopView (reservation) campaigns per advertiser, besides the others, each with their ad
     /// groups and ads: listed and reported only when asked for alone (DOC-CAMP).
     pub topview_campaigns_per_advertiser: usize,
+    /// Promote campaigns (made in the TikTok app, `campaign_system_origin` PROMOTE) per
+    /// delivering advertiser, each with 1 ad group of 2 ads: listed only when
+    /// `campaign_system_origins` names PROMOTE (DOC-CAMP), left out of synchronous reports and
+    /// kept in task files unless filtered (DOC-PROMOTE). 0 (the default): none.
+    pub promote_campaigns_per_advertiser: usize,
     /// GMV Max stores each advertiser may run GMV Max on (gmv-max-smart-plus.md §1.2); 0: no
     /// advertiser lists any store.
     pub gmv_max_stores_per_advertiser: usize,
@@ -56,6 +61,7 @@ impl Default for DataSize {
             ads_per_adgroup: 2,
             assets_per_kind: 4,
             topview_campaigns_per_advertiser: 0,
+            promote_campaigns_per_advertiser: 0,
             gmv_max_stores_per_advertiser: 1,
             gmv_max_product_campaigns_per_store: 2,
             gmv_max_live_campaigns_per_store: 1,
@@ -118,7 +124,38 @@ pub struct Entity {
     pub deleted: bool,
     /// A TopView object (`RESERVATION_TOP_VIEW`).
     pub topview: bool,
+    /// A Promote object: a campaign made in the TikTok app, its ad group or an ad of it
+    /// (DOC-PROMOTE; `campaign_system_origin` PROMOTE, DOC-CAMP).
+    pub promote: bool,
     pub fields: Value,
+}
+
+/// Which objects a list or report takes by where their campaign was made
+/// (`campaign_system_origins`, DOC-CAMP; DOC-PROMOTE): Ads Manager and the API
+/// (`TT_ADS_PLATFORM`), the TikTok app's Promote (`PROMOTE`), or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origins {
+    pub ads_platform: bool,
+    pub promote: bool,
+}
+
+impl Default for Origins {
+    /// DOC-CAMP: `campaign_system_origins` defaults to `["TT_ADS_PLATFORM"]`.
+    fn default() -> Self {
+        Origins { ads_platform: true, promote: false }
+    }
+}
+
+impl Origins {
+    pub const BOTH: Origins = Origins { ads_platform: true, promote: true };
+
+    pub fn admits(&self, e: &Entity) -> bool {
+        if e.promote {
+            self.promote
+        } else {
+            self.ads_platform
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -153,6 +190,14 @@ pub struct Account {
 impl Account {
     pub fn assets_of(&self, endpoint: &str, advertiser: &str) -> Vec<&Asset> {
         self.assets.iter().filter(|a| a.endpoint == endpoint && a.advertiser_id == advertiser).collect()
+    }
+
+    /// The advertiser's Promote campaigns (`Entity::promote`), oldest id first.
+    pub fn promote_campaigns(&self, advertiser: &str) -> Vec<&Entity> {
+        self.entities
+            .iter()
+            .filter(|e| e.level == Level::Campaign && e.promote && e.advertiser_id == advertiser)
+            .collect()
     }
 }
 

@@ -1,10 +1,12 @@
 //! `campaign/get`, `adgroup/get`, `ad/get`: the entity lists, with TikTok's filters.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDateTime;
 use serde_json::{Map, Value};
 
 use super::{id_filter, project};
-use crate::data::{Account, Entity, Level};
+use crate::data::{Account, Entity, Level, Origins};
 use crate::wire::{page_of, param_error, ApiError, Call, Served};
 
 pub fn campaigns(call: &Call) -> Result<Served, ApiError> {
@@ -180,6 +182,7 @@ fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
     let adgroup_ids = id_filter(&filtering, "adgroup_ids")?;
     let ad_ids = id_filter(&filtering, "ad_ids")?;
     let topview = topview_filter(&filtering)?;
+    let origins = origins_filter(&filtering)?;
     let automation = automation_filter(&filtering)?;
     if topview && level == Level::AdGroup && size > 100 {
         return Err(param_error(
@@ -192,6 +195,7 @@ fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
         .entities
         .iter()
         .filter(|e| e.level == level && e.advertiser_id == advertiser && e.topview == topview)
+        .filter(|e| origins.admits(e))
         .filter(|e| unlisted.is_none_or(|id| e.campaign_id != id))
         // §2.1 readings row (3P): under the other reading no Smart+ object is listed at all.
         .filter(|e| !(config.readings.smart_plus_not_in_regular_lists && is_smart_plus(e)))
@@ -213,8 +217,49 @@ fn entity_get(call: &Call, level: Level) -> Result<Served, ApiError> {
         .collect();
     // TikTok lists newest ids first.
     matching.sort_by(|a, b| b.id.len().cmp(&a.id.len()).then_with(|| b.id.cmp(&a.id)));
-    let items: Vec<Value> = matching.into_iter().map(|e| project(&e.fields, fields.as_deref(), drop_nulls)).collect();
+    let items: Vec<Value> =
+        matching.into_iter().map(|e| project(&listed_fields(e), fields.as_deref(), drop_nulls)).collect();
     Ok(page_of(&items, "list", page, size).into())
+}
+
+/// `campaign_system_origins` (DOC-CAMP; DOC-ADG; the SDK's `FilteringAdGet` for ads): by
+/// default `["TT_ADS_PLATFORM"]`, which leaves Promote objects out; `PROMOTE` lists them, alone
+/// or beside TT_ADS_PLATFORM (tiktok-api.md §3.3–§3.5; §15 R2, DOC-PROMOTE).
+fn origins_filter(filtering: &Map<String, Value>) -> Result<Origins, ApiError> {
+    let Some(value) = filtering.get("campaign_system_origins") else { return Ok(Origins::default()) };
+    let Some(items) = value.as_array() else {
+        // source: the shape of "pixel_ids: Field must be set to array" (observed, AB PR #70241).
+        return Err(param_error("filtering.campaign_system_origins: Field must be set to array"));
+    };
+    let origins: Vec<&str> = items.iter().map(|v| v.as_str().unwrap_or("")).collect();
+    if let Some(bad) = origins.iter().find(|o| !["TT_ADS_PLATFORM", "PROMOTE"].contains(o)) {
+        // invented wording, as buying_types' "Invalid enum value" above
+        return Err(param_error(format!("filtering.campaign_system_origins: Invalid enum value {bad}.")));
+    }
+    if origins.is_empty() {
+        // An empty list is read as the default (this simulator's choice; no source says).
+        return Ok(Origins::default());
+    }
+    Ok(Origins { ads_platform: origins.contains(&"TT_ADS_PLATFORM"), promote: origins.contains(&"PROMOTE") })
+}
+
+/// What a list answers for an object: a Promote campaign only the fields DOC-CAMP names for it
+/// (tiktok-api.md §3.3) and its `campaign_system_origin`; any other object all its fields.
+fn listed_fields(e: &Entity) -> Cow<'_, Value> {
+    const PROMOTE_CAMPAIGN: &[&str] = &[
+        "advertiser_id",
+        "campaign_id",
+        "create_time",
+        "campaign_name",
+        "operation_status",
+        "secondary_status",
+        "campaign_system_origin",
+    ];
+    if !(e.promote && e.level == Level::Campaign) {
+        return Cow::Borrowed(&e.fields);
+    }
+    let owned: Vec<String> = PROMOTE_CAMPAIGN.iter().map(|k| k.to_string()).collect();
+    Cow::Owned(project(&e.fields, Some(&owned), false))
 }
 
 /// An Upgraded Smart+ campaign, ad group or creative row (gmv-max-smart-plus.md §2.1).
@@ -247,6 +292,7 @@ fn unlisted_campaign<'a>(account: &'a Account, advertiser: &str) -> Option<&'a s
         .entities
         .iter()
         .filter(|e| e.level == Level::Campaign && e.advertiser_id == advertiser && !e.deleted && !e.topview)
+        .filter(|e| !e.promote)
         .filter(|e| !is_smart_plus(e))
         .map(|e| e.id.as_str())
         .max_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)))

@@ -1,9 +1,10 @@
-//! The integrated report's v1.3 `filtering` list: id, country, status, TopView, `ad_ids_v2` and
-//! `campaign_automation_type` entries, as TikTok reads them (split from `query.rs`).
+//! The integrated report's v1.3 `filtering` list: id, country, status, TopView, `ad_ids_v2`,
+//! `campaign_automation_type` and `campaign_system_origins` entries, as TikTok reads them
+//! (split from `query.rs`).
 
 use serde_json::Value;
 
-use crate::data::Level;
+use crate::data::{Level, Origins};
 use crate::wire::{param_error, strings_in, ApiError, Query};
 
 /// An id or country filter of `filtering`: its field, IN (true) or NOT_IN (false), its values.
@@ -72,6 +73,19 @@ pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<Filt
                 }
                 applied.push((field.to_string(), filter_type != "NOT_IN", values));
             }
+            // DOC-PROMOTE: synchronous BASIC and AUDIENCE reports leave Promote rows out unless
+            // this filter names PROMOTE (tiktok-api.md §15 R6); read by `origins` below.
+            "campaign_system_origins" => match filter_type {
+                "IN" if !values.is_empty() && values.iter().all(|v| v == "PROMOTE" || v == "TT_ADS_PLATFORM") => {
+                    applied.push((field.to_string(), true, values))
+                }
+                _ => {
+                    // invented wording
+                    return Err(param_error(
+                        "filtering.campaign_system_origins: use IN with PROMOTE and/or TT_ADS_PLATFORM.",
+                    ));
+                }
+            },
             "promotion_type" => {}
             // invented wording
             other => return Err(param_error(format!("filtering.field_name: Invalid field {other}."))),
@@ -84,6 +98,24 @@ pub(super) fn parse_filtering(q: &Query, level: Level) -> Result<(bool, Vec<Filt
         Level::Campaign => "campaign_status",
     };
     Ok((all.iter().any(|f| f == wanted) || all.len() == 3, applied))
+}
+
+/// Whose rows a report holds by where their campaign was made. DOC-PROMOTE: synchronous basic
+/// and audience reports filter Promote out by default (`campaign_system_origins`
+/// TT_ADS_PLATFORM); "in asynchronous basic reports and asynchronous audience reports, the
+/// reporting data for Promote ads is NOT filtered out by default" (tiktok-api.md §15 R6), and a
+/// task takes no such filter (§4.9: ids and countries only; `task_rules` refuses it).
+pub(super) fn origins(filters: &[Filter], task: bool) -> Origins {
+    if task {
+        return Origins::BOTH;
+    }
+    match filters.iter().find(|(field, ..)| field == "campaign_system_origins") {
+        None => Origins::default(),
+        Some((_, _, values)) => Origins {
+            ads_platform: values.iter().any(|v| v == "TT_ADS_PLATFORM"),
+            promote: values.iter().any(|v| v == "PROMOTE"),
+        },
+    }
 }
 
 /// One entry of `filtering`: its field, its filter type (one TikTok knows) and its values (for

@@ -26,7 +26,9 @@ pub fn integrated(call: &Call) -> Result<Served, ApiError> {
     let (page, size) = q.paging(10, 1000)?;
     let rq = parse(q, config, false)?;
     // TikTok counts the advertiser's ads, deleted ones included; id filters below the limit
-    // mean no truncation. Whether the header follows the filters is tiktok-api.md §15 R1.
+    // mean no truncation. Whether the header follows the filters is tiktok-api.md §15 R1. The
+    // scope counts Promote ads only when the query reports them (DOC-PROMOTE: left out by
+    // default), as it counts TopView ones; the whole account counts every ad.
     let ads = |in_scope: &dyn Fn(&Entity) -> bool| {
         account.entities.iter().filter(|e| e.level == Level::Ad && e.advertiser_id == advertiser && in_scope(e)).count()
     };

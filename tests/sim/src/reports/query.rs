@@ -5,12 +5,11 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::config::SimConfig;
-use crate::data::Entity;
-use crate::data::Level;
+use crate::data::{Entity, Level, Origins};
 use crate::refusals::{refuse, Refusal};
 use crate::wire::{param_error, ApiError, Query};
 
-pub(super) use super::filtering::{parse_filtering, Filter};
+pub(super) use super::filtering::{origins, parse_filtering, Filter};
 use super::vocabulary::*;
 
 /// A data level's rank: 0 advertiser, 1 campaign, 2 ad group, 3 ad.
@@ -42,16 +41,20 @@ pub(super) struct ReportQuery {
     pub(super) include_deleted: bool,
     /// Id and country filters: (field, whether the value must be in the list, the list).
     pub(super) filters: Vec<Filter>,
+    /// Whose rows it holds: Promote ones only in tasks or when asked (DOC-PROMOTE, `origins`).
+    pub(super) origins: Origins,
 }
 
 impl ReportQuery {
-    /// Whether an ad is within the query's id filters: the scope TikTok's 20k-ads limit counts.
+    /// Whether an ad is within the query's id filters, TopView choice and origins: the scope
+    /// TikTok's 20k-ads limit counts under the filtered-scope reading (§15 R1).
     pub(super) fn in_scope(&self, ad: &Entity) -> bool {
         let id_filters = self
             .filters
             .iter()
             .filter(|(field, ..)| ["campaign_ids", "adgroup_ids", "ad_ids", "ad_ids_v2"].contains(&field.as_str()));
         ad.topview == self.topview()
+            && self.origins.admits(ad)
             && id_filters.into_iter().all(|(field, inside, values)| {
                 let value = match field.as_str() {
                     "campaign_ids" => &ad.campaign_id,
@@ -155,6 +158,7 @@ pub(super) fn parse(q: &Query, config: &SimConfig, task: bool) -> Result<ReportQ
         metrics,
         dates,
         include_deleted,
+        origins: origins(&filters, task),
         filters,
     })
 }

@@ -67,6 +67,7 @@ impl SmartPlus {
                 adgroup_id: None,
                 deleted: false,
                 topview: false,
+                promote: false,
                 fields: take(&c.fields, CAMPAIGN_KEYS, "UPGRADED_SMART_PLUS"),
             });
         }
@@ -79,6 +80,7 @@ impl SmartPlus {
                 adgroup_id: Some(g.adgroup_id.clone()),
                 deleted: false,
                 topview: false,
+                promote: false,
                 fields: take(&g.fields, ADGROUP_KEYS, "UPGRADED_SMART_PLUS"),
             });
         }
@@ -118,6 +120,7 @@ fn creative_rows(ad: &SmartPlusAd) -> Vec<Entity> {
                 adgroup_id: Some(ad.adgroup_id.clone()),
                 deleted: ad.deleted,
                 topview: false,
+                promote: false,
                 fields,
             }
         })
