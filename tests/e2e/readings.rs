@@ -230,3 +230,37 @@ fn rows_of_campaigns_no_list_shows_are_read_when_a_truncated_report_is_narrowed(
         assert!(complements > 0, "{case}: no query for the campaigns no list shows");
     }
 }
+
+/// R6 (DOC-PROMOTE): synchronous reports leave Promote ads out, async tasks do not, and tasks
+/// take no origin filter. A truncated account read through tasks gives the rows the untruncated
+/// synchronous read gives, without Promote ads, at the ad and campaign levels; the Promote ads
+/// are listed once per advertiser a task serves.
+#[test]
+fn a_report_read_through_a_task_leaves_out_the_promote_ads_a_synchronous_read_leaves_out() {
+    let streams = ["ads_reports_daily", "campaigns_reports_daily"];
+    let mut account = SimConfig::default();
+    account.account.size.promote_campaigns_per_advertiser = 1;
+    let start = days_ago(3);
+    let options = |c: ConfigBuilder| c.start(start).end(days_ago(1)).rps(200);
+    let (clean, keys) = clean_read_of("readings-promote-clean", account.clone(), &streams, options);
+    let mut truncated = account;
+    truncated.limits.ads_throttle_threshold = 3;
+    let h = Harness::new("readings-promote", truncated);
+    let run = h.read(&options(h.config()).build(), &streams, Mode::Incremental, None);
+    run.assert_success();
+    assert!(!h.requests_to("report/task/create").is_empty(), "the windows were read through tasks");
+    assert_same_rows(&rows(&run, &streams), &rows(&clean, &streams), "the task path against the synchronous one");
+    let promote: Vec<String> = h.sim.account().entities.iter().filter(|e| e.promote).map(|e| e.id.clone()).collect();
+    assert!(!promote.is_empty(), "the account has Promote objects");
+    for stream in streams {
+        for (key, _) in unique_by_key(&run, stream, &keys[stream]) {
+            assert!(!promote.iter().any(|id| key.starts_with(&format!("{id}|"))), "{stream}: a Promote row {key}");
+        }
+    }
+    let listed = h
+        .requests_to("ad/get")
+        .iter()
+        .filter(|r| r.query.get("filtering").is_some_and(|f| f.contains("PROMOTE")))
+        .count();
+    assert_eq!(listed, h.sim.account().advertisers.len(), "Promote ads listed once per advertiser");
+}

@@ -92,7 +92,7 @@ impl WindowReader<'_> {
         let (name, advertiser) = (self.run.def.name, self.advertiser);
         match promote::objects(&self.run.sync, self.reports, advertiser).await {
             Ok(objects) if objects.is_empty() => rows,
-            Ok(objects) if self.spec.data_level == DataLevel::Advertiser => {
+            Ok(_) if self.spec.data_level == DataLevel::Advertiser => {
                 self.run.warn_once("task-promote-advertiser", &format!(
                     "{name}: advertiser {advertiser} has Promote ads; rows read through an async task include their delivery (DOC-PROMOTE), which synchronous advertiser rows leave out, and no filter tells them apart"
                 ));
