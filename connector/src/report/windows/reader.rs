@@ -260,6 +260,14 @@ impl<'a> WindowReader<'a> {
     }
 }
 
+/// A record text's hash, to know a record already out when a window is read again.
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,12 +283,4 @@ mod tests {
         assert_eq!(record_id(r#"{"campaign_id":"1"}"#, "ad_id"), None);
         assert_eq!(record_id("not a record", "ad_id"), None);
     }
-}
-
-/// A record text's hash, to know a record already out when a window is read again.
-fn text_hash(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut hasher);
-    hasher.finish()
 }
