@@ -5,6 +5,12 @@ use harness::*;
 use serde_json::Value;
 use tiktok_sim::SimConfig;
 
+/// A request for the ad list narrowing reads (not the list of Promote ads a task's rows are
+/// checked against, tiktok-api.md §15 R6).
+fn is_ad_list(request: &tiktok_sim::LoggedRequest) -> bool {
+    request.endpoint() == "ad/get" && !request.query.get("filtering").is_some_and(|f| f.contains("PROMOTE"))
+}
+
 #[test]
 fn reports_truncated_to_the_newest_ads_go_through_async_tasks_where_these_lose_nothing_or_nothing_else_can() {
     // Reports a task gives whole (no reach metric with breakdowns, no deleted rows asked for)
@@ -69,7 +75,7 @@ fn reports_truncated_to_the_newest_ads_go_through_async_tasks_where_these_lose_n
         );
     }
     let requests = h.sim.requests();
-    assert!(requests.iter().all(|r| r.endpoint() != "ad/get"), "no narrowing needed, no ad list");
+    assert!(requests.iter().all(|r| !is_ad_list(r)), "no narrowing needed, no ad list");
     let endpoints: Vec<String> = requests.iter().map(|r| r.endpoint().to_string()).collect();
     for endpoint in ["report/task/create", "report/task/check", "report/task/download"] {
         assert!(endpoints.iter().any(|e| e == endpoint), "{endpoint} not called");
@@ -240,5 +246,29 @@ fn a_task_refused_for_its_span_is_asked_again_over_fewer_days_and_reads_every_ro
         "no task was refused for its span: the test tests nothing"
     );
     assert!(creates.iter().filter(|r| r.response_code == Some(0)).all(|r| !span(r)), "only one-day tasks pass");
-    assert!(h.sim.requests().iter().all(|r| r.endpoint() != "ad/get"), "no narrowing: the tasks gave every row");
+    assert!(h.sim.requests().iter().all(|r| !is_ad_list(r)), "no narrowing: the tasks gave every row");
+}
+
+#[test]
+fn a_task_given_up_is_cancelled_and_its_window_read_another_way() {
+    let stream = "ads_reports_daily";
+    let (start, end) = (days_ago(2), days_ago(1));
+    let (clean, keys) = clean_read("reports-tasks-cancel-clean", &[stream], |c| c.start(start).end(end).rps(200));
+    let mut sim_config = SimConfig::default();
+    sim_config.limits.ads_throttle_threshold = 3;
+    sim_config.scenarios.task_check_fails = true;
+    let h = Harness::new("reports-tasks-cancel", sim_config);
+    let config = h.config().start(start).end(end).rps(200).retry_base_delay_ms(1).build();
+    let run = h.read(&config, &[stream], Mode::Incremental, None);
+    run.assert_success();
+    let created = h.requests_to("report/task/create").into_iter().filter(|r| r.response_code == Some(0)).count();
+    let cancels = h.requests_to("report/task/cancel");
+    assert!(created > 0, "tasks were created");
+    assert_eq!(cancels.len(), created, "every task given up is cancelled, once");
+    assert!(cancels.iter().all(|r| r.response_code == Some(0)), "each cancelled while it still ran");
+    assert_same_keys(
+        &unique_by_key(&run, stream, &keys[stream]),
+        &unique_by_key(&clean, stream, &keys[stream]),
+        "read by narrowing instead",
+    );
 }

@@ -151,6 +151,9 @@ pub struct Scenarios {
     pub other_task_creator_ms: Option<u64>,
     /// Async report tasks end as FAILED instead of SUCCESS.
     pub fail_tasks: bool,
+    /// `report/task/check/` answers TikTok's system error (50000) every time, as when its
+    /// status service is down: a client gives the task up (and should cancel it).
+    pub task_check_fails: bool,
     /// The app is on the async-report allowlist (DOC-ASYNC: an allowlist-only feature); off,
     /// task creation answers 40118.
     pub task_access: bool,
@@ -165,6 +168,7 @@ impl Default for Scenarios {
             restriction: None,
             other_task_creator_ms: None,
             fail_tasks: false,
+            task_check_fails: false,
             task_access: true,
             instant_page_parameter_error: false,
         }

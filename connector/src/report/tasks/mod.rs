@@ -73,6 +73,61 @@ impl TaskFailure {
     }
 }
 
+/// How waiting for a task ended, when it did not succeed.
+enum Waited {
+    /// TikTok ended it (FAILED, CANCELED).
+    Ended(TaskFailure),
+    /// It was still running when the connector gave up on it (deadline, or its status could not
+    /// be read): it is cancelled, so it does not run on at TikTok.
+    GaveUp(TaskFailure),
+}
+
+/// Check the task until it succeeds, TikTok ends it, or it is given up.
+async fn wait(sync: &SyncContext, advertiser: &str, task_id: &str) -> std::result::Result<(), Waited> {
+    let started = Instant::now();
+    let mut interval = Duration::from_secs(1);
+    loop {
+        let check = ApiRequest::for_advertiser("report/task/check", advertiser).param("task_id", task_id.to_string());
+        let status = match sync.call(&check).await.and_then(|answer| answer.into_data()) {
+            Ok(status) => status,
+            Err(e) => return Err(Waited::GaveUp(e.into())),
+        };
+        match status.get("status").and_then(Value::as_str) {
+            Some("SUCCESS") => return Ok(()),
+            Some(ended @ ("FAILED" | "CANCELED")) => {
+                let why = status.get("message").and_then(Value::as_str).unwrap_or("no reason given");
+                return Err(Waited::Ended(TaskFailure::Failed(format!(
+                    "report task {task_id} ended as {ended}: {why}"
+                ))));
+            }
+            _ if started.elapsed() > TASK_DEADLINE => {
+                return Err(Waited::GaveUp(TaskFailure::Failed(format!(
+                    "report task {task_id} was not done after {} minutes",
+                    TASK_DEADLINE.as_secs() / 60
+                ))))
+            }
+            _ => {
+                sleep(interval).await;
+                interval = interval.mul_f64(1.5).min(LONGEST_CHECK_INTERVAL);
+            }
+        }
+    }
+}
+
+/// Cancel a task given up on (DOC-TASK-CANCEL: a QUEUING or PROCESSING one), so it takes no more
+/// of TikTok's work; whatever the answer, the window is read another way.
+async fn cancel(sync: &SyncContext, advertiser: &str, task_id: &str) {
+    let body = serde_json::json!({"advertiser_id": advertiser, "task_id": task_id});
+    let request = ApiRequest::post("report/task/cancel", body).concerning(advertiser);
+    match sync.call(&request).await {
+        Ok(_) => output::log_info(&format!("report task {task_id} of advertiser {advertiser} given up and cancelled")),
+        Err(e) => output::log_info(&format!(
+            "report task {task_id} of advertiser {advertiser} given up; cancelling it failed too ({})",
+            e.message
+        )),
+    }
+}
+
 /// Create a task for the window, wait for it, and return its rows in the synchronous shape.
 pub async fn read(
     sync: &SyncContext,
@@ -110,27 +165,12 @@ pub async fn read(
         .get("task_id")
         .and_then(id_text)
         .ok_or_else(|| TaskFailure::Failed("report/task/create/ answered without a task_id".into()))?;
-    let started = Instant::now();
-    let mut interval = Duration::from_secs(1);
-    loop {
-        let check = ApiRequest::for_advertiser("report/task/check", advertiser).param("task_id", task_id.clone());
-        let status = sync.call(&check).await?.into_data()?;
-        match status.get("status").and_then(Value::as_str) {
-            Some("SUCCESS") => break,
-            Some(ended @ ("FAILED" | "CANCELED")) => {
-                let why = status.get("message").and_then(Value::as_str).unwrap_or("no reason given");
-                return Err(TaskFailure::Failed(format!("report task {task_id} ended as {ended}: {why}")));
-            }
-            _ if started.elapsed() > TASK_DEADLINE => {
-                return Err(TaskFailure::Failed(format!(
-                    "report task {task_id} was not done after {} minutes",
-                    TASK_DEADLINE.as_secs() / 60
-                )))
-            }
-            _ => {
-                sleep(interval).await;
-                interval = interval.mul_f64(1.5).min(LONGEST_CHECK_INTERVAL);
-            }
+    match wait(sync, advertiser, &task_id).await {
+        Ok(()) => {}
+        Err(Waited::Ended(failure)) => return Err(failure),
+        Err(Waited::GaveUp(failure)) => {
+            cancel(sync, advertiser, &task_id).await;
+            return Err(failure);
         }
     }
     let mut download = ApiRequest::for_advertiser("report/task/download", advertiser).param("task_id", task_id);

@@ -42,6 +42,10 @@ pub fn create(call: &Call) -> Result<Served, ApiError> {
 
 /// `report/task/check/`: each check moves the task one status on.
 pub fn check(call: &Call) -> Result<Served, ApiError> {
+    if call.config.scenarios.task_check_fails {
+        return Err(Refusal::SystemError("The task status service is unavailable.".into()).into());
+        // invented wording
+    }
     with_task(call, |task, done| {
         let now = status(task, done);
         task.checks += 1;
