@@ -171,7 +171,7 @@ fn a_truncated_account_reads_row_for_row_like_the_untruncated_one_with_or_withou
             });
             assert!(truncated_then_narrowed, "{case}: no query was narrowed by campaign ids");
             let creates: Vec<_> = requests.iter().filter(|r| r.endpoint() == "report/task/create").collect();
-            let lists = requests.iter().filter(|r| r.endpoint() == "ad/get").count();
+            let lists = requests.iter().filter(|r| is_ad_list(r)).count();
             assert_eq!(
                 lists,
                 h.sim.account().advertisers.len(),

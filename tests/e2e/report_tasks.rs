@@ -5,12 +5,6 @@ use harness::*;
 use serde_json::Value;
 use tiktok_sim::SimConfig;
 
-/// A request for the ad list narrowing reads (not the list of Promote ads a task's rows are
-/// checked against, tiktok-api.md §15 R6).
-fn is_ad_list(request: &tiktok_sim::LoggedRequest) -> bool {
-    request.endpoint() == "ad/get" && !request.query.get("filtering").is_some_and(|f| f.contains("PROMOTE"))
-}
-
 #[test]
 fn reports_truncated_to_the_newest_ads_go_through_async_tasks_where_these_lose_nothing_or_nothing_else_can() {
     // Reports a task gives whole (no reach metric with breakdowns, no deleted rows asked for)

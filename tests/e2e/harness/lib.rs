@@ -56,6 +56,12 @@ pub fn is_conversion_time_probe(request: &LoggedRequest) -> bool {
     request.query.get("metrics").is_some_and(|m| m == r#"["real_time_conversion","real_time_result"]"#)
 }
 
+/// A request for the ad list narrowing reads (not the list of Promote ads a task's rows are
+/// checked against, tiktok-api.md §15 R6).
+pub fn is_ad_list(request: &LoggedRequest) -> bool {
+    request.endpoint() == "ad/get" && !request.query.get("filtering").is_some_and(|f| f.contains("PROMOTE"))
+}
+
 /// A simulator plus a scratch directory with config and catalog files for it.
 pub struct Harness {
     pub sim: Simulator,
