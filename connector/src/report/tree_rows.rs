@@ -30,12 +30,13 @@ pub fn decode(answer: ApiResponse, context: &RowContext) -> Result<Page<GmvPage>
     let rows = api::take_list(&mut data, "list")?;
     let total_pages = api::total_pages(data.get("page_info"));
     let mut unreadable = Vec::new();
-    let records = rows.into_iter().map(|row| record(row, context, &mut unreadable)).collect();
+    // A row that is not an object has nothing to read: it is no record (and no null record).
+    let records = rows.into_iter().filter_map(|row| record(row, context, &mut unreadable)).collect();
     Ok(Page { items: (records, unreadable), is_empty: false, total_pages })
 }
 
-fn record(row: Value, context: &RowContext, unreadable: &mut Vec<(String, String)>) -> Value {
-    let Value::Object(mut row) = row else { return Value::Null };
+fn record(row: Value, context: &RowContext, unreadable: &mut Vec<(String, String)>) -> Option<Value> {
+    let Value::Object(mut row) = row else { return None };
     let mut dimensions = match row.remove("dimensions").or_else(|| row.remove("info")) {
         Some(Value::Object(d)) => d,
         _ => Map::new(),
@@ -64,7 +65,7 @@ fn record(row: Value, context: &RowContext, unreadable: &mut Vec<(String, String
     }
     record.insert("metrics".into(), Value::Object(typed));
     record.insert("dimensions".into(), Value::Object(dimensions));
-    Value::Object(record)
+    Some(Value::Object(record))
 }
 
 /// A record's key: the values of the stream's key fields.
@@ -100,11 +101,9 @@ mod tests {
         let empty =
             decode(answer(json!({"code": 0, "data": {"page_info": {"page": 1, "total_page": 3}}})), &context).unwrap();
         assert!(empty.items.0.is_empty() && !empty.is_empty && empty.total_pages == 3);
-        let info = json!({"code": 0, "data": {"list": [{"info": {"main_material_id": "5"}, "metrics": {}}]}});
-        assert_eq!(
-            decode(answer(info), &context).unwrap().items.0[0]["main_material_id"],
-            json!("5"),
-            "the Go SDK's key"
-        );
+        let info = json!({"code": 0, "data": {"list": [{"info": {"main_material_id": "5"}, "metrics": {}}, 7, null]}});
+        let rows = decode(answer(info), &context).unwrap().items.0;
+        assert_eq!(rows.len(), 1, "rows that are not objects are no records");
+        assert_eq!(rows[0]["main_material_id"], json!("5"), "the Go SDK's key");
     }
 }
