@@ -305,3 +305,22 @@ fn both_readings_of_the_smart_plus_ambiguities_give_the_same_records() {
         assert_same_rows(&sorted_records(&run), &sorted_records(&clean), what);
     }
 }
+
+/// The question of which Smart+ ads spent is an integrated report: TikTok may truncate it to its
+/// newest ads (`X-Tt-Ads-Throttle`). A truncated answer cannot say an ad did not spend, so the
+/// material rows are the same as on an account that is not truncated.
+#[test]
+fn material_rows_are_whole_when_the_question_of_which_ads_spent_is_truncated() {
+    let streams = ["smart_plus_material_reports_daily"];
+    let options = |c: ConfigBuilder| c.start(days_ago(3)).end(days_ago(1)).rps(200);
+    // Four ads (three not deleted) of three creatives: nine creatives, over a limit of three.
+    let mut account = smart_plus_account();
+    account.account.size.smart_plus_ads_per_campaign = 4;
+    let (clean, _) = clean_read_of("smart-plus-material-clean", account.clone(), &streams, options);
+    let mut sim = account;
+    sim.limits.ads_throttle_threshold = 3;
+    let h = Harness::new("smart-plus-material-truncated", sim);
+    let run = h.read(&options(h.config()).build(), &streams, Mode::Incremental, None);
+    run.assert_success();
+    assert_same_rows(&sorted_records(&run), &sorted_records(&clean), "a truncated spend question against a whole one");
+}

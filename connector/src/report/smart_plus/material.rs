@@ -109,7 +109,9 @@ async fn read_daily(run: &Rc<StreamRun>, reports: &Rc<ReportSync>, advertiser: &
     Ok(())
 }
 
-/// The advertiser's Smart+ ads with spend in the window.
+/// The advertiser's Smart+ ads with spend in the window. An answer TikTok truncated to its
+/// newest ads (`X-Tt-Ads-Throttle`) cannot say an ad did not spend: every ad of that batch is
+/// asked (the breakdown answers only materials with spend), so no material row is lost.
 async fn spent_ads(run: &StreamRun, advertiser: &str, ads: &[String], window: DateWindow) -> Result<Vec<String>> {
     let mut spent = Vec::new();
     for batch in ads.chunks(IDS_PER_QUERY) {
@@ -126,6 +128,16 @@ async fn spent_ads(run: &StreamRun, advertiser: &str, ads: &[String], window: Da
                     }
                 }
             }
+        }
+        if pages.truncated {
+            output::log_info(&format!(
+                "{}: advertiser {advertiser} {}..{}: TikTok truncated the answer of which Smart+ ads spent; the materials of all {} ads of the batch are asked",
+                run.def.name,
+                window.start,
+                window.end,
+                batch.len()
+            ));
+            spent.extend(batch.iter().cloned());
         }
     }
     spent.sort();
