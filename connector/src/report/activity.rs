@@ -80,7 +80,7 @@ const fn probe_of(
         metrics,
         filters: &[],
         lookback_days: None,
-        keep: None,
+        leave_out: None,
     }
 }
 

@@ -70,15 +70,23 @@ pub struct ReportSpec {
     pub filters: &'static [ReportFilter],
     /// Days re-read before the cursor, instead of the config's `attribution_window`.
     pub lookback_days: Option<u32>,
-    /// Only rows whose text metric has one of the values: kept here rather than filtered at
-    /// TikTok, where the filter is not documented (Smart+ ads among `ad_id_v2` rows).
-    pub keep: Option<(&'static str, &'static [&'static str])>,
+    /// Rows whose text metric says one of the values are left out here rather than filtered at
+    /// TikTok, where the filter is not documented (manual ads among `ad_id_v2` rows); a row that
+    /// does not say is kept, so no row is lost to an answer without the metric.
+    pub leave_out: Option<(&'static str, &'static [&'static str])>,
 }
 
 impl ReportSpec {
     /// Every report but a basic lifetime one (`query_lifetime`) asks for dates.
     pub fn has_dates(&self) -> bool {
         !(self.granularity == Granularity::Lifetime && self.report_type == ReportType::Basic)
+    }
+
+    /// Whether a record (its JSON text) is one the stream leaves out (`leave_out`).
+    pub fn leaves_out(&self, record: &str) -> bool {
+        let Some((metric, values)) = self.leave_out else { return false };
+        let record: serde_json::Value = serde_json::from_str(record).unwrap_or_default();
+        record["metrics"][metric].as_str().is_some_and(|v| values.contains(&v))
     }
 
     /// The finest level id filters may narrow this report to: rows keyed by the Smart+ ad
@@ -250,7 +258,7 @@ pub const fn smart_plus_report(
             filters: &[],
             lookback_days: None,
             // `ad_id_v2` rows are manual ads too (their `ad_id`), and Smart+ ads (DOC-SYNC).
-            keep: Some(("campaign_automation_type", &["UPGRADED_SMART_PLUS", "SMART_PLUS"])),
+            leave_out: Some(("campaign_automation_type", &["MANUAL"])),
         }),
         primary_key,
         cursor: granularity.time_dimension(),
@@ -286,7 +294,7 @@ pub const fn report(
             metrics,
             filters: &[],
             lookback_days: None,
-            keep: None,
+            leave_out: None,
         }),
         // The dimensions are the key of a row; the advertiser is implied by the id dimension.
         primary_key: dimensions,

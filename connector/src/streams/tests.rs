@@ -31,3 +31,14 @@ fn names_are_unique() {
     names.dedup();
     assert_eq!(names.len(), STREAMS.len());
 }
+
+#[test]
+fn smart_plus_ad_reports_leave_out_manual_ads_and_keep_a_row_that_does_not_say() {
+    let spec = report_spec("smart_plus_ads_reports_daily");
+    let row = |metrics: &str| format!(r#"{{"smart_plus_ad_id":"1","metrics":{metrics}}}"#);
+    assert!(spec.leaves_out(&row(r#"{"campaign_automation_type":"MANUAL"}"#)));
+    assert!(!spec.leaves_out(&row(r#"{"campaign_automation_type":"UPGRADED_SMART_PLUS"}"#)));
+    assert!(!spec.leaves_out(&row(r#"{"campaign_automation_type":null}"#)), "an answer without the type loses no row");
+    assert!(!spec.leaves_out(&row("{}")));
+    assert!(!report_spec("ads_reports_daily").leaves_out(&row(r#"{"campaign_automation_type":"MANUAL"}"#)));
+}

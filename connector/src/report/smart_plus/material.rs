@@ -47,7 +47,7 @@ const SPENT: ReportSpec = ReportSpec {
     metrics: &[&["spend"]],
     filters: &[],
     lookback_days: None,
-    keep: None,
+    leave_out: None,
 };
 
 pub async fn read_advertiser(

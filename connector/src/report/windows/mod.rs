@@ -56,13 +56,10 @@ struct Part<'a> {
 }
 
 impl Part<'_> {
-    /// Hand records to the host: those of the rows the stream keeps (`ReportSpec::keep`).
+    /// Hand records to the host, but those the stream leaves out (`ReportSpec::leave_out`).
     fn emit(&self, mut records: Vec<String>) {
-        if let Some((metric, values)) = self.spec.keep {
-            records.retain(|text| {
-                let record: Value = serde_json::from_str(text).unwrap_or_default();
-                record["metrics"][metric].as_str().is_some_and(|v| values.contains(&v))
-            });
+        if self.spec.leave_out.is_some() {
+            records.retain(|text| !self.spec.leaves_out(text));
         }
         self.run.emit_texts(records)
     }
