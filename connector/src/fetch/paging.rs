@@ -92,6 +92,11 @@ impl<T> Pages<T> {
         self
     }
 
+    /// Whether the last page was handed out (or paging failed): `next` gives `None` now.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
     /// The items of the next page, in order; `None` after the last.
     pub async fn next(&mut self) -> Option<Result<T>> {
         if self.done {

@@ -61,6 +61,13 @@ pub fn max_window_days(granularity: Granularity) -> u32 {
     }
 }
 
+/// The first day a report reads: the cursor's day less `lookback_days` (late conversions restate
+/// them), never before `start_date`; `start_date` without a cursor.
+pub fn first_day(cursor: Option<&str>, lookback_days: u32, start_date: NaiveDate) -> NaiveDate {
+    let since = cursor.and_then(crate::state::parse_time).map(|t| t.date());
+    since.map_or(start_date, |day| (day - Duration::days(lookback_days as i64)).max(start_date))
+}
+
 /// The cursor value that says every day up to `day` was read.
 pub fn cursor_value(granularity: Granularity, day: NaiveDate) -> String {
     match granularity {
@@ -79,6 +86,15 @@ pub fn test_day(s: &str) -> NaiveDate {
 mod tests {
     use super::test_day as d;
     use super::*;
+
+    #[test]
+    fn a_read_starts_at_the_cursor_less_the_lookback_never_before_start_date() {
+        let start = d("2024-01-01");
+        assert_eq!(first_day(None, 7, start), start);
+        assert_eq!(first_day(Some("2024-03-10 00:00:00"), 7, start), d("2024-03-03"));
+        assert_eq!(first_day(Some("2024-01-03 23:00:00"), 7, start), start);
+        assert_eq!(first_day(Some("not a time"), 7, start), start);
+    }
 
     #[test]
     fn windows_cover_every_day_once() {

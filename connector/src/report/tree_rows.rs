@@ -4,15 +4,39 @@
 //! filtered on instead of asking as dimensions), the `metrics` typed (`-` → null), the
 //! `dimensions` object kept.
 
+use std::rc::Rc;
+
 use serde_json::{json, Map, Value};
 
-use crate::api::{self, ApiResponse};
+use crate::api::{self, ApiClient, ApiRequest, ApiResponse};
 use crate::error::Result;
-use crate::fetch::paging::Page;
+use crate::fetch::paging::{Page, Pages};
 use crate::metrics;
+use crate::output;
+
+/// Every page of `request` as records; metrics that could not be read are said, as `stream`'s.
+pub async fn read_all(
+    api: &Rc<ApiClient>,
+    request: ApiRequest,
+    context: RowContext,
+    stream: &str,
+) -> Result<Vec<Value>> {
+    let decoder = Box::new(move |answer| decode(answer, &context));
+    let mut pages = Pages::decoded(api, request, None, decoder);
+    let mut records = Vec::new();
+    while let Some(page) = pages.next().await {
+        let (page, unreadable) = page?;
+        for (name, text) in unreadable {
+            output::log_warn(&format!("{stream}: metric {name} could not be read ({text:?}); written as null"));
+        }
+        records.extend(page);
+    }
+    Ok(records)
+}
 
 /// Where a page's records come from: the request's advertiser, what else it named (a store),
 /// and the dimensions a query filtered on instead of asking (a campaign and product, a Smart+ ad).
+#[derive(Clone)]
 pub struct RowContext {
     pub advertiser: String,
     pub named: Vec<(&'static str, String)>,

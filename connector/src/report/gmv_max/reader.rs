@@ -11,19 +11,18 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::rc::Rc;
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use super::query::{GmvQuery, MAX_IDS, PAGE_SIZE, SMALL_PAGE_SIZE};
 use super::{GmvMaxSync, ReportSync};
 use crate::context::{StreamRun, SyncContext};
 use crate::error::{Action, Kind, Result};
-use crate::fetch::paging::Pages;
 use crate::fetch::shared::Shared;
 use crate::metrics::gmv_max::{Promotion, CAMPAIGN_ATTRIBUTES};
 use crate::output;
-use crate::report::dates::{cursor_value, DateWindow};
-use crate::report::tree_rows::{decode, key_of, RowContext};
+use crate::report::dates::{cursor_value, first_day, DateWindow};
+use crate::report::tree_rows::{key_of, read_all, RowContext};
 use crate::report::windows::plan::{plan, PlannedWindow};
 use crate::state::{parse_time, Partition};
 use crate::streams::gmv_max::{GmvMaxSpec, GmvReport, Scope};
@@ -64,8 +63,13 @@ pub async fn read_advertiser(
     let parts: Vec<_> = super::stores::available(&stores)
         .into_iter()
         .map(|store| {
-            let part =
-                StorePart { run: run.clone(), gmv: reports.clone(), spec, advertiser: advertiser.to_string(), store };
+            let part = StorePart {
+                run: run.clone(),
+                reports: reports.clone(),
+                spec,
+                advertiser: advertiser.to_string(),
+                store,
+            };
             wstd::runtime::spawn(async move {
                 let store = part.store.clone();
                 part.read(end).await.map_err(|e| e.context(format!("store {store}")))
@@ -84,15 +88,16 @@ pub async fn read_advertiser(
 /// One (advertiser, store) of a GMV Max report stream.
 struct StorePart {
     run: Rc<StreamRun>,
-    gmv: Rc<ReportSync>,
+    reports: Rc<ReportSync>,
     spec: &'static GmvReport,
     advertiser: String,
     store: String,
 }
 
 impl StorePart {
-    fn sync(&self) -> &GmvMaxSync {
-        &self.gmv.gmv_max
+    /// What the sync's GMV Max streams share.
+    fn gmv(&self) -> &GmvMaxSync {
+        &self.reports.gmv_max
     }
 
     async fn read(&self, end: NaiveDate) -> Result<()> {
@@ -100,13 +105,8 @@ impl StorePart {
         let config = &run.sync.config;
         let partition = Partition::store(&self.advertiser, &self.store);
         let data_start = NaiveDate::from_ymd_opt(DATA_START.0, DATA_START.1, DATA_START.2).expect("a date");
-        let since = run.cursor_in(&partition).as_deref().and_then(parse_time).map(|t| t.date());
-        let start = since
-            .map_or(config.start_date, |day| {
-                day - Duration::days(spec.lookback_days.unwrap_or(config.attribution_window) as i64)
-            })
-            .max(config.start_date)
-            .max(data_start);
+        let lookback = spec.lookback_days.unwrap_or(config.attribution_window);
+        let start = first_day(run.cursor_in(&partition).as_deref(), lookback, config.start_date).max(data_start);
         let width = match spec.granularity {
             Granularity::Hourly => 1,
             _ => DAILY_WINDOW_DAYS.min(config.report_window_days),
@@ -181,7 +181,7 @@ impl StorePart {
         window: DateWindow,
     ) -> Shared<Result<Rc<Vec<Value>>>> {
         let key = (self.advertiser.to_string(), self.store.to_string(), stream, window);
-        let (sync, gmv) = (self.run.sync.clone(), self.gmv.clone());
+        let (sync, reports) = (self.run.sync.clone(), self.reports.clone());
         let (advertiser, store) = (self.advertiser.to_string(), self.store.to_string());
         let learn = move || async move {
             let query = GmvQuery {
@@ -193,9 +193,9 @@ impl StorePart {
                 campaign_ids: &[],
                 item_group_ids: &[],
             };
-            fetch_all(&sync, &gmv.gmv_max, &query, Vec::new(), stream).await.map(Rc::new)
+            fetch_all(&sync, &reports.gmv_max, &query, Vec::new(), stream).await.map(Rc::new)
         };
-        self.sync().answers.learn(key, learn)
+        self.gmv().answers.learn(key, learn)
     }
 
     fn query<'q>(
@@ -217,7 +217,7 @@ impl StorePart {
     }
 
     async fn fetch(&self, query: &GmvQuery<'_>, filtered: Vec<(&'static str, String)>) -> Result<Vec<Value>> {
-        fetch_all(&self.run.sync, self.sync(), query, filtered, self.run.def.name).await
+        fetch_all(&self.run.sync, self.gmv(), query, filtered, self.run.def.name).await
     }
 
     /// A finer grain of the window: the campaigns with cost or orders, in batches, their
@@ -246,10 +246,10 @@ impl StorePart {
     async fn read_batch(&self, window: DateWindow, campaigns: &[String]) -> Result<Vec<Value>> {
         let query = self.query(self.spec.dimensions, window, campaigns, &[]);
         let Some(fallback) = self.spec.fallback else { return self.fetch(&query, Vec::new()).await };
-        if !self.sync().fewer_dimensions.get() {
+        if !self.gmv().fewer_dimensions.get() {
             match self.fetch(&query, Vec::new()).await {
                 Err(e) if is_refused_query(&e) => {
-                    self.sync().fewer_dimensions.set(true);
+                    self.gmv().fewer_dimensions.set(true);
                     output::log_info(&format!(
                         "{}: TikTok refuses {} dimensions ({}); reading each product's creatives with {:?} instead (gmv-max-smart-plus.md §1.4)",
                         self.run.def.name,
@@ -264,7 +264,7 @@ impl StorePart {
         // Each (campaign, product) pair with cost or orders, from the product grain.
         let products = grain_of("gmv_max_product_reports_daily");
         let product_query = GmvQuery { spec: products, dimensions: products.dimensions, ..query };
-        let rows = fetch_all(&self.run.sync, self.sync(), &product_query, Vec::new(), self.run.def.name).await?;
+        let rows = fetch_all(&self.run.sync, self.gmv(), &product_query, Vec::new(), self.run.def.name).await?;
         let pairs: BTreeSet<(String, String)> = rows
             .iter()
             .filter(|r| spent(r))
@@ -323,18 +323,15 @@ async fn fetch_all(
     stream: &str,
 ) -> Result<Vec<Value>> {
     let item_level = query.dimensions.iter().any(|d| matches!(*d, "item_group_id" | "item_id" | "room_id"));
-    let context = Rc::new(RowContext {
-        advertiser: query.advertiser.into(),
-        named: vec![("store_id", query.store.into())],
-        filtered,
-    });
+    let context =
+        RowContext { advertiser: query.advertiser.into(), named: vec![("store_id", query.store.into())], filtered };
+    let pages = |size: u32| read_all(&sync.api, query.request(size), context.clone(), stream);
     if !item_level || gmv.small_item_pages.get() {
-        let size = if item_level { SMALL_PAGE_SIZE } else { PAGE_SIZE };
-        return pages(sync, query, size, &context, stream).await;
+        return pages(if item_level { SMALL_PAGE_SIZE } else { PAGE_SIZE }).await;
     }
-    match pages(sync, query, PAGE_SIZE, &context, stream).await {
+    match pages(PAGE_SIZE).await {
         Err(e) if is_refused_query(&e) => {
-            let records = pages(sync, query, SMALL_PAGE_SIZE, &context, stream).await.map_err(|_| e.clone())?;
+            let records = pages(SMALL_PAGE_SIZE).await.map_err(|_| e.clone())?;
             if !gmv.small_item_pages.replace(true) {
                 output::log_info(&format!(
                     "{stream}: TikTok refuses item-level pages of {PAGE_SIZE} rows ({}); asking {SMALL_PAGE_SIZE} a page",
@@ -345,25 +342,4 @@ async fn fetch_all(
         }
         outcome => outcome,
     }
-}
-
-async fn pages(
-    sync: &Rc<SyncContext>,
-    query: &GmvQuery<'_>,
-    page_size: u32,
-    context: &Rc<RowContext>,
-    stream: &str,
-) -> Result<Vec<Value>> {
-    let decode_context = context.clone();
-    let decoder = Box::new(move |answer| decode(answer, &decode_context));
-    let mut pages = Pages::decoded(&sync.api, query.request(page_size), None, decoder);
-    let mut records = Vec::new();
-    while let Some(page) = pages.next().await {
-        let (page, unreadable) = page?;
-        for (name, text) in unreadable {
-            output::log_warn(&format!("{stream}: metric {name} could not be read ({text:?}); written as null"));
-        }
-        records.extend(page);
-    }
-    Ok(records)
 }

@@ -11,7 +11,6 @@
 
 use std::rc::Rc;
 
-use chrono::Duration;
 use serde_json::{json, Value};
 
 use super::ads;
@@ -21,10 +20,9 @@ use crate::error::Result;
 use crate::fetch::paging::Pages;
 use crate::metrics::SMART_PLUS_MATERIAL as MATERIAL_METRICS;
 use crate::output;
-use crate::report::dates::{cursor_value, DateWindow};
-use crate::report::tree_rows::{decode, RowContext};
+use crate::report::dates::{cursor_value, first_day, DateWindow};
+use crate::report::tree_rows::{read_all, RowContext};
 use crate::report::{query, ReportSync};
-use crate::state::parse_time;
 use crate::streams::{Granularity, ReportSpec};
 
 const BREAKDOWN: &str = "smart_plus/material_report/breakdown";
@@ -79,10 +77,7 @@ async fn read_overview(run: &Rc<StreamRun>, advertiser: &str) -> Result<()> {
 /// checkpointed once its records are out.
 async fn read_daily(run: &Rc<StreamRun>, reports: &Rc<ReportSync>, advertiser: &str, ads: &[String]) -> Result<()> {
     let config = &run.sync.config;
-    let since = run.cursor_of(advertiser).as_deref().and_then(parse_time).map(|t| t.date());
-    let start = since
-        .map_or(config.start_date, |day| day - Duration::days(config.attribution_window as i64))
-        .max(config.start_date);
+    let start = first_day(run.cursor_of(advertiser).as_deref(), config.attribution_window, config.start_date);
     let end = reports.facts.last_report_day(&run.sync, advertiser).await;
     for window in DateWindow::cover(start, end, WINDOW_DAYS.min(config.report_window_days)) {
         let mut records = Vec::new();
@@ -147,16 +142,5 @@ async fn spent_ads(run: &StreamRun, advertiser: &str, ads: &[String], window: Da
 
 /// Every page of a material report as records.
 async fn pages(run: &StreamRun, request: ApiRequest, context: RowContext) -> Result<Vec<Value>> {
-    let request = request.param("page_size", PAGE_SIZE.to_string());
-    let decoder = Box::new(move |answer| decode(answer, &context));
-    let mut pages = Pages::decoded(&run.sync.api, request, None, decoder);
-    let mut records = Vec::new();
-    while let Some(page) = pages.next().await {
-        let (page, unreadable) = page?;
-        for (name, text) in unreadable {
-            output::log_warn(&format!("{}: metric {name} could not be read ({text:?}); written as null", run.def.name));
-        }
-        records.extend(page);
-    }
-    Ok(records)
+    read_all(&run.sync.api, request.param("page_size", PAGE_SIZE.to_string()), context, run.def.name).await
 }

@@ -12,18 +12,17 @@ mod split;
 
 use std::rc::Rc;
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::context::StreamRun;
 use crate::error::Result;
 use crate::fetch::ahead::FetchAhead;
 use crate::report::activity::asks_late_results;
-use crate::report::dates::{cursor_value, max_window_days, DateWindow};
+use crate::report::dates::{cursor_value, first_day, max_window_days, DateWindow};
 use crate::report::rows::sum_records;
 use crate::report::tasks::quotas;
 use crate::report::{topview, ReportSync};
-use crate::state::parse_time;
 use crate::streams::{Granularity, ReportSpec};
 use plan::{plan, PlannedWindow};
 use reader::WindowReader;
@@ -115,11 +114,8 @@ impl Part<'_> {
         let (run, spec, advertiser) = (self.run, self.spec, self.advertiser);
         let config = &run.sync.config;
         // Re-read the attribution window before the cursor: late conversions restate it.
-        let since = run.cursor_of(advertiser).as_deref().and_then(parse_time).map(|t| t.date());
-        let start = since.map_or(config.start_date, |day| {
-            (day - Duration::days(spec.lookback_days.unwrap_or(config.attribution_window) as i64))
-                .max(config.start_date)
-        });
+        let lookback = spec.lookback_days.unwrap_or(config.attribution_window);
+        let start = first_day(run.cursor_of(advertiser).as_deref(), lookback, config.start_date);
         let width = match spec.granularity {
             Granularity::Daily => config.report_window_days.min(spec.daily_window_days()),
             _ => max_window_days(spec.granularity),

@@ -207,15 +207,19 @@ impl<'a> WindowReader<'a> {
             let mut unreadable = BTreeMap::new();
             // The records out so far, by a hash of their text: a later page that keeps failing
             // reads the window in halves, which bring these again (and only these are dropped).
-            let mut emitted: HashSet<u64> = HashSet::new();
+            // Only pages that others follow are hashed: a window of one page costs nothing.
+            let (mut out, mut emitted) = (false, HashSet::<u64>::new());
             while let Some(page) = pages.next().await {
                 match page {
                     Ok((records, page_unreadable)) => {
-                        emitted.extend(records.iter().map(|r| text_hash(r)));
+                        if !pages.is_done() {
+                            emitted.extend(records.iter().map(|r| text_hash(r)));
+                        }
+                        out |= !records.is_empty();
                         unreadable.extend(page_unreadable);
                         sink(records);
                     }
-                    Err(e) if emitted.is_empty() && e.decided().is_some_and(Action::splits_window) => {
+                    Err(e) if !out && e.decided().is_some_and(Action::splits_window) => {
                         return self.read_halves(window, scope, &span, e, sink, outcome).await
                     }
                     Err(e)
